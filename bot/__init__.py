@@ -1,0 +1,2 @@
+"""The composition root: settings, building engine/Bot/Dispatcher/scheduler, middlewares,
+texts, command line."""

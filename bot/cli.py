@@ -1,0 +1,230 @@
+"""The `reception` command line: run, migrate, import, console, content check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings, describe_errors
+from bot.texts import Texts
+
+logger = logging.getLogger("reception")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reception",
+        description="The interactive consumer reception of a grid company, as a Telegram bot.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="run the bot with long polling (migrates the database first)",
+        description="Run the bot with long polling. Needs BOT_TOKEN; TELEGRAM_API_URL may "
+        "point at a local Bot API server or an emulator.",
+    )
+    commands.add_parser(
+        "migrate", help="apply database migrations", description="Apply Alembic migrations."
+    )
+    importer = commands.add_parser(
+        "import", help="import data from CSV files", description="Import data from CSV files."
+    )
+    kinds = importer.add_subparsers(dest="kind", required=True, metavar="KIND")
+    accounts = kinds.add_parser(
+        "accounts",
+        help="the personal-account registry (see README for the format)",
+        description="Import the personal-account registry. UTF-8 (with or without BOM), comma "
+        "or semicolon separated, header: account,full_name,settlement,street,house,flat,"
+        "phone,email,category,meter_serial,meter_digits,meter_zones. Re-importing updates "
+        "accounts in place. The whole file is one transaction.",
+    )
+    accounts.add_argument("file", type=Path, help="the CSV file")
+    accounts.add_argument(
+        "--dry-run", action="store_true", help="check and count, write nothing"
+    )
+    console = commands.add_parser(
+        "console",
+        help="talk to the bot in this terminal, without Telegram or a token",
+        description="Talk to the same bot (same handlers and database) in a terminal. "
+        "Inline buttons are numbered; type a number to press one.",
+    )
+    console.add_argument("--user-id", type=int, default=1, help="the Telegram user id to play")
+    content = commands.add_parser(
+        "content", help="reference content tools", description="Reference content tools."
+    )
+    content_commands = content.add_subparsers(dest="action", required=True, metavar="ACTION")
+    content_commands.add_parser(
+        "check",
+        help="validate the content folder",
+        description="Check index.yaml, pages, attachments and links of the content folder.",
+    )
+    return parser
+
+
+def load_settings(texts: Texts) -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = [texts.plain("settings-invalid-title")]
+        for name, value, problem in describe_errors(error):
+            shown = f"={value!r}" if value else ""
+            lines.append(texts.plain("settings-invalid-line", name=name, value=shown, problem=problem))
+        lines.append(texts.plain("settings-hint"))
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    texts = Texts.load()
+    settings = load_settings(texts)
+    # In the console the person reads the chat on this terminal: only warnings go there.
+    configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    if args.command == "content":
+        raise SystemExit(cmd_content_check(settings, texts))
+    if args.command == "migrate":
+        raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "import":
+        raise SystemExit(asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run)))
+    if args.command == "console":
+        from bot.console import run_console
+
+        _require_content(settings, texts)
+        raise SystemExit(asyncio.run(run_console(settings, texts, user_id=args.user_id)))
+    if args.command == "run":
+        if settings.bot_token is None:
+            print(texts.plain("token-missing"), file=sys.stderr)
+            raise SystemExit(2)
+        _require_content(settings, texts)
+        from bot.runner import run_polling
+
+        print(
+            texts.plain(
+                "run-starting",
+                api=settings.telegram_api_url,
+                database=make_url(settings.database_url).render_as_string(hide_password=True),
+            ),
+            file=sys.stderr,
+        )
+        raise SystemExit(asyncio.run(run_polling(settings, texts)))
+
+
+def _require_content(settings: Settings, texts: Texts) -> None:
+    if cmd_content_check(settings, texts, quiet=True) != 0:
+        raise SystemExit(2)
+
+
+def cmd_content_check(settings: Settings, texts: Texts, *, quiet: bool = False) -> int:
+    from storage.content import check_content, load_content
+
+    root = settings.content_dir
+    problems = check_content(root)
+    if problems:
+        lines = [texts.plain("content-invalid-title", root=str(root), count=len(problems))]
+        for problem in problems:
+            lines.append(
+                texts.plain(
+                    "content-problem-line",
+                    where=problem.where,
+                    problem=texts.plain(problem.reason, detail=problem.detail),
+                )
+            )
+        print("\n".join(lines), file=sys.stderr)
+        return 1
+    if not quiet:
+        library = load_content(root)
+        print(
+            texts.plain(
+                "content-ok",
+                sections=len(library.all_sections()),
+                version=library.consent.version,
+                sample="yes" if library.sample else "no",
+            )
+        )
+    return 0
+
+
+async def cmd_migrate(settings: Settings, texts: Texts) -> int:
+    from storage.engine import create_engine
+    from storage.migrate import head_revision, upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print(texts.plain("migrate-done", revision=head_revision()))
+    return 0
+
+
+async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
+    from domain.clock import SystemClock
+    from services.account_import import AccountImportService, RegistryFileError
+    from storage.engine import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from storage.repositories import SqlAccountRegistry
+    from storage.uow import UnitOfWork
+
+    if not path.is_file():
+        print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
+        return 2
+    raw = path.read_bytes()
+    engine = create_engine(settings.database_url)
+    clock = SystemClock()
+
+    def progress(done: int, total: int) -> None:
+        print(texts.plain("import-progress", done=done, total=total), file=sys.stderr)
+
+    try:
+        await upgrade(engine)
+        uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
+        service = AccountImportService(registry=SqlAccountRegistry(uow))
+        try:
+            report = await service.import_registry(
+                raw, now=clock.now(), dry_run=dry_run, on_progress=progress
+            )
+            await uow.commit()
+        except RegistryFileError as error:
+            await uow.rollback()
+            print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
+            return 1
+        except BaseException:
+            await uow.rollback()
+            raise
+    finally:
+        await engine.dispose()
+    shown = 200
+    for refused in report.refused[:shown]:
+        reason = texts.plain(refused.reason, detail=refused.detail)
+        print(texts.plain("import-refused-line", line=refused.line, reason=reason))
+    if len(report.refused) > shown:
+        print(texts.plain("import-refused-more", count=len(report.refused) - shown))
+    print(
+        texts.plain(
+            "import-summary",
+            rows=report.rows,
+            accounts=report.accounts,
+            added=report.added,
+            updated=report.updated,
+            refused=len(report.refused),
+        )
+    )
+    if report.dry_run:
+        print(texts.plain("import-dry-run"))
+    return 0

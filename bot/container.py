@@ -1,0 +1,106 @@
+"""Per-update wiring of services over the update's unit of work; built lazily, so an update
+that needs no service costs nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from aiogram.fsm.storage.base import BaseStorage
+
+from domain.clock import Clock
+from domain.content import ContentLibrary
+from domain.linking import AttemptPolicy
+from services.account_import import AccountImportService
+from services.accounts import AccountService
+from services.onboarding import OnboardingService
+from storage.repositories import (
+    FsmDialogStates,
+    SqlAccountLinks,
+    SqlAccountRegistry,
+    SqlConsents,
+    SqlLinkFailures,
+    SqlPeople,
+)
+from storage.uow import UnitOfWork
+
+
+class AppConfig:
+    """What the services need from the settings, resolved once at start."""
+
+    def __init__(
+        self,
+        *,
+        company_name: str,
+        zone: ZoneInfo,
+        link_policy: AttemptPolicy,
+        max_linked_accounts: int,
+    ) -> None:
+        self.company_name = company_name
+        self.zone = zone
+        self.link_policy = link_policy
+        self.max_linked_accounts = max_linked_accounts
+
+    @classmethod
+    def default(cls, company_name: str) -> AppConfig:
+        return cls(
+            company_name=company_name,
+            zone=ZoneInfo("Europe/Moscow"),
+            link_policy=AttemptPolicy(max_failures=5, window=timedelta(hours=1)),
+            max_linked_accounts=10,
+        )
+
+
+class Services:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        *,
+        clock: Clock,
+        config: AppConfig,
+        content: ContentLibrary,
+        fsm_storage: BaseStorage,
+        bot_id: int,
+    ) -> None:
+        self.uow = uow
+        self._clock = clock
+        self._config = config
+        self._content = content
+        self._fsm_storage = fsm_storage
+        self._bot_id = bot_id
+
+    @cached_property
+    def _consents(self) -> SqlConsents:
+        return SqlConsents(self.uow)
+
+    @cached_property
+    def _links(self) -> SqlAccountLinks:
+        return SqlAccountLinks(self.uow)
+
+    @cached_property
+    def onboarding(self) -> OnboardingService:
+        return OnboardingService(
+            consents=self._consents,
+            links=self._links,
+            people=SqlPeople(self.uow),
+            dialogs=FsmDialogStates(self.uow, self._fsm_storage, bot_id=self._bot_id),
+            clock=self._clock,
+            consent_version=self._content.consent.version,
+        )
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        return AccountService(
+            registry=SqlAccountRegistry(self.uow),
+            links=self._links,
+            failures=SqlLinkFailures(self.uow),
+            consents=self._consents,
+            clock=self._clock,
+            policy=self._config.link_policy,
+            max_accounts=self._config.max_linked_accounts,
+        )
+
+    @cached_property
+    def account_import(self) -> AccountImportService:
+        return AccountImportService(registry=SqlAccountRegistry(self.uow))

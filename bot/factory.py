@@ -1,0 +1,155 @@
+"""Building the application once at start: engine, content, texts, storage, Bot, Dispatcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.container import AppConfig
+from bot.middlewares import CommitBeforeSend, UnitOfWorkMiddleware
+from bot.settings import Settings
+from bot.texts import Texts
+from domain.clock import Clock, SystemClock
+from domain.content import ContentLibrary
+from domain.linking import AttemptPolicy
+from handlers import build_router
+from handlers.info import FileIdCache
+from storage.content import load_content
+from storage.dedup import UpdateDeduplicator
+from storage.engine import create_engine, create_sessionmaker
+from storage.fsm import DatabaseStorage
+from storage.migrate import upgrade
+
+COMMANDS = ("start", "menu", "info", "accounts", "mydata", "help", "cancel")
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    texts: Texts
+    content: ContentLibrary
+    config: AppConfig
+    clock: Clock
+    storage: BaseStorage
+    dedup: UpdateDeduplicator
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.engine.dispose()
+
+
+def app_config(settings: Settings, texts: Texts) -> AppConfig:
+    return AppConfig(
+        company_name=settings.company_name or texts.plain("company-default-name"),
+        zone=settings.zone,
+        link_policy=AttemptPolicy(
+            max_failures=settings.link_max_failures,
+            window=timedelta(minutes=settings.link_failure_window_minutes),
+        ),
+        max_linked_accounts=settings.max_linked_accounts,
+    )
+
+
+def build_storage(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Dialog state in our database by default; in Redis when several workers share it."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        return redis_storage, redis_storage.create_isolation()
+    return DatabaseStorage(sessionmaker, clock=clock), SimpleEventIsolation()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    texts: Texts | None = None,
+    content: ContentLibrary | None = None,
+    migrate: bool = True,
+) -> App:
+    clock = clock or SystemClock()
+    texts = texts or Texts.load()
+    content = content or load_content(settings.content_dir)
+    engine = create_engine(settings.database_url)
+    if migrate:
+        await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    dedup = UpdateDeduplicator()
+    async with sessionmaker() as session:
+        await dedup.load_recent(session, now=clock.now())
+    storage, isolation = build_storage(settings, sessionmaker, clock)
+    config = app_config(settings, texts)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        texts=texts,
+        content=content,
+        content_root=settings.content_dir,
+        config=config,
+        clock=clock,
+        file_ids=FileIdCache(),
+    )
+    dispatcher.update.outer_middleware(
+        UnitOfWorkMiddleware(
+            sessionmaker=sessionmaker,
+            dedup=dedup,
+            clock=clock,
+            config=config,
+            content=content,
+            fsm_storage=storage,
+        )
+    )
+    dispatcher.include_router(build_router())
+    return App(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        texts=texts,
+        content=content,
+        config=config,
+        clock=clock,
+        storage=storage,
+        dedup=dedup,
+        dispatcher=dispatcher,
+    )
+
+
+def build_bot(settings: Settings, *, session: BaseSession | None = None, token: str = "") -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(CommitBeforeSend())
+    real_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
+    return Bot(
+        token=real_token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+async def set_commands(bot: Bot, texts: Texts) -> None:
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=texts.plain(f"command-{name}")) for name in COMMANDS]
+    )
+
+
+def content_root(settings: Settings) -> Path:
+    return settings.content_dir

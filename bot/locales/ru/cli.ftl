@@ -1,0 +1,66 @@
+settings-invalid-title = Настройки заданы неверно:
+settings-invalid-line = • { $name }{ $value }: { $problem }
+settings-hint = Исправьте значения в переменных окружения или в файле .env (образец — .env.example) и запустите снова.
+token-missing =
+    Не задан BOT_TOKEN — токен Telegram-бота.
+    Как получить: напишите @BotFather в Telegram, отправьте /newbot, следуйте подсказкам и скопируйте токен вида 123456789:AAE…
+    Затем добавьте в файл .env строку BOT_TOKEN=<ваш токен> (или задайте переменную окружения) и запустите снова.
+    Попробовать бота без Telegram и без токена: reception console
+
+content-invalid-title = В папке справки { $root } найдены ошибки ({ $count }):
+content-problem-line = • { $where }: { $problem }
+content-ok = Справка в порядке: разделов { $sections }, текст согласия версии { $version }{ $sample ->
+        [yes] {" "}(демонстрационные данные — замените их своими)
+       *[no] {""}
+    }.
+content-problem-no-index = нет файла index.yaml
+content-problem-yaml = index.yaml не читается как YAML: { $detail }
+content-problem-consent = не указан текст согласия (consent: version и file)
+content-problem-no-sections = нет ни одного раздела (sections)
+content-problem-section = раздел описан неверно: ожидается набор полей id, title, page…
+content-problem-id = недопустимый id «{ $detail }»: латинские строчные буквы, цифры и дефис, до 24 знаков
+content-problem-id-duplicate = id «{ $detail }» уже используется другим разделом
+content-problem-title = нет заголовка или он длиннее { $detail } знаков (заголовок — это надпись на кнопке)
+content-problem-empty = у раздела нет ни страницы (page), ни подразделов (children)
+content-problem-keywords = keywords должен быть списком слов
+content-problem-outside = файл { $detail } лежит вне папки справки
+content-problem-missing-file = нет файла { $detail }
+content-problem-too-big = файл { $detail } больше 50 МБ — Telegram его не примет
+content-problem-encoding = файл { $detail } не в кодировке UTF-8
+content-problem-page-long = страница { $detail } длиннее 3500 знаков — разбейте её на подразделы
+content-problem-link = ссылка «{ $detail }» не откроется в Telegram: нужен полный адрес https://…
+
+import-file-not-found = Файл не найден: { $path }
+import-file-encoding = Файл не в кодировке UTF-8 (ошибка около байта { $detail }). Сохраните его как «CSV UTF-8».
+import-file-empty = Файл пуст.
+import-file-header = В заголовке нет столбцов: { $detail }. Нужен заголовок: account,full_name,settlement,street,house,flat,phone,email,category,meter_serial,meter_digits,meter_zones
+import-row-columns = в строке меньше столбцов, чем в заголовке ({ $detail })
+import-row-missing = не заполнено поле { $detail }
+import-row-account = недопустимый номер лицевого счёта «{ $detail }»
+import-row-category = категория «{ $detail }»: допустимо household или business
+import-row-email = неверный адрес e-mail
+import-row-meter-digits = разрядность счётчика «{ $detail }»: нужно целое число от 4 до 10
+import-row-meter-zones = число тарифных зон «{ $detail }»: допустимо 1, 2 или 3
+import-row-holder = данные владельца отличаются от строки { $detail } того же лицевого счёта
+import-row-meter-duplicate = счётчик { $detail } уже указан для этого лицевого счёта
+import-progress = Записано счетов: { $done } из { $total }
+import-refused-line = • строка { $line }: { $reason }
+import-summary =
+    Строк прочитано: { $rows }. Лицевых счетов в файле: { $accounts }.
+    Добавлено: { $added }, обновлено: { $updated }, отклонено строк: { $refused }.
+import-dry-run = Пробный прогон (--dry-run): в базу ничего не записано.
+import-refused-more = … и ещё { $count } отклонённых строк.
+
+migrate-done = База данных обновлена до версии схемы { $revision }.
+
+run-starting = Бот запускается: Telegram API { $api }, база { $database }.
+
+console-intro =
+    Консольный режим «Приёмной»: тот же бот, та же база, без Telegram.
+    Пишите сообщения как в чате. Кнопки показаны с номерами — чтобы нажать, введите номер. Выход — Ctrl+D.
+console-user = Вы пишете как пользователь Telegram с id { $id }.
+console-buttons = Кнопки:
+console-keyboard = Клавиатура:
+console-alert = (всплывающее уведомление) { $text }
+console-file = (файл «{ $name }»)
+console-bye = До свидания!

@@ -1,0 +1,136 @@
+"""One settings model, read from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
+_PREFIX_RE = re.compile(r"^\w{1,8}$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite+aiosqlite:///data/reception.db"
+    redis_url: str | None = None
+    staff_chat_id: int | None = None
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    timezone: str = "Europe/Moscow"
+    company_name: str | None = None
+    appeal_number_prefix: str | None = None
+    content_dir: Path = Path("content")
+    log_level: str = "INFO"
+    link_max_failures: int = Field(default=5, ge=1, le=100)
+    link_failure_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    max_linked_accounts: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _TOKEN_RE.match(value.strip()):
+            raise ValueError("expected the form 123456789:AAE... as @BotFather gives it")
+        return value.strip()
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL") from None
+        if url.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.match(r"^rediss?://", value):
+            raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _staff_chat(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        number = int(str(value))
+        if number >= 0:
+            raise ValueError("a supergroup id is negative, such as -1001234567890")
+        return number
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> object:
+        if value in (None, ""):
+            return ()
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s;]+", value) if p]
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas")
+            return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; use an IANA name such as Europe/Moscow") from None
+        return value
+
+    @field_validator("appeal_number_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value is not None and not _PREFIX_RE.match(value):
+            raise ValueError("1 to 8 letters or digits, such as VE")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def describe_errors(error: ValidationError) -> list[tuple[str, str, str]]:
+    """(ENV_NAME, given value or '', problem) for each wrong setting; secrets are not echoed."""
+    problems = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "?"
+        value = "" if name == "BOT_TOKEN" else str(item.get("input", ""))[:80]
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append((name, value, message))
+    return problems

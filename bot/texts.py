@@ -1,0 +1,67 @@
+"""All user-facing texts live in Fluent files under bot/locales/<locale>/ (STYLE §7)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALES = Path(__file__).parent / "locales"
+
+
+class Texts:
+    def __init__(self, bundle: Any, keys: set[str]) -> None:
+        self._bundle = bundle
+        self._keys = keys
+        self._plain_cache: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, locale: str = "ru", directory: Path = LOCALES) -> Texts:
+        bundle = FluentBundle([locale], use_isolating=False)
+        keys: set[str] = set()
+        files = sorted((directory / locale).glob("*.ftl"))
+        if not files:
+            raise FileNotFoundError(f"no .ftl files in {directory / locale}")
+        for path in files:
+            resource = FluentResource(path.read_text(encoding="utf-8"))
+            bundle.add_resource(resource)
+            keys.update(
+                entry.id.name
+                for entry in resource.body
+                if type(entry).__name__ == "Message" and entry.value is not None
+            )
+        return cls(bundle, keys)
+
+    def keys(self) -> set[str]:
+        return set(self._keys)
+
+    def has(self, key: str) -> bool:
+        return key in self._keys
+
+    def get(self, key: str, /, **args: Any) -> str:
+        """The text for the bot (HTML parse mode): string arguments are escaped."""
+        if not args:
+            cached = self._plain_cache.get(key)
+            if cached is not None:
+                return cached
+            text = self._format(key, {})
+            self._plain_cache[key] = text
+            return text
+        escaped = {k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()}
+        return self._format(key, escaped)
+
+    def plain(self, key: str, /, **args: Any) -> str:
+        """The text for a terminal: nothing escaped."""
+        return self._format(key, args)
+
+    def _format(self, key: str, args: Mapping[str, Any]) -> str:
+        if key not in self._keys:
+            raise KeyError(f"no text {key!r} in the locale files")
+        message = self._bundle.get_message(key)
+        text, errors = self._bundle.format_pattern(message.value, dict(args))
+        if errors:
+            raise ValueError(f"text {key!r}: {errors[0]}")
+        return str(text)

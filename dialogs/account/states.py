@@ -1,0 +1,6 @@
+from aiogram.fsm.state import State, StatesGroup
+
+
+class LinkAccount(StatesGroup):
+    number = State()
+    second_factor = State()

@@ -1,0 +1,1 @@
+"""The Telegram-free core: entities, value objects and rules. Standard library only."""

@@ -1,0 +1,41 @@
+"""What nothing else handled: free text searches the reference, the rest gets a hint."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.texts import Texts
+from domain.content import ContentLibrary
+from handlers import info
+from handlers.filters import AnyInput, HasText
+from handlers.keyboards import main_menu
+
+
+async def on_free_text(message: Message, texts: Texts, content: ContentLibrary) -> None:
+    await info.search(message, texts, content)
+
+
+async def on_other_input(message: Message, texts: Texts) -> None:
+    await message.answer(texts.get("fallback-not-understood"), reply_markup=main_menu(texts))
+
+
+async def on_input_in_unknown_step(message: Message, state: FSMContext, texts: Texts) -> None:
+    """A state no router knows any more (a dialog removed in a new version): start over."""
+    await state.clear()
+    await message.answer(texts.get("fallback-dialog-reset"), reply_markup=main_menu(texts))
+
+
+async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
+    await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_free_text, StateFilter(None), HasText())
+    router.message.register(on_other_input, StateFilter(None), AnyInput())
+    router.message.register(on_input_in_unknown_step, AnyInput())
+    router.callback_query.register(on_stale_button, AnyInput())
+    return router

@@ -1,0 +1,128 @@
+"""/mydata: everything stored about the person, and withdrawal of consent (152-ФЗ art. 9, 14)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.container import AppConfig, Services
+from bot.texts import Texts
+from domain.ids import UserId
+from handlers.filters import Button
+from handlers.keyboards import main_menu
+from handlers.render import local_time
+
+
+class MyDataAction(CallbackData, prefix="mydata"):
+    action: str  # withdraw | withdraw-yes | withdraw-no
+
+
+async def cmd_mydata(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    assert message.from_user is not None
+    data = await services.onboarding.my_data(UserId(message.from_user.id))
+    lines = [texts.get("mydata-title"), ""]
+    consent = data.consent
+    if consent is None:
+        lines.append(texts.get("mydata-consent-none"))
+    else:
+        lines.append(
+            texts.get(
+                "mydata-consent",
+                decision=consent.decision.value,
+                version=consent.text_version,
+                date=local_time(consent.decided_at, config.zone),
+            )
+        )
+    lines.append(texts.get("mydata-telegram-id", id=str(message.from_user.id)))
+    if data.accounts:
+        lines.append(texts.get("mydata-accounts"))
+        for item in data.accounts:
+            address = item.account.address
+            lines.append(
+                texts.get(
+                    "mydata-account",
+                    number=item.account.number,
+                    name=item.account.full_name,
+                    address=f"{address.settlement}, {address.street}, {address.house}"
+                    + (f"-{address.flat}" if address.flat else ""),
+                    date=local_time(item.linked_at, config.zone),
+                )
+            )
+    else:
+        lines.append(texts.get("mydata-accounts-none"))
+    contacts = data.contacts
+    if contacts is not None:
+        lines.append(
+            texts.get(
+                "mydata-contacts",
+                name=contacts.full_name or "—",
+                phone=contacts.phone or "—",
+                email=contacts.email or "—",
+            )
+        )
+    else:
+        lines.append(texts.get("mydata-contacts-none"))
+    lines.append(texts.get("mydata-dialog-yes" if data.has_dialog_state else "mydata-dialog-no"))
+    lines.append("")
+    lines.append(texts.get("mydata-footer"))
+    markup = None
+    if consent is not None and consent.is_active:
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=texts.get("mydata-withdraw-button"),
+            callback_data=MyDataAction(action="withdraw"),
+        )
+        markup = builder.as_markup()
+    await message.answer("\n".join(lines), reply_markup=markup)
+
+
+async def on_mydata_action(
+    query: CallbackQuery,
+    callback_data: MyDataAction,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    if callback_data.action == "withdraw":
+        await query.answer()
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=texts.get("mydata-withdraw-yes"),
+            callback_data=MyDataAction(action="withdraw-yes"),
+        )
+        builder.button(
+            text=texts.get("mydata-withdraw-no"), callback_data=MyDataAction(action="withdraw-no")
+        )
+        builder.adjust(1)
+        await message.answer(texts.get("mydata-withdraw-confirm"), reply_markup=builder.as_markup())
+        return
+    if callback_data.action == "withdraw-yes":
+        result = await services.onboarding.withdraw(UserId(query.from_user.id))
+        await state.clear()
+        await query.answer()
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(
+            texts.get("mydata-withdrawn", accounts=result.accounts_unlinked),
+            reply_markup=main_menu(texts),
+        )
+        return
+    await query.answer(texts.get("mydata-withdraw-kept"))
+    await message.edit_reply_markup(reply_markup=None)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_mydata, Command("mydata"))
+    router.message.register(cmd_mydata, Button("menu-mydata"))
+    router.callback_query.register(on_mydata_action, MyDataAction.filter())
+    return router

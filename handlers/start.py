@@ -1,0 +1,127 @@
+"""/start, consent to personal-data processing, /help, /menu, /cancel."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.container import AppConfig, Services
+from bot.texts import Texts
+from domain.content import ContentLibrary
+from domain.ids import UserId
+from handlers.filters import Button
+from handlers.keyboards import main_menu
+from handlers.render import local_time, markdown_to_html
+
+
+class ConsentChoice(CallbackData, prefix="consent"):
+    action: str  # show | accept | decline
+
+
+def consent_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.get("consent-accept"), callback_data=ConsentChoice(action="accept"))
+    builder.button(
+        text=texts.get("consent-decline"), callback_data=ConsentChoice(action="decline")
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def send_consent(message: Message, texts: Texts, content: ContentLibrary) -> None:
+    await message.answer(
+        texts.get("consent-intro", version=content.consent.version)
+        + "\n\n"
+        + markdown_to_html(content.consent.body),
+        reply_markup=consent_keyboard(texts),
+    )
+
+
+async def cmd_start(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    content: ContentLibrary,
+    config: AppConfig,
+) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    has_consent = await services.onboarding.has_consent(UserId(message.from_user.id))
+    await message.answer(texts.get("start-greeting", company=config.company_name))
+    if has_consent:
+        await message.answer(texts.get("menu-shown"), reply_markup=main_menu(texts))
+    else:
+        await send_consent(message, texts, content)
+
+
+async def on_consent(
+    query: CallbackQuery,
+    callback_data: ConsentChoice,
+    services: Services,
+    texts: Texts,
+    content: ContentLibrary,
+    config: AppConfig,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    user_id = UserId(query.from_user.id)
+    if callback_data.action == "show":
+        await query.answer()
+        await send_consent(message, texts, content)
+        return
+    if callback_data.action == "accept":
+        record = await services.onboarding.give_consent(user_id)
+        await query.answer(texts.get("consent-accepted-short"))
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(
+            texts.get(
+                "consent-accepted",
+                version=record.text_version,
+                date=local_time(record.decided_at, config.zone),
+            ),
+            reply_markup=main_menu(texts),
+        )
+        return
+    await services.onboarding.decline(user_id)
+    await query.answer()
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(texts.get("consent-declined"), reply_markup=main_menu(texts))
+
+
+async def cmd_help(message: Message, state: FSMContext, texts: Texts) -> None:
+    current = await state.get_state()
+    text = texts.get("help")
+    if current is not None:
+        text += "\n\n" + texts.get("help-in-dialog")
+    await message.answer(text)
+
+
+async def cmd_menu(message: Message, state: FSMContext, texts: Texts) -> None:
+    await state.clear()
+    await message.answer(texts.get("menu-shown"), reply_markup=main_menu(texts))
+
+
+async def cmd_cancel(message: Message, state: FSMContext, texts: Texts) -> None:
+    had_dialog = await state.get_state() is not None
+    await state.clear()
+    key = "cancel-done" if had_dialog else "cancel-nothing"
+    await message.answer(texts.get(key), reply_markup=main_menu(texts))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(on_consent, ConsentChoice.filter())
+    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_help, Button("menu-help"))
+    router.message.register(cmd_menu, Command("menu"))
+    router.message.register(cmd_cancel, Command("cancel"))
+    router.message.register(cmd_cancel, Button("nav-cancel"))
+    return router

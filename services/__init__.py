@@ -1,0 +1,1 @@
+"""Use cases and their ports. Imports the domain only."""

@@ -1,0 +1,71 @@
+"""Ports the services need; storage/ implements them, tests fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.accounts import Account
+from domain.consent import ConsentRecord
+from domain.ids import AccountNumber, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAccount:
+    account: Account
+    linked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    full_name: str | None
+    phone: str | None
+    email: str | None
+
+
+class AccountRegistry(Protocol):
+    async def get(self, number: AccountNumber) -> Account | None: ...
+
+    async def upsert(self, accounts: Sequence[Account], *, now: datetime) -> tuple[int, int]:
+        """Insert new accounts, replace existing ones in place; returns (added, updated)."""
+        ...
+
+
+class AccountLinks(Protocol):
+    async def linked(self, user_id: UserId) -> list[LinkedAccount]: ...
+
+    async def link(self, user_id: UserId, number: AccountNumber, *, at: datetime) -> None: ...
+
+    async def unlink(self, user_id: UserId, number: AccountNumber) -> bool: ...
+
+    async def unlink_all(self, user_id: UserId) -> int: ...
+
+
+class LinkFailures(Protocol):
+    async def since(self, user_id: UserId, since: datetime) -> list[datetime]: ...
+
+    async def record(self, user_id: UserId, *, at: datetime) -> None: ...
+
+    async def clear(self, user_id: UserId) -> None: ...
+
+
+class Consents(Protocol):
+    async def current(self, user_id: UserId) -> ConsentRecord | None: ...
+
+    async def record(self, record: ConsentRecord) -> None: ...
+
+
+class People(Protocol):
+    async def contacts(self, user_id: UserId) -> Contacts | None: ...
+
+    async def delete_contacts(self, user_id: UserId) -> bool: ...
+
+
+class DialogStates(Protocol):
+    async def erase(self, user_id: UserId) -> None:
+        """Forget every dialog step and everything entered in unfinished dialogs."""
+        ...
+
+    async def has_any(self, user_id: UserId) -> bool: ...

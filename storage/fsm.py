@@ -1,0 +1,220 @@
+"""aiogram dialog state kept in our database, so a restart or crash loses nobody's place.
+
+Reads are served from an in-process cache (filled from the database on first use), and
+writes are deferred to the update's unit of work and stored in the same transaction as
+the update's other effects. The cache is per process, so this storage is for a single
+bot process (polling, or one webhook worker); with several workers set REDIS_URL and the
+bot uses aiogram's RedisStorage instead (bot/factory.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.clock import Clock
+from storage.models import DialogStateRow
+from storage.uow import UnitOfWork, current_uow
+
+_PENDING = "fsm"
+_EMPTY = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    state: str | None
+    data: str  # JSON text: what the cache holds is exactly what the database holds
+
+    @property
+    def empty(self) -> bool:
+        return self.state is None and self.data == _EMPTY
+
+
+_NOTHING = _Record(None, _EMPTY)
+
+
+def storage_key_id(key: StorageKey) -> str:
+    return ":".join(
+        (
+            str(key.bot_id),
+            str(key.chat_id),
+            str(key.thread_id or 0),
+            str(key.user_id),
+            key.business_connection_id or "",
+            key.destiny,
+        )
+    )
+
+
+class DatabaseStorage(BaseStorage):
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock,
+        cache_size: int = 100_000,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._cache: OrderedDict[str, _Record] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- BaseStorage -------------------------------------------------------------------
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._read(key)).state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((await self._read(key)).data)
+        return data
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        current = await self._read(key)
+        value = state.state if isinstance(state, State) else state
+        await self._write(key, _Record(value, current.data))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        current = await self._read(key)
+        # Serialised now, so a value the database cannot store fails in the handler that
+        # put it there, not later at commit.
+        encoded = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
+        await self._write(key, _Record(current.state, encoded))
+
+    async def close(self) -> None:
+        self._cache.clear()
+
+    # -- erasure (consent withdrawal) ---------------------------------------------------
+    async def erase_user(self, uow: UnitOfWork, user_id: int) -> None:
+        """Delete every dialog state of a person, in the caller's transaction."""
+        await uow.session.execute(delete(DialogStateRow).where(DialogStateRow.user_id == user_id))
+        uow.mark_written()
+        pending = self._pending(uow)
+        for key_id in [k for k in pending if _user_of(k) == user_id]:
+            pending[key_id] = (pending[key_id][0], _NOTHING)
+
+        def forget() -> None:
+            for key_id in [k for k in self._cache if _user_of(k) == user_id]:
+                self._cache[key_id] = _NOTHING
+
+        uow.after_commit(forget)
+
+    # -- internals -----------------------------------------------------------------------
+    @staticmethod
+    def _pending(uow: UnitOfWork) -> dict[str, tuple[StorageKey, _Record]]:
+        pending: dict[str, tuple[StorageKey, _Record]] = uow.pending.setdefault(_PENDING, {})
+        return pending
+
+    async def _read(self, key: StorageKey) -> _Record:
+        key_id = storage_key_id(key)
+        uow = current_uow()
+        if uow is not None:
+            pending = uow.pending.get(_PENDING)
+            if pending and key_id in pending:
+                record: _Record = pending[key_id][1]
+                return record
+        cached = self._cache.get(key_id)
+        if cached is not None:
+            self._cache.move_to_end(key_id)
+            return cached
+        if uow is not None:
+            loaded = await self._load(uow.session, key_id)
+        else:
+            async with self._sessionmaker() as session:
+                loaded = await self._load(session, key_id)
+        self._remember(key_id, loaded)
+        return loaded
+
+    @staticmethod
+    async def _load(session: AsyncSession, key_id: str) -> _Record:
+        row = (
+            await session.execute(
+                select(DialogStateRow.state, DialogStateRow.data).where(
+                    DialogStateRow.key == key_id
+                )
+            )
+        ).first()
+        if row is None:
+            return _NOTHING
+        return _Record(row.state, json.dumps(row.data or {}, ensure_ascii=False, sort_keys=True))
+
+    def _remember(self, key_id: str, record: _Record) -> None:
+        self._cache[key_id] = record
+        self._cache.move_to_end(key_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    async def _write(self, key: StorageKey, record: _Record) -> None:
+        if record == await self._read(key):
+            return  # clearing an empty state (/start, /menu) writes nothing
+        key_id = storage_key_id(key)
+        uow = current_uow()
+        if uow is None:
+            # Outside an update (a job, the CLI): a transaction of its own.
+            async with self._sessionmaker() as session:
+                await self._store(session, {key_id: (key, record)})
+                await session.commit()
+            self._remember(key_id, record)
+            return
+        self._pending(uow)[key_id] = (key, record)
+        uow.before_commit(self._flush)
+
+    async def _flush(self, uow: UnitOfWork) -> None:
+        pending = uow.pending.get(_PENDING)
+        if not pending:
+            return
+        snapshot = dict(pending)
+        await self._store(uow.session, snapshot)
+        uow.mark_written()
+
+        def apply() -> None:
+            for key_id, (_key, record) in snapshot.items():
+                self._remember(key_id, record)
+
+        uow.after_commit(apply)
+
+    async def _store(
+        self, session: AsyncSession, records: Mapping[str, tuple[StorageKey, _Record]]
+    ) -> None:
+        now = self._clock.now()
+        empty = [key_id for key_id, (_key, record) in records.items() if record.empty]
+        if empty:
+            await session.execute(delete(DialogStateRow).where(DialogStateRow.key.in_(empty)))
+        rows = [
+            {
+                "key": key_id,
+                "user_id": key.user_id,
+                "chat_id": key.chat_id,
+                "state": record.state,
+                "data": json.loads(record.data),
+                "updated_at": now,
+            }
+            for key_id, (key, record) in records.items()
+            if not record.empty
+        ]
+        if not rows:
+            return
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert_(DialogStateRow).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[DialogStateRow.key],
+            set_={
+                "state": statement.excluded.state,
+                "data": statement.excluded.data,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+        await session.execute(statement)
+
+
+def _user_of(key_id: str) -> int:
+    return int(key_id.split(":")[3])

@@ -1,0 +1,149 @@
+"""Typed SQLAlchemy models. Only repositories see these; they return domain objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use Clock.now()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ConsentRow(Base):
+    """Every consent decision is kept: it is the operator's proof (152-ФЗ art. 9 p. 3)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    text_version: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PersonRow(Base):
+    """Contact data a person gave the bot themselves; deleted when consent is withdrawn."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    settlement: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str] = mapped_column(String(150))
+    house: Mapped[str] = mapped_column(String(20))
+    flat: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    category: Mapped[str] = mapped_column(String(16))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MeterRow(Base):
+    __tablename__ = "meters"
+    __table_args__ = (UniqueConstraint("account_number", "serial"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_number: Mapped[str] = mapped_column(
+        String(32), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
+    )
+    serial: Mapped[str] = mapped_column(String(64))
+    digits: Mapped[int] = mapped_column(Integer)
+    zones: Mapped[int] = mapped_column(Integer)
+
+
+class AccountLinkRow(Base):
+    __tablename__ = "account_links"
+    __table_args__ = (UniqueConstraint("user_id", "account_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    account_number: Mapped[str] = mapped_column(
+        String(32), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LinkFailureRow(Base):
+    __tablename__ = "link_failures"
+    __table_args__ = (Index("ix_link_failures_user_at", "user_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DialogStateRow(Base):
+    """aiogram FSM state and data, one row per storage key (see storage/fsm.py)."""
+
+    __tablename__ = "dialog_states"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedUpdateRow(Base):
+    """Ids of updates whose effects were committed: a redelivered one is skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+

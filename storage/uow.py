@@ -1,0 +1,138 @@
+"""Unit of work: one per update (or job), lazily opened, committed once per batch of writes.
+
+Two rules keep reads cheap and SQLite's single connection free:
+- a session (and with it the pooled connection) is opened only when something reads or
+  writes; an update that touches nothing costs nothing;
+- the connection is never held across a network call: before any Bot API request the
+  current unit of work commits what it has (see `CommitBeforeSend` in bot/middlewares.py),
+  so whatever a person is told has been stored first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.clock import Clock
+from storage.models import ProcessedUpdateRow
+
+logger = logging.getLogger(__name__)
+
+_current: ContextVar[UnitOfWork | None] = ContextVar("reception_uow", default=None)
+
+
+class DuplicateUpdate(Exception):
+    """The update's id is already recorded as processed: its effects must not apply twice."""
+
+
+def current_uow() -> UnitOfWork | None:
+    return _current.get()
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock,
+        update_id: int | None = None,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self.update_id = update_id
+        self._session: AsyncSession | None = None
+        self._written = False
+        self._update_recorded = False
+        # Deferred writes that are cheaper to do once at commit (dialog state).
+        self.pending: dict[str, Any] = {}
+        self._before_commit: list[Callable[[UnitOfWork], Any]] = []
+        self._after_commit: list[Callable[[], None]] = []
+
+    # -- access -------------------------------------------------------------------------
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker()
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
+    def mark_written(self) -> None:
+        self._written = True
+
+    def before_commit(self, callback: Callable[[UnitOfWork], Any]) -> None:
+        """Register an async callback(uow) that writes deferred data at commit."""
+        if callback not in self._before_commit:
+            self._before_commit.append(callback)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def bind(self) -> object:
+        return _current.set(self)
+
+    @staticmethod
+    def unbind(token: object) -> None:
+        _current.reset(token)  # type: ignore[arg-type]
+
+    async def commit(self) -> None:
+        """Store everything written so far; a no-op (and no connection) if nothing was."""
+        try:
+            for callback in self._before_commit:
+                await callback(self)
+            if self._written:
+                session = self.session
+                if self.update_id is not None and not self._update_recorded:
+                    await session.execute(
+                        insert(ProcessedUpdateRow).values(
+                            update_id=self.update_id, processed_at=self._clock.now()
+                        )
+                    )
+                    self._update_recorded = True
+                await session.commit()
+                for after in self._after_commit:
+                    after()
+            elif self._session is not None:
+                await self._session.rollback()
+        except IntegrityError as exc:
+            await self.rollback()
+            if self.update_id is not None and "processed_updates" in str(exc.statement or ""):
+                raise DuplicateUpdate(self.update_id) from None
+            raise
+        except BaseException:
+            await self.rollback()
+            raise
+        finally:
+            self._reset()
+        await self._release()
+
+    async def rollback(self) -> None:
+        if self._session is not None:
+            try:
+                await self._session.rollback()
+            finally:
+                await self._release()
+        self._reset()
+
+    async def _release(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    def _reset(self) -> None:
+        self._written = False
+        self.pending = {}
+        self._before_commit = []
+        self._after_commit = []
+
+    async def close(self) -> None:
+        await self.rollback()

@@ -1,0 +1,117 @@
+"""Drive the real dispatcher with `Dispatcher.feed_update` and a recording fake session."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.methods import TelegramMethod
+from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
+
+from bot.factory import App, build_app, build_bot
+from bot.settings import Settings
+from bot.texts import Texts
+from domain.clock import FixedClock
+from domain.content import ContentLibrary
+from tests.fakes import RecordingSession, inline_buttons
+
+TOKEN = "1000001:test-token"
+_update_ids = itertools.count(10_000)
+_message_ids = itertools.count(50_000)
+
+
+class Person:
+    def __init__(self, harness: BotHarness, user_id: int, first_name: str = "Мария") -> None:
+        self.harness = harness
+        self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code="ru")
+        self.chat = Chat(id=user_id, type="private", first_name=first_name)
+        self.last_inline: list[tuple[str, str, Message]] = []
+
+    def message_update(self, text: str | None = None, **fields: Any) -> Update:
+        entities = None
+        if text and text.startswith("/"):
+            entities = [MessageEntity(type="bot_command", offset=0, length=len(text.split()[0]))]
+        return Update(
+            update_id=next(_update_ids),
+            message=Message(
+                message_id=next(_message_ids),
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=self.user,
+                text=text,
+                entities=entities,
+                **fields,
+            ),
+        )
+
+    async def send(self, text: str | None = None, **fields: Any) -> list[TelegramMethod[Any]]:
+        return await self.feed(self.message_update(text, **fields))
+
+    async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+        calls = await self.harness.feed(update)
+        self._remember_buttons()
+        return calls
+
+    def _remember_buttons(self) -> None:
+        session = self.harness.session
+        for call, result in zip(self.harness.last_calls, self.harness.last_results, strict=True):
+            buttons = inline_buttons(call)
+            if buttons and isinstance(result, Message):
+                self.last_inline = [(label, data, result) for label, data in buttons]
+
+    def callback_update(self, label: str) -> Update:
+        for text, data, message in self.last_inline:
+            if text == label or label in text:
+                return Update(
+                    update_id=next(_update_ids),
+                    callback_query=CallbackQuery(
+                        id=str(next(_update_ids)),
+                        from_user=self.user,
+                        chat_instance="test",
+                        message=message,
+                        data=data,
+                    ),
+                )
+        labels = [text for text, _, _ in self.last_inline]
+        raise AssertionError(f"no inline button {label!r} among {labels}")
+
+    async def press(self, label: str) -> list[TelegramMethod[Any]]:
+        return await self.feed(self.callback_update(label))
+
+
+class BotHarness:
+    def __init__(self, app: App, bot: Bot, session: RecordingSession) -> None:
+        self.app = app
+        self.bot = bot
+        self.session = session
+        self.last_calls: list[TelegramMethod[Any]] = []
+        self.last_results: list[Any] = []
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: FixedClock,
+        texts: Texts,
+        content: ContentLibrary,
+    ) -> BotHarness:
+        app = await build_app(settings, clock=clock, texts=texts, content=content, migrate=False)
+        session = RecordingSession()
+        bot = build_bot(settings, session=session, token=TOKEN)
+        return cls(app, bot, session)
+
+    def person(self, user_id: int = 7_000_001, first_name: str = "Мария") -> Person:
+        return Person(self, user_id, first_name)
+
+    async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+        await self.app.dispatcher.feed_update(self.bot, update)
+        self.last_results = list(self.session.results)
+        self.last_calls = self.session.take()
+        return self.last_calls
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.app.close()
