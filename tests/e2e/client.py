@@ -367,10 +367,10 @@ class EmulatorUser:
             self._session = aiohttp.ClientSession()
         return self._session
 
-    async def _post(
+    async def post(
         self, route: str, payload: JsonDict, request_timeout: float | None = None
     ) -> Any:
-        """POSTs JSON to a user-side route and returns ``result``; raises EmulatorError."""
+        """POSTs JSON to a user-side route; returns ``result``, raises EmulatorError."""
         client_timeout = aiohttp.ClientTimeout(total=request_timeout or self._request_timeout)
         async with self._http().post(
             f"{self.base_url}{route}", json=payload, timeout=client_timeout
@@ -396,7 +396,7 @@ class EmulatorUser:
 
     async def send_message(self, fields: JsonDict) -> None:
         """Sends a Message-like object (any Message field passes through to the bot)."""
-        await self._post("/sendMessage", {**self._base_message(), **fields})
+        await self.post("/sendMessage", {**self._base_message(), **fields})
 
     async def send_text(self, text: str, **fields: Any) -> None:
         """Sends a plain text message."""
@@ -409,7 +409,7 @@ class EmulatorUser:
         length = len(command.split(maxsplit=1)[0])
         entities = [{"type": "bot_command", "offset": 0, "length": length}]
         payload = {**self._base_message(), "text": command, "entities": entities, **fields}
-        await self._post("/sendCommand", payload)
+        await self.post("/sendCommand", payload)
 
     async def send_callback(self, message: BotMessage, data: str) -> None:
         """Sends a callback query as if a button with ``data`` on ``message`` was pressed."""
@@ -423,7 +423,7 @@ class EmulatorUser:
             },
             "data": data,
         }
-        await self._post("/sendCallback", payload)
+        await self.post("/sendCallback", payload)
 
     async def press(self, button_text: str, *, exact: bool = False) -> BotMessage:
         """Presses an inline button; returns the message that carries it.
@@ -476,7 +476,7 @@ class EmulatorUser:
     async def fetch(self, wait: float = 0.0) -> list[BotMessage]:
         """Gets the bot's new messages in this chat (waiting up to ``wait`` s for one)."""
         payload = {"token": self.bot_token, "chatId": self.chat_id, "timeout": max(wait, 0.0)}
-        records = await self._post("/getUpdates", payload, request_timeout=wait + 10.0)
+        records = await self.post("/getUpdates", payload, request_timeout=wait + 10.0)
         received = [BotMessage.from_record(record) for record in cast(list[JsonDict], records)]
         for message in received:
             self.inbox.append(message)
@@ -537,7 +537,7 @@ class EmulatorUser:
     async def history(self) -> list[JsonDict]:
         """Raw records of everything stored for this bot in this chat (both directions)."""
         records = cast(
-            list[JsonDict], await self._post("/getUpdatesHistory", {"token": self.bot_token})
+            list[JsonDict], await self.post("/getUpdatesHistory", {"token": self.bot_token})
         )
         chat = str(self.chat_id)
 

@@ -229,6 +229,22 @@ async def test_get_chat_and_chat_member(
     assert (await dave.wait_for()).text == "chat=private status=administrator"
 
 
+async def test_group_chat_users_share_the_chat(
+    tiny_bot: BotProcess, make_user: UserFactory
+) -> None:
+    tiny_bot.start()
+    group = {"type": "supergroup", "title": "Team"}
+    ivan = make_user(first_name="Ivan", chat_id=-1001234567890, chat=group)
+    judy = make_user(first_name="Judy", chat_id=-1001234567890, chat=group)
+
+    await ivan.send_text("hi all")
+    assert (await judy.wait_for()).text == "Echo: hi all"
+    assert (await ivan.wait_for()).text == "Echo: hi all"
+
+    await judy.send_command("/whoami")
+    assert (await ivan.wait_for()).text == "chat=supergroup status=member"
+
+
 async def test_crash_and_restart(
     emulator: Emulator, tiny_bot: BotProcess, make_user: UserFactory
 ) -> None:
@@ -272,9 +288,9 @@ async def test_emulator_rejects_malformed_user_requests(
 ) -> None:
     grace = make_user(first_name="Grace")
     with pytest.raises(EmulatorError, match="entities"):
-        await grace._post("/sendCommand", {"botToken": grace.bot_token, "text": "/start"})
+        await grace.post("/sendCommand", {"botToken": grace.bot_token, "text": "/start"})
     with pytest.raises(EmulatorError, match="botToken"):
-        await grace._post("/sendMessage", {"text": "hi"})
+        await grace.post("/sendMessage", {"text": "hi"})
     # Still alive and answering.
     assert (await emulator.stats())["uptime_ms"] >= 0
 

@@ -24,7 +24,9 @@ const path = require('path');
 const busboy = require('busboy');
 const TelegramServer = require('telegram-test-api');
 const packageRoutes = require('telegram-test-api/lib/routes/index');
-const { unknownMethod: packageUnknownMethod } = require('telegram-test-api/lib/routes/bot/unknownMethod');
+const { unknownMethod: packageUnknownMethod } = require(
+  'telegram-test-api/lib/routes/bot/unknownMethod',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -257,7 +259,9 @@ function recordCall(req, method) {
     method,
     params,
   });
-  if (state.callLog.length > MAX_CALL_LOG) state.callLog.splice(0, state.callLog.length - MAX_CALL_LOG);
+  if (state.callLog.length > MAX_CALL_LOG) {
+    state.callLog.splice(0, state.callLog.length - MAX_CALL_LOG);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +283,8 @@ TelegramServer.formatUpdate = function formatUpdate(update) {
     const query = formatted.callback_query;
     const sent = query.message || {};
     const chatId = sent.chat ? sent.chat.id : undefined;
-    query.chat_instance = query.chat_instance || `e2e-chat-${chatId === undefined ? 'none' : chatId}`;
+    const instance = `e2e-chat-${chatId === undefined ? 'none' : chatId}`;
+    query.chat_instance = query.chat_instance || instance;
     const record = emulator && chatId !== undefined
       ? findBotRecord(update.botToken, chatId, sent.message_id)
       : undefined;
@@ -309,7 +314,8 @@ function takeBotUpdates(token, offset, limit) {
     }
   }
   return own
-    .filter((update) => !update.isRead && (offset === null || offset < 0 || update.updateId >= offset))
+    .filter((update) => !update.isRead)
+    .filter((update) => offset === null || offset < 0 || update.updateId >= offset)
     .sort((a, b) => a.updateId - b.updateId)
     .slice(0, limit)
     .map((update) => TelegramServer.formatUpdate(update));
@@ -329,7 +335,8 @@ function handleBotGetUpdates(req, res) {
     previous.finish(() => sendApiError(
       previous.res,
       409,
-      'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      'Conflict: terminated by other getUpdates request;'
+        + ' make sure that only one bot instance is running',
     ));
   }
 
@@ -542,11 +549,21 @@ function resolveMedia(req, field) {
 
 function mediaObject(kind, media) {
   const base = { file_id: media.file_id, file_unique_id: media.file_unique_id };
-  const extra = { file_name: media.file_name, mime_type: media.mime_type, file_size: media.file_size };
+  const extra = {
+    file_name: media.file_name,
+    mime_type: media.mime_type,
+    file_size: media.file_size,
+  };
   switch (kind) {
     case 'photo':
       // A single size; `file_name` is not a PhotoSize field but helps the tests.
-      return [{ ...base, width: 800, height: 600, file_size: media.file_size, file_name: media.file_name }];
+      return [{
+        ...base,
+        width: 800,
+        height: 600,
+        file_size: media.file_size,
+        file_name: media.file_name,
+      }];
     case 'video':
     case 'animation':
       return { ...base, ...extra, width: 640, height: 480, duration: 1 };
@@ -861,7 +878,8 @@ function patchPackageRoutes() {
 
 // Fix 5: a rejected promise (e.g. an unreachable webhook) must not kill the emulator.
 process.on('unhandledRejection', (reason) => {
-  log('unhandled promise rejection:', reason);
+  const detail = reason instanceof Error ? reason.stack || String(reason) : reason;
+  log('unhandled promise rejection (ignored):', detail);
 });
 
 async function main() {
