@@ -23,6 +23,7 @@ from storage.repositories import (
     SqlLinkFailures,
     SqlPeople,
 )
+from storage.cache import PersonCache
 from storage.uow import UnitOfWork
 
 
@@ -62,8 +63,10 @@ class Services:
         content: ContentLibrary,
         fsm_storage: BaseStorage,
         bot_id: int,
+        cache: PersonCache | None = None,
     ) -> None:
         self.uow = uow
+        self._cache = cache
         self._clock = clock
         self._config = config
         self._content = content
@@ -72,18 +75,18 @@ class Services:
 
     @cached_property
     def _consents(self) -> SqlConsents:
-        return SqlConsents(self.uow)
+        return SqlConsents(self.uow, self._cache)
 
     @cached_property
     def _links(self) -> SqlAccountLinks:
-        return SqlAccountLinks(self.uow)
+        return SqlAccountLinks(self.uow, self._cache)
 
     @cached_property
     def onboarding(self) -> OnboardingService:
         return OnboardingService(
             consents=self._consents,
             links=self._links,
-            people=SqlPeople(self.uow),
+            people=SqlPeople(self.uow, self._cache),
             dialogs=FsmDialogStates(self.uow, self._fsm_storage, bot_id=self._bot_id),
             clock=self._clock,
             consent_version=self._content.consent.version,
@@ -92,9 +95,9 @@ class Services:
     @cached_property
     def accounts(self) -> AccountService:
         return AccountService(
-            registry=SqlAccountRegistry(self.uow),
+            registry=SqlAccountRegistry(self.uow, self._cache),
             links=self._links,
-            failures=SqlLinkFailures(self.uow),
+            failures=SqlLinkFailures(self.uow, self._cache),
             consents=self._consents,
             clock=self._clock,
             policy=self._config.link_policy,
@@ -103,4 +106,4 @@ class Services:
 
     @cached_property
     def account_import(self) -> AccountImportService:
-        return AccountImportService(registry=SqlAccountRegistry(self.uow))
+        return AccountImportService(registry=SqlAccountRegistry(self.uow, self._cache))

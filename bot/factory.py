@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -24,13 +23,15 @@ from bot.texts import Texts
 from domain.clock import Clock, SystemClock
 from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
-from handlers import build_router
+from handlers import build_routers
 from handlers.info import FileIdCache
 from storage.content import load_content
+from storage.cache import PersonCache
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
 from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade
+from storage.uow import UnitOfWork
 
 COMMANDS = ("start", "menu", "info", "accounts", "mydata", "help", "cancel")
 
@@ -46,6 +47,7 @@ class App:
     clock: Clock
     storage: BaseStorage
     dedup: UpdateDeduplicator
+    cache: PersonCache | None
     dispatcher: Dispatcher
 
     async def close(self) -> None:
@@ -71,7 +73,7 @@ def build_storage(
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Dialog state in our database by default; in Redis when several workers share it."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
 
         redis_storage = RedisStorage.from_url(settings.redis_url)
         return redis_storage, redis_storage.create_isolation()
@@ -97,6 +99,17 @@ async def build_app(
     async with sessionmaker() as session:
         await dedup.load_recent(session, now=clock.now())
     storage, isolation = build_storage(settings, sessionmaker, clock)
+    # One process owns the data unless several workers share Redis: only then is a
+    # per-process read cache exact (storage/cache.py).
+    cache = None
+    if isinstance(storage, DatabaseStorage):
+        cache = PersonCache()
+        await storage.warm_up()
+        warm = UnitOfWork(sessionmaker, clock=clock)
+        try:
+            await cache.warm_up(warm.session)
+        finally:
+            await warm.close()
     config = app_config(settings, texts)
     dispatcher = Dispatcher(
         storage=storage,
@@ -116,9 +129,10 @@ async def build_app(
             config=config,
             content=content,
             fsm_storage=storage,
+            cache=cache,
         )
     )
-    dispatcher.include_router(build_router())
+    dispatcher.include_routers(*build_routers())
     return App(
         settings=settings,
         engine=engine,
@@ -129,6 +143,7 @@ async def build_app(
         clock=clock,
         storage=storage,
         dedup=dedup,
+        cache=cache,
         dispatcher=dispatcher,
     )
 
@@ -150,6 +165,3 @@ async def set_commands(bot: Bot, texts: Texts) -> None:
         [BotCommand(command=name, description=texts.plain(f"command-{name}")) for name in COMMANDS]
     )
 
-
-def content_root(settings: Settings) -> Path:
-    return settings.content_dir

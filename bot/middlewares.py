@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.container import AppConfig, Services
 from domain.clock import Clock
 from domain.content import ContentLibrary
+from storage.cache import PersonCache
 from storage.dedup import UpdateDeduplicator
 from storage.uow import DuplicateUpdate, UnitOfWork, current_uow
 
@@ -39,7 +40,9 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         config: AppConfig,
         content: ContentLibrary,
         fsm_storage: BaseStorage,
+        cache: PersonCache | None,
     ) -> None:
+        self._cache = cache
         self._sessionmaker = sessionmaker
         self._dedup = dedup
         self._clock = clock
@@ -67,6 +70,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             content=self._content,
             fsm_storage=self._fsm_storage,
             bot_id=bot.id,
+            cache=self._cache,
         )
         token = uow.bind()
         try:

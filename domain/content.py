@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from domain.errors import ContentSectionNotFound
 
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
-# Russian words change their endings (счётчик, счётчика, счётчики): comparing the first
-# letters is a crude stemmer, but enough to find a section by a word in any case.
+# Russian words change their endings (счётчик, счётчика, долг, долги): two words are taken
+# for the same when they share their first five letters, or the shorter one (at least four
+# letters) begins the longer. A crude stemmer, but enough to find a section by a word in
+# any case.
 _STEM = 5
+_MIN = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,29 +37,44 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text.casefold().replace("ё", "е"))
 
 
-def _stem(word: str) -> str:
-    return word[:_STEM]
+def _similar(query: str, word: str) -> bool:
+    if query == word:
+        return True
+    shorter, longer = sorted((query, word), key=len)
+    if len(shorter) < _MIN:
+        return False
+    return longer.startswith(shorter[:_STEM])
 
 
-@dataclass(slots=True)
+class _Words:
+    """A section's words, bucketed by their first letters for quick similarity look-ups."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._buckets: dict[str, set[str]] = {}
+        for word in words:
+            self._buckets.setdefault(word[:3], set()).add(word)
+
+    def has(self, query: str) -> bool:
+        return any(_similar(query, word) for word in self._buckets.get(query[:3], ()))
+
+
+@dataclass(slots=True, eq=False)
 class ContentLibrary:
     sections: tuple[Section, ...]
     consent: ConsentText
     sample: bool = False
     _by_id: dict[str, Section] = field(init=False, default_factory=dict)
     _parent: dict[str, str | None] = field(init=False, default_factory=dict)
-    _index: dict[str, tuple[set[str], set[str], set[str]]] = field(
-        init=False, default_factory=dict
-    )
+    _index: dict[str, tuple[_Words, _Words, _Words]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for section, parent in self._walk(self.sections, None):
             self._by_id[section.id] = section
             self._parent[section.id] = parent
             self._index[section.id] = (
-                {_stem(w) for kw in section.keywords for w in _words(kw)},
-                {_stem(w) for w in _words(section.title)},
-                {_stem(w) for w in _words(section.body)},
+                _Words([w for kw in section.keywords for w in _words(kw)]),
+                _Words(_words(section.title)),
+                _Words(_words(section.body)),
             )
 
     @staticmethod
@@ -82,14 +100,14 @@ class ContentLibrary:
 
     def search(self, query: str, *, limit: int = 5) -> list[Section]:
         """Sections ranked by how well they match the query words: keywords weigh most."""
-        stems = {_stem(w) for w in _words(query) if len(w) >= 3}
-        if not stems:
+        queries = {w for w in _words(query) if len(w) >= 3}
+        if not queries:
             return []
         scored: list[tuple[int, int, Section]] = []
         for order, (section_id, (keywords, title, body)) in enumerate(self._index.items()):
             score = 0
-            for stem in stems:
-                score += 5 * (stem in keywords) + 3 * (stem in title) + (stem in body)
+            for word in queries:
+                score += 5 * keywords.has(word) + 3 * title.has(word) + body.has(word)
             if score:
                 scored.append((-score, order, self._by_id[section_id]))
         scored.sort(key=lambda item: (item[0], item[1]))

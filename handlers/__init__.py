@@ -7,14 +7,12 @@ from aiogram import Router
 from handlers.filters import PrivateChat
 
 
-def build_router() -> Router:
-    """Consumer features in private chats only; order matters: commands and menu buttons
-    before dialog steps, dialogs before the free-text fallback."""
+def build_routers() -> list[Router]:
+    """The routers for the Dispatcher, in order. Consumer features answer in private chats
+    only; commands and menu buttons come before dialog steps, dialogs before the free-text
+    fallback. The tree is kept shallow: every level costs each update a propagation step."""
     from dialogs.account import router as account
     from handlers import errors, fallback, info, mydata, start
-
-    root = Router(name="root")
-    root.include_router(errors.build_router())
 
     private = Router(name="private")
     private.message.filter(PrivateChat())
@@ -26,5 +24,4 @@ def build_router() -> Router:
         account.build_router(),
         fallback.build_router(),
     )
-    root.include_router(private)
-    return root
+    return [errors.build_router(), private]

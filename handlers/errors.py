@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     exc = event.exception
     # Only the exception type and where it happened: its message may quote personal data
-    # (an SQL parameter, the text a person typed).
-    frames = "".join(traceback.format_tb(exc.__traceback__)[-6:])
+    # (an SQL parameter, the text a person typed), and so may a source line.
+    frames = "\n".join(
+        f"  {frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)[-8:]
+    )
     logger.error(
         "update %s failed with %s\n%s", event.update.update_id, type(exc).__name__, frames
     )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.texts import Texts
 from domain.content import ContentLibrary, Section
 from domain.errors import ContentSectionNotFound
 from handlers.filters import Button
+from handlers.keyboards import inline_column
 from handlers.render import markdown_to_html, split_message
 
 ROOT = "-"
@@ -41,55 +42,51 @@ class FileIdCache:
         self._ids[path] = file_id
 
 
+@lru_cache(maxsize=8)
 def root_keyboard(content: ContentLibrary) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for section in content.sections:
-        builder.button(text=section.title, callback_data=InfoOpen(section=section.id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return inline_column((s.title, InfoOpen(section=s.id)) for s in content.sections)
 
 
+@lru_cache(maxsize=1024)
 def section_keyboard(
-    section: Section, content: ContentLibrary, texts: Texts
+    section_id: str, content: ContentLibrary, texts: Texts
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for child in section.children:
-        builder.button(text=child.title, callback_data=InfoOpen(section=child.id))
-    for index, path in enumerate(section.files):
-        builder.button(
-            text=texts.get("info-file-button", name=Path(path).name),
-            callback_data=InfoFile(section=section.id, index=index),
-        )
+    section = content.get(section_id)
+    buttons: list[tuple[str, CallbackData]] = [
+        (child.title, InfoOpen(section=child.id)) for child in section.children
+    ]
+    buttons += [
+        (texts.get("info-file-button", name=Path(path).name), InfoFile(section=section.id, index=i))
+        for i, path in enumerate(section.files)
+    ]
     parent = content.parent_of(section.id)
-    builder.button(
-        text=texts.get("info-back"),
-        callback_data=InfoOpen(section=parent.id if parent else ROOT),
-    )
+    buttons.append((texts.get("info-back"), InfoOpen(section=parent.id if parent else ROOT)))
     if parent is not None:
-        builder.button(text=texts.get("info-all"), callback_data=InfoOpen(section=ROOT))
-    builder.adjust(1)
-    return builder.as_markup()
+        buttons.append((texts.get("info-all"), InfoOpen(section=ROOT)))
+    return inline_column(buttons)
 
 
 def results_keyboard(sections: list[Section]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for section in sections:
-        builder.button(text=section.title, callback_data=InfoOpen(section=section.id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return inline_column((s.title, InfoOpen(section=s.id)) for s in sections)
+
+
+@lru_cache(maxsize=1024)
+def section_text(section_id: str, content: ContentLibrary, texts: Texts) -> tuple[str, ...]:
+    section = content.get(section_id)
+    header = f"<b>{markdown_to_html(section.title)}</b>"
+    body = markdown_to_html(section.body) if section.body else texts.get("info-choose-sub")
+    return tuple(split_message(f"{header}\n\n{body}"))
 
 
 async def send_section(
     message: Message, section: Section, content: ContentLibrary, texts: Texts
 ) -> None:
-    header = f"<b>{markdown_to_html(section.title)}</b>"
-    body = markdown_to_html(section.body) if section.body else texts.get("info-choose-sub")
-    parts = split_message(f"{header}\n\n{body}")
+    parts = section_text(section.id, content, texts)
     for part in parts[:-1]:
         await message.answer(part, disable_web_page_preview=True)
     await message.answer(
         parts[-1],
-        reply_markup=section_keyboard(section, content, texts),
+        reply_markup=section_keyboard(section.id, content, texts),
         disable_web_page_preview=True,
     )
 

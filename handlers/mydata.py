@@ -7,13 +7,12 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.ids import UserId
 from handlers.filters import Button
-from handlers.keyboards import main_menu
+from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time
 
 
@@ -73,12 +72,9 @@ async def cmd_mydata(
     lines.append(texts.get("mydata-footer"))
     markup = None
     if consent is not None and consent.is_active:
-        builder = InlineKeyboardBuilder()
-        builder.button(
-            text=texts.get("mydata-withdraw-button"),
-            callback_data=MyDataAction(action="withdraw"),
+        markup = inline_column(
+            [(texts.get("mydata-withdraw-button"), MyDataAction(action="withdraw"))]
         )
-        markup = builder.as_markup()
     await message.answer("\n".join(lines), reply_markup=markup)
 
 
@@ -95,16 +91,13 @@ async def on_mydata_action(
         return
     if callback_data.action == "withdraw":
         await query.answer()
-        builder = InlineKeyboardBuilder()
-        builder.button(
-            text=texts.get("mydata-withdraw-yes"),
-            callback_data=MyDataAction(action="withdraw-yes"),
+        markup = inline_column(
+            [
+                (texts.get("mydata-withdraw-yes"), MyDataAction(action="withdraw-yes")),
+                (texts.get("mydata-withdraw-no"), MyDataAction(action="withdraw-no")),
+            ]
         )
-        builder.button(
-            text=texts.get("mydata-withdraw-no"), callback_data=MyDataAction(action="withdraw-no")
-        )
-        builder.adjust(1)
-        await message.answer(texts.get("mydata-withdraw-confirm"), reply_markup=builder.as_markup())
+        await message.answer(texts.get("mydata-withdraw-confirm"), reply_markup=markup)
         return
     if callback_data.action == "withdraw-yes":
         result = await services.onboarding.withdraw(UserId(query.from_user.id))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.content import ContentLibrary
 from domain.ids import UserId
 from handlers.filters import Button
-from handlers.keyboards import main_menu
+from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time, markdown_to_html
 
 
@@ -22,14 +23,14 @@ class ConsentChoice(CallbackData, prefix="consent"):
     action: str  # show | accept | decline
 
 
+@lru_cache(maxsize=8)
 def consent_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.get("consent-accept"), callback_data=ConsentChoice(action="accept"))
-    builder.button(
-        text=texts.get("consent-decline"), callback_data=ConsentChoice(action="decline")
+    return inline_column(
+        [
+            (texts.get("consent-accept"), ConsentChoice(action="accept")),
+            (texts.get("consent-decline"), ConsentChoice(action="decline")),
+        ]
     )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 async def send_consent(message: Message, texts: Texts, content: ContentLibrary) -> None:

@@ -80,7 +80,7 @@ class AccountService:
                 raise TooManyLinkAttempts(retry_at)
             error = AccountNotFound if account is None else SecondFactorMismatch
             raise error(self._policy.remaining(failures, now))
-        await self._links.link(user_id, account_number, at=now)
+        await self._links.link(user_id, account, at=now)
         await self._failures.clear(user_id)
         return account
 

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage import sqlite_driver
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -24,13 +26,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path = database or ":memory:"
         engine = create_async_engine(
             url,
             echo=echo,
+            async_creator=lambda: sqlite_driver.connect(path),
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
             max_overflow=0,
             pool_timeout=30,
+            # The unit of work always commits or rolls back before it closes a session, so
+            # the pool's own rollback on return would be one more hop to aiosqlite's thread.
+            pool_reset_on_return=None,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

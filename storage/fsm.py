@@ -13,11 +13,12 @@ import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,6 +69,27 @@ class DatabaseStorage(BaseStorage):
         self._clock = clock
         self._cache: OrderedDict[str, _Record] = OrderedDict()
         self._cache_size = cache_size
+        # True while the cache holds every row of the table: then a miss means "no dialog"
+        # without asking the database. Rows exist only for people in the middle of a dialog
+        # (finished dialogs are deleted), so the table is small enough to load at start.
+        self._complete = False
+
+    async def warm_up(self) -> int:
+        """Load every stored dialog at start; returns how many."""
+        async with self._sessionmaker() as session:
+            total = await session.scalar(select(func.count()).select_from(DialogStateRow))
+            if not total or total > self._cache_size:
+                self._complete = not total
+                return int(total or 0)
+            rows = await session.execute(
+                select(DialogStateRow.key, DialogStateRow.state, DialogStateRow.data)
+            )
+            for row in rows:
+                self._cache[row.key] = _Record(
+                    row.state, json.dumps(row.data or {}, ensure_ascii=False, sort_keys=True)
+                )
+        self._complete = True
+        return int(total)
 
     # -- BaseStorage -------------------------------------------------------------------
     async def get_state(self, key: StorageKey) -> str | None:
@@ -92,6 +114,17 @@ class DatabaseStorage(BaseStorage):
     async def close(self) -> None:
         self._cache.clear()
 
+    async def has_any(self, uow: UnitOfWork, user_id: int) -> bool:
+        """Is any dialog of this person (in any chat) stored or pending?"""
+        pending = uow.pending.get(_PENDING) or {}
+        if any(_user_of(k) == user_id and not r.empty for k, (_key, r) in pending.items()):
+            return True
+        if self._complete:
+            return any(_user_of(k) == user_id and not r.empty for k, r in self._cache.items())
+        return bool(
+            await uow.session.scalar(select(exists().where(DialogStateRow.user_id == user_id)))
+        )
+
     # -- erasure (consent withdrawal) ---------------------------------------------------
     async def erase_user(self, uow: UnitOfWork, user_id: int) -> None:
         """Delete every dialog state of a person, in the caller's transaction."""
@@ -103,7 +136,7 @@ class DatabaseStorage(BaseStorage):
 
         def forget() -> None:
             for key_id in [k for k in self._cache if _user_of(k) == user_id]:
-                self._cache[key_id] = _NOTHING
+                self._remember(key_id, _NOTHING)
 
         uow.after_commit(forget)
 
@@ -125,6 +158,8 @@ class DatabaseStorage(BaseStorage):
         if cached is not None:
             self._cache.move_to_end(key_id)
             return cached
+        if self._complete:
+            return _NOTHING
         if uow is not None:
             loaded = await self._load(uow.session, key_id)
         else:
@@ -135,22 +170,20 @@ class DatabaseStorage(BaseStorage):
 
     @staticmethod
     async def _load(session: AsyncSession, key_id: str) -> _Record:
-        row = (
-            await session.execute(
-                select(DialogStateRow.state, DialogStateRow.data).where(
-                    DialogStateRow.key == key_id
-                )
-            )
-        ).first()
+        row = (await session.execute(_LOAD, {"key": key_id})).first()
         if row is None:
             return _NOTHING
         return _Record(row.state, json.dumps(row.data or {}, ensure_ascii=False, sort_keys=True))
 
     def _remember(self, key_id: str, record: _Record) -> None:
+        if record.empty and self._complete:
+            self._cache.pop(key_id, None)  # absent means empty while the cache is complete
+            return
         self._cache[key_id] = record
         self._cache.move_to_end(key_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+            self._complete = False
 
     async def _write(self, key: StorageKey, record: _Record) -> None:
         if record == await self._read(key):
@@ -173,7 +206,7 @@ class DatabaseStorage(BaseStorage):
             return
         snapshot = dict(pending)
         await self._store(uow.session, snapshot)
-        uow.mark_written()
+        uow.mark_written(effect=False)
 
         def apply() -> None:
             for key_id, (_key, record) in snapshot.items():
@@ -187,7 +220,7 @@ class DatabaseStorage(BaseStorage):
         now = self._clock.now()
         empty = [key_id for key_id, (_key, record) in records.items() if record.empty]
         if empty:
-            await session.execute(delete(DialogStateRow).where(DialogStateRow.key.in_(empty)))
+            await session.execute(_DELETE, {"keys": empty})
         rows = [
             {
                 "key": key_id,
@@ -200,20 +233,32 @@ class DatabaseStorage(BaseStorage):
             for key_id, (key, record) in records.items()
             if not record.empty
         ]
-        if not rows:
-            return
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert_(DialogStateRow).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=[DialogStateRow.key],
-            set_={
-                "state": statement.excluded.state,
-                "data": statement.excluded.data,
-                "updated_at": statement.excluded.updated_at,
-            },
-        )
-        await session.execute(statement)
+        if rows:
+            bind = session.bind
+            statement = _upsert(bind.dialect.name if bind else "sqlite")
+            await session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+_LOAD = select(DialogStateRow.state, DialogStateRow.data).where(
+    DialogStateRow.key == bindparam("key")
+)
+_DELETE = delete(DialogStateRow).where(DialogStateRow.key.in_(bindparam("keys", expanding=True)))
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    """Built once per dialect, so SQLAlchemy compiles it once: a statement with the rows in
+    `.values()` is a new statement every time and measured ~1 ms to compile on each write."""
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(DialogStateRow)
+    return statement.on_conflict_do_update(
+        index_elements=[DialogStateRow.key],
+        set_={
+            "state": statement.excluded.state,
+            "data": statement.excluded.data,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
 
 
 def _user_of(key_id: str) -> int:

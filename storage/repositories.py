@@ -1,13 +1,16 @@
-"""Repositories: the ports of services/ports.py over SQLAlchemy. They return domain objects,
-may flush, never commit (the unit of work does)."""
+"""Repositories: the ports of services/ports.py over SQLAlchemy Core. They return domain
+objects, may flush, never commit (the unit of work does). Hot reads go through the optional
+per-process cache (storage/cache.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Row, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,12 +18,12 @@ from domain.accounts import Account, AccountCategory, Address, Meter
 from domain.consent import ConsentDecision, ConsentRecord
 from domain.ids import AccountNumber, UserId
 from services.ports import Contacts, LinkedAccount
+from storage.cache import MISSING, PersonCache
 from storage.fsm import DatabaseStorage
 from storage.models import (
     AccountLinkRow,
     AccountRow,
     ConsentRow,
-    DialogStateRow,
     LinkFailureRow,
     MeterRow,
     PersonRow,
@@ -28,54 +31,132 @@ from storage.models import (
 from storage.uow import UnitOfWork
 
 
+# Hot statements are built once: building a select and its cache key on every call cost
+# more than executing it on SQLite (bench/throughput.py).
+_CONSENT_CURRENT = (
+    select(ConsentRow.decision, ConsentRow.text_version, ConsentRow.decided_at)
+    .where(ConsentRow.user_id == bindparam("user_id"))
+    .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
+    .limit(1)
+)
+_CONSENT_INSERT = insert(ConsentRow)
+_LINKS_OF_USER = (
+    select(AccountLinkRow.account_number, AccountLinkRow.linked_at)
+    .where(AccountLinkRow.user_id == bindparam("user_id"))
+    .order_by(AccountLinkRow.linked_at, AccountLinkRow.id)
+)
+_FAILURES_OF_USER = select(LinkFailureRow.failed_at).where(
+    LinkFailureRow.user_id == bindparam("user_id")
+)
+_FAILURE_INSERT = insert(LinkFailureRow)
+_CONTACTS_OF_USER = select(PersonRow.full_name, PersonRow.phone, PersonRow.email).where(
+    PersonRow.user_id == bindparam("user_id")
+)
+
+
+@lru_cache(maxsize=4)
+def _link_insert(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(AccountLinkRow).on_conflict_do_nothing()
+
+
 class _Repository:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cache: PersonCache | None = None) -> None:
         self._uow = uow
+        self._cache = cache
 
-    def _insert(self):  # type: ignore[no-untyped-def]
-        return pg_insert if self._uow.session.bind.dialect.name == "postgresql" else sqlite_insert
+    def _dialect(self) -> str:
+        return str(self._uow.session.bind.dialect.name)
+
+    def _upsert(self) -> Callable[..., Any]:
+        return pg_insert if self._dialect() == "postgresql" else sqlite_insert
+
+    def _cached(self, key: tuple[str, int], empty: Any = MISSING) -> Any:
+        """The cached value; `empty` if the person surely has no rows of this kind."""
+        if self._cache is None:
+            return MISSING
+        value = self._cache.get(self._uow, key)
+        if value is MISSING and empty is not MISSING and self._cache.surely_empty(key):
+            return empty
+        return value
+
+    def _remember(self, key: tuple[str, int], value: Any) -> None:
+        if self._cache is not None:
+            self._cache.put(self._uow, key, value)
+
+    def _wrote(self, key: tuple[str, int], value: Any = MISSING) -> None:
+        self._uow.mark_written()
+        if self._cache is not None:
+            self._cache.written(self._uow, key, value)
 
 
-def _to_account(row: AccountRow, meters: Sequence[MeterRow]) -> Account:
-    return Account(
-        number=AccountNumber(row.number),
-        full_name=row.full_name,
-        address=Address(row.settlement, row.street, row.house, row.flat),
-        category=AccountCategory(row.category),
-        phone=row.phone,
-        email=row.email,
-        meters=tuple(
-            Meter(serial=m.serial, digits=m.digits, zones=m.zones)
-            for m in sorted(meters, key=lambda m: m.id)
-        ),
-    )
+_ACCOUNT_COLUMNS = (
+    AccountRow.number,
+    AccountRow.full_name,
+    AccountRow.settlement,
+    AccountRow.street,
+    AccountRow.house,
+    AccountRow.flat,
+    AccountRow.phone,
+    AccountRow.email,
+    AccountRow.category,
+    MeterRow.serial,
+    MeterRow.digits,
+    MeterRow.zones,
+)
+
+
+_ACCOUNTS_WITH_METERS = (
+    select(*_ACCOUNT_COLUMNS)
+    .outerjoin(MeterRow, MeterRow.account_number == AccountRow.number)
+    .where(AccountRow.number.in_(bindparam("numbers", expanding=True)))
+    .order_by(AccountRow.number, MeterRow.id)
+)
+
+
+def _accounts_from_rows(rows: Sequence[Row[Any]]) -> dict[AccountNumber, Account]:
+    """Rows of accounts outer-joined with their meters, in meter order."""
+    accounts: dict[AccountNumber, Account] = {}
+    meters: dict[AccountNumber, list[Meter]] = {}
+    for row in rows:
+        number = AccountNumber(row.number)
+        if number not in accounts:
+            accounts[number] = Account(
+                number=number,
+                full_name=row.full_name,
+                address=Address(row.settlement, row.street, row.house, row.flat),
+                category=AccountCategory(row.category),
+                phone=row.phone,
+                email=row.email,
+            )
+            meters[number] = []
+        if row.serial is not None:
+            meters[number].append(Meter(serial=row.serial, digits=row.digits, zones=row.zones))
+    return {
+        number: Account(
+            number=a.number,
+            full_name=a.full_name,
+            address=a.address,
+            category=a.category,
+            phone=a.phone,
+            email=a.email,
+            meters=tuple(meters[number]),
+        )
+        for number, a in accounts.items()
+    }
 
 
 class SqlAccountRegistry(_Repository):
     async def get(self, number: AccountNumber) -> Account | None:
-        session = self._uow.session
-        row = await session.get(AccountRow, number)
-        if row is None:
-            return None
-        meters = (
-            await session.scalars(select(MeterRow).where(MeterRow.account_number == number))
-        ).all()
-        return _to_account(row, meters)
+        return (await self.many([number])).get(number)
 
     async def many(self, numbers: Sequence[AccountNumber]) -> dict[AccountNumber, Account]:
         if not numbers:
             return {}
-        session = self._uow.session
-        rows = (await session.scalars(select(AccountRow).where(AccountRow.number.in_(numbers))))
-        meters: dict[str, list[MeterRow]] = {}
-        for meter in await session.scalars(
-            select(MeterRow).where(MeterRow.account_number.in_(numbers))
-        ):
-            meters.setdefault(meter.account_number, []).append(meter)
-        return {
-            AccountNumber(row.number): _to_account(row, meters.get(row.number, []))
-            for row in rows
-        }
+        rows = (
+            await self._uow.session.execute(_ACCOUNTS_WITH_METERS, {"numbers": list(numbers)})
+        ).all()
+        return _accounts_from_rows(rows)
 
     async def upsert(self, accounts: Sequence[Account], *, now: datetime) -> tuple[int, int]:
         if not accounts:
@@ -85,8 +166,8 @@ class SqlAccountRegistry(_Repository):
         existing = set(
             await session.scalars(select(AccountRow.number).where(AccountRow.number.in_(numbers)))
         )
-        insert = self._insert()
-        statement = insert(AccountRow).values(
+        upsert = self._upsert()
+        statement = upsert(AccountRow).values(
             [
                 {
                     "number": a.number,
@@ -128,45 +209,50 @@ class SqlAccountRegistry(_Repository):
             for m in a.meters
         ]
         if meter_rows:
-            meters = insert(MeterRow).values(meter_rows)
+            meters = upsert(MeterRow).values(meter_rows)
             meters = meters.on_conflict_do_update(
                 index_elements=[MeterRow.account_number, MeterRow.serial],
                 set_={"digits": meters.excluded.digits, "zones": meters.excluded.zones},
             )
             await session.execute(meters)
         self._uow.mark_written()
+        if self._cache is not None:
+            # Linked-account lists embed registry data: an import makes them stale.
+            self._cache.clear()
         return len(accounts) - len(existing), len(existing)
 
 
 class SqlAccountLinks(_Repository):
     async def linked(self, user_id: UserId) -> list[LinkedAccount]:
-        session = self._uow.session
-        links = (
-            await session.execute(
-                select(AccountLinkRow.account_number, AccountLinkRow.linked_at)
-                .where(AccountLinkRow.user_id == user_id)
-                .order_by(AccountLinkRow.linked_at, AccountLinkRow.id)
+        key = ("links", user_id)
+        cached = self._cached(key, empty=())
+        if cached is not MISSING:
+            return list(cached)
+        links = (await self._uow.session.execute(_LINKS_OF_USER, {"user_id": user_id})).all()
+        result: list[LinkedAccount] = []
+        if links:
+            accounts = await SqlAccountRegistry(self._uow).many(
+                [AccountNumber(link.account_number) for link in links]
             )
-        ).all()
-        if not links:
-            return []
-        accounts = await SqlAccountRegistry(self._uow).many(
-            [AccountNumber(link.account_number) for link in links]
-        )
-        return [
-            LinkedAccount(account=accounts[AccountNumber(link.account_number)], linked_at=link.linked_at)
-            for link in links
-            if AccountNumber(link.account_number) in accounts
-        ]
+            result = [
+                LinkedAccount(account=accounts[number], linked_at=link.linked_at)
+                for link in links
+                if (number := AccountNumber(link.account_number)) in accounts
+            ]
+        self._remember(key, tuple(result))
+        return result
 
-    async def link(self, user_id: UserId, number: AccountNumber, *, at: datetime) -> None:
-        statement = (
-            self._insert()(AccountLinkRow)
-            .values(user_id=user_id, account_number=number, linked_at=at)
-            .on_conflict_do_nothing()
+    async def link(self, user_id: UserId, account: Account, *, at: datetime) -> None:
+        key = ("links", user_id)
+        before = self._cached(key, empty=())
+        await self._uow.session.execute(
+            _link_insert(self._dialect()),
+            {"user_id": user_id, "account_number": account.number, "linked_at": at},
         )
-        await self._uow.session.execute(statement)
-        self._uow.mark_written()
+        after = MISSING
+        if before is not MISSING and all(i.account.number != account.number for i in before):
+            after = (*before, LinkedAccount(account=account, linked_at=at))
+        self._wrote(key, after)
 
     async def unlink(self, user_id: UserId, number: AccountNumber) -> bool:
         result = await self._uow.session.execute(
@@ -174,40 +260,45 @@ class SqlAccountLinks(_Repository):
                 AccountLinkRow.user_id == user_id, AccountLinkRow.account_number == number
             )
         )
-        self._uow.mark_written()
+        self._wrote(("links", user_id))
         return bool(getattr(result, "rowcount", 0))
 
     async def unlink_all(self, user_id: UserId) -> int:
         result = await self._uow.session.execute(
             delete(AccountLinkRow).where(AccountLinkRow.user_id == user_id)
         )
-        self._uow.mark_written()
+        self._wrote(("links", user_id))
         return int(getattr(result, "rowcount", 0) or 0)
 
 
 class SqlLinkFailures(_Repository):
     async def since(self, user_id: UserId, since: datetime) -> list[datetime]:
-        return list(
-            await self._uow.session.scalars(
-                select(LinkFailureRow.failed_at).where(
-                    LinkFailureRow.user_id == user_id, LinkFailureRow.failed_at >= since
-                )
+        key = ("failures", user_id)
+        cached = self._cached(key, empty=())
+        if cached is MISSING:
+            cached = tuple(
+                await self._uow.session.scalars(_FAILURES_OF_USER, {"user_id": user_id})
             )
-        )
+            self._remember(key, cached)
+        return [moment for moment in cached if moment >= since]
 
     async def record(self, user_id: UserId, *, at: datetime) -> None:
-        self._uow.session.add(LinkFailureRow(user_id=user_id, failed_at=at))
-        await self._uow.session.flush()
-        self._uow.mark_written()
+        before = self._cached(("failures", user_id), empty=())
+        await self._uow.session.execute(_FAILURE_INSERT, {"user_id": user_id, "failed_at": at})
+        self._wrote(("failures", user_id), MISSING if before is MISSING else (*before, at))
 
     async def clear(self, user_id: UserId) -> None:
+        if self._cached(("failures", user_id), empty=()) == ():
+            return  # nothing to delete: spare the statement
         await self._uow.session.execute(
             delete(LinkFailureRow).where(LinkFailureRow.user_id == user_id)
         )
-        self._uow.mark_written()
+        self._wrote(("failures", user_id), ())
 
 
 async def purge_link_failures(uow: UnitOfWork, *, before: datetime) -> int:
+    """Delete expired failures. Run by the bot's own scheduler; a cached list may still
+    hold them, which is harmless: `since` filters by time anyway."""
     result = await uow.session.execute(
         delete(LinkFailureRow).where(LinkFailureRow.failed_at < before)
     )
@@ -217,58 +308,65 @@ async def purge_link_failures(uow: UnitOfWork, *, before: datetime) -> int:
 
 class SqlConsents(_Repository):
     async def current(self, user_id: UserId) -> ConsentRecord | None:
-        row = (
-            await self._uow.session.execute(
-                select(ConsentRow.decision, ConsentRow.text_version, ConsentRow.decided_at)
-                .where(ConsentRow.user_id == user_id)
-                .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
-                .limit(1)
+        key = ("consent", user_id)
+        cached = self._cached(key, empty=None)
+        if cached is not MISSING:
+            return cached  # type: ignore[no-any-return]
+        row = (await self._uow.session.execute(_CONSENT_CURRENT, {"user_id": user_id})).first()
+        record = (
+            None
+            if row is None
+            else ConsentRecord(
+                user_id, ConsentDecision(row.decision), row.text_version, row.decided_at
             )
-        ).first()
-        if row is None:
-            return None
-        return ConsentRecord(
-            user_id, ConsentDecision(row.decision), row.text_version, row.decided_at
         )
+        self._remember(key, record)
+        return record
 
     async def record(self, record: ConsentRecord) -> None:
-        self._uow.session.add(
-            ConsentRow(
-                user_id=record.user_id,
-                decision=record.decision.value,
-                text_version=record.text_version,
-                decided_at=record.decided_at,
-            )
+        await self._uow.session.execute(
+            _CONSENT_INSERT,
+            {
+                "user_id": record.user_id,
+                "decision": record.decision.value,
+                "text_version": record.text_version,
+                "decided_at": record.decided_at,
+            },
         )
-        await self._uow.session.flush()
-        self._uow.mark_written()
+        self._wrote(("consent", record.user_id), record)
 
 
 class SqlPeople(_Repository):
     async def contacts(self, user_id: UserId) -> Contacts | None:
-        row = await self._uow.session.get(PersonRow, user_id)
-        if row is None:
-            return None
-        return Contacts(full_name=row.full_name, phone=row.phone, email=row.email)
+        key = ("contacts", user_id)
+        cached = self._cached(key, empty=None)
+        if cached is not MISSING:
+            return cached  # type: ignore[no-any-return]
+        row = (await self._uow.session.execute(_CONTACTS_OF_USER, {"user_id": user_id})).first()
+        contacts = (
+            None if row is None else Contacts(full_name=row.full_name, phone=row.phone, email=row.email)
+        )
+        self._remember(key, contacts)
+        return contacts
 
     async def save_contacts(self, user_id: UserId, contacts: Contacts, *, at: datetime) -> None:
-        await self._uow.session.merge(
-            PersonRow(
-                user_id=user_id,
-                full_name=contacts.full_name,
-                phone=contacts.phone,
-                email=contacts.email,
-                updated_at=at,
-            )
+        values = {
+            "full_name": contacts.full_name,
+            "phone": contacts.phone,
+            "email": contacts.email,
+            "updated_at": at,
+        }
+        statement = self._upsert()(PersonRow).values(user_id=user_id, **values)
+        await self._uow.session.execute(
+            statement.on_conflict_do_update(index_elements=[PersonRow.user_id], set_=values)
         )
-        await self._uow.session.flush()
-        self._uow.mark_written()
+        self._wrote(("contacts", user_id), contacts)
 
     async def delete_contacts(self, user_id: UserId) -> bool:
         result = await self._uow.session.execute(
             delete(PersonRow).where(PersonRow.user_id == user_id)
         )
-        self._uow.mark_written()
+        self._wrote(("contacts", user_id), None)
         return bool(getattr(result, "rowcount", 0))
 
 
@@ -291,13 +389,9 @@ class FsmDialogStates(_Repository):
         await self._storage.set_data(self._key(user_id), {})
 
     async def has_any(self, user_id: UserId) -> bool:
-        key = self._key(user_id)
-        if await self._storage.get_state(key) is not None or await self._storage.get_data(key):
-            return True
         if isinstance(self._storage, DatabaseStorage):
-            return bool(
-                await self._uow.session.scalar(
-                    select(exists().where(DialogStateRow.user_id == user_id))
-                )
-            )
-        return False
+            return await self._storage.has_any(self._uow, user_id)
+        key = self._key(user_id)
+        return await self._storage.get_state(key) is not None or bool(
+            await self._storage.get_data(key)
+        )

@@ -100,8 +100,8 @@ class FakeLinks:
             for number, at in self.links.get(user_id, {}).items()
         ]
 
-    async def link(self, user_id: UserId, number: AccountNumber, *, at: datetime) -> None:
-        self.links.setdefault(user_id, {})[number] = at
+    async def link(self, user_id: UserId, account: Account, *, at: datetime) -> None:
+        self.links.setdefault(user_id, {})[account.number] = at
 
     async def unlink(self, user_id: UserId, number: AccountNumber) -> bool:
         return self.links.get(user_id, {}).pop(number, None) is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
@@ -25,7 +26,7 @@ from domain.errors import (
 )
 from domain.ids import UserId
 from handlers.filters import Button, HasText, NoText
-from handlers.keyboards import dialog_nav, main_menu
+from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
 from handlers.start import ConsentChoice
 
@@ -44,21 +45,20 @@ def _address(account: Account) -> str:
 
 
 def accounts_keyboard(numbers: list[str], texts: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for number in numbers:
-        builder.button(
-            text=texts.get("accounts-unlink-button", number=number),
-            callback_data=AccountAction(action="unlink", number=number),
+    buttons: list[tuple[str, CallbackData]] = [
+        (
+            texts.get("accounts-unlink-button", number=number),
+            AccountAction(action="unlink", number=number),
         )
-    builder.button(text=texts.get("accounts-link-button"), callback_data=AccountAction(action="link"))
-    builder.adjust(1)
-    return builder.as_markup()
+        for number in numbers
+    ]
+    buttons.append((texts.get("accounts-link-button"), AccountAction(action="link")))
+    return inline_column(buttons)
 
 
+@lru_cache(maxsize=8)
 def consent_needed_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.get("consent-show-button"), callback_data=ConsentChoice(action="show"))
-    return builder.as_markup()
+    return inline_column([(texts.get("consent-show-button"), ConsentChoice(action="show"))])
 
 
 async def cmd_accounts(message: Message, services: Services, texts: Texts) -> None:
@@ -109,18 +109,15 @@ async def on_account_action(
         await start_linking(message, user_id, state, services, texts, config)
     elif action == "unlink":
         await query.answer()
-        builder = InlineKeyboardBuilder()
-        builder.button(
-            text=texts.get("accounts-unlink-yes"),
-            callback_data=AccountAction(action="unlink-yes", number=callback_data.number),
-        )
-        builder.button(
-            text=texts.get("accounts-unlink-no"),
-            callback_data=AccountAction(action="unlink-no", number=callback_data.number),
+        number = callback_data.number
+        markup = inline_column(
+            [
+                (texts.get("accounts-unlink-yes"), AccountAction(action="unlink-yes", number=number)),
+                (texts.get("accounts-unlink-no"), AccountAction(action="unlink-no", number=number)),
+            ]
         )
         await message.answer(
-            texts.get("accounts-unlink-confirm", number=callback_data.number),
-            reply_markup=builder.as_markup(),
+            texts.get("accounts-unlink-confirm", number=number), reply_markup=markup
         )
     elif action == "unlink-yes":
         try:

@@ -1,0 +1,82 @@
+"""A per-process read cache for what only the bot process itself writes about a person:
+consent, linked accounts, contacts, failed link attempts.
+
+Every update reads some of these (is there consent? which accounts?), and each query costs
+more than the rest of the update. The cache is exact while one process writes: a write
+invalidates the entry at once and again after its commit (so a concurrent reader cannot
+leave the pre-commit value behind). It also knows, from a scan at start, which people have
+any rows of each kind, so a newcomer's reads need no query at all. With several workers
+(REDIS_URL set) the bot runs without it (bot/factory.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any, Final
+
+from sqlalchemy import select
+
+from storage.models import AccountLinkRow, ConsentRow, LinkFailureRow, PersonRow
+from storage.uow import LazyConnection, UnitOfWork
+
+MISSING: Final = object()
+
+_OWNERS = {
+    "consent": ConsentRow.user_id,
+    "links": AccountLinkRow.user_id,
+    "contacts": PersonRow.user_id,
+    "failures": LinkFailureRow.user_id,
+}
+
+
+class PersonCache:
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._capacity = capacity
+        # kind -> ids of people who may have rows of that kind; None until scanned.
+        self._owners: dict[str, set[int]] | None = None
+
+    async def warm_up(self, connection: LazyConnection) -> None:
+        owners = {}
+        for kind, column in _OWNERS.items():
+            owners[kind] = set(await connection.scalars(select(column).distinct()))
+        self._owners = owners
+
+    def get(self, uow: UnitOfWork, key: tuple[str, int]) -> Any:
+        if key in uow.touched:
+            return MISSING  # written in this unit of work: read the connection, not the cache
+        value = self._entries.get(key, MISSING)
+        if value is not MISSING:
+            self._entries.move_to_end(key)
+        return value
+
+    def surely_empty(self, key: tuple[str, int]) -> bool:
+        """True when the person has no rows of this kind at all (known since start)."""
+        owners = self._owners
+        return owners is not None and key[1] not in owners[key[0]]
+
+    def put(self, uow: UnitOfWork, key: tuple[str, int], value: Any) -> None:
+        if key in uow.touched:
+            return
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._capacity:
+            self._entries.popitem(last=False)
+
+    def written(self, uow: UnitOfWork, key: tuple[str, int], value: Any = MISSING) -> None:
+        """`key` was written; `value`, if known, is what a read will return after commit."""
+        uow.touched.add(key)
+        self._entries.pop(key, None)
+        if self._owners is not None:
+            self._owners[key[0]].add(key[1])
+
+        def settle() -> None:
+            self._entries.pop(key, None)
+            if value is not MISSING:
+                self._entries[key] = value
+
+        uow.after_commit(settle)
+
+    def clear(self) -> None:
+        self._entries.clear()

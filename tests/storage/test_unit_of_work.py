@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.clock import FixedClock
+from domain.consent import ConsentDecision, ConsentRecord
+from domain.ids import UserId
+from storage.dedup import UpdateDeduplicator, purge_processed_updates
+from storage.models import ConsentRow
+from storage.repositories import SqlConsents
+from storage.uow import DuplicateUpdate, UnitOfWork
+
+
+async def test_nothing_touched_means_no_session(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    uow = UnitOfWork(sessionmaker, clock=clock, update_id=1)
+    await uow.commit()
+    assert not uow.has_session
+
+
+async def test_the_same_update_cannot_commit_twice(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    record = ConsentRecord(UserId(1), ConsentDecision.GIVEN, "v1", clock.now())
+    first = UnitOfWork(sessionmaker, clock=clock, update_id=77)
+    await SqlConsents(first).record(record)
+    await first.commit()
+    again = UnitOfWork(sessionmaker, clock=clock, update_id=77)
+    await SqlConsents(again).record(record)
+    with pytest.raises(DuplicateUpdate):
+        await again.commit()
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(ConsentRow)) == 1
+
+
+async def test_processed_ids_are_reloaded_and_purged(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    from datetime import timedelta
+
+    uow = UnitOfWork(sessionmaker, clock=clock, update_id=5)
+    uow.mark_written()
+    await uow.commit()
+    dedup = UpdateDeduplicator()
+    async with sessionmaker() as session:
+        assert await dedup.load_recent(session, now=clock.now()) == 1
+    assert not dedup.claim(5)
+    assert dedup.claim(6)
+    async with sessionmaker() as session:
+        assert await purge_processed_updates(session, now=clock.now() + timedelta(days=3)) == 1
+        await session.commit()
+
+
+def test_deduplicator_memory_is_bounded() -> None:
+    dedup = UpdateDeduplicator(capacity=3)
+    for update_id in range(10):
+        assert dedup.claim(update_id)
+    assert not dedup.claim(9)
+    assert dedup.claim(0)  # forgotten: beyond Telegram's 24-hour redelivery horizon in practice
