@@ -85,7 +85,10 @@ def _callback(user: User, data: str) -> Update:
     return Update(
         update_id=next(_ids),
         callback_query=CallbackQuery(
-            id=str(next(_ids)), from_user=user, chat_instance="bench", message=bot_message,
+            id=str(next(_ids)),
+            from_user=user,
+            chat_instance="bench",
+            message=bot_message,
             data=data,
         ),
     )
@@ -203,7 +206,10 @@ async def run_round(
         if mix == "return":
             # Returning people were onboarded earlier (not timed).
             await feed_all(
-                app.dispatcher, stack_bot, workload(people, texts, sections, search, mix="first"), 1
+                app.dispatcher,
+                stack_bot,
+                workload(people, texts, sections, search, mix="first"),
+                1,
             )
         echo_scripts = workload(people, texts, sections, search, mix=mix)
         # Fresh update ids for the stack: it de-duplicates them.
@@ -248,7 +254,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             database_url=url,
             content_dir=ROOT / "content",
             redis_url=None,
@@ -257,8 +263,10 @@ async def main() -> None:
             f"database: {make_url(url).get_backend_name()}, people: {args.people}, "
             f"concurrency: {args.concurrency}, rounds: {args.rounds}"
         )
-        print("mix: first = /start, consent, account linking (writes); "
-              "return = menu, pages, search, /help, /mydata; mixed = first + return")
+        print(
+            "mix: first = /start, consent, account linking (writes); "
+            "return = menu, pages, search, /help, /mydata; mixed = first + return"
+        )
         summary = []
         for mix in mixes:
             rounds = []

@@ -46,9 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "accounts in place. The whole file is one transaction.",
     )
     accounts.add_argument("file", type=Path, help="the CSV file")
-    accounts.add_argument(
-        "--dry-run", action="store_true", help="check and count, write nothing"
-    )
+    accounts.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -75,7 +73,9 @@ def load_settings(texts: Texts) -> Settings:
         lines = [texts.plain("settings-invalid-title")]
         for name, value, problem in describe_errors(error):
             shown = f"={value!r}" if value else ""
-            lines.append(texts.plain("settings-invalid-line", name=name, value=shown, problem=problem))
+            lines.append(
+                texts.plain("settings-invalid-line", name=name, value=shown, problem=problem)
+            )
         lines.append(texts.plain("settings-hint"))
         print("\n".join(lines), file=sys.stderr)
         raise SystemExit(2) from None
@@ -88,6 +88,10 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # These two log SQL with its parameters at DEBUG/INFO: names, phones, what people typed.
+    # Personal data never goes to logs, whatever LOG_LEVEL says.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -101,7 +105,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
     if args.command == "import":
-        raise SystemExit(asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run)))
+        raise SystemExit(
+            asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run))
+        )
     if args.command == "console":
         from bot.console import run_console
 
@@ -181,10 +187,11 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
     from storage.repositories import SqlAccountRegistry
     from storage.uow import UnitOfWork
 
-    if not path.is_file():
+    try:
+        raw = await asyncio.to_thread(path.read_bytes)
+    except OSError:
         print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
         return 2
-    raw = path.read_bytes()
     engine = create_engine(settings.database_url)
     clock = SystemClock()
 

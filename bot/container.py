@@ -15,6 +15,7 @@ from domain.linking import AttemptPolicy
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.onboarding import OnboardingService
+from storage.cache import PersonCache
 from storage.repositories import (
     FsmDialogStates,
     SqlAccountLinks,
@@ -23,7 +24,6 @@ from storage.repositories import (
     SqlLinkFailures,
     SqlPeople,
 )
-from storage.cache import PersonCache
 from storage.uow import UnitOfWork
 
 

@@ -25,8 +25,8 @@ from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
 from handlers import build_routers
 from handlers.info import FileIdCache
-from storage.content import load_content
 from storage.cache import PersonCache
+from storage.content import load_content
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
 from storage.fsm import DatabaseStorage
@@ -164,4 +164,3 @@ async def set_commands(bot: Bot, texts: Texts) -> None:
     await bot.set_my_commands(
         [BotCommand(command=name, description=texts.plain(f"command-{name}")) for name in COMMANDS]
     )
-

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -31,7 +32,7 @@ class Texts:
             keys.update(
                 entry.id.name
                 for entry in resource.body
-                if type(entry).__name__ == "Message" and entry.value is not None
+                if isinstance(entry, ast.Message) and entry.value is not None
             )
         return cls(bundle, keys)
 

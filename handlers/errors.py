@@ -5,6 +5,7 @@ The update's unit of work has been rolled back by then, so the dialog stays wher
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
@@ -15,6 +16,7 @@ from aiogram.types import ErrorEvent
 from bot.texts import Texts
 
 logger = logging.getLogger(__name__)
+
 
 async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     exc = event.exception
@@ -29,10 +31,8 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     )
     chat_id = _chat_of(event)
     if event.update.callback_query is not None:
-        try:
+        with contextlib.suppress(TelegramAPIError):
             await event.update.callback_query.answer(texts.get("error-apology-short"))
-        except TelegramAPIError:
-            pass
     if chat_id is not None:
         try:
             await bot.send_message(chat_id, texts.get("error-apology"))

@@ -56,7 +56,10 @@ def section_keyboard(
         (child.title, InfoOpen(section=child.id)) for child in section.children
     ]
     buttons += [
-        (texts.get("info-file-button", name=Path(path).name), InfoFile(section=section.id, index=i))
+        (
+            texts.get("info-file-button", name=Path(path).name),
+            InfoFile(section=section.id, index=i),
+        )
         for i, path in enumerate(section.files)
     ]
     parent = content.parent_of(section.id)

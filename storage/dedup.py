@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdateRow
+from storage.uow import LazyConnection
 
 REDELIVERY_HORIZON = timedelta(hours=24)
 
@@ -35,7 +36,7 @@ class UpdateDeduplicator:
             self._seen.popitem(last=False)
         return True
 
-    async def load_recent(self, session: AsyncSession, *, now: datetime) -> int:
+    async def load_recent(self, session: LazyConnection | AsyncSession, *, now: datetime) -> int:
         rows = await session.scalars(
             select(ProcessedUpdateRow.update_id)
             .where(ProcessedUpdateRow.processed_at >= now - REDELIVERY_HORIZON)
@@ -48,7 +49,7 @@ class UpdateDeduplicator:
         return count
 
 
-async def purge_processed_updates(session: AsyncSession, *, now: datetime) -> int:
+async def purge_processed_updates(session: LazyConnection | AsyncSession, *, now: datetime) -> int:
     result = await session.execute(
         delete(ProcessedUpdateRow).where(
             ProcessedUpdateRow.processed_at < now - REDELIVERY_HORIZON * 2

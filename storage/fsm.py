@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from storage.models import DialogStateRow
-from storage.uow import UnitOfWork, current_uow
+from storage.uow import LazyConnection, UnitOfWork, current_uow
 
 _PENDING = "fsm"
 _EMPTY = "{}"
@@ -169,7 +169,7 @@ class DatabaseStorage(BaseStorage):
         return loaded
 
     @staticmethod
-    async def _load(session: AsyncSession, key_id: str) -> _Record:
+    async def _load(session: LazyConnection | AsyncSession, key_id: str) -> _Record:
         row = (await session.execute(_LOAD, {"key": key_id})).first()
         if row is None:
             return _NOTHING
@@ -215,7 +215,9 @@ class DatabaseStorage(BaseStorage):
         uow.after_commit(apply)
 
     async def _store(
-        self, session: AsyncSession, records: Mapping[str, tuple[StorageKey, _Record]]
+        self,
+        session: LazyConnection | AsyncSession,
+        records: Mapping[str, tuple[StorageKey, _Record]],
     ) -> None:
         now = self._clock.now()
         empty = [key_id for key_id, (_key, record) in records.items() if record.empty]

@@ -30,7 +30,6 @@ from storage.models import (
 )
 from storage.uow import UnitOfWork
 
-
 # Hot statements are built once: building a select and its cache key on every call cost
 # more than executing it on SQLite (bench/throughput.py).
 _CONSENT_CURRENT = (
@@ -344,7 +343,9 @@ class SqlPeople(_Repository):
             return cached  # type: ignore[no-any-return]
         row = (await self._uow.session.execute(_CONTACTS_OF_USER, {"user_id": user_id})).first()
         contacts = (
-            None if row is None else Contacts(full_name=row.full_name, phone=row.phone, email=row.email)
+            None
+            if row is None
+            else Contacts(full_name=row.full_name, phone=row.phone, email=row.email)
         )
         self._remember(key, contacts)
         return contacts

@@ -59,14 +59,15 @@ class OneHopCursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneHopCursor:
         connection = self._connection
-        self._take(await connection._execute(_execute, connection._conn, sql, parameters or ()))
+        run = connection._execute  # untyped in aiosqlite
+        self._take(await run(_execute, connection._conn, sql, parameters or ()))  # type: ignore[no-untyped-call]
         return self
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> OneHopCursor:
         connection = self._connection
-        self._take(
-            await connection._execute(_executemany, connection._conn, sql, list(seq_of_parameters))
-        )
+        run = connection._execute  # untyped in aiosqlite
+        rows = list(seq_of_parameters)
+        self._take(await run(_executemany, connection._conn, sql, rows))  # type: ignore[no-untyped-call]
         return self
 
     async def fetchall(self) -> list[Any]:

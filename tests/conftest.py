@@ -4,7 +4,7 @@ elsewhere (CI runs the suite a second time against the local PostgreSQL)."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,7 +89,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         content_dir=CONTENT,
         company_name=None,
@@ -99,7 +99,11 @@ def settings(database_url: str) -> Settings:
 
 @pytest_asyncio.fixture
 async def harness(
-    engine: AsyncEngine, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: FixedClock,
+    texts: Texts,
+    content: ContentLibrary,
 ) -> AsyncIterator[BotHarness]:
     bot_harness = await BotHarness.start(settings, clock=clock, texts=texts, content=content)
     yield bot_harness
@@ -107,5 +111,5 @@ async def harness(
 
 
 @pytest.fixture
-def registry_csv() -> Iterator[bytes]:
-    yield (ROOT / "examples" / "accounts.csv").read_bytes()
+def registry_csv() -> bytes:
+    return (ROOT / "examples" / "accounts.csv").read_bytes()

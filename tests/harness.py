@@ -55,7 +55,6 @@ class Person:
         return calls
 
     def _remember_buttons(self) -> None:
-        session = self.harness.session
         for call, result in zip(self.harness.last_calls, self.harness.last_results, strict=True):
             buttons = inline_buttons(call)
             if buttons and isinstance(result, Message):

@@ -8,8 +8,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"aiogram", "sqlalchemy", "alembic", "redis", "apscheduler", "yaml", "aiohttp",
-             "bot", "handlers", "dialogs", "storage", "notifier", "fluent"}
+FORBIDDEN = {
+    "aiogram",
+    "sqlalchemy",
+    "alembic",
+    "redis",
+    "apscheduler",
+    "yaml",
+    "aiohttp",
+    "bot",
+    "handlers",
+    "dialogs",
+    "storage",
+    "notifier",
+    "fluent",
+}
 ALLOWED = {"domain": {"domain"}, "services": {"domain", "services"}}
 
 

@@ -13,12 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 RECEPTION = str(Path(sys.executable).parent / "reception")
 
 
-def run(*args: str, env: dict[str, str] | None = None, stdin: str = "",
-        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
     return subprocess.run(
-        [RECEPTION, *args], env={**base, **(env or {})}, input=stdin, capture_output=True,
-        text=True, cwd=cwd, timeout=120, check=False,
+        [RECEPTION, *args],
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
     )
 
 
@@ -29,8 +36,16 @@ def db_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "args",
-    [(), ("run",), ("migrate",), ("import",), ("import", "accounts"), ("console",),
-     ("content",), ("content", "check")],
+    [
+        (),
+        ("run",),
+        ("migrate",),
+        ("import",),
+        ("import", "accounts"),
+        ("console",),
+        ("content",),
+        ("content", "check"),
+    ],
 )
 def test_every_command_has_help(args: tuple[str, ...]) -> None:
     result = run(*args, "--help")
@@ -47,8 +62,14 @@ def test_missing_token_explains_botfather_and_console(db_env: dict[str, str]) ->
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TIMEZONE", "Mars/Base"), ("DATABASE_URL", "mysql://x"), ("BOT_TOKEN", "not a token"),
-     ("STAFF_CHAT_ID", "12345"), ("ADMIN_IDS", "1,two"), ("TELEGRAM_API_URL", "ftp://x")],
+    [
+        ("TIMEZONE", "Mars/Base"),
+        ("DATABASE_URL", "mysql://x"),
+        ("BOT_TOKEN", "not a token"),
+        ("STAFF_CHAT_ID", "12345"),
+        ("ADMIN_IDS", "1,two"),
+        ("TELEGRAM_API_URL", "ftp://x"),
+    ],
 )
 def test_an_invalid_setting_stops_start_up_with_one_clear_line(name: str, value: str) -> None:
     result = run("run", env={name: value})

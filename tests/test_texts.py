@@ -28,20 +28,40 @@ def _used_keys() -> set[str]:
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in {"get", "plain", "Button", "RefusedRow", "RegistryFileError",
-                            "ContentProblem"}:
+                if name in {
+                    "get",
+                    "plain",
+                    "Button",
+                    "RefusedRow",
+                    "RegistryFileError",
+                    "ContentProblem",
+                }:
                     for arg in node.args:
-                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and KEY_RE.match(arg.value):
+                        if (
+                            isinstance(arg, ast.Constant)
+                            and isinstance(arg.value, str)
+                            and KEY_RE.match(arg.value)
+                        ):
                             keys.add(arg.value)
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "text_key" for t in node.targets
-            ) and isinstance(node.value, ast.Constant):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "text_key" for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+            ):
                 keys.add(str(node.value.value))
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 value = node.value
                 if KEY_RE.match(value) and value.split("-")[0] in {
-                    "menu", "nav", "import", "content", "consent", "link", "info", "mydata",
-                    "accounts", "command",
+                    "menu",
+                    "nav",
+                    "import",
+                    "content",
+                    "consent",
+                    "link",
+                    "info",
+                    "mydata",
+                    "accounts",
+                    "command",
                 }:
                     keys.add(value)
     return keys
@@ -67,9 +87,13 @@ def test_no_russian_string_literals_in_code() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = _docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if CYRILLIC.search(node.value) and id(node) not in docstrings:
-                    offending.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and CYRILLIC.search(node.value)
+                and id(node) not in docstrings
+            ):
+                offending.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offending == []
 
 
@@ -83,11 +107,11 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 
 def test_every_message_formats_without_errors(texts: Texts) -> None:
-    args = {name: "1" for name in (
-        "company", "version", "date", "number", "name", "address", "left", "time", "decision",
-        "id", "phone", "email", "accounts", "detail", "root", "count", "where", "problem",
-        "sections", "sample", "path", "done", "total", "line", "reason", "rows", "added",
-        "updated", "refused", "revision", "api", "database", "text", "value",
-    )}
-    for key in texts.keys():
+    names = (
+        "company version date number name address left time decision id phone email accounts "
+        "detail root count where problem sections sample path done total line reason rows "
+        "added updated refused revision api database text value"
+    )
+    args = dict.fromkeys(names.split(), "1")
+    for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view
         assert texts.plain(key, **args)

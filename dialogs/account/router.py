@@ -71,9 +71,7 @@ async def cmd_accounts(message: Message, services: Services, texts: Texts) -> No
         return
     linked = await services.accounts.linked(user_id)
     if not linked:
-        await message.answer(
-            texts.get("accounts-none"), reply_markup=accounts_keyboard([], texts)
-        )
+        await message.answer(texts.get("accounts-none"), reply_markup=accounts_keyboard([], texts))
         return
     lines = [
         texts.get(
@@ -112,8 +110,14 @@ async def on_account_action(
         number = callback_data.number
         markup = inline_column(
             [
-                (texts.get("accounts-unlink-yes"), AccountAction(action="unlink-yes", number=number)),
-                (texts.get("accounts-unlink-no"), AccountAction(action="unlink-no", number=number)),
+                (
+                    texts.get("accounts-unlink-yes"),
+                    AccountAction(action="unlink-yes", number=number),
+                ),
+                (
+                    texts.get("accounts-unlink-no"),
+                    AccountAction(action="unlink-no", number=number),
+                ),
             ]
         )
         await message.answer(
@@ -191,7 +195,8 @@ async def on_second_factor(
     texts: Texts,
     config: AppConfig,
 ) -> None:
-    assert message.text is not None and message.from_user is not None
+    assert message.text is not None
+    assert message.from_user is not None
     data = await state.get_data()
     number = str(data.get("number", ""))
     if not number:
@@ -241,8 +246,12 @@ def build_router() -> Router:
     router.message.register(cmd_accounts, Command("accounts"))
     router.message.register(cmd_accounts, Button("menu-accounts"))
     router.callback_query.register(on_account_action, AccountAction.filter())
-    router.message.register(on_back, StateFilter(LinkAccount.number, LinkAccount.second_factor), Button("nav-back"))
+    router.message.register(
+        on_back, StateFilter(LinkAccount.number, LinkAccount.second_factor), Button("nav-back")
+    )
     router.message.register(on_number, StateFilter(LinkAccount.number), HasText())
     router.message.register(on_second_factor, StateFilter(LinkAccount.second_factor), HasText())
-    router.message.register(on_not_text, StateFilter(LinkAccount.number, LinkAccount.second_factor), NoText())
+    router.message.register(
+        on_not_text, StateFilter(LinkAccount.number, LinkAccount.second_factor), NoText()
+    )
     return router

@@ -33,13 +33,17 @@ def test_account_numbers_are_normalised_as_people_type_them(raw: str, expected: 
     assert normalize_account_number(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "12", "счёт", "12345678901234567890123456789012345", "1;2;3;4"])
+@pytest.mark.parametrize(
+    "raw", ["", "12", "счёт", "12345678901234567890123456789012345", "1;2;3;4"]
+)
 def test_garbage_is_not_an_account_number(raw: str) -> None:
     with pytest.raises(InvalidAccountNumber):
         normalize_account_number(raw)
 
 
-@pytest.mark.parametrize("answer", ["Королёва", "королева", "  КОРОЛЕВА ", "01123456", "01-123 456"])
+@pytest.mark.parametrize(
+    "answer", ["Королёва", "королева", "  КОРОЛЕВА ", "01123456", "01-123 456"]
+)
 def test_surname_or_meter_serial_match_whatever_the_case_or_spacing(answer: str) -> None:
     assert second_factor_matches(ACCOUNT, answer)
 

@@ -7,18 +7,30 @@ from domain.errors import ContentSectionNotFound
 
 LIBRARY = ContentLibrary(
     sections=(
-        Section(id="contacts", title="Адреса и часы работы", body="Приём с 8 до 17",
-                keywords=("адрес", "телефон")),
+        Section(
+            id="contacts",
+            title="Адреса и часы работы",
+            body="Приём с 8 до 17",
+            keywords=("адрес", "телефон"),
+        ),
         Section(
             id="payment",
             title="Оплата",
             children=(
-                Section(id="debt", title="Задолженность", body="Если есть долг",
-                        keywords=("долг", "ограничение")),
+                Section(
+                    id="debt",
+                    title="Задолженность",
+                    body="Если есть долг",
+                    keywords=("долг", "ограничение"),
+                ),
             ),
         ),
-        Section(id="readings", title="Показания", body="Передайте показания счётчика",
-                keywords=("счетчик", "показания")),
+        Section(
+            id="readings",
+            title="Показания",
+            body="Передайте показания счётчика",
+            keywords=("счетчик", "показания"),
+        ),
     ),
     consent=ConsentText(version="1", body="..."),
 )
@@ -26,7 +38,7 @@ LIBRARY = ContentLibrary(
 
 def test_search_matches_word_forms_and_yo() -> None:
     assert [s.id for s in LIBRARY.search("счётчика")] == ["readings"]
-    assert [s.id for s in LIBRARY.search("долги по оплате")][0] == "debt"
+    assert next(s.id for s in LIBRARY.search("долги по оплате")) == "debt"
 
 
 def test_keywords_rank_above_body_text() -> None:

@@ -64,8 +64,16 @@ async def test_nothing_found_offers_the_section_list(harness: BotHarness, texts:
 
 async def test_a_sticker_outside_a_dialog_gets_a_hint(harness: BotHarness, texts: Texts) -> None:
     person = harness.person()
-    calls = await person.send(None, sticker={
-        "file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
-        "is_animated": False, "is_video": False,
-    })
+    calls = await person.send(
+        None,
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
     assert texts_of(calls) == [texts.get("fallback-not-understood")]

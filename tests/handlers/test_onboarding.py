@@ -52,7 +52,9 @@ async def test_declining_consent_still_allows_reference_info(
     assert any(first_section.title in text for text in texts_of(calls))
 
 
-async def test_nothing_personal_is_stored_before_consent(harness: BotHarness, texts: Texts) -> None:
+async def test_nothing_personal_is_stored_before_consent(
+    harness: BotHarness, texts: Texts
+) -> None:
     person = harness.person()
     await person.send("/start")
     calls = await person.send(texts.get("menu-accounts"))

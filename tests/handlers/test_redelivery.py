@@ -9,7 +9,9 @@ from tests.fakes import texts_of
 from tests.harness import BotHarness
 
 
-async def test_an_update_delivered_twice_is_handled_once(harness: BotHarness, texts: Texts) -> None:
+async def test_an_update_delivered_twice_is_handled_once(
+    harness: BotHarness, texts: Texts
+) -> None:
     person = harness.person()
     await person.send("/start")
     update = person.callback_update(texts.get("consent-accept"))

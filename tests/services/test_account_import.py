@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.ids import AccountNumber
 from services.account_import import (
     AccountImportService,
     RegistryFileError,
@@ -23,14 +24,17 @@ def test_example_file_parses(registry_csv: bytes) -> None:
     parsed = parse_registry(decode(registry_csv))
     assert parsed.refused == []
     assert len(parsed.accounts) == 4
-    assert [m.serial for m in parsed.accounts["1000000003"].meters] == ["033456789", "033456790"]
+    assert [m.serial for m in parsed.accounts[AccountNumber("1000000003")].meters] == [
+        "033456789",
+        "033456790",
+    ]
 
 
 def test_bom_and_semicolons_are_accepted() -> None:
     text = HEADER.replace(",", ";") + "\n1001;Иванов И И;Выкса;Ленина;1;;;;household;M1;6;2\n"
     parsed = parse_registry(decode(("\ufeff" + text).encode("utf-8")))
     assert list(parsed.accounts) == ["1001"]
-    assert parsed.accounts["1001"].meters[0].zones == 2
+    assert parsed.accounts[AccountNumber("1001")].meters[0].zones == 2
 
 
 def test_bad_rows_are_refused_with_their_line_and_good_rows_go_on() -> None:

@@ -37,16 +37,22 @@ def _account(number: str, surname: str) -> Account:
 
 @pytest.fixture
 def world() -> tuple[AccountService, FakeLinks, FakeFailures, FakeConsents, FixedClock]:
-    registry = FakeRegistry([_account("1001", "Иванов"), _account("1002", "Петров"),
-                             _account("1003", "Сидоров")])
+    registry = FakeRegistry(
+        [_account("1001", "Иванов"), _account("1002", "Петров"), _account("1003", "Сидоров")]
+    )
     links = FakeLinks(registry)
     failures = FakeFailures()
     consents = FakeConsents()
     consents.records.append(ConsentRecord(USER, ConsentDecision.GIVEN, "v1", NOW))
     clock = FixedClock(NOW)
     service = AccountService(
-        registry=registry, links=links, failures=failures, consents=consents, clock=clock,
-        policy=AttemptPolicy(), max_accounts=2,
+        registry=registry,
+        links=links,
+        failures=failures,
+        consents=consents,
+        clock=clock,
+        policy=AttemptPolicy(),
+        max_accounts=2,
     )
     return service, links, failures, consents, clock
 

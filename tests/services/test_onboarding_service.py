@@ -15,20 +15,35 @@ USER = UserId(7)
 
 
 def _service() -> tuple[OnboardingService, FakeConsents, FakeLinks, FakePeople, FakeDialogs]:
-    registry = FakeRegistry([
-        Account(AccountNumber("1001"), "Иванов И. И.", Address("Выкса", "Ленина", "1"),
-                AccountCategory.HOUSEHOLD)
-    ])
-    consents, links, people, dialogs = FakeConsents(), FakeLinks(registry), FakePeople(), FakeDialogs()
+    registry = FakeRegistry(
+        [
+            Account(
+                AccountNumber("1001"),
+                "Иванов И. И.",
+                Address("Выкса", "Ленина", "1"),
+                AccountCategory.HOUSEHOLD,
+            )
+        ]
+    )
+    consents, links, people, dialogs = (
+        FakeConsents(),
+        FakeLinks(registry),
+        FakePeople(),
+        FakeDialogs(),
+    )
     service = OnboardingService(
-        consents=consents, links=links, people=people, dialogs=dialogs,
-        clock=FixedClock(NOW), consent_version="2026-11-01",
+        consents=consents,
+        links=links,
+        people=people,
+        dialogs=dialogs,
+        clock=FixedClock(NOW),
+        consent_version="2026-11-01",
     )
     return service, consents, links, people, dialogs
 
 
 async def test_consent_record_keeps_version_time_and_user() -> None:
-    service, consents, *_ = _service()
+    service, *_ = _service()
     assert not await service.has_consent(USER)
     record = await service.give_consent(USER)
     assert (record.user_id, record.text_version, record.decided_at) == (USER, "2026-11-01", NOW)
@@ -36,7 +51,7 @@ async def test_consent_record_keeps_version_time_and_user() -> None:
 
 
 async def test_declining_after_consent_is_a_withdrawal() -> None:
-    service, consents, *_ = _service()
+    service, *_ = _service()
     assert (await service.decline(USER)).decision is ConsentDecision.DECLINED
     await service.give_consent(USER)
     assert (await service.decline(USER)).decision is ConsentDecision.WITHDRAWN
@@ -53,5 +68,6 @@ async def test_withdrawal_unlinks_deletes_contacts_and_dialogs_and_keeps_history
     data = await service.my_data(USER)
     assert data.accounts == [] and data.contacts is None and not data.has_dialog_state
     assert [r.decision for r in consents.records] == [
-        ConsentDecision.GIVEN, ConsentDecision.WITHDRAWN
+        ConsentDecision.GIVEN,
+        ConsentDecision.WITHDRAWN,
     ]

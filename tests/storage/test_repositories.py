@@ -8,6 +8,7 @@ from domain.clock import FixedClock
 from domain.consent import ConsentDecision, ConsentRecord
 from domain.ids import AccountNumber, UserId
 from services.account_import import AccountImportService, decode, parse_registry
+from services.ports import Contacts
 from storage.repositories import (
     SqlAccountLinks,
     SqlAccountRegistry,
@@ -16,7 +17,6 @@ from storage.repositories import (
     SqlPeople,
     purge_link_failures,
 )
-from services.ports import Contacts
 from storage.uow import UnitOfWork
 
 USER = UserId(7)
@@ -62,7 +62,9 @@ async def test_links_consents_failures_and_contacts_round_trip(
     failures = SqlLinkFailures(uow)
     await failures.record(USER, at=clock.now() - timedelta(hours=3))
     await failures.record(USER, at=clock.now())
-    await SqlPeople(uow).save_contacts(USER, Contacts("Иванов", "+79200000000", None), at=clock.now())
+    await SqlPeople(uow).save_contacts(
+        USER, Contacts("Иванов", "+79200000000", None), at=clock.now()
+    )
     await uow.commit()
 
     linked = await links.linked(USER)
