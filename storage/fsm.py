@@ -13,6 +13,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -205,8 +206,13 @@ class DatabaseStorage(BaseStorage):
         if not pending:
             return
         snapshot = dict(pending)
-        await self._store(uow.session, snapshot)
-        uow.mark_written(effect=False)
+        now = self._clock.now()
+        dialect = uow.session.bind.dialect.name
+        for key_id, (key, record) in snapshot.items():
+            if record.empty:
+                uow.defer(_DELETE_ONE, {"key": key_id}, effect=False)
+            else:
+                uow.defer(_upsert(dialect), _row(key_id, key, record, now), effect=False)
 
         def apply() -> None:
             for key_id, (_key, record) in snapshot.items():
@@ -224,14 +230,7 @@ class DatabaseStorage(BaseStorage):
         if empty:
             await session.execute(_DELETE, {"keys": empty})
         rows = [
-            {
-                "key": key_id,
-                "user_id": key.user_id,
-                "chat_id": key.chat_id,
-                "state": record.state,
-                "data": json.loads(record.data),
-                "updated_at": now,
-            }
+            _row(key_id, key, record, now)
             for key_id, (key, record) in records.items()
             if not record.empty
         ]
@@ -244,7 +243,19 @@ class DatabaseStorage(BaseStorage):
 _LOAD = select(DialogStateRow.state, DialogStateRow.data).where(
     DialogStateRow.key == bindparam("key")
 )
+_DELETE_ONE = delete(DialogStateRow).where(DialogStateRow.key == bindparam("key"))
 _DELETE = delete(DialogStateRow).where(DialogStateRow.key.in_(bindparam("keys", expanding=True)))
+
+
+def _row(key_id: str, key: StorageKey, record: _Record, now: datetime) -> dict[str, Any]:
+    return {
+        "key": key_id,
+        "user_id": key.user_id,
+        "chat_id": key.chat_id,
+        "state": record.state,
+        "data": json.loads(record.data),
+        "updated_at": now,
+    }
 
 
 @lru_cache(maxsize=4)

@@ -244,9 +244,10 @@ class SqlAccountLinks(_Repository):
     async def link(self, user_id: UserId, account: Account, *, at: datetime) -> None:
         key = ("links", user_id)
         before = self._cached(key, empty=())
-        await self._uow.session.execute(
+        self._uow.defer(
             _link_insert(self._dialect()),
             {"user_id": user_id, "account_number": account.number, "linked_at": at},
+            effect=True,
         )
         after = MISSING
         if before is not MISSING and all(i.account.number != account.number for i in before):
@@ -283,7 +284,7 @@ class SqlLinkFailures(_Repository):
 
     async def record(self, user_id: UserId, *, at: datetime) -> None:
         before = self._cached(("failures", user_id), empty=())
-        await self._uow.session.execute(_FAILURE_INSERT, {"user_id": user_id, "failed_at": at})
+        self._uow.defer(_FAILURE_INSERT, {"user_id": user_id, "failed_at": at}, effect=True)
         self._wrote(("failures", user_id), MISSING if before is MISSING else (*before, at))
 
     async def clear(self, user_id: UserId) -> None:
@@ -323,7 +324,7 @@ class SqlConsents(_Repository):
         return record
 
     async def record(self, record: ConsentRecord) -> None:
-        await self._uow.session.execute(
+        self._uow.defer(
             _CONSENT_INSERT,
             {
                 "user_id": record.user_id,
@@ -331,6 +332,7 @@ class SqlConsents(_Repository):
                 "text_version": record.text_version,
                 "decided_at": record.decided_at,
             },
+            effect=True,
         )
         self._wrote(("consent", record.user_id), record)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-_Result = tuple[Any, int, int | None, list[Any]]
+_Result = tuple[Any, int, int | None, list[Any], bool]
 
 
 def _execute(conn: Any, sql: str, parameters: Any) -> _Result:
@@ -23,7 +23,7 @@ def _execute(conn: Any, sql: str, parameters: Any) -> _Result:
     try:
         cursor.execute(sql, parameters)
         rows = cursor.fetchall() if cursor.description else []
-        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows, conn.in_transaction
     finally:
         cursor.close()
 
@@ -32,16 +32,27 @@ def _executemany(conn: Any, sql: str, seq_of_parameters: Iterable[Any]) -> _Resu
     cursor = conn.cursor()
     try:
         cursor.executemany(sql, seq_of_parameters)
-        return cursor.description, cursor.rowcount, cursor.lastrowid, []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, [], conn.in_transaction
     finally:
         cursor.close()
+
+
+def _batch_and_commit(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    try:
+        for sql, parameters in statements:
+            conn.execute(sql, parameters)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 class OneHopCursor:
     arraysize = 1
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, owner: OneHopConnection) -> None:
+        self._owner = owner
+        self._connection = owner._inner
         self.description: Any = None
         self.rowcount = -1
         self.lastrowid: int | None = None
@@ -54,8 +65,9 @@ class OneHopCursor:
         return None
 
     def _take(self, result: _Result) -> None:
-        self.description, self.rowcount, self.lastrowid, rows = result
+        self.description, self.rowcount, self.lastrowid, rows, in_transaction = result
         self._rows = rows
+        self._owner.in_transaction = in_transaction
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneHopCursor:
         connection = self._connection
@@ -87,19 +99,49 @@ class OneHopCursor:
 
 
 class OneHopConnection:
-    """Delegates to aiosqlite.Connection; only cursors behave differently."""
+    """Delegates to aiosqlite.Connection, except for cursors, commit and rollback.
+
+    It knows whether SQLite has a transaction open (the worker thread reports it with every
+    result), so committing or rolling back nothing costs no hop: a unit of work that only
+    read gives its connection back for free.
+    """
+
+    _own = frozenset({"_inner", "in_transaction"})
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         object.__setattr__(self, "_inner", connection)
+        object.__setattr__(self, "in_transaction", False)
 
     def cursor(self) -> OneHopCursor:
-        return OneHopCursor(self._inner)
+        return OneHopCursor(self)
+
+    async def commit(self) -> None:
+        if self.in_transaction:
+            await self._inner.commit()
+            self.in_transaction = False
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await self._inner.rollback()
+            self.in_transaction = False
+
+    async def batch_and_commit(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run the statements and commit, in one hop; on error, roll back and raise."""
+        inner = self._inner
+        run = inner._execute  # untyped in aiosqlite
+        try:
+            await run(_batch_and_commit, inner._conn, statements)  # type: ignore[no-untyped-call]
+        finally:
+            self.in_transaction = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._inner, name, value)
+        if name in self._own:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._inner, name, value)
 
 
 async def connect(database: str) -> OneHopConnection:

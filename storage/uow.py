@@ -11,16 +11,22 @@ Two rules keep reads cheap and SQLite's single connection free:
 from __future__ import annotations
 
 import logging
+import json
+import sqlite3
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
+from functools import lru_cache
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from storage.models import ProcessedUpdateRow
+from storage.sqlite_driver import OneHopConnection
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,30 @@ def current_uow() -> UnitOfWork | None:
     return _current.get()
 
 
+@lru_cache(maxsize=256)
+def _compiled(dialect: Dialect, statement: Any, columns: tuple[str, ...]) -> tuple[str, list[str]]:
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    return compiled.string, list(compiled.positiontup or ())
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy's bind processing would hand sqlite3 for our column types."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use Clock.now()")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _sqlite_statement(
+    dialect: Dialect, statement: Any, parameters: dict[str, Any]
+) -> tuple[str, list[Any]]:
+    sql, names = _compiled(dialect, statement, tuple(sorted(parameters)))
+    return sql, [_sqlite_value(parameters[name]) for name in names]
+
+
 class LazyConnection:
     """What a unit of work hands to repositories: an engine connection, checked out on the
     first statement. A Core connection, not an ORM Session: repositories use Core
@@ -45,26 +75,54 @@ class LazyConnection:
     def __init__(self, engine: AsyncEngine) -> None:
         self.bind = engine
         self._connection: AsyncConnection | None = None
+        # Writes whose results nobody reads, held back to travel with the COMMIT. Any read
+        # sends them first, so a unit of work always reads its own writes.
+        self.deferred: list[tuple[Any, dict[str, Any]]] = []
 
     async def _open(self) -> AsyncConnection:
         if self._connection is None:
             self._connection = await self.bind.connect()
         return self._connection
 
+    async def _ready(self) -> AsyncConnection:
+        connection = await self._open()
+        if self.deferred:
+            deferred, self.deferred = self.deferred, []
+            for statement, parameters in deferred:
+                await connection.execute(statement, parameters)
+        return connection
+
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return await (await self._open()).execute(statement, parameters)
+        return await (await self._ready()).execute(statement, parameters)
 
     async def scalars(self, statement: Any, parameters: Any = None) -> Any:
-        return await (await self._open()).scalars(statement, parameters)
+        return await (await self._ready()).scalars(statement, parameters)
 
     async def scalar(self, statement: Any, parameters: Any = None) -> Any:
-        return await (await self._open()).scalar(statement, parameters)
+        return await (await self._ready()).scalar(statement, parameters)
 
     async def commit(self) -> None:
-        if self._connection is not None:
-            await self._connection.commit()
+        """Execute the deferred statements and commit. On SQLite they go to the database
+        thread together with the COMMIT, in one hop (storage/sqlite_driver.py)."""
+        deferred, self.deferred = self.deferred, []
+        if not deferred:
+            if self._connection is not None:
+                await self._connection.commit()
+            return
+        connection = await self._open()
+        raw = (await connection.get_raw_connection()).driver_connection
+        if isinstance(raw, OneHopConnection):
+            await raw.batch_and_commit(
+                [_sqlite_statement(connection.dialect, s, p) for s, p in deferred]
+            )
+            await connection.commit()  # SQLAlchemy's bookkeeping; SQLite has nothing open
+            return
+        for statement, parameters in deferred:
+            await connection.execute(statement, parameters)
+        await connection.commit()
 
     async def rollback(self) -> None:
+        self.deferred = []
         if self._connection is not None:
             await self._connection.rollback()
 
@@ -115,6 +173,11 @@ class UnitOfWork:
         self._written = True
         self._effects = self._effects or effect
 
+    def defer(self, statement: Any, parameters: dict[str, Any], *, effect: bool) -> None:
+        """A write whose result nobody reads: executed at commit, with the COMMIT."""
+        self.session.deferred.append((statement, parameters))
+        self.mark_written(effect=effect)
+
     def before_commit(self, callback: Callable[[UnitOfWork], Any]) -> None:
         """Register an async callback(uow) that writes deferred data at commit."""
         if callback not in self._before_commit:
@@ -137,21 +200,23 @@ class UnitOfWork:
             for callback in self._before_commit:
                 await callback(self)
             if self._written:
-                session = self.session
                 if self.update_id is not None and self._effects and not self._update_recorded:
-                    await session.execute(
-                        _RECORD_UPDATE,
-                        {"update_id": self.update_id, "processed_at": self._clock.now()},
+                    self.session.deferred.append(
+                        (
+                            _RECORD_UPDATE,
+                            {"update_id": self.update_id, "processed_at": self._clock.now()},
+                        )
                     )
                     self._update_recorded = True
-                await session.commit()
+                await self.session.commit()
                 for after in self._after_commit:
                     after()
             elif self._session is not None:
                 await self._session.rollback()
-        except IntegrityError as exc:
+        except (IntegrityError, sqlite3.IntegrityError) as exc:
             await self.rollback()
-            if self.update_id is not None and "processed_updates" in str(exc.statement or ""):
+            where = str(getattr(exc, "statement", "") or exc)
+            if self.update_id is not None and "processed_updates" in where:
                 raise DuplicateUpdate(self.update_id) from None
             raise
         except BaseException:
