@@ -10,7 +10,8 @@ from handlers.filters import PrivateChat
 def build_routers() -> list[Router]:
     """The routers for the Dispatcher, in order. Consumer features answer in private chats
     only; commands and menu buttons come before dialog steps, dialogs before the free-text
-    fallback. The tree is kept shallow: every level costs each update a propagation step."""
+    fallback. The tree is kept shallow: every level costs each update a propagation step,
+    and the errors router comes last, so that no ordinary update has to pass through it."""
     from dialogs.account import router as account
     from handlers import errors, fallback, info, mydata, start
 
@@ -24,4 +25,4 @@ def build_routers() -> list[Router]:
         account.build_router(),
         fallback.build_router(),
     )
-    return [errors.build_router(), private]
+    return [private, errors.build_router()]

@@ -10,8 +10,8 @@ worker thread (a locked database never blocks the event loop). It relies on aios
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, cast
 
 import aiosqlite
 
@@ -47,6 +47,11 @@ def _batch_and_commit(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]
         raise
 
 
+def _in_thread(connection: aiosqlite.Connection) -> Callable[..., Awaitable[Any]]:
+    """aiosqlite's `Connection._execute(fn, *args)`: run fn in its thread (untyped upstream)."""
+    return cast(Callable[..., Awaitable[Any]], connection._execute)
+
+
 class OneHopCursor:
     arraysize = 1
 
@@ -71,15 +76,15 @@ class OneHopCursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneHopCursor:
         connection = self._connection
-        run = connection._execute  # untyped in aiosqlite
-        self._take(await run(_execute, connection._conn, sql, parameters or ()))  # type: ignore[no-untyped-call]
+        run = _in_thread(connection)
+        self._take(await run(_execute, connection._conn, sql, parameters or ()))
         return self
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> OneHopCursor:
         connection = self._connection
-        run = connection._execute  # untyped in aiosqlite
+        run = _in_thread(connection)
         rows = list(seq_of_parameters)
-        self._take(await run(_executemany, connection._conn, sql, rows))  # type: ignore[no-untyped-call]
+        self._take(await run(_executemany, connection._conn, sql, rows))
         return self
 
     async def fetchall(self) -> list[Any]:
@@ -107,6 +112,8 @@ class OneHopConnection:
     """
 
     _own = frozenset({"_inner", "in_transaction"})
+    _inner: aiosqlite.Connection
+    in_transaction: bool
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         object.__setattr__(self, "_inner", connection)
@@ -128,9 +135,9 @@ class OneHopConnection:
     async def batch_and_commit(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Run the statements and commit, in one hop; on error, roll back and raise."""
         inner = self._inner
-        run = inner._execute  # untyped in aiosqlite
+        run = _in_thread(inner)
         try:
-            await run(_batch_and_commit, inner._conn, statements)  # type: ignore[no-untyped-call]
+            await run(_batch_and_commit, inner._conn, statements)
         finally:
             self.in_transaction = False
 

@@ -10,13 +10,13 @@ Two rules keep reads cheap and SQLite's single connection free:
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import insert
