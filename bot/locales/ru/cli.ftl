@@ -5,7 +5,7 @@ token-missing =
     Не задан BOT_TOKEN — токен Telegram-бота.
     Как получить: напишите @BotFather в Telegram, отправьте /newbot, следуйте подсказкам и скопируйте токен вида 123456789:AAE…
     Затем добавьте в файл .env строку BOT_TOKEN=<ваш токен> (или задайте переменную окружения) и запустите снова.
-    Попробовать бота без Telegram и без токена: reception console
+    Попробовать бота без Telegram и без токена: ./run.sh console (или reception console)
 
 content-invalid-title = В папке справки { $root } найдены ошибки ({ $count }):
 content-problem-line = • { $where }: { $problem }
