@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import is_sqlite
 from storage.models import ProcessedUpdateRow
-from storage.sqlite_driver import OneHopConnection
+from storage.sqlite_driver import OneHopConnection, _in_thread
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ async def _driver(connection: Any) -> OneHopConnection:
 def _count_hops(raw: OneHopConnection, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hops: list[str] = []
     inner = raw._inner
-    original = inner._execute
+    original = _in_thread(inner)
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
         hops.append(getattr(fn, "__name__", repr(fn)))
