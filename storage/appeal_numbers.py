@@ -20,11 +20,10 @@ from storage.uow import UnitOfWork
 @lru_cache(maxsize=4)
 def _take_next(dialect: str) -> Any:
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = AppealSequenceRow.__table__
-    statement = insert_(table)
+    statement = insert_(AppealSequenceRow)
     return statement.on_conflict_do_update(
-        index_elements=[table.c.year], set_={"last": table.c.last + 1}
-    ).returning(table.c.last)
+        index_elements=[AppealSequenceRow.year], set_={"last": AppealSequenceRow.last + 1}
+    ).returning(AppealSequenceRow.last)
 
 
 async def next_sequence(uow: UnitOfWork, year: int) -> int:
