@@ -3,7 +3,6 @@ that needs no service costs nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -11,10 +10,13 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from domain.clock import Clock
 from domain.content import ContentLibrary
+from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
 from services.account_import import AccountImportService
 from services.accounts import AccountService
+from services.appeals import AppealPolicy, AppealService
 from services.onboarding import OnboardingService
+from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.cache import PersonCache
 from storage.repositories import (
     FsmDialogStates,
@@ -37,20 +39,15 @@ class AppConfig:
         zone: ZoneInfo,
         link_policy: AttemptPolicy,
         max_linked_accounts: int,
+        appeal_policy: AppealPolicy,
+        calendar: WorkingCalendar,
     ) -> None:
         self.company_name = company_name
         self.zone = zone
         self.link_policy = link_policy
         self.max_linked_accounts = max_linked_accounts
-
-    @classmethod
-    def default(cls, company_name: str) -> AppConfig:
-        return cls(
-            company_name=company_name,
-            zone=ZoneInfo("Europe/Moscow"),
-            link_policy=AttemptPolicy(max_failures=5, window=timedelta(hours=1)),
-            max_linked_accounts=10,
-        )
+        self.appeal_policy = appeal_policy
+        self.calendar = calendar
 
 
 class Services:
@@ -102,6 +99,18 @@ class Services:
             clock=self._clock,
             policy=self._config.link_policy,
             max_accounts=self._config.max_linked_accounts,
+        )
+
+    @cached_property
+    def appeals(self) -> AppealService:
+        return AppealService(
+            appeals=SqlAppealRepository(self.uow),
+            numbers=SqlNumberSequence(self.uow),
+            consents=self._consents,
+            links=self._links,
+            calendar=self._config.calendar,
+            clock=self._clock,
+            policy=self._config.appeal_policy,
         )
 
     @cached_property

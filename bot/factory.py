@@ -20,12 +20,15 @@ from bot.container import AppConfig
 from bot.middlewares import CommitBeforeSend, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.texts import Texts
+from domain.appeals import AppealKind
 from domain.clock import Clock, SystemClock
 from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
 from handlers import build_routers
 from handlers.info import FileIdCache
+from services.appeals import AppealPolicy
 from storage.cache import PersonCache
+from storage.calendar import ProductionCalendar
 from storage.content import load_content
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
@@ -33,7 +36,7 @@ from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
-COMMANDS = ("start", "menu", "info", "accounts", "mydata", "help", "cancel")
+COMMANDS = ("start", "menu", "appeal", "appeals", "info", "accounts", "mydata", "help", "cancel")
 
 
 @dataclass
@@ -57,6 +60,8 @@ class App:
 
 
 def app_config(settings: Settings, texts: Texts) -> AppConfig:
+    answer_days = dict.fromkeys(AppealKind, settings.appeal_answer_days)
+    answer_days.update({AppealKind(k): v for k, v in settings.appeal_answer_days_by_kind.items()})
     return AppConfig(
         company_name=settings.company_name or texts.plain("company-default-name"),
         zone=settings.zone,
@@ -65,6 +70,16 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
             window=timedelta(minutes=settings.link_failure_window_minutes),
         ),
         max_linked_accounts=settings.max_linked_accounts,
+        appeal_policy=AppealPolicy(
+            prefix=settings.appeal_number_prefix or texts.plain("appeal-number-prefix-default"),
+            zone=settings.zone,
+            answer_days=answer_days,
+            reopen_window=timedelta(days=settings.appeal_reopen_days),
+        ),
+        calendar=ProductionCalendar(
+            extra_days_off=settings.calendar_extra_days_off,
+            extra_working_days=settings.calendar_extra_working_days,
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,8 +13,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.appeals import AppealKind
+
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
+_APPEAL_KINDS = frozenset(kind.value for kind in AppealKind)
 
 
 class Settings(BaseSettings):
@@ -35,6 +39,11 @@ class Settings(BaseSettings):
     link_max_failures: int = Field(default=5, ge=1, le=100)
     link_failure_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     max_linked_accounts: int = Field(default=10, ge=1, le=100)
+    appeal_answer_days: int = Field(default=30, ge=1, le=60)
+    appeal_answer_days_by_kind: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
+    appeal_reopen_days: int = Field(default=10, ge=0, le=90)
+    calendar_extra_days_off: Annotated[tuple[date, ...], NoDecode] = ()
+    calendar_extra_working_days: Annotated[tuple[date, ...], NoDecode] = ()
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -94,6 +103,36 @@ class Settings(BaseSettings):
             if not all(p.isdigit() for p in parts):
                 raise ValueError("expected Telegram user ids separated by commas")
             return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("appeal_answer_days_by_kind", mode="before")
+    @classmethod
+    def _days_by_kind(cls, value: object) -> object:
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):
+            result: dict[str, int] = {}
+            for part in filter(None, re.split(r"[,;\s]+", value)):
+                kind, _, days = part.partition("=")
+                if kind not in _APPEAL_KINDS or not days.isdigit() or not 1 <= int(days) <= 60:
+                    raise ValueError(
+                        "expected kind=days pairs such as complaint=30,information_request=15 "
+                        f"(kinds: {', '.join(sorted(_APPEAL_KINDS))})"
+                    )
+                result[kind] = int(days)
+            return result
+        return value
+
+    @field_validator("calendar_extra_days_off", "calendar_extra_working_days", mode="before")
+    @classmethod
+    def _dates(cls, value: object) -> object:
+        if value in (None, ""):
+            return ()
+        if isinstance(value, str):
+            try:
+                return tuple(date.fromisoformat(p) for p in re.split(r"[,;\s]+", value) if p)
+            except ValueError:
+                raise ValueError("expected dates YYYY-MM-DD separated by commas") from None
         return value
 
     @field_validator("timezone")

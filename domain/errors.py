@@ -59,3 +59,139 @@ class TooManyAccounts(DomainError):
 
 class ContentSectionNotFound(DomainError):
     text_key = "info-not-found"
+
+
+# Appeals (обращения): lifecycle, submission checks, contacts, deadlines.
+
+
+class IllegalTransition(DomainError):
+    """The action is not allowed in the appeal's current status."""
+
+    text_key = "appeal-error-illegal-transition"
+
+    def __init__(self, status: str, action: str) -> None:
+        super().__init__(f"action {action!s} is not allowed in status {status!s}")
+        self.status = status
+        self.action = action
+
+
+class ActionNotAllowed(DomainError):
+    """This kind of actor (a consumer) may not perform this action (a staff one)."""
+
+    text_key = "appeal-error-action-not-allowed"
+
+    def __init__(self, action: str, actor_kind: str) -> None:
+        super().__init__(f"a {actor_kind!s} may not {action!s}")
+        self.action = action
+        self.actor_kind = actor_kind
+
+
+class AlreadyExtended(DomainError):
+    """59-ФЗ ст. 12 ч. 2: the answer time may be extended once."""
+
+    text_key = "appeal-error-already-extended"
+
+
+class ExtensionTooLong(DomainError):
+    """59-ФЗ ст. 12 ч. 2: an extension is at most 30 days."""
+
+    text_key = "appeal-error-extension-too-long"
+
+    def __init__(self, max_days: int) -> None:
+        super().__init__(f"an extension is at most {max_days} days")
+        self.max_days = max_days
+
+
+class ExtensionTooShort(DomainError):
+    text_key = "appeal-error-extension-too-short"
+
+    def __init__(self) -> None:
+        super().__init__("an extension is at least one day")
+
+
+class RejectionGroundRequired(DomainError):
+    """A refusal to answer on the merits names one of the grounds of §15.6–15.10."""
+
+    text_key = "appeal-error-ground-required"
+
+
+class LinkedAppealRequired(DomainError):
+    """§15.8: a repeat without new arguments points to the earlier, answered appeal."""
+
+    text_key = "appeal-error-linked-appeal-required"
+
+
+class ReopenWindowClosed(DomainError):
+    text_key = "appeal-error-reopen-window-closed"
+
+    def __init__(self, closed_at: datetime) -> None:
+        super().__init__("the appeal can no longer be reopened")
+        self.closed_at = closed_at
+
+
+class EmptyAnswer(DomainError):
+    text_key = "appeal-error-empty-answer"
+
+
+class AnonymousAppeal(DomainError):
+    """§15.10, 59-ФЗ ст. 11 ч. 1: no name, or no contact to send the answer to."""
+
+    text_key = "appeal-error-anonymous"
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"the appeal has no {missing}")
+        self.missing = missing
+
+
+class TextTooShort(DomainError):
+    text_key = "appeal-error-text-too-short"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the text is shorter than {limit} characters")
+        self.limit = limit
+
+
+class TextTooLong(DomainError):
+    text_key = "appeal-error-text-too-long"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the text is longer than {limit} characters")
+        self.limit = limit
+
+
+class TooManyAttachments(DomainError):
+    text_key = "appeal-error-too-many-attachments"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} attachments")
+        self.limit = limit
+
+
+class AttachmentTooLarge(DomainError):
+    text_key = "appeal-error-attachment-too-large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"an attachment is at most {limit_bytes} bytes")
+        self.limit_bytes = limit_bytes
+
+
+class InvalidAppealNumber(DomainError):
+    text_key = "appeal-error-invalid-number"
+
+
+class InvalidPhone(DomainError):
+    """Not a Russian phone number. The raw input is not kept: it is personal data."""
+
+    text_key = "contact-error-invalid-phone"
+
+
+class InvalidEmail(DomainError):
+    """Not an e-mail address. The raw input is not kept: it is personal data."""
+
+    text_key = "contact-error-invalid-email"
+
+
+class AppealNotFound(DomainError):
+    """No such appeal among the person's own: another person's appeal is never shown."""
+
+    text_key = "appeal-not-found"

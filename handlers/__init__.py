@@ -13,7 +13,8 @@ def build_routers() -> list[Router]:
     fallback. The tree is kept shallow: every level costs each update a propagation step,
     and the errors router comes last, so that no ordinary update has to pass through it."""
     from dialogs.account import router as account
-    from handlers import errors, fallback, info, mydata, start
+    from dialogs.appeal import router as appeal
+    from handlers import errors, fallback, info, my_appeals, mydata, start
 
     private = Router(name="private")
     private.message.filter(PrivateChat())
@@ -23,6 +24,8 @@ def build_routers() -> list[Router]:
         info.build_router(),
         mydata.build_router(),
         account.build_router(),
+        my_appeals.build_router(),
+        appeal.build_router(),
         fallback.build_router(),
     )
     return [private, errors.build_router()]

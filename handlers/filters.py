@@ -47,3 +47,8 @@ class NoText(Filter):
 class AnyInput(Filter):
     async def __call__(self, event: TelegramObject, **_: Any) -> bool:
         return True
+
+
+class HasVoice(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return message.voice is not None

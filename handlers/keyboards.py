@@ -16,6 +16,7 @@ from aiogram.types import (
 from bot.texts import Texts
 
 MAIN_MENU = (
+    ("menu-appeal", "menu-my-appeals"),
     ("menu-info", "menu-accounts"),
     ("menu-mydata", "menu-help"),
 )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.accounts import Account
+from domain.appeals import Appeal, AppealEvent, AppealId, Subject
 from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
 
@@ -69,3 +70,47 @@ class DialogStates(Protocol):
         ...
 
     async def has_any(self, user_id: UserId) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a person sent with an appeal, kept as Telegram's file id (SPEC §2)."""
+
+    kind: str  # photo | document | voice
+    file_id: str
+    file_unique_id: str
+    file_name: str = ""
+    mime_type: str = ""
+    size: int | None = None
+
+
+class AppealRepository(Protocol):
+    async def add(
+        self, appeal: Appeal, event: AppealEvent, attachments: Sequence[Attachment]
+    ) -> Appeal:
+        """Store a new appeal with its first event; returns it with its id."""
+        ...
+
+    async def get(self, appeal_id: AppealId) -> Appeal | None: ...
+
+    async def save(
+        self, appeal: Appeal, event: AppealEvent, attachments: Sequence[Attachment] = ()
+    ) -> None: ...
+
+    async def of_user(
+        self, user_id: UserId, *, offset: int, limit: int
+    ) -> tuple[list[Appeal], int]: ...
+
+    async def history(self, appeal_id: AppealId) -> list[AppealEvent]: ...
+
+    async def attachments(self, appeal_id: AppealId) -> list[Attachment]: ...
+
+    async def screening_history(
+        self, user_id: UserId
+    ) -> list[tuple[AppealId, Subject, str, bool]]: ...
+
+
+class NumberSequence(Protocol):
+    async def next(self, year: int) -> int:
+        """The next registration sequence number of the year, in the caller's transaction."""
+        ...

@@ -190,6 +190,8 @@ class AppealRow(Base):
         Integer, ForeignKey("appeals.id", ondelete="SET NULL")
     )
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger)
+    rejection_ground: Mapped[str | None] = mapped_column(String(48))
 
 
 class AppealEventRow(Base):

@@ -7,7 +7,7 @@ from domain.clock import FixedClock
 from services.account_import import AccountImportService
 from storage.repositories import SqlAccountRegistry
 from storage.uow import UnitOfWork
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Person
 
 
 @pytest_asyncio.fixture
@@ -20,7 +20,7 @@ async def registry(harness: BotHarness, registry_csv: bytes, clock: FixedClock) 
     await uow.commit()
 
 
-async def consented(harness: BotHarness, texts: Texts, user_id: int = 7_000_001):  # type: ignore[no-untyped-def]
+async def consented(harness: BotHarness, texts: Texts, user_id: int = 7_000_001) -> Person:
     person = harness.person(user_id=user_id)
     await person.send("/start")
     await person.press(texts.get("consent-accept"))

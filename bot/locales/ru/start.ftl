@@ -43,6 +43,8 @@ cancel-nothing = Отменять нечего. Вы в главном меню.
 
 command-start = Начать сначала
 command-menu = Главное меню
+command-appeal = Подать обращение
+command-appeals = Мои обращения
 command-info = Справочная информация
 command-accounts = Мои лицевые счета
 command-mydata = Мои данные и согласие

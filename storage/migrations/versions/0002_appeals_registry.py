@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 07:55:35.979657
+Create Date: 2026-11-29 08:04:47.685598
 """
 
 from collections.abc import Sequence
@@ -53,6 +53,8 @@ def upgrade() -> None:
         sa.Column("answer_text", sa.Text(), nullable=True),
         sa.Column("linked_appeal_id", sa.Integer(), nullable=True),
         sa.Column("reopen_count", sa.Integer(), nullable=False),
+        sa.Column("assignee_id", sa.BigInteger(), nullable=True),
+        sa.Column("rejection_ground", sa.String(length=48), nullable=True),
         sa.ForeignKeyConstraint(
             ["linked_appeal_id"],
             ["appeals.id"],

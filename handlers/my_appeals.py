@@ -1,0 +1,234 @@
+"""«Мои обращения» (SPEC §2): the person's own appeals — list, details with history and the
+answer, adding information to an open appeal, reopening within the set days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Router
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.container import AppConfig, Services
+from bot.texts import Texts
+from dialogs.appeal.states import AddInformation
+from domain.appeals import AppealId, AppealStatus
+from domain.errors import DomainError
+from domain.ids import UserId
+from handlers.filters import Button
+from handlers.keyboards import dialog_nav, inline_column, main_menu
+from handlers.render import local_time
+from services.ports import Attachment
+
+PAGE_SIZE = 5
+
+
+class MyAppeals(CallbackData, prefix="ma"):
+    action: str  # page | open | add | reopen
+    page: int = 1
+    appeal: int = 0
+
+
+def _day(moment: datetime, config: AppConfig) -> str:
+    return moment.astimezone(config.zone).strftime("%d.%m.%Y")
+
+
+async def show_page(
+    message: Message,
+    user_id: UserId,
+    page: int,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+) -> None:
+    result = await services.appeals.mine(user_id, page=page, page_size=PAGE_SIZE)
+    if not result.total:
+        await message.answer(texts.get("appeals-none"))
+        return
+    lines = [
+        texts.get("appeals-list-title", total=result.total, page=result.page, pages=result.pages)
+    ]
+    buttons = []
+    for appeal in result.appeals:
+        assert appeal.id is not None
+        item = texts.get(
+            "appeals-list-item",
+            number=appeal.number,
+            kind=texts.get(f"appeal-kind-{appeal.kind.value}"),
+            status=texts.get(f"appeal-status-{appeal.status.value}"),
+            due=_day(appeal.due_at, config),
+        )
+        lines.append(item)
+        buttons.append((appeal.number, MyAppeals(action="open", appeal=appeal.id, page=page)))
+    if result.page > 1:
+        buttons.append((texts.get("appeals-prev"), MyAppeals(action="page", page=page - 1)))
+    if result.page < result.pages:
+        buttons.append((texts.get("appeals-next"), MyAppeals(action="page", page=page + 1)))
+    await message.answer("\n".join(lines), reply_markup=inline_column(buttons))
+
+
+async def cmd_my_appeals(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    assert message.from_user is not None
+    await show_page(message, UserId(message.from_user.id), 1, services, texts, config)
+
+
+async def on_my_appeals(
+    query: CallbackQuery,
+    callback_data: MyAppeals,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    user_id = UserId(query.from_user.id)
+    action = callback_data.action
+    if action == "page":
+        await query.answer()
+        await show_page(message, user_id, callback_data.page, services, texts, config)
+        return
+    appeal_id = AppealId(callback_data.appeal)
+    try:
+        if action == "open":
+            await query.answer()
+            await show_details(
+                message, user_id, appeal_id, callback_data.page, services, texts, config
+            )
+        elif action == "add":
+            details = await services.appeals.details(user_id, appeal_id)
+            await query.answer()
+            await state.set_state(AddInformation.text)
+            await state.set_data({"appeal": appeal_id, "number": details.appeal.number})
+            await message.answer(
+                texts.get("appeal-ask-add-info", number=details.appeal.number),
+                reply_markup=dialog_nav(texts, back=False),
+            )
+        elif action == "reopen":
+            appeal = await services.appeals.reopen(user_id, appeal_id)
+            await query.answer()
+            await message.answer(texts.get("appeal-reopened", number=appeal.number))
+    except DomainError as error:
+        # Someone else's appeal (hand-made callback data) is "not found", like a missing one.
+        await query.answer(texts.get(error.text_key, value="", date=""), show_alert=True)
+
+
+async def show_details(
+    message: Message,
+    user_id: UserId,
+    appeal_id: AppealId,
+    page: int,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+) -> None:
+    details = await services.appeals.details(user_id, appeal_id)
+    appeal = details.appeal
+    text = appeal.text or texts.get("appeal-voice-text")
+    lines = [
+        texts.get(
+            "appeal-details",
+            number=appeal.number,
+            date=_day(appeal.registered_at, config),
+            kind=texts.get(f"appeal-kind-{appeal.kind.value}"),
+            subject=texts.get(f"appeal-subject-{appeal.subject.value}"),
+            status=texts.get(f"appeal-status-{appeal.status.value}"),
+            due=_day(appeal.due_at, config),
+            text=text if len(text) <= 1500 else text[:1500] + "…",
+            files=len(details.attachments),
+        ),
+        "",
+        texts.get("appeal-details-history"),
+    ]
+    for event in details.history[-15:]:
+        reason = f": {event.reason[:200]}" if event.reason else ""
+        lines.append(
+            texts.get(
+                "appeal-history-line",
+                date=local_time(event.at, config.zone),
+                action=texts.get(f"appeal-action-{event.action.value}"),
+                reason=reason,
+            )
+        )
+    if appeal.answer_text:
+        lines += ["", texts.get("appeal-details-answer", answer=appeal.answer_text[:2000])]
+    buttons = []
+    assert appeal.id is not None
+    if appeal.is_open:
+        buttons.append(
+            (
+                texts.get("appeal-add-info-button"),
+                MyAppeals(action="add", appeal=appeal.id, page=page),
+            )
+        )
+    if appeal.status in {AppealStatus.ANSWERED, AppealStatus.CLOSED}:
+        buttons.append(
+            (
+                texts.get("appeal-reopen-button"),
+                MyAppeals(action="reopen", appeal=appeal.id, page=page),
+            )
+        )
+    buttons.append((texts.get("appeal-back-to-list"), MyAppeals(action="page", page=page)))
+    await message.answer("\n".join(lines), reply_markup=inline_column(buttons))
+
+
+async def on_information(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
+    assert message.from_user is not None
+    data = await state.get_data()
+    attachments: list[Attachment] = []
+    if message.photo:
+        photo = message.photo[-1]
+        attachments.append(
+            Attachment("photo", photo.file_id, photo.file_unique_id, size=photo.file_size)
+        )
+    elif message.document:
+        document = message.document
+        attachments.append(
+            Attachment(
+                "document",
+                document.file_id,
+                document.file_unique_id,
+                document.file_name or "",
+                document.mime_type or "",
+                document.file_size,
+            )
+        )
+    text = (message.text or message.caption or "").strip()
+    if not text and not attachments:
+        await message.answer(texts.get("appeal-dialog-text-expected"))
+        return
+    try:
+        await services.appeals.add_information(
+            UserId(message.from_user.id),
+            AppealId(int(data["appeal"])),
+            text=text,
+            attachments=attachments,
+        )
+    except DomainError as error:
+        await state.clear()
+        await message.answer(
+            texts.get(error.text_key, value="", date=""), reply_markup=main_menu(texts)
+        )
+        return
+    await state.clear()
+    await message.answer(
+        texts.get("appeal-info-added", number=str(data.get("number", ""))),
+        reply_markup=main_menu(texts),
+    )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_my_appeals, Command("appeals"))
+    router.message.register(cmd_my_appeals, Button("menu-my-appeals"))
+    router.callback_query.register(on_my_appeals, MyAppeals.filter())
+    router.message.register(on_information, StateFilter(AddInformation.text))
+    return router

@@ -1,0 +1,214 @@
+"""Appeals (обращения): registration with number and due date, the person's own list and
+details, adding information, reopening (SPEC §2; regulation §15, §16, §17)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from domain.appeals import (
+    Actor,
+    ActorKind,
+    Appeal,
+    AppealAction,
+    AppealDraft,
+    AppealEvent,
+    AppealId,
+    AppealKind,
+    apply,
+    check_attachment,
+    format_number,
+    register,
+)
+from domain.clock import Clock
+from domain.deadlines import ANSWER_DAYS, WorkingCalendar, due_date, local_date
+from domain.errors import AppealNotFound, ConsentRequired
+from domain.ids import UserId
+from domain.screening import screen
+from services.ports import (
+    AccountLinks,
+    AppealRepository,
+    Attachment,
+    Consents,
+    NumberSequence,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """What the dialog can offer instead of asking: from the first linked account."""
+
+    full_name: str
+    address: str
+    account_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPage:
+    appeals: list[Appeal]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppealDetails:
+    appeal: Appeal
+    history: list[AppealEvent]
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPolicy:
+    prefix: str
+    zone: ZoneInfo
+    answer_days: Mapping[AppealKind, int]
+    reopen_window: timedelta
+
+    def days_for(self, kind: AppealKind) -> int:
+        return self.answer_days.get(kind, ANSWER_DAYS)
+
+
+class AppealService:
+    def __init__(
+        self,
+        *,
+        appeals: AppealRepository,
+        numbers: NumberSequence,
+        consents: Consents,
+        links: AccountLinks,
+        calendar: WorkingCalendar,
+        clock: Clock,
+        policy: AppealPolicy,
+    ) -> None:
+        self._appeals = appeals
+        self._numbers = numbers
+        self._consents = consents
+        self._links = links
+        self._calendar = calendar
+        self._clock = clock
+        self._policy = policy
+
+    async def prefill(self, user_id: UserId) -> Prefill | None:
+        linked = await self._links.linked(user_id)
+        if not linked:
+            return None
+        account = linked[0].account
+        address = account.address
+        parts = [address.settlement, address.street, address.house]
+        if address.flat:
+            parts.append(address.flat)
+        return Prefill(
+            full_name=account.full_name,
+            address=", ".join(part for part in parts if part),
+            account_number=account.number,
+        )
+
+    async def submit(self, draft: AppealDraft, attachments: Sequence[Attachment]) -> Appeal:
+        """Register an appeal from the bot: consent first (SPEC §1), then as `_register`."""
+        if draft.user_id is None:
+            raise ConsentRequired()
+        record = await self._consents.current(draft.user_id)
+        if record is None or not record.is_active:
+            raise ConsentRequired()
+        actor = Actor(ActorKind.CONSUMER, draft.user_id)
+        return await self._register(draft, attachments, actor=actor)
+
+    async def register_offline(
+        self, draft: AppealDraft, *, actor: Actor, attachments: Sequence[Attachment] = ()
+    ) -> Appeal:
+        """An appeal received by phone, post or in person, entered by staff (§15.2): one
+        registry, one number sequence, the same due date rules."""
+        return await self._register(draft, attachments, actor=actor)
+
+    async def _register(
+        self, draft: AppealDraft, attachments: Sequence[Attachment], *, actor: Actor
+    ) -> Appeal:
+        for index, attachment in enumerate(attachments):
+            check_attachment(size=attachment.size, already_attached=index)
+        now = self._clock.now()
+        zone = self._policy.zone
+        year = local_date(now, zone).year
+        earlier = (
+            await self._appeals.screening_history(draft.user_id)
+            if draft.user_id is not None
+            else []
+        )
+        flags = screen(draft.text, subject=draft.subject, earlier=earlier)
+        due = due_date(
+            registered_at=now,
+            days=self._policy.days_for(draft.kind),
+            calendar=self._calendar,
+            zone=zone,
+        )
+        # The number is taken last, just before the insert: the sequence row stays locked
+        # for as short a time as possible.
+        sequence = await self._numbers.next(year)
+        number = format_number(self._policy.prefix, year, sequence)
+        appeal, event = register(
+            draft, number=number, actor=actor, at=now, due_at=due, flags=flags
+        )
+        return await self._appeals.add(appeal, event, attachments)
+
+    async def mine(self, user_id: UserId, *, page: int = 1, page_size: int = 5) -> AppealPage:
+        page = max(1, page)
+        appeals, total = await self._appeals.of_user(
+            user_id, offset=(page - 1) * page_size, limit=page_size
+        )
+        pages = max(1, -(-total // page_size))
+        return AppealPage(appeals=appeals, total=total, page=min(page, pages), pages=pages)
+
+    async def details(self, user_id: UserId, appeal_id: AppealId) -> AppealDetails:
+        appeal = await self._own(user_id, appeal_id)
+        assert appeal.id is not None
+        return AppealDetails(
+            appeal=appeal,
+            history=await self._appeals.history(appeal.id),
+            attachments=await self._appeals.attachments(appeal.id),
+        )
+
+    async def add_information(
+        self,
+        user_id: UserId,
+        appeal_id: AppealId,
+        *,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+    ) -> Appeal:
+        appeal = await self._own(user_id, appeal_id)
+        assert appeal.id is not None
+        already = len(await self._appeals.attachments(appeal.id))
+        for index, attachment in enumerate(attachments):
+            check_attachment(size=attachment.size, already_attached=already + index)
+        updated, event = apply(
+            appeal,
+            AppealAction.ADD_INFORMATION,
+            actor=Actor(ActorKind.CONSUMER, user_id),
+            at=self._clock.now(),
+            reason=text.strip(),
+        )
+        await self._appeals.save(updated, event, attachments)
+        return updated
+
+    async def reopen(self, user_id: UserId, appeal_id: AppealId, *, reason: str = "") -> Appeal:
+        appeal = await self._own(user_id, appeal_id)
+        updated, event = apply(
+            appeal,
+            AppealAction.REOPEN,
+            actor=Actor(ActorKind.CONSUMER, user_id),
+            at=self._clock.now(),
+            reason=reason,
+            reopen_window=self._policy.reopen_window,
+        )
+        await self._appeals.save(updated, event)
+        return updated
+
+    async def _own(self, user_id: UserId, appeal_id: AppealId) -> Appeal:
+        """The person's own appeal, or AppealNotFound — also for someone else's, so that a
+        hand-made callback cannot even tell that the appeal exists."""
+        appeal = await self._appeals.get(appeal_id)
+        if appeal is None or appeal.user_id != user_id:
+            raise AppealNotFound(appeal_id)
+        return appeal
