@@ -13,13 +13,19 @@ Every test collected under tests/e2e gets the ``e2e`` marker (deselect with ``-m
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import is_sqlite
 
 from .client import NODE_MODULES, BotProcess, Emulator, EmulatorUser, node_executable
 
@@ -142,3 +148,51 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# -- the bot of this project -----------------------------------------------------------------
+
+ROOT = E2E_DIR.parents[1]
+RECEPTION = str(Path(sys.executable).parent / "reception")
+
+
+def _base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
+
+
+@pytest.fixture
+def bot_env(
+    tmp_path: Path, emulator: Emulator, bot_token: str, engine: AsyncEngine, database_url: str
+) -> dict[str, str]:
+    """An empty database (the suite's PostgreSQL one, emptied by the `engine` fixture, or a
+    SQLite file of its own) with the example registry imported, as staff would do."""
+    if is_sqlite(database_url):
+        database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = {
+        "BOT_TOKEN": bot_token,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "DATABASE_URL": database_url,
+        "CONTENT_DIR": str(ROOT / "content"),
+        "LOG_LEVEL": "DEBUG",
+        "REDIS_URL": "",
+    }
+    imported = subprocess.run(
+        [RECEPTION, "import", "accounts", str(ROOT / "examples" / "accounts.csv")],
+        env={**_base_env(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    return env
+
+
+@pytest.fixture
+def start_bot(make_bot: BotFactory, bot_env: dict[str, str]) -> Callable[[], BotProcess]:
+    def start() -> BotProcess:
+        bot = make_bot([RECEPTION, "run"], env={**_base_env(), **bot_env}, cwd=ROOT)
+        bot.start()
+        return bot
+
+    return start

@@ -3,68 +3,18 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from storage.engine import is_sqlite
-
-from .client import BotProcess, Emulator, EmulatorUser
-from .conftest import BotFactory, UserFactory
+from .client import BotProcess, EmulatorUser
+from .conftest import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEPTION = str(Path(sys.executable).parent / "reception")
 
 
-@pytest.fixture
-def bot_env(
-    tmp_path: Path, emulator: Emulator, bot_token: str, engine: AsyncEngine, database_url: str
-) -> dict[str, str]:
-    """An empty database (the suite's PostgreSQL one, emptied by the `engine` fixture, or a
-    SQLite file of its own) with the example registry imported, as staff would do."""
-    if is_sqlite(database_url):
-        database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    env = {
-        "BOT_TOKEN": bot_token,
-        "TELEGRAM_API_URL": emulator.base_url,
-        "DATABASE_URL": database_url,
-        "CONTENT_DIR": str(ROOT / "content"),
-        "LOG_LEVEL": "DEBUG",
-        "REDIS_URL": "",
-    }
-    imported = subprocess.run(
-        [RECEPTION, "import", "accounts", str(ROOT / "examples" / "accounts.csv")],
-        env={**_base_env(), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert imported.returncode == 0, imported.stderr
-    return env
-
-
-def _base_env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
-
-
-@pytest.fixture
-def start_bot(make_bot: BotFactory, bot_env: dict[str, str]) -> Callable[[], BotProcess]:
-    def start() -> BotProcess:
-        bot = make_bot([RECEPTION, "run"], env={**_base_env(), **bot_env}, cwd=ROOT)
-        bot.start()
-        return bot
-
-    return start
-
-
-async def _consent(user: EmulatorUser) -> None:
+async def consent(user: EmulatorUser) -> None:
     await user.send_command("/start")
     await user.wait_for_text("интернет-приёмная", timeout=30)
     await user.wait_for_text("152-ФЗ")
@@ -77,7 +27,7 @@ async def test_start_consent_menu_link_an_account_and_read_a_section(
 ) -> None:
     start_bot()
     user = make_user(first_name="Мария")
-    await _consent(user)
+    await consent(user)
     keyboard = user.current_reply_keyboard()
     assert keyboard is not None and ["ℹ️ Справка", "👤 Лицевые счета"] in keyboard
 
@@ -104,7 +54,7 @@ async def test_the_bot_killed_in_the_middle_of_linking_continues_at_the_same_ste
 ) -> None:
     bot = start_bot()
     user = make_user(first_name="Сергей")
-    await _consent(user)
+    await consent(user)
     await user.send_command("/accounts")
     await user.wait_for_text("нет привязанных лицевых счетов")
     await user.press("Привязать лицевой счёт")
@@ -125,7 +75,7 @@ async def test_the_bot_log_carries_no_personal_data(
 ) -> None:
     bot = start_bot()
     user = make_user(first_name="Мария")
-    await _consent(user)
+    await consent(user)
     await user.send_command("/accounts")
     await user.wait_for_text("нет привязанных лицевых счетов")
     await user.press("Привязать лицевой счёт")
