@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     accounts.add_argument("file", type=Path, help="the CSV file")
     accounts.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    appeals = kinds.add_parser(
+        "appeals",
+        help="appeals from a paper journal (phone, post, in person) into the registry",
+        description="Register appeals received before the bot: each row gets a number of "
+        "its year and a due date counted from received_at. Header: received_at,form,kind,"
+        "subject,full_name,answer_channel,contact,address,text,answered_at,answer_text "
+        "(see README). The whole file is one transaction.",
+    )
+    appeals.add_argument("file", type=Path, help="the CSV file")
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -104,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "import" and args.kind == "appeals":
+        raise SystemExit(asyncio.run(cmd_import_appeals(settings, texts, args.file)))
     if args.command == "import":
         raise SystemExit(
             asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run))
@@ -234,4 +245,67 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
     )
     if report.dry_run:
         print(texts.plain("import-dry-run"))
+    return 0
+
+
+async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> int:
+    from bot.factory import app_config
+    from domain.appeals import Actor, ActorKind
+    from domain.clock import SystemClock
+    from services.account_import import RegistryFileError, decode
+    from services.appeal_import import AppealImportService
+    from services.appeals import AppealService
+    from storage.appeals import SqlAppealRepository, SqlNumberSequence
+    from storage.engine import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from storage.repositories import SqlAccountLinks, SqlConsents
+    from storage.uow import UnitOfWork
+
+    try:
+        raw = await asyncio.to_thread(path.read_bytes)
+    except OSError:
+        print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
+        return 2
+    config = app_config(settings, texts)
+    clock = SystemClock()
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
+        service = AppealService(
+            appeals=SqlAppealRepository(uow),
+            numbers=SqlNumberSequence(uow),
+            consents=SqlConsents(uow),
+            links=SqlAccountLinks(uow),
+            calendar=config.calendar,
+            clock=clock,
+            policy=config.appeal_policy,
+        )
+        importer = AppealImportService(appeals=service, zone=config.zone)
+        try:
+            report = await importer.import_journal(
+                decode(raw), actor=Actor(ActorKind.SYSTEM, None, "import")
+            )
+            await uow.commit()
+        except RegistryFileError as error:
+            await uow.rollback()
+            print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
+            return 1
+        except BaseException:
+            await uow.rollback()
+            raise
+    finally:
+        await engine.dispose()
+    for refused in report.refused:
+        reason = texts.plain(refused.reason, detail=refused.detail, value="", date="")
+        print(texts.plain("import-refused-line", line=refused.line, reason=reason))
+    print(
+        texts.plain(
+            "import-appeals-summary",
+            rows=report.rows,
+            added=len(report.registered),
+            refused=len(report.refused),
+            numbers=", ".join(report.registered[:20]),
+        )
+    )
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.appeals import (
@@ -117,18 +117,39 @@ class AppealService:
         return await self._register(draft, attachments, actor=actor)
 
     async def register_offline(
-        self, draft: AppealDraft, *, actor: Actor, attachments: Sequence[Attachment] = ()
+        self,
+        draft: AppealDraft,
+        *,
+        actor: Actor,
+        attachments: Sequence[Attachment] = (),
+        received_at: datetime | None = None,
     ) -> Appeal:
         """An appeal received by phone, post or in person, entered by staff (§15.2): one
-        registry, one number sequence, the same due date rules."""
-        return await self._register(draft, attachments, actor=actor)
+        registry, one number sequence, the same due date rules. `received_at` is for a paper
+        journal migrated later: the due date counts from it."""
+        return await self._register(draft, attachments, actor=actor, at=received_at)
+
+    async def record_answer(
+        self, appeal: Appeal, *, actor: Actor, answer_text: str, at: datetime
+    ) -> Appeal:
+        """An answer given outside the bot (a migrated journal): recorded in the history."""
+        updated, event = apply(
+            appeal, AppealAction.ANSWER, actor=actor, at=at, answer_text=answer_text
+        )
+        await self._appeals.save(updated, event)
+        return updated
 
     async def _register(
-        self, draft: AppealDraft, attachments: Sequence[Attachment], *, actor: Actor
+        self,
+        draft: AppealDraft,
+        attachments: Sequence[Attachment],
+        *,
+        actor: Actor,
+        at: datetime | None = None,
     ) -> Appeal:
         for index, attachment in enumerate(attachments):
             check_attachment(size=attachment.size, already_attached=index)
-        now = self._clock.now()
+        now = at or self._clock.now()
         zone = self._policy.zone
         year = local_date(now, zone).year
         earlier = (

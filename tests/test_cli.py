@@ -143,3 +143,25 @@ def test_console_talks_to_the_same_bot_without_a_token(db_env: dict[str, str]) -
     assert "Лицевой счёт № 1000000002 привязан" in out
     assert "Ваш идентификатор в Telegram: 555" in out
     assert "Traceback" not in result.stderr
+
+
+def test_import_appeals_registers_a_paper_journal_with_numbers_and_answers(
+    db_env: dict[str, str], tmp_path: Path
+) -> None:
+    """§15.2: phone, post and in-person appeals land in the same registry."""
+    result = run("import", "appeals", "examples/appeals.csv", env=db_env)
+    assert result.returncode == 0, result.stderr
+    assert "Зарегистрировано обращений: 3, отклонено строк: 0" in result.stdout
+    assert "ВЭ-2026-000001, ВЭ-2026-000002, ВЭ-2026-000003" in result.stdout
+    bad = tmp_path / "bad.csv"
+    header = (ROOT / "examples" / "appeals.csv").read_text(encoding="utf-8").splitlines()[0]
+    bad.write_text(
+        header
+        + "\nвчера,phone,complaint,power_quality,Иванов,phone,+79200000000,,Текст жалобы,,\n"
+        "2026-11-07 10:00,phone,complaint,grid_connection_x,Иванов,phone,+79200000000,,Текст,,\n",
+        encoding="utf-8",
+    )
+    refused = run("import", "appeals", str(bad), env=db_env)
+    assert "строка 2: не понял дату поступления «вчера»" in refused.stdout
+    assert "строка 3: неизвестный код" in refused.stdout
+    assert "Зарегистрировано обращений: 0, отклонено строк: 2" in refused.stdout

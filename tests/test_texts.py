@@ -111,7 +111,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         "company version date number name address left time decision id phone email accounts "
         "detail root count where problem sections sample path done total line reason rows "
         "added updated refused revision api database text value kind subject status due min "
-        "max length mb files channel vulnerable device contract pages page action answer"
+        "max length mb files channel vulnerable device contract pages page action answer numbers"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

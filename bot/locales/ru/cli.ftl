@@ -64,3 +64,10 @@ console-keyboard = Клавиатура:
 console-alert = (всплывающее уведомление) { $text }
 console-file = (файл «{ $name }»)
 console-bye = До свидания!
+
+import-appeals-header = В заголовке нет столбцов: { $detail }. Нужен заголовок: received_at,form,kind,subject,full_name,answer_channel,contact,address,text,answered_at,answer_text
+import-appeals-row-time = не понял дату поступления «{ $detail }»: нужно ГГГГ-ММ-ДД ЧЧ:ММ или ДД.ММ.ГГГГ ЧЧ:ММ
+import-appeals-row-code = неизвестный код или тема не подходит к виду обращения: { $detail }
+import-appeals-summary =
+    Строк прочитано: { $rows }. Зарегистрировано обращений: { $added }, отклонено строк: { $refused }.
+    Номера: { $numbers }

@@ -1,0 +1,134 @@
+"""Import of appeals received on paper, by phone or in person before the bot (a journal),
+into the one registry (§15.2): each row gets a number of its year and its due date."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.appeals import (
+    Actor,
+    AnswerChannel,
+    AppealDraft,
+    AppealKind,
+    ServiceForm,
+    Subject,
+    subjects_for,
+)
+from domain.errors import DomainError
+from services.account_import import RefusedRow, RegistryFileError
+from services.appeals import AppealService
+
+COLUMNS = (
+    "received_at",
+    "form",
+    "kind",
+    "subject",
+    "full_name",
+    "answer_channel",
+    "contact",
+    "address",
+    "text",
+    "answered_at",
+    "answer_text",
+)
+_REQUIRED = ("received_at", "form", "kind", "subject", "full_name", "answer_channel", "text")
+_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d", "%d.%m.%Y")
+
+
+@dataclass(slots=True)
+class AppealImportReport:
+    rows: int = 0
+    registered: list[str] = field(default_factory=list)
+    refused: list[RefusedRow] = field(default_factory=list)
+
+
+def _moment(raw: str, zone: ZoneInfo) -> datetime | None:
+    for pattern in _TIME_FORMATS:
+        try:
+            return datetime.strptime(raw.strip(), pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+class AppealImportService:
+    def __init__(self, *, appeals: AppealService, zone: ZoneInfo) -> None:
+        self._appeals = appeals
+        self._zone = zone
+
+    async def import_journal(self, text: str, *, actor: Actor) -> AppealImportReport:
+        """Rows in file order; a bad row is refused with its line and reason, the others go
+        on. The caller commits once."""
+        lines = text.splitlines()
+        if not lines or not lines[0].strip():
+            raise RegistryFileError("import-file-empty")
+        delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        header = [name.strip().lower() for name in next(reader)]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            raise RegistryFileError("import-appeals-header", ", ".join(missing))
+        position = {name: header.index(name) for name in COLUMNS}
+        report = AppealImportReport()
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            report.rows += 1
+            if len(values) < len(header):
+                report.refused.append(RefusedRow(line, "import-row-columns", str(len(values))))
+                continue
+            row = {name: values[index].strip() for name, index in position.items()}
+            refusal, draft, received = self._parse(row, line)
+            if refusal is not None or draft is None or received is None:
+                report.refused.append(refusal or RefusedRow(line, "import-row-missing"))
+                continue
+            try:
+                appeal = await self._appeals.register_offline(
+                    draft, actor=actor, received_at=received
+                )
+                answered = _moment(row["answered_at"], self._zone) if row["answered_at"] else None
+                if answered is not None and row["answer_text"]:
+                    await self._appeals.record_answer(
+                        appeal, actor=actor, answer_text=row["answer_text"], at=answered
+                    )
+            except DomainError as error:
+                report.refused.append(RefusedRow(line, error.text_key))
+                continue
+            report.registered.append(appeal.number)
+        return report
+
+    def _parse(
+        self, row: dict[str, str], line: int
+    ) -> tuple[RefusedRow | None, AppealDraft | None, datetime | None]:
+        for name in _REQUIRED:
+            if not row[name]:
+                return RefusedRow(line, "import-row-missing", name), None, None
+        received = _moment(row["received_at"], self._zone)
+        if received is None:
+            return RefusedRow(line, "import-appeals-row-time", row["received_at"][:30]), None, None
+        try:
+            form = ServiceForm(row["form"])
+            kind = AppealKind(row["kind"])
+            subject = Subject(row["subject"])
+            channel = AnswerChannel(row["answer_channel"])
+        except ValueError as error:
+            return RefusedRow(line, "import-appeals-row-code", str(error)[:80]), None, None
+        if subject not in subjects_for(kind) or channel is AnswerChannel.CHAT:
+            return RefusedRow(line, "import-appeals-row-code", row["subject"]), None, None
+        draft = AppealDraft(
+            user_id=None,
+            kind=kind,
+            subject=subject,
+            form=form,
+            text=row["text"],
+            full_name=row["full_name"],
+            address=row["address"],
+            answer_channel=channel,
+            contact=row["contact"],
+        )
+        return None, draft, received
