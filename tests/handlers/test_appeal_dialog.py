@@ -278,3 +278,51 @@ async def test_another_persons_appeal_stays_hidden_even_with_hand_made_callback_
         alerts = [getattr(c, "text", None) for c in calls]
         assert texts.get("appeal-not-found") in alerts
     assert await _rows(harness, AppealEventRow) == 1  # nothing was added or reopened
+
+
+async def test_a_voice_message_is_accepted_as_the_text_and_kept_for_staff(
+    harness: BotHarness, texts: Texts
+) -> None:
+    """SPEC §2: a voice message is accepted too, kept as an attachment for staff to hear."""
+    person = await _linked(harness, texts)
+    await _to_text_step(person, texts)
+    voice = {
+        "file_id": "voice-1",
+        "file_unique_id": "v1",
+        "duration": 12,
+        "mime_type": "audio/ogg",
+        "file_size": 40_000,
+    }
+    calls = await person.send(None, voice=voice)
+    assert texts.get("appeal-text-saved-voice") in texts_of(calls)
+    await person.press(texts.get("appeal-attachments-done"))
+    await person.press("Иванова Мария Петровна")
+    await person.press(texts.get("appeal-skip"))
+    await person.press(texts.get("appeal-channel-chat"))
+    calls = await person.press(texts.get("appeal-vulnerable-none"))
+    assert texts.get("appeal-voice-text") in texts_of(calls)[0]
+    calls = await person.press(texts.get("appeal-summary-submit"))
+    assert "Обращение зарегистрировано" in texts_of(calls)[0]
+    async with harness.app.sessionmaker() as session:
+        kinds = (await session.scalars(select(AppealAttachmentRow.kind))).all()
+    assert kinds == ["voice"]
+
+
+async def test_a_sticker_in_the_middle_of_the_dialog_gets_a_hint_and_the_step_stays(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person = await _linked(harness, texts)
+    await _to_text_step(person, texts)
+    sticker = {
+        "file_id": "s",
+        "file_unique_id": "s",
+        "type": "regular",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+    }
+    calls = await person.send(None, sticker=sticker)
+    assert texts_of(calls) == [texts.get("appeal-dialog-text-expected")]
+    calls = await person.send(COMPLAINT_TEXT)
+    assert texts.get("appeal-ask-attachments", max=10, mb=20) in texts_of(calls)
