@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.filters import PrivateChat
+from handlers.filters import PlainInput, PrivateChat
 
 
 def build_routers() -> list[Router]:
-    """The routers for the Dispatcher, in order. Consumer features answer in private chats
-    only; commands and menu buttons come before dialog steps, dialogs before the free-text
-    fallback. The tree is kept shallow: every level costs each update a propagation step,
-    and the errors router comes last, so that no ordinary update has to pass through it."""
+    """The routers for the Dispatcher, in order.
+
+    Consumer features answer in private chats only. What a person types or sends as an
+    answer (not a command, not a menu button) goes first to the dialog steps and the
+    free-text search; commands, menu buttons and inline buttons go to the features. Every
+    router level costs each update a propagation step, so the tree is kept shallow, and
+    the errors router comes last, where no ordinary update has to pass through it.
+    """
     from dialogs.account import router as account
     from dialogs.appeal import router as appeal
     from handlers import errors, fallback, info, my_appeals, mydata, start
@@ -19,13 +23,23 @@ def build_routers() -> list[Router]:
     private = Router(name="private")
     private.message.filter(PrivateChat())
     private.callback_query.filter(PrivateChat())
+
+    inputs = Router(name="inputs")
+    inputs.message.filter(PlainInput())
+    inputs.include_routers(
+        fallback.build_free_text_router(),
+        appeal.build_steps_router(),
+        account.build_steps_router(),
+        my_appeals.build_steps_router(),
+    )
     private.include_routers(
+        inputs,
         start.build_router(),
         info.build_router(),
+        appeal.build_router(),
+        my_appeals.build_router(),
         mydata.build_router(),
         account.build_router(),
-        my_appeals.build_router(),
-        appeal.build_router(),
         fallback.build_router(),
     )
     return [private, errors.build_router()]

@@ -32,9 +32,16 @@ async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
     await query.answer(texts.get("fallback-stale-button"), show_alert=True)
 
 
+def build_free_text_router() -> Router:
+    """Free text outside any dialog: a search (see handlers.build_routers)."""
+    router = Router(name=f"{__name__}.free_text")
+    router.message.filter(StateFilter(None))
+    router.message.register(on_free_text, HasText())
+    return router
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(on_free_text, StateFilter(None), HasText())
     router.message.register(on_other_input, StateFilter(None), AnyInput())
     router.message.register(on_input_in_unknown_step, AnyInput())
     router.callback_query.register(on_stale_button, AnyInput())

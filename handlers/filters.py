@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.texts import Texts
@@ -28,10 +29,16 @@ class Button(Filter):
 
     def __init__(self, *keys: str) -> None:
         self.keys = keys
+        self._labels: tuple[Texts, frozenset[str]] | None = None
 
     async def __call__(self, message: Message, texts: Texts) -> bool:
         text = message.text
-        return text is not None and any(text == texts.get(key) for key in self.keys)
+        if text is None:
+            return False
+        labels = self._labels
+        if labels is None or labels[0] is not texts:
+            labels = self._labels = (texts, frozenset(texts.get(key) for key in self.keys))
+        return text in labels[1]
 
 
 class HasText(Filter):
@@ -52,3 +59,48 @@ class AnyInput(Filter):
 class HasVoice(Filter):
     async def __call__(self, message: Message) -> bool:
         return message.voice is not None
+
+
+class Cmd(Command):
+    """aiogram's Command, but a message that does not start with "/" is refused at once:
+    Command parses every text and raises and catches an exception to say no, and every
+    text message passes a dozen of these filters on its way to the dialogs."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message.text or message.caption
+        if not text or text[0] not in self.prefix:
+            return False
+        return await super().__call__(message, bot)
+
+
+# Labels that always mean "go there", even in the middle of a dialog.
+GLOBAL_BUTTONS = (
+    "menu-appeal",
+    "menu-my-appeals",
+    "menu-info",
+    "menu-accounts",
+    "menu-mydata",
+    "menu-help",
+    "nav-cancel",
+)
+
+
+class PlainInput(Filter):
+    """What a person types or sends as an answer: not a command, not a menu button.
+
+    Such input goes to the dialog steps (or the free-text search) straight away; commands
+    and menu buttons go on to the feature routers. Checked once, at the router level."""
+
+    def __init__(self) -> None:
+        self._labels: tuple[Texts, frozenset[str]] | None = None
+
+    async def __call__(self, message: Message, texts: Texts) -> bool:
+        text = message.text
+        if text is None:
+            return True
+        if text.startswith("/"):
+            return False
+        labels = self._labels
+        if labels is None or labels[0] is not texts:
+            labels = self._labels = (texts, frozenset(texts.get(k) for k in GLOBAL_BUTTONS))
+        return text not in labels[1]

@@ -6,14 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from aiogram import Bot, Router
-from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
 from bot.texts import Texts
 from domain.content import ContentLibrary, Section
 from domain.errors import ContentSectionNotFound
-from handlers.filters import Button
+from handlers.filters import Button, Cmd
 from handlers.keyboards import inline_column
 from handlers.render import markdown_to_html, split_message
 
@@ -157,7 +156,7 @@ async def search(message: Message, texts: Texts, content: ContentLibrary) -> Non
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_info, Command("info"))
+    router.message.register(cmd_info, Cmd("info"))
     router.message.register(cmd_info, Button("menu-info"))
     router.callback_query.register(on_open, InfoOpen.filter())
     router.callback_query.register(on_file, InfoFile.filter())

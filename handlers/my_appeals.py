@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram import Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -17,7 +17,7 @@ from dialogs.appeal.states import AddInformation
 from domain.appeals import AppealId, AppealStatus
 from domain.errors import DomainError
 from domain.ids import UserId
-from handlers.filters import Button
+from handlers.filters import Button, Cmd
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
 from services.ports import Attachment
@@ -227,8 +227,15 @@ async def on_information(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_my_appeals, Command("appeals"))
+    router.message.register(cmd_my_appeals, Cmd("appeals"))
     router.message.register(cmd_my_appeals, Button("menu-my-appeals"))
     router.callback_query.register(on_my_appeals, MyAppeals.filter())
-    router.message.register(on_information, StateFilter(AddInformation.text))
     return router
+
+
+def build_steps_router() -> Router:
+    """The addition a person types or sends (see handlers.build_routers)."""
+    steps = Router(name=f"{__name__}.steps")
+    steps.message.filter(StateFilter(AddInformation.text))
+    steps.message.register(on_information)
+    return steps

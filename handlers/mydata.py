@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.ids import UserId
-from handlers.filters import Button
+from handlers.filters import Button, Cmd
 from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time
 
@@ -115,7 +114,7 @@ async def on_mydata_action(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_mydata, Command("mydata"))
+    router.message.register(cmd_mydata, Cmd("mydata"))
     router.message.register(cmd_mydata, Button("menu-mydata"))
     router.callback_query.register(on_mydata_action, MyDataAction.filter())
     return router

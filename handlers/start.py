@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -14,7 +13,7 @@ from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.content import ContentLibrary
 from domain.ids import UserId
-from handlers.filters import Button
+from handlers.filters import Button, Cmd
 from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time, markdown_to_html
 
@@ -118,11 +117,11 @@ async def cmd_cancel(message: Message, state: FSMContext, texts: Texts) -> None:
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_start, Cmd("start"))
     router.callback_query.register(on_consent, ConsentChoice.filter())
-    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_help, Cmd("help"))
     router.message.register(cmd_help, Button("menu-help"))
-    router.message.register(cmd_menu, Command("menu"))
-    router.message.register(cmd_cancel, Command("cancel"))
+    router.message.register(cmd_menu, Cmd("menu"))
+    router.message.register(cmd_cancel, Cmd("cancel"))
     router.message.register(cmd_cancel, Button("nav-cancel"))
     return router

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aiogram import Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -25,7 +25,7 @@ from domain.errors import (
     TooManyLinkAttempts,
 )
 from domain.ids import UserId
-from handlers.filters import Button, HasText, NoText
+from handlers.filters import Button, Cmd, HasText, NoText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
 from handlers.start import ConsentChoice
@@ -243,15 +243,18 @@ async def on_not_text(message: Message, texts: Texts) -> None:
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_accounts, Command("accounts"))
+    router.message.register(cmd_accounts, Cmd("accounts"))
     router.message.register(cmd_accounts, Button("menu-accounts"))
     router.callback_query.register(on_account_action, AccountAction.filter())
-    router.message.register(
-        on_back, StateFilter(LinkAccount.number, LinkAccount.second_factor), Button("nav-back")
-    )
-    router.message.register(on_number, StateFilter(LinkAccount.number), HasText())
-    router.message.register(on_second_factor, StateFilter(LinkAccount.second_factor), HasText())
-    router.message.register(
-        on_not_text, StateFilter(LinkAccount.number, LinkAccount.second_factor), NoText()
-    )
     return router
+
+
+def build_steps_router() -> Router:
+    """What the person types at each step (see handlers.build_routers)."""
+    steps = Router(name=f"{__name__}.steps")
+    steps.message.filter(StateFilter(LinkAccount.number, LinkAccount.second_factor))
+    steps.message.register(on_back, Button("nav-back"))
+    steps.message.register(on_number, StateFilter(LinkAccount.number), HasText())
+    steps.message.register(on_second_factor, StateFilter(LinkAccount.second_factor), HasText())
+    steps.message.register(on_not_text, NoText())
+    return steps

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -41,7 +41,7 @@ from domain.appeals import (
 from domain.clock import Clock
 from domain.errors import DomainError, InvalidEmail, InvalidPhone
 from domain.ids import AccountNumber, UserId
-from handlers.filters import Button, HasText, HasVoice, NoText
+from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
 from services.ports import Attachment
@@ -671,19 +671,27 @@ async def on_unexpected(message: Message, texts: Texts) -> None:
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_appeal, Command("appeal"))
+    router.message.register(cmd_appeal, Cmd("appeal"))
     router.message.register(cmd_appeal, Button("menu-appeal"))
     router.callback_query.register(on_pick, AppealPick.filter())
-    in_dialog = StateFilter(*FileAppeal.__states__)
-    router.message.register(on_back, in_dialog, Button("nav-back"))
-    router.message.register(on_pp55_time, StateFilter(FileAppeal.pp55_time), HasText())
-    router.message.register(on_pp55_device, StateFilter(FileAppeal.pp55_device), HasText())
-    router.message.register(on_pp55_contract, StateFilter(FileAppeal.pp55_contract), HasText())
-    router.message.register(on_text, StateFilter(FileAppeal.text), HasText())
-    router.message.register(on_voice_text, StateFilter(FileAppeal.text), HasVoice())
-    router.message.register(on_attachment, StateFilter(FileAppeal.attachments), NoText())
-    router.message.register(on_full_name, StateFilter(FileAppeal.full_name), HasText())
-    router.message.register(on_address, StateFilter(FileAppeal.address), HasText())
-    router.message.register(on_contact, StateFilter(FileAppeal.contact), HasText())
-    router.message.register(on_unexpected, in_dialog)
     return router
+
+
+def build_steps_router() -> Router:
+    """What the person types or sends at each step (see handlers.build_routers). The steps
+    sit behind one router-level state check: a message outside this dialog is turned away
+    once, not by each step's filters."""
+    steps = Router(name=f"{__name__}.steps")
+    steps.message.filter(StateFilter(*FileAppeal.__states__))
+    steps.message.register(on_back, Button("nav-back"))
+    steps.message.register(on_pp55_time, StateFilter(FileAppeal.pp55_time), HasText())
+    steps.message.register(on_pp55_device, StateFilter(FileAppeal.pp55_device), HasText())
+    steps.message.register(on_pp55_contract, StateFilter(FileAppeal.pp55_contract), HasText())
+    steps.message.register(on_text, StateFilter(FileAppeal.text), HasText())
+    steps.message.register(on_voice_text, StateFilter(FileAppeal.text), HasVoice())
+    steps.message.register(on_attachment, StateFilter(FileAppeal.attachments), NoText())
+    steps.message.register(on_full_name, StateFilter(FileAppeal.full_name), HasText())
+    steps.message.register(on_address, StateFilter(FileAppeal.address), HasText())
+    steps.message.register(on_contact, StateFilter(FileAppeal.contact), HasText())
+    steps.message.register(on_unexpected)
+    return steps
