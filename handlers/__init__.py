@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.filters import PlainInput, PrivateChat
+from handlers.filters import Never, PlainInput, PrivateChat
 
 
 def build_routers() -> list[Router]:
@@ -26,6 +26,7 @@ def build_routers() -> list[Router]:
 
     inputs = Router(name="inputs")
     inputs.message.filter(PlainInput())
+    inputs.callback_query.filter(Never())
     inputs.include_routers(
         fallback.build_free_text_router(),
         appeal.build_steps_router(),

@@ -104,3 +104,10 @@ class PlainInput(Filter):
         if labels is None or labels[0] is not texts:
             labels = self._labels = (texts, frozenset(texts.get(k) for k in GLOBAL_BUTTONS))
         return text not in labels[1]
+
+
+class Never(Filter):
+    """For an event type a router never handles: its sub-routers are skipped at once."""
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        return False
