@@ -153,7 +153,7 @@ async def ask(
 
 async def _prefill_keyboard(
     services: Services, message: Message, texts: Texts, what: str
-) -> InlineKeyboardMarkup:
+) -> InlineKeyboardMarkup | None:
     buttons: list[tuple[str, CallbackData]] = []
     chat = message.chat
     prefill = await services.appeals.prefill(UserId(chat.id))
@@ -168,7 +168,8 @@ async def _prefill_keyboard(
             )
     if what != "name":
         buttons.append((texts.get("appeal-skip"), AppealPick(field="skip", value=what)))
-    return inline_column(buttons)
+    # An empty inline keyboard is no keyboard: send none rather than an empty one.
+    return inline_column(buttons) if buttons else None
 
 
 async def advance(
