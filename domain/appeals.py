@@ -657,7 +657,7 @@ _NATIONAL_RE = re.compile(r"^[3489]\d{9}$")
 
 
 def normalize_ru_phone(raw: str) -> str:
-    """`+7XXXXXXXXXX` from what people type: `8 (920) 000-00-01`, `+7 920 0000001`,
+    """`+7` and ten digits from what people type: `8 (920) 000-00-01`, `+7 920 0000001`,
     `9200000001`. Anything else (foreign numbers, short numbers, letters) is refused."""
     compact = _PHONE_SEPARATORS.sub("", raw.strip())
     if compact.startswith("+7"):
