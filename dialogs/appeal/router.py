@@ -6,11 +6,13 @@ same step; "⬅️ Назад" goes one step back, /cancel leaves without regist
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from typing import Any
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -451,6 +453,9 @@ async def _submit(
         await message.answer(texts.get(error.text_key, value=str(getattr(error, "limit", ""))))
         return
     await state.clear()
+    # The summary's buttons are spent: take them away (a failure here changes nothing).
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
     # The registration is committed before this message goes out (CommitBeforeSend).
     await message.answer(
         texts.get(
