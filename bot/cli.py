@@ -192,7 +192,8 @@ async def cmd_migrate(settings: Settings, texts: Texts) -> int:
 
 async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
     from domain.clock import SystemClock
-    from services.account_import import AccountImportService, RegistryFileError
+    from services.account_import import AccountImportService
+    from services.csv_import import ImportFileError
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
     from storage.repositories import SqlAccountRegistry
@@ -218,7 +219,7 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
                 raw, now=clock.now(), dry_run=dry_run, on_progress=progress
             )
             await uow.commit()
-        except RegistryFileError as error:
+        except ImportFileError as error:
             await uow.rollback()
             print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
             return 1
@@ -252,9 +253,9 @@ async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> in
     from bot.factory import app_config
     from domain.appeals import Actor, ActorKind
     from domain.clock import SystemClock
-    from services.account_import import RegistryFileError, decode
     from services.appeal_import import AppealImportService
     from services.appeals import AppealService
+    from services.csv_import import ImportFileError, decode
     from storage.appeals import SqlAppealRepository, SqlNumberSequence
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
@@ -287,7 +288,7 @@ async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> in
                 decode(raw), actor=Actor(ActorKind.SYSTEM, None, "import")
             )
             await uow.commit()
-        except RegistryFileError as error:
+        except ImportFileError as error:
             await uow.rollback()
             print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
             return 1

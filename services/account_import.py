@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from datetime import datetime
 from domain.accounts import Account, AccountCategory, Address, Meter, normalize_account_number
 from domain.errors import InvalidAccountNumber
 from domain.ids import AccountNumber
+from services.csv_import import RefusedRow, decode, read_rows
 from services.ports import AccountRegistry
 
 COLUMNS = (
@@ -33,22 +32,6 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BATCH = 500
 
 
-@dataclass(frozen=True, slots=True)
-class RefusedRow:
-    line: int
-    reason: str  # a text key: import-row-...
-    detail: str = ""
-
-
-class RegistryFileError(Exception):
-    """The file as a whole cannot be read (encoding, header)."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
-
-
 @dataclass(slots=True)
 class ParsedRegistry:
     accounts: dict[AccountNumber, Account] = field(default_factory=dict)
@@ -66,38 +49,16 @@ class ImportReport:
     dry_run: bool
 
 
-def decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RegistryFileError("import-file-encoding", str(exc.start)) from None
-
-
 def parse_registry(text: str) -> ParsedRegistry:
     """Parse the CSV text. Bad rows are refused with their line numbers; good rows go on."""
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise RegistryFileError("import-file-empty")
-    header_line = lines[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader)]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise RegistryFileError("import-file-header", ", ".join(missing))
-    position = {name: header.index(name) for name in COLUMNS}
-
     parsed = ParsedRegistry()
     holders: dict[AccountNumber, int] = {}
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
+    for item in read_rows(text, COLUMNS, header_error="import-file-header"):
         parsed.rows += 1
-        if len(values) < len(header):
-            parsed.refused.append(RefusedRow(line, "import-row-columns", str(len(values))))
+        if isinstance(item, RefusedRow):
+            parsed.refused.append(item)
             continue
-        row = {name: values[index].strip() for name, index in position.items()}
+        line, row = item
         refusal = _check_row(row, line)
         if refusal is not None:
             parsed.refused.append(refusal)

@@ -3,8 +3,6 @@ into the one registry (§15.2): each row gets a number of its year and its due d
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,8 +17,8 @@ from domain.appeals import (
     subjects_for,
 )
 from domain.errors import DomainError
-from services.account_import import RefusedRow, RegistryFileError
 from services.appeals import AppealService
+from services.csv_import import RefusedRow, read_rows
 
 COLUMNS = (
     "received_at",
@@ -63,26 +61,13 @@ class AppealImportService:
     async def import_journal(self, text: str, *, actor: Actor) -> AppealImportReport:
         """Rows in file order; a bad row is refused with its line and reason, the others go
         on. The caller commits once."""
-        lines = text.splitlines()
-        if not lines or not lines[0].strip():
-            raise RegistryFileError("import-file-empty")
-        delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in COLUMNS if name not in header]
-        if missing:
-            raise RegistryFileError("import-appeals-header", ", ".join(missing))
-        position = {name: header.index(name) for name in COLUMNS}
         report = AppealImportReport()
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
+        for item in read_rows(text, COLUMNS, header_error="import-appeals-header"):
             report.rows += 1
-            if len(values) < len(header):
-                report.refused.append(RefusedRow(line, "import-row-columns", str(len(values))))
+            if isinstance(item, RefusedRow):
+                report.refused.append(item)
                 continue
-            row = {name: values[index].strip() for name, index in position.items()}
+            line, row = item
             refusal, draft, received = self._parse(row, line)
             if refusal is not None or draft is None or received is None:
                 report.refused.append(refusal or RefusedRow(line, "import-row-missing"))

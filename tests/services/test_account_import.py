@@ -5,12 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.ids import AccountNumber
-from services.account_import import (
-    AccountImportService,
-    RegistryFileError,
-    decode,
-    parse_registry,
-)
+from services.account_import import AccountImportService, parse_registry
+from services.csv_import import ImportFileError, decode
 from tests.fakes import FakeRegistry
 
 HEADER = (
@@ -63,14 +59,14 @@ def test_bad_rows_are_refused_with_their_line_and_good_rows_go_on() -> None:
 
 
 def test_a_file_without_the_header_is_refused_as_a_whole() -> None:
-    with pytest.raises(RegistryFileError) as error:
+    with pytest.raises(ImportFileError) as error:
         parse_registry("account,name\n1,2\n")
     assert error.value.reason == "import-file-header"
     assert "full_name" in error.value.detail
 
 
 def test_a_file_not_in_utf8_is_refused() -> None:
-    with pytest.raises(RegistryFileError) as error:
+    with pytest.raises(ImportFileError) as error:
         decode(HEADER.encode() + "\nИванов".encode("cp1251"))
     assert error.value.reason == "import-file-encoding"
 

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import FixedClock
 from domain.consent import ConsentDecision, ConsentRecord
 from domain.ids import AccountNumber, UserId
-from services.account_import import AccountImportService, decode, parse_registry
+from services.account_import import AccountImportService, parse_registry
+from services.csv_import import decode
 from services.ports import Contacts
 from storage.repositories import (
     SqlAccountLinks,
