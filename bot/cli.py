@@ -6,14 +6,20 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, describe_errors
 from bot.texts import Texts
+from domain.clock import Clock
+from services.csv_import import RefusedRow
+from storage.uow import UnitOfWork
+
+R = TypeVar("R")
 
 logger = logging.getLogger("reception")
 
@@ -190,50 +196,69 @@ async def cmd_migrate(settings: Settings, texts: Texts) -> int:
     return 0
 
 
-async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
+async def _import_file(
+    settings: Settings,
+    texts: Texts,
+    path: Path,
+    run: Callable[[bytes, UnitOfWork, Clock], Awaitable[R]],
+) -> tuple[int, R | None]:
+    """Read the file, open the (migrated) database and run the import as one transaction:
+    it never half-applies. Returns the exit code and the import's report."""
     from domain.clock import SystemClock
-    from services.account_import import AccountImportService
     from services.csv_import import ImportFileError
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
-    from storage.repositories import SqlAccountRegistry
-    from storage.uow import UnitOfWork
 
     try:
         raw = await asyncio.to_thread(path.read_bytes)
     except OSError:
         print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
-        return 2
+        return 2, None
     engine = create_engine(settings.database_url)
-    clock = SystemClock()
-
-    def progress(done: int, total: int) -> None:
-        print(texts.plain("import-progress", done=done, total=total), file=sys.stderr)
-
     try:
         await upgrade(engine)
+        clock = SystemClock()
         uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
-        service = AccountImportService(registry=SqlAccountRegistry(uow))
         try:
-            report = await service.import_registry(
-                raw, now=clock.now(), dry_run=dry_run, on_progress=progress
-            )
+            report = await run(raw, uow, clock)
             await uow.commit()
         except ImportFileError as error:
             await uow.rollback()
             print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
-            return 1
+            return 1, None
         except BaseException:
             await uow.rollback()
             raise
     finally:
         await engine.dispose()
-    shown = 200
-    for refused in report.refused[:shown]:
-        reason = texts.plain(refused.reason, detail=refused.detail)
-        print(texts.plain("import-refused-line", line=refused.line, reason=reason))
-    if len(report.refused) > shown:
-        print(texts.plain("import-refused-more", count=len(report.refused) - shown))
+    return 0, report
+
+
+def _print_refused(texts: Texts, refused: Sequence[RefusedRow], *, shown: int = 200) -> None:
+    for row in refused[:shown]:
+        reason = texts.plain(row.reason, detail=row.detail, value="", date="")
+        print(texts.plain("import-refused-line", line=row.line, reason=reason))
+    if len(refused) > shown:
+        print(texts.plain("import-refused-more", count=len(refused) - shown))
+
+
+async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
+    from services.account_import import AccountImportService, ImportReport
+    from storage.repositories import SqlAccountRegistry
+
+    def progress(done: int, total: int) -> None:
+        print(texts.plain("import-progress", done=done, total=total), file=sys.stderr)
+
+    async def run(raw: bytes, uow: UnitOfWork, clock: Clock) -> ImportReport:
+        service = AccountImportService(registry=SqlAccountRegistry(uow))
+        return await service.import_registry(
+            raw, now=clock.now(), dry_run=dry_run, on_progress=progress
+        )
+
+    code, report = await _import_file(settings, texts, path, run)
+    if report is None:
+        return code
+    _print_refused(texts, report.refused)
     print(
         texts.plain(
             "import-summary",
@@ -252,27 +277,15 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
 async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> int:
     from bot.factory import app_config
     from domain.appeals import Actor, ActorKind
-    from domain.clock import SystemClock
-    from services.appeal_import import AppealImportService
+    from services.appeal_import import AppealImportReport, AppealImportService
     from services.appeals import AppealService
-    from services.csv_import import ImportFileError, decode
+    from services.csv_import import decode
     from storage.appeals import SqlAppealRepository, SqlNumberSequence
-    from storage.engine import create_engine, create_sessionmaker
-    from storage.migrate import upgrade
     from storage.repositories import SqlAccountLinks, SqlConsents
-    from storage.uow import UnitOfWork
 
-    try:
-        raw = await asyncio.to_thread(path.read_bytes)
-    except OSError:
-        print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
-        return 2
     config = app_config(settings, texts)
-    clock = SystemClock()
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
+
+    async def run(raw: bytes, uow: UnitOfWork, clock: Clock) -> AppealImportReport:
         service = AppealService(
             appeals=SqlAppealRepository(uow),
             numbers=SqlNumberSequence(uow),
@@ -283,23 +296,14 @@ async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> in
             policy=config.appeal_policy,
         )
         importer = AppealImportService(appeals=service, zone=config.zone)
-        try:
-            report = await importer.import_journal(
-                decode(raw), actor=Actor(ActorKind.SYSTEM, None, "import")
-            )
-            await uow.commit()
-        except ImportFileError as error:
-            await uow.rollback()
-            print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
-            return 1
-        except BaseException:
-            await uow.rollback()
-            raise
-    finally:
-        await engine.dispose()
-    for refused in report.refused:
-        reason = texts.plain(refused.reason, detail=refused.detail, value="", date="")
-        print(texts.plain("import-refused-line", line=refused.line, reason=reason))
+        return await importer.import_journal(
+            decode(raw), actor=Actor(ActorKind.SYSTEM, None, "import")
+        )
+
+    code, report = await _import_file(settings, texts, path, run)
+    if report is None:
+        return code
+    _print_refused(texts, report.refused)
     print(
         texts.plain(
             "import-appeals-summary",
