@@ -3,19 +3,23 @@ that needs no service costs nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from aiogram.fsm.storage.base import BaseStorage
 
+from bot.texts import Texts
 from domain.clock import Clock
 from domain.content import ContentLibrary
 from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
+from notifier.appeal_notices import OutboxAppealNotices
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealPolicy, AppealService
 from services.onboarding import OnboardingService
+from services.staff_desk import StaffDesk
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.cache import PersonCache
 from storage.repositories import (
@@ -26,6 +30,7 @@ from storage.repositories import (
     SqlLinkFailures,
     SqlPeople,
 )
+from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffAudit, SqlStaffDirectory
 from storage.uow import UnitOfWork
 
 
@@ -41,6 +46,9 @@ class AppConfig:
         max_linked_accounts: int,
         appeal_policy: AppealPolicy,
         calendar: WorkingCalendar,
+        texts: Texts | None = None,
+        staff_chat_id: int | None = None,
+        admin_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.company_name = company_name
         self.zone = zone
@@ -48,6 +56,11 @@ class AppConfig:
         self.max_linked_accounts = max_linked_accounts
         self.appeal_policy = appeal_policy
         self.calendar = calendar
+        self.texts = texts
+        self.staff_chat_id = staff_chat_id
+        self.admin_ids = admin_ids
+        # Set once the outbox sender runs: a commit that queued messages wakes it at once.
+        self.wake_outbox: Callable[[], None] | None = None
 
 
 class Services:
@@ -65,6 +78,7 @@ class Services:
         self.uow = uow
         self._cache = cache
         self._clock = clock
+        self.clock = clock
         self._config = config
         self._content = content
         self._fsm_storage = fsm_storage
@@ -102,16 +116,56 @@ class Services:
         )
 
     @cached_property
+    def _appeal_repository(self) -> SqlAppealRepository:
+        return SqlAppealRepository(self.uow)
+
+    @cached_property
+    def notices(self) -> OutboxAppealNotices | None:
+        texts = self._config.texts
+        if texts is None:
+            return None
+        return OutboxAppealNotices(
+            self.uow,
+            texts=texts,
+            zone=self._config.zone,
+            clock=self._clock,
+            staff_chat_id=self._config.staff_chat_id,
+            wake=self._config.wake_outbox,
+        )
+
+    @cached_property
     def appeals(self) -> AppealService:
         return AppealService(
-            appeals=SqlAppealRepository(self.uow),
+            appeals=self._appeal_repository,
             numbers=SqlNumberSequence(self.uow),
             consents=self._consents,
             links=self._links,
             calendar=self._config.calendar,
             clock=self._clock,
             policy=self._config.appeal_policy,
+            notices=self.notices,
         )
+
+    @cached_property
+    def staff_desk(self) -> StaffDesk:
+        notices = self.notices
+        assert notices is not None, "the staff desk needs the texts in AppConfig"
+        return StaffDesk(
+            appeals=self._appeal_repository,
+            registry=self.appeals,
+            staff=SqlStaffDirectory(self.uow),
+            audit=SqlStaffAudit(self.uow),
+            tasks=SqlAppealTasks(self.uow),
+            notices=notices,
+            calendar=self._config.calendar,
+            clock=self._clock,
+            policy=self._config.appeal_policy,
+            admin_ids=self._config.admin_ids,
+        )
+
+    @cached_property
+    def threads(self) -> SqlAppealThreads:
+        return SqlAppealThreads(self.uow)
 
     @cached_property
     def account_import(self) -> AccountImportService:

@@ -13,7 +13,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.container import AppConfig
@@ -26,6 +26,7 @@ from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
 from handlers import build_routers
 from handlers.info import FileIdCache
+from handlers.staff import MembershipCache
 from services.appeals import AppealPolicy
 from storage.cache import PersonCache
 from storage.calendar import ProductionCalendar
@@ -37,6 +38,24 @@ from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
 COMMANDS = ("start", "menu", "appeal", "appeals", "info", "accounts", "mydata", "help", "cancel")
+# Shown in the staff chat's command menu (BotCommandScopeChat).
+STAFF_COMMANDS = (
+    "take",
+    "assign",
+    "ask",
+    "answer",
+    "extend",
+    "forward",
+    "reject",
+    "close",
+    "card",
+    "register",
+    "digest",
+    "profile",
+    "staff",
+    "help",
+    "cancel",
+)
 
 
 @dataclass
@@ -80,6 +99,9 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
             extra_days_off=settings.calendar_extra_days_off,
             extra_working_days=settings.calendar_extra_working_days,
         ),
+        texts=texts,
+        staff_chat_id=settings.staff_chat_id,
+        admin_ids=frozenset(settings.admin_ids),
     )
 
 
@@ -147,7 +169,8 @@ async def build_app(
             cache=cache,
         )
     )
-    dispatcher.include_routers(*build_routers())
+    membership = MembershipCache(ttl=settings.staff_membership_ttl_seconds)
+    dispatcher.include_routers(*build_routers(membership))
     return App(
         settings=settings,
         engine=engine,
@@ -175,7 +198,15 @@ def build_bot(settings: Settings, *, session: BaseSession | None = None, token: 
     )
 
 
-async def set_commands(bot: Bot, texts: Texts) -> None:
+async def set_commands(bot: Bot, texts: Texts, staff_chat_id: int | None = None) -> None:
     await bot.set_my_commands(
         [BotCommand(command=name, description=texts.plain(f"command-{name}")) for name in COMMANDS]
     )
+    if staff_chat_id is not None:
+        await bot.set_my_commands(
+            [
+                BotCommand(command=name, description=texts.plain(f"staff-command-{name}"))
+                for name in STAFF_COMMANDS
+            ],
+            scope=BotCommandScopeChat(chat_id=staff_chat_id),
+        )

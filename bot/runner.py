@@ -2,36 +2,88 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
+from bot.delivery import build_sender, staff_chat_is_forum
 from bot.factory import build_app, build_bot, set_commands
 from bot.settings import Settings
 from bot.texts import Texts
-from notifier.scheduler import build_scheduler
+from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
+from notifier.scheduler import JobSpec, build_scheduler
 
 logger = logging.getLogger(__name__)
+
+
+def deadline_jobs(settings: Settings) -> list[JobSpec]:
+    """Deadline control (SPEC §4): the warnings check every few minutes (a missed run is made
+    up by the next: the check is driven by the appeals' state) and the daily digest, which
+    runs once at start if the bot was down at its hour."""
+    return [
+        JobSpec(
+            id="deadline-check",
+            func=DEADLINE_JOB,
+            trigger="interval",
+            trigger_kwargs={"minutes": settings.deadline_check_minutes},
+            misfire_grace_time=None,
+        ),
+        JobSpec(
+            id="daily-digest",
+            func=DIGEST_JOB,
+            trigger="cron",
+            trigger_kwargs={"hour": settings.digest_hour, "minute": 0},
+        ),
+    ]
 
 
 async def run_polling(settings: Settings, texts: Texts) -> int:
     app = await build_app(settings, texts=texts)
     bot = build_bot(settings)
+    extra: dict[str, Any] = {
+        "texts": texts,
+        "deadline_policy": DeadlinePolicy(
+            zone=app.config.zone,
+            calendar=app.config.calendar,
+            staff_chat_id=settings.staff_chat_id,
+        ),
+    }
     scheduler = build_scheduler(
-        app.sessionmaker, clock=app.clock, policy=app.config.link_policy, zone=app.config.zone
+        app.sessionmaker,
+        clock=app.clock,
+        policy=app.config.link_policy,
+        zone=app.config.zone,
+        database_url=settings.database_url,
+        jobs=deadline_jobs(settings),
+        extra=extra,
     )
+
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
 
     async def on_startup(bot: Bot) -> None:
         try:
-            await set_commands(bot, texts)
+            await set_commands(bot, texts, settings.staff_chat_id)
         except TelegramAPIError as error:
             # A local Bot API emulator may not implement it; the bot works without the list.
             logger.warning("setMyCommands failed: %s", type(error).__name__)
+        forum = await staff_chat_is_forum(bot, settings.staff_chat_id)
+        sender = build_sender(app, bot, forum=forum)
+        extra["wake_outbox"] = sender.wake
+        # Whatever was queued before a crash or restart goes out first.
+        tasks.append(asyncio.create_task(sender.run_forever(stop), name="outbox"))
         scheduler.start()
 
     async def on_shutdown() -> None:
         scheduler.shutdown(wait=False)
+        stop.set()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=10)
 
     app.dispatcher.startup.register(on_startup)
     app.dispatcher.shutdown.register(on_shutdown)

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     appeal_reopen_days: int = Field(default=10, ge=0, le=90)
     calendar_extra_days_off: Annotated[tuple[date, ...], NoDecode] = ()
     calendar_extra_working_days: Annotated[tuple[date, ...], NoDecode] = ()
+    # Deadline control (SPEC §4): the daily digest's local hour; how often warnings are due.
+    digest_hour: int = Field(default=9, ge=0, le=23)
+    deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # How long a getChatMember answer is trusted for the staff chat.
+    staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("bot_token", mode="before")
     @classmethod

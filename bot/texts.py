@@ -11,6 +11,8 @@ from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import ast
 
 LOCALES = Path(__file__).parent / "locales"
+# fluent.runtime's limit for one placeable's text.
+_PLACEABLE_MAX = 1000
 
 
 class Texts:
@@ -62,7 +64,19 @@ class Texts:
         if key not in self._keys:
             raise KeyError(f"no text {key!r} in the locale files")
         message = self._bundle.get_message(key)
-        text, errors = self._bundle.format_pattern(message.value, dict(args))
+        # Fluent refuses a placeable over 1000 characters (an appeal's text, an answer):
+        # such values go in as markers and are put back after formatting.
+        values = dict(args)
+        long: dict[str, str] = {}
+        for name, value in args.items():
+            if isinstance(value, str) and len(value) > _PLACEABLE_MAX:
+                marker = f"\x00{len(long)}\x00"
+                long[marker] = value
+                values[name] = marker
+        text, errors = self._bundle.format_pattern(message.value, values)
         if errors:
             raise ValueError(f"text {key!r}: {errors[0]}")
-        return str(text)
+        result = str(text)
+        for marker, value in long.items():
+            result = result.replace(marker, value)
+        return result

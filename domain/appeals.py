@@ -27,9 +27,11 @@ from domain.errors import (
     InvalidAppealNumber,
     InvalidEmail,
     InvalidPhone,
+    InvalidRating,
     LinkedAppealRequired,
     RejectionGroundRequired,
     ReopenWindowClosed,
+    SurveyNotOpen,
     TextTooLong,
     TextTooShort,
     TooManyAttachments,
@@ -197,6 +199,7 @@ class AppealAction(StrEnum):
     REJECT = "reject"
     REOPEN = "reopen"
     ADD_INFORMATION = "add_information"
+    RATE = "rate"  # the consumer's satisfaction survey after the answer (SPEC §9)
 
 
 class ActorKind(StrEnum):
@@ -244,6 +247,10 @@ TRANSITIONS: Mapping[tuple[AppealStatus, AppealAction], AppealStatus] = MappingP
         # SPEC §2: reopened within N days of the answer, under the same number.
         (_S.ANSWERED, _A.REOPEN): _S.IN_PROGRESS,
         (_S.CLOSED, _A.REOPEN): _S.IN_PROGRESS,
+        # The survey after the answer closes the appeal; a rating after a staff close is
+        # still welcome.
+        (_S.ANSWERED, _A.RATE): _S.CLOSED,
+        (_S.CLOSED, _A.RATE): _S.CLOSED,
         # The consumer adds information to an open appeal; the status stays.
         **{(status, _A.ADD_INFORMATION): status for status in OPEN_STATUSES},
     }
@@ -251,7 +258,13 @@ TRANSITIONS: Mapping[tuple[AppealStatus, AppealAction], AppealStatus] = MappingP
 
 # What a consumer may do to their own appeal; staff and the system may do everything the
 # transition table allows (who is staff is decided outside the domain).
-CONSUMER_ACTIONS = frozenset({_A.ADD_INFORMATION, _A.RECEIVE_CLARIFICATION, _A.REOPEN, _A.CLOSE})
+CONSUMER_ACTIONS = frozenset(
+    {_A.ADD_INFORMATION, _A.RECEIVE_CLARIFICATION, _A.REOPEN, _A.CLOSE, _A.RATE}
+)
+# Only the consumer rates their answer.
+CONSUMER_ONLY_ACTIONS = frozenset({_A.RATE})
+RATING_MIN = 1
+RATING_MAX = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +333,10 @@ class Appeal:
     rejection_ground: RejectionGround | None = None
     linked_appeal_id: AppealId | None = None
     reopen_count: int = 0
+    # The satisfaction survey (SPEC §9): rating 1–5, "is the question resolved", a comment.
+    rating: int | None = None
+    resolved: bool | None = None
+    survey_comment: str = ""
 
     def __post_init__(self) -> None:
         for moment in (self.registered_at, self.due_at, self.answered_at):
@@ -458,6 +475,7 @@ _ARGUMENTS: Mapping[AppealAction, tuple[str, ...]] = MappingProxyType(
         AppealAction.EXTEND: ("days", "new_due_at"),
         AppealAction.REJECT: ("ground", "linked_appeal_id"),
         AppealAction.REOPEN: ("reopen_window", "new_due_at"),
+        AppealAction.RATE: ("rating",),
     }
 )
 
@@ -476,6 +494,7 @@ def apply(
     ground: RejectionGround | None = None,
     linked_appeal_id: AppealId | None = None,
     reopen_window: timedelta | None = None,
+    rating: int | None = None,
     **details: str,
 ) -> tuple[Appeal, AppealEvent]:
     """The appeal after `action`, and the event to store with it.
@@ -492,6 +511,8 @@ def apply(
         action not in CONSUMER_ACTIONS or actor.id is None or actor.id != appeal.user_id
     ):
         raise ActionNotAllowed(action, actor.kind)
+    if action in CONSUMER_ONLY_ACTIONS and actor.kind is not ActorKind.CONSUMER:
+        raise ActionNotAllowed(action, actor.kind)
     _require_aware(at)
     given = {
         "assignee_id": assignee_id,
@@ -501,6 +522,7 @@ def apply(
         "ground": ground,
         "linked_appeal_id": linked_appeal_id,
         "reopen_window": reopen_window,
+        "rating": rating,
     }
     stray = sorted(
         name
@@ -548,6 +570,14 @@ def apply(
             ("due_at", updated.due_at.isoformat()),
         ]
 
+    elif action is AppealAction.RATE:
+        if appeal.rating is not None:
+            raise SurveyNotOpen("the answer is already rated")
+        if rating is None or not RATING_MIN <= rating <= RATING_MAX:
+            raise InvalidRating("a rating is 1 to 5")
+        updated = replace(updated, rating=rating)
+        recorded.append(("rating", str(rating)))
+
     recorded += sorted(details.items())
     event = AppealEvent(
         action=action,
@@ -559,6 +589,21 @@ def apply(
         details=tuple(recorded),
     )
     return updated, event
+
+
+def with_survey_answers(
+    appeal: Appeal, *, resolved: bool | None = None, comment: str | None = None
+) -> Appeal:
+    """The survey's later questions ("is it resolved", a comment) on a rated appeal."""
+    if appeal.rating is None:
+        raise SurveyNotOpen("rate the answer first")
+    if comment is not None and len(comment.strip()) > TEXT_MAX:
+        raise TextTooLong(TEXT_MAX)
+    return replace(
+        appeal,
+        resolved=appeal.resolved if resolved is None else resolved,
+        survey_comment=appeal.survey_comment if comment is None else comment.strip(),
+    )
 
 
 def _iso(moment: datetime | None) -> str:
@@ -617,6 +662,10 @@ def _reopened(
         appeal,
         answered_at=None,
         answer_text=None,
+        # A new answer gets a new survey; the old rating stays in the history.
+        rating=None,
+        resolved=None,
+        survey_comment="",
         reopen_count=appeal.reopen_count + 1,
         due_at=new_due_at if new_due_at is not None else appeal.due_at,
     )

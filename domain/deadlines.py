@@ -9,12 +9,25 @@ The choice, written down once:
   the rule of ГК РФ ст. 193 for terms ending on a day off).
 - The deadline is the end of that local day, 23:59:59, stored in UTC: an answer given at any
   time on the due date is on time.
+
+Warnings to staff (D-5, D-1, overdue), the choice written down likewise:
+- D-n counts WORKING days before the due date, on the same company calendar and zone: staff
+  read warnings on working days, and a warning due on a Saturday would be read on Monday,
+  too late. D-1 is the last working day strictly before the due date, D-5 the fifth.
+- The due date is the local date of `due_at` (23:59:59 local of the due day, stored in UTC).
+- Overdue is reached the moment `now > due_at`, i.e. at 00:00:00 local of the next
+  (calendar) day, whatever kind of day that is.
+- `warning_stage` tells only the most advanced stage reached. The caller sends each stage
+  once per due date and, when a later stage is already reached (the bot was down, the
+  appeal was registered with less than five working days left), skips the earlier ones
+  instead of sending them late. An extension gives a new due date, with stages of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -97,6 +110,64 @@ def days_left(due_at: datetime, now: datetime, zone: ZoneInfo) -> int:
 def is_overdue(due_at: datetime, now: datetime) -> bool:
     _require_aware(now)
     return now > due_at
+
+
+class WarningStage(StrEnum):
+    """The warnings staff get about an appeal's deadline, in the order they come."""
+
+    D5 = "d5"  # five working days before the due date
+    D1 = "d1"  # the last working day before the due date
+    OVERDUE = "overdue"  # the due date has passed without an answer
+
+
+def warning_day(
+    due_at: datetime, working_days_before: int, calendar: WorkingCalendar, zone: ZoneInfo
+) -> date:
+    """The `working_days_before`-th working day strictly before the local due date (1 = the
+    last working day before it). See the module docstring for why working days."""
+    if working_days_before < 1:
+        raise ValueError("a warning comes at least one working day before the due date")
+    day = local_date(due_at, zone)
+    found = 0
+    days_off_in_a_row = 0
+    while True:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            found += 1
+            if found == working_days_before:
+                return day
+            days_off_in_a_row = 0
+        else:
+            days_off_in_a_row += 1
+            if days_off_in_a_row >= _MAX_DAYS_OFF_IN_A_ROW:
+                raise ValueError("the calendar has no working day within a year")
+
+
+def warning_days(
+    due_at: datetime, calendar: WorkingCalendar, zone: ZoneInfo
+) -> dict[WarningStage, date]:
+    """The local day each stage is reached on: D-5 and D-1 (working days) and the overdue
+    day, the calendar day after the due date."""
+    return {
+        WarningStage.D5: warning_day(due_at, 5, calendar, zone),
+        WarningStage.D1: warning_day(due_at, 1, calendar, zone),
+        WarningStage.OVERDUE: local_date(due_at, zone) + timedelta(days=1),
+    }
+
+
+def warning_stage(
+    due_at: datetime, now: datetime, calendar: WorkingCalendar, zone: ZoneInfo
+) -> WarningStage | None:
+    """The most advanced stage reached at `now`, or None before D-5. Only the latest: a
+    caller that finds D1 reached and D5 never sent skips D5 (see the module docstring)."""
+    if is_overdue(due_at, now):
+        return WarningStage.OVERDUE
+    today = local_date(now, zone)
+    if today >= warning_day(due_at, 1, calendar, zone):
+        return WarningStage.D1
+    if today >= warning_day(due_at, 5, calendar, zone):
+        return WarningStage.D5
+    return None
 
 
 def _require_aware(moment: datetime) -> None:

@@ -195,3 +195,51 @@ class AppealNotFound(DomainError):
     """No such appeal among the person's own: another person's appeal is never shown."""
 
     text_key = "appeal-not-found"
+
+
+# Staff (SPEC §3).
+
+
+class RoleRequired(DomainError):
+    """The staff member's role does not allow the action (head: assign, extend; admin:
+    settings)."""
+
+    text_key = "staff-error-role"
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"the action needs the role {role!s}")
+        self.role = role
+
+
+class SignatureIncomplete(DomainError):
+    """§15.5: a final answer carries the executor's name and phone; the profile lacks them."""
+
+    text_key = "staff-error-signature"
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"the staff profile lacks {missing!s}")
+        self.missing = missing
+
+
+class StaffNotFound(DomainError):
+    text_key = "staff-error-not-found"
+
+
+class DepartmentNotFound(DomainError):
+    text_key = "staff-error-department-not-found"
+
+
+class InvalidRating(DomainError):
+    text_key = "survey-error-rating"
+
+
+class SurveyNotOpen(DomainError):
+    """A rating is given once, for an answered appeal of one's own."""
+
+    text_key = "survey-error-closed"
+
+
+class TextRequired(DomainError):
+    """A question, a reason or an addressee is required and was empty."""
+
+    text_key = "staff-error-text-required"

@@ -6,6 +6,11 @@ we keep a margin (25/s). A group's 20 a minute are spread evenly (one per 3 s) r
 sent as a burst followed by a minute's silence: the even spacing keeps every 60 s window at
 20 or fewer and makes a surge in the staff chat arrive steadily.
 
+Two questions are answered separately. `chat_earliest` is the chat's own schedule (its
+interval since its last send): the outbox sender skips a chat that must wait and sends to
+other chats meanwhile. `earliest` adds what holds back every chat (the global rate and a
+429 pause): those waits are short, and the sender sleeps through them.
+
 The limiter assumes sends are recorded in time order (the outbox sender waits for
 `earliest` and then sends), which is what keeps each check a look at the last few sends.
 """
@@ -47,15 +52,22 @@ class RateLimiter:
     def _interval(self, chat_id: int) -> timedelta:
         return self._group_interval if is_group(chat_id) else self._chat_interval
 
+    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+        """When the chat's own interval allows its next message (`now` or later), ignoring
+        the global rate and any pause."""
+        last = self._last.get(chat_id)
+        if last is None:
+            return now
+        return max(now, last + self._interval(chat_id))
+
     def earliest(self, chat_id: int, now: datetime) -> datetime:
-        moment = now
+        """When the next message to the chat may go: its own interval, the global rate and
+        a 429 pause all allow it then."""
+        moment = self.chat_earliest(chat_id, now)
         if self._paused_until is not None and self._paused_until > moment:
             moment = self._paused_until
         if len(self._recent) == self._global_count:
             moment = max(moment, self._recent[0] + self._global_window)
-        last = self._last.get(chat_id)
-        if last is not None:
-            moment = max(moment, last + self._interval(chat_id))
         return moment
 
     def record(self, chat_id: int, at: datetime) -> None:

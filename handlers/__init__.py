@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Router
 
 from handlers.filters import Never, PlainInput, PrivateChat
 
+if TYPE_CHECKING:
+    from handlers.staff import MembershipCache
 
-def build_routers() -> list[Router]:
+
+def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     """The routers for the Dispatcher, in order.
 
     Consumer features answer in private chats only. What a person types or sends as an
@@ -18,7 +23,7 @@ def build_routers() -> list[Router]:
     """
     from dialogs.account import router as account
     from dialogs.appeal import router as appeal
-    from handlers import errors, fallback, info, my_appeals, mydata, start
+    from handlers import errors, fallback, info, my_appeals, mydata, staff, start, survey
 
     private = Router(name="private")
     private.message.filter(PrivateChat())
@@ -32,6 +37,7 @@ def build_routers() -> list[Router]:
         appeal.build_steps_router(),
         account.build_steps_router(),
         my_appeals.build_steps_router(),
+        survey.build_steps_router(),
     )
     private.include_routers(
         inputs,
@@ -39,8 +45,10 @@ def build_routers() -> list[Router]:
         info.build_router(),
         appeal.build_router(),
         my_appeals.build_router(),
+        survey.build_router(),
         mydata.build_router(),
         account.build_router(),
         fallback.build_router(),
     )
-    return [private, errors.build_router()]
+    # The staff chat comes after the private router: consumers' updates never reach it.
+    return [private, staff.build_router(membership), errors.build_router()]

@@ -20,7 +20,7 @@ from domain.ids import UserId
 from handlers.filters import Button, Cmd
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
-from services.ports import Attachment
+from services.ports import Attachment, MessageRef
 
 PAGE_SIZE = 5
 
@@ -211,6 +211,8 @@ async def on_information(
             AppealId(int(data["appeal"])),
             text=text,
             attachments=attachments,
+            # Staff see the file itself in the appeal's thread; a text is in the event line.
+            copies=[MessageRef(message.chat.id, message.message_id)] if attachments else [],
         )
     except DomainError as error:
         await state.clear()

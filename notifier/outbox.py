@@ -2,8 +2,25 @@
 
 `enqueue` adds the row in the caller's transaction, so a message exists exactly when the
 change it reports was stored; a `dedup_key` (one per recipient and notice) makes queueing
-the same notice twice a no-op. `OutboxSender` sends due rows in id order within Telegram's
-limits (domain/rate_limit.py) and records the outcome.
+the same notice twice a no-op. After the commit the caller may `wake()` the sender
+(`uow.after_commit(sender.wake)`) so that the row goes at once rather than at the next poll.
+
+Sending goes in rounds. A round loads the due pending rows, at most `per_chat` (default 5)
+per chat, urgent rows first and then by id, paging through until every chat with due rows
+has been seen, and sends every row whose chat may take a message now under Telegram's
+limits (domain/rate_limit.py). A row whose chat must still wait (a group takes one message
+every 3 s, a private chat one a second) is skipped for the round, and so is every later row
+of that chat, so a backlog in one chat (typically the staff group) never holds back messages
+to other chats. The only waits inside a round are short ones that hold back every chat: the
+global rate (25 a second) and a 429 pause. `run_forever` then sleeps until the earliest
+moment a skipped chat may send (`next_due`), a `wake()`, or `idle` seconds, whichever comes
+first.
+
+Order: within a chat, rows go urgent first, then in id order (the order they were queued);
+across chats there is no order. What can still reorder a chat's rows: a row retried with
+backoff (network or server error) is not due until its retry time, so later rows of the
+same chat go before it; and an urgent row queued while a round is under way waits for the
+next round, so a non-urgent row of its chat already loaded in this round may go first.
 
 Delivery is at least once, not exactly once. Telegram has no idempotency key, so there is
 an unavoidable window between Telegram accepting a message and our status write: a crash
@@ -12,34 +29,53 @@ written after every batch (`batch` rows, default 100) and at least once a second
 database connection is held while a Telegram call is in flight. Nothing is ever lost: a row
 stays pending until its outcome is stored.
 
-Outcomes: sent; blocked (403: never retried, `on_blocked(chat_id)` is awaited, and must be
-idempotent since a crash can repeat it); dropped (the chat does not exist); failed (any
-other 400, or transient errors after `max_attempts` tries with exponential backoff); a 429
-pauses every send until `retry_after` and leaves the row pending.
+Outcomes: sent (an edit answered "message is not modified" counts as sent); blocked (403:
+never retried, `on_blocked(chat_id)` is awaited, and must be idempotent since a crash, or
+the chat's next rows in a later round, can repeat it); dropped (the chat does not exist);
+failed (any other 400, a row that cannot be built, a method nobody handles, any other
+error, or transient errors after `max_attempts` tries with exponential backoff); a 429
+pauses every send until `retry_after` and leaves the row pending (not counted as a try).
+
+Methods beyond the built-in ones: a module declares the name with `register_method` (so
+`enqueue` accepts it) and the process that sends passes a handler for it in `handlers`. The
+handler gets an `OutboxCall` and makes its Bot API calls through `call.send`, which keeps
+them within the limits; it may make several, and returns the message id to record (or
+None). Whatever it raises is classified as for a built-in method; a 429 it catches itself
+pauses nothing. Whether a custom row's turn has come is decided by the row's chat; each
+`send` then waits for the turn of its own method's chat (a short wait, since one call is
+all a chat gets per round). Like every row, a custom row may be tried again after a
+failure or a crash, so its steps must tolerate repetition.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import CopyMessage, SendDocument, SendMessage, SendPhoto, TelegramMethod
-from sqlalchemy import bindparam, select, update
+from aiogram.methods import (
+    CopyMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,13 +87,25 @@ from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-Method = Literal["send_message", "send_document", "send_photo", "copy_message"]
+Method = Literal[
+    "send_message",
+    "send_document",
+    "send_photo",
+    "copy_message",
+    "edit_message_text",
+    "edit_message_reply_markup",
+]
 METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "send_message": SendMessage,
     "send_document": SendDocument,
     "send_photo": SendPhoto,
     "copy_message": CopyMessage,
+    "edit_message_text": EditMessageText,
+    "edit_message_reply_markup": EditMessageReplyMarkup,
 }
+# Names other modules declared with `register_method`: enqueue accepts them as well.
+_REGISTERED: set[str] = set()
+_METHOD_LENGTH = 32  # the column's width
 
 PENDING = "pending"
 SENT = "sent"
@@ -68,6 +116,24 @@ DROPPED = "dropped"
 _MAX_BACKOFF = 3600
 _FLUSH_EVERY = timedelta(seconds=1)
 _ERROR_LENGTH = 300
+_NOT_MODIFIED = "message is not modified"
+
+T = TypeVar("T")
+
+
+def register_method(name: str) -> None:
+    """Declare a custom outbox method, so that `enqueue` accepts rows with it. The sending
+    process must pass a handler for it to `OutboxSender(handlers=...)`; without one such
+    rows end as failed. Registering the same name again is a no-op."""
+    if name in METHODS:
+        raise ValueError(f"{name!r} is a built-in outbox method")
+    if not name or len(name) > _METHOD_LENGTH:
+        raise ValueError(f"an outbox method name has 1 to {_METHOD_LENGTH} characters")
+    _REGISTERED.add(name)
+
+
+def is_known_method(name: str) -> bool:
+    return name in METHODS or name in _REGISTERED
 
 
 @lru_cache(maxsize=4)
@@ -80,7 +146,7 @@ def enqueue(
     uow: UnitOfWork,
     *,
     chat_id: int,
-    method: Method,
+    method: Method | str,
     payload: dict[str, Any],
     now: datetime,
     dedup_key: str | None = None,
@@ -88,8 +154,10 @@ def enqueue(
     urgent: bool = False,
 ) -> None:
     """Queue one Bot API call (`payload`: its keyword arguments except chat_id), written with
-    the caller's commit. A `dedup_key` already in the outbox makes this a no-op."""
-    if method not in METHODS:
+    the caller's commit. `method` is a built-in method (`METHODS`) or a name declared with
+    `register_method`. A `dedup_key` already in the outbox makes this a no-op. An `urgent`
+    row goes before the non-urgent rows of its chat that are not sent yet."""
+    if not is_known_method(method):
         raise ValueError(f"unknown outbox method {method!r}")
     if "chat_id" in payload:
         raise ValueError("chat_id goes in its own argument, not in the payload")
@@ -114,21 +182,49 @@ def enqueue(
     )
 
 
-_LOAD_DUE = (
+# Due rows ranked within their chat: a round takes the first `per_chat` of every chat, so a
+# chat with a long backlog fills no more of a page than any other. The rank is computed
+# over all due rows and the cursor applied after it, so a page never starts a chat anew.
+_RANKED = (
     select(
         OutboxRow.id,
         OutboxRow.chat_id,
         OutboxRow.method,
         OutboxRow.payload,
         OutboxRow.attempts,
+        OutboxRow.urgent,
+        func.row_number()
+        .over(
+            partition_by=OutboxRow.chat_id,
+            order_by=(OutboxRow.urgent.desc(), OutboxRow.id),
+        )
+        .label("position"),
+    )
+    .where(OutboxRow.status == PENDING, OutboxRow.not_before <= bindparam("now"))
+    .subquery("due")
+)
+
+# The cursor is the (urgent, id) of the last row of the previous page, in the order
+# `urgent DESC, id`: a page starts after it. (True, 0) comes before every row.
+_LOAD_DUE = (
+    select(
+        _RANKED.c.id,
+        _RANKED.c.chat_id,
+        _RANKED.c.method,
+        _RANKED.c.payload,
+        _RANKED.c.attempts,
+        _RANKED.c.urgent,
     )
     .where(
-        OutboxRow.status == PENDING,
-        OutboxRow.not_before <= bindparam("now"),
-        OutboxRow.id > bindparam("after"),
+        _RANKED.c.position <= bindparam("per_chat", type_=Integer),
+        or_(
+            _RANKED.c.urgent < bindparam("after_urgent", type_=Boolean),
+            (_RANKED.c.urgent == bindparam("after_urgent", type_=Boolean))
+            & (_RANKED.c.id > bindparam("after_id", type_=Integer)),
+        ),
     )
-    .order_by(OutboxRow.id)
-    .limit(bindparam("batch"))
+    .order_by(_RANKED.c.urgent.desc(), _RANKED.c.id)
+    .limit(bindparam("batch", type_=Integer))
 )
 
 _STORE_OUTCOME = (
@@ -152,6 +248,32 @@ class _Due:
     method: str
     payload: dict[str, Any]
     attempts: int
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCall:
+    """One row of a custom method, as its handler sees it.
+
+    `payload` is the row's (the handler's own copy: changes to it are not stored).
+    `attempts` is how many times the row was tried before (0 on the first try). `send`
+    makes one Bot API call within Telegram's limits: it waits for the turn of the method's
+    own chat (which may differ from the row's), records the send and returns the result;
+    it raises what the Bot API call raises. `transport` is what `send` delegates to (the
+    sender's); a test of a handler may pass its own."""
+
+    row_id: int
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+    transport: Callable[[TelegramMethod[Any]], Awaitable[Any]] = field(repr=False, compare=False)
+
+    async def send(self, method: TelegramMethod[T]) -> T:
+        result: T = await self.transport(method)
+        return result
+
+
+CustomHandler = Callable[[OutboxCall], Awaitable[int | None]]
 
 
 def _outcome(
@@ -175,6 +297,17 @@ def _outcome(
     }
 
 
+def _chat_of(method: TelegramMethod[Any], default: int) -> int:
+    chat_id = getattr(method, "chat_id", None)
+    return chat_id if isinstance(chat_id, int) else default
+
+
+def _message_id(result: Any) -> int | None:
+    """The id of the message a call created or edited; None for a plain True."""
+    message_id = getattr(result, "message_id", None)
+    return int(message_id) if isinstance(message_id, int) else None
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -186,9 +319,14 @@ class OutboxSender:
         batch: int = 100,
         max_attempts: int = 8,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        per_chat: int = 5,
+        handlers: Mapping[str, CustomHandler] | None = None,
     ) -> None:
-        if batch < 1 or max_attempts < 1:
-            raise ValueError("batch and max_attempts must be positive")
+        if batch < 1 or max_attempts < 1 or per_chat < 1:
+            raise ValueError("batch, max_attempts and per_chat must be positive")
+        handlers = dict(handlers or {})
+        if overridden := sorted(set(handlers) & set(METHODS)):
+            raise ValueError(f"built-in outbox methods cannot have handlers: {overridden}")
         self._sessionmaker = sessionmaker
         self._bot = bot
         self._clock = clock
@@ -197,12 +335,25 @@ class OutboxSender:
         self._batch = batch
         self._max_attempts = max_attempts
         self._sleep = sleep
+        self._per_chat = per_chat
+        self._handlers = handlers
+        # Chats whose rows the last round skipped: `next_due` is when the first may send.
+        self._skipped: set[int] = set()
+        self._wakeup: asyncio.Event | None = None
 
-    async def _load(self, *, after: int, now: datetime) -> list[_Due]:
+    # -- the database ---------------------------------------------------------------------
+    async def _load(self, *, after: tuple[bool, int], now: datetime) -> list[_Due]:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
             result = await uow.session.execute(
-                _LOAD_DUE, {"now": now, "after": after, "batch": self._batch}
+                _LOAD_DUE,
+                {
+                    "now": now,
+                    "after_urgent": after[0],
+                    "after_id": after[1],
+                    "per_chat": self._per_chat,
+                    "batch": self._batch,
+                },
             )
             rows = [_Due(*row) for row in result.all()]
         finally:
@@ -221,38 +372,59 @@ class OutboxSender:
             await uow.rollback()
             raise
 
-    async def _wait_turn(self, chat_id: int) -> datetime:
-        now = self._clock.now()
-        while (moment := self._limiter.earliest(chat_id, now)) > now:
-            await self._sleep((moment - now).total_seconds())
-            now = self._clock.now()
-        return now
-
+    # -- one round ------------------------------------------------------------------------
     async def run_once(self) -> int:
-        """Send every pending row that is due, once each, in id order; the number tried."""
+        """One round: every due row whose chat may send now is tried once; a chat that must
+        wait is skipped with all its later rows (see `next_due`). Returns the number of rows
+        tried (sent, failed, blocked, dropped or put back), not counting skipped ones."""
         attempted = 0
-        after = 0
+        after = (True, 0)
         outcomes: list[dict[str, Any]] = []
         blocked: set[int] = set()
+        skipped: set[int] = set()
+        seen: Counter[int] = Counter()
         flushed_at = self._clock.now()
         try:
             while rows := await self._load(after=after, now=self._clock.now()):
                 for row in rows:
-                    after = row.id
-                    attempted += 1
+                    after = (row.urgent, row.id)
+                    seen[row.chat_id] += 1
+                    now = self._clock.now()
                     if row.chat_id in blocked:
-                        now = self._clock.now()
+                        attempted += 1
                         outcomes.append(
                             _outcome(
                                 row,
                                 status=BLOCKED,
                                 attempts=row.attempts,
                                 not_before=now,
-                                error="blocked earlier in this run",
+                                error="blocked earlier in this round",
                             )
                         )
+                    elif row.method not in METHODS and row.method not in self._handlers:
+                        attempted += 1
+                        logger.warning("outbox row %d: no handler for %r", row.id, row.method)
+                        outcomes.append(
+                            _outcome(
+                                row,
+                                status=FAILED,
+                                attempts=row.attempts + 1,
+                                not_before=now,
+                                error=f"no handler for outbox method {row.method!r}",
+                            )
+                        )
+                    elif (
+                        row.chat_id in skipped
+                        # A later page can rank rows of a chat anew once its first rows are
+                        # stored; more than `per_chat` of a chat per round could then pass
+                        # one of its rows that no page has shown yet.
+                        or seen[row.chat_id] > self._per_chat
+                        or self._limiter.chat_earliest(row.chat_id, now) > now
+                    ):
+                        skipped.add(row.chat_id)
                     else:
-                        outcomes.append(await self._send(row, blocked))
+                        attempted += 1
+                        outcomes.append(await self._attempt(row, blocked, skipped))
                     now = self._clock.now()
                     if len(outcomes) >= self._batch or now - flushed_at >= _FLUSH_EVERY:
                         await self._store(outcomes)
@@ -261,70 +433,167 @@ class OutboxSender:
                     break
         finally:
             # Whatever was sent is recorded even if the loop is cancelled or the DB failed.
+            self._skipped = skipped
             await self._store(outcomes)
         return attempted
 
-    async def _send(self, row: _Due, blocked: set[int]) -> dict[str, Any]:
-        now = await self._wait_turn(row.chat_id)
+    def next_due(self, now: datetime) -> datetime | None:
+        """The earliest moment a chat the last round skipped may send (`now` at the
+        earliest), or None if it skipped nothing. Rows waiting for their own `not_before`
+        (scheduled, or backing off) are not counted: they come up at a later poll."""
+        return min(
+            (self._limiter.earliest(chat_id, now) for chat_id in self._skipped), default=None
+        )
+
+    async def _turn(self, chat_id: int) -> datetime:
+        now = self._clock.now()
+        while (moment := self._limiter.earliest(chat_id, now)) > now:
+            await self._sleep((moment - now).total_seconds())
+            now = self._clock.now()
+        return now
+
+    async def _call_bot(self, method: TelegramMethod[T], default_chat: int) -> T:
+        """One Bot API call in the turn of the method's chat, recorded in the limiter."""
+        chat_id = _chat_of(method, default_chat)
+        self._limiter.record(chat_id, await self._turn(chat_id))
+        return await self._bot(method)
+
+    async def _perform(self, row: _Due) -> int | None:
+        """Make the row's call(s); the message id to record. Raises what the Bot API does."""
+        handler = self._handlers.get(row.method)
+        if handler is not None:
+
+            async def transport(method: TelegramMethod[Any]) -> Any:
+                return await self._call_bot(method, row.chat_id)
+
+            call = OutboxCall(
+                row_id=row.id,
+                chat_id=row.chat_id,
+                payload=dict(row.payload),
+                attempts=row.attempts,
+                transport=transport,
+            )
+            return await handler(call)
+        return _message_id(await self._call_bot(self._build(row), row.chat_id))
+
+    @staticmethod
+    def _build(row: _Due) -> TelegramMethod[Any]:
+        try:
+            return METHODS[row.method](chat_id=row.chat_id, **row.payload)
+        except Exception as exc:
+            raise _Malformed(str(exc)) from exc
+
+    async def _attempt(self, row: _Due, blocked: set[int], skipped: set[int]) -> dict[str, Any]:
         attempts = row.attempts + 1
         try:
-            method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
-        except Exception as exc:  # a malformed row must not stop the queue
-            logger.exception("outbox row %d cannot be built", row.id)
+            message_id = await self._perform(row)
+        except _Malformed as exc:  # a malformed row must not stop the queue
+            logger.warning("outbox row %d cannot be built: %s", row.id, exc)
+            now = self._clock.now()
             return _outcome(row, status=FAILED, attempts=attempts, not_before=now, error=str(exc))
-        self._limiter.record(row.chat_id, now)
-        try:
-            result = await self._bot(method)
         except TelegramRetryAfter as exc:
             resume = self._clock.now() + timedelta(seconds=exc.retry_after)
             self._limiter.pause_until(resume)
+            skipped.add(row.chat_id)  # its later rows must not overtake this one
             logger.warning("outbox: 429, pausing %d s", exc.retry_after)
             return _outcome(row, status=PENDING, attempts=row.attempts, not_before=resume)
         except TelegramForbiddenError as exc:
-            blocked.add(row.chat_id)
+            # The chat that refused: a custom row's call may go to another chat than its own.
+            chat_id = _chat_of(exc.method, row.chat_id)
+            blocked.add(chat_id)
             if self._on_blocked is not None:
-                await self._on_blocked(row.chat_id)
+                await self._on_blocked(chat_id)
+            now = self._clock.now()
             return _outcome(
                 row, status=BLOCKED, attempts=attempts, not_before=now, error=exc.message
             )
         except TelegramBadRequest as exc:
-            status = DROPPED if "chat not found" in exc.message.lower() else FAILED
+            now = self._clock.now()
+            text = exc.message.lower()
+            if _NOT_MODIFIED in text:  # an edit that changes nothing has nothing to do
+                return _outcome(
+                    row,
+                    status=SENT,
+                    attempts=attempts,
+                    not_before=now,
+                    error=exc.message,
+                    sent_at=now,
+                )
+            status = DROPPED if "chat not found" in text else FAILED
             logger.warning("outbox row %d %s: %s", row.id, status, exc.message)
             return _outcome(
                 row, status=status, attempts=attempts, not_before=now, error=exc.message
             )
         except (TelegramNetworkError, TelegramServerError) as exc:
+            now = self._clock.now()
             if attempts >= self._max_attempts:
                 logger.warning("outbox row %d failed after %d attempts", row.id, attempts)
                 return _outcome(
                     row, status=FAILED, attempts=attempts, not_before=now, error=str(exc)
                 )
-            retry = self._clock.now() + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
+            retry = now + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
             return _outcome(
                 row, status=PENDING, attempts=attempts, not_before=retry, error=str(exc)
             )
-        except TelegramAPIError as exc:
-            logger.warning("outbox row %d failed: %s", row.id, exc)
-            return _outcome(row, status=FAILED, attempts=attempts, not_before=now, error=str(exc))
-        message_id = getattr(result, "message_id", None)
+        except Exception as exc:  # any other API error, or a handler's bug: not retried
+            logger.warning("outbox row %d failed: %r", row.id, exc)
+            now = self._clock.now()
+            return _outcome(
+                row, status=FAILED, attempts=attempts, not_before=now, error=str(exc) or repr(exc)
+            )
+        now = self._clock.now()
         return _outcome(
             row,
             status=SENT,
             attempts=attempts,
             not_before=now,
-            sent_at=self._clock.now(),
-            message_id=int(message_id) if message_id is not None else None,
+            sent_at=now,
+            message_id=message_id,
         )
 
+    # -- the loop -------------------------------------------------------------------------
+    def _event(self) -> asyncio.Event:
+        if self._wakeup is None:
+            self._wakeup = asyncio.Event()
+        return self._wakeup
+
+    def wake(self) -> None:
+        """Start a round now if `run_forever` is waiting between rounds (or right after the
+        current one): for `uow.after_commit(sender.wake)` once rows were queued."""
+        self._event().set()
+
     async def run_forever(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Send until `stop` is set; between empty rounds wait `idle` seconds (or the stop)."""
+        """Send until `stop` is set. Between rounds wait until the earliest moment a skipped
+        chat may send, a `wake()`, `idle` seconds (new or newly due rows) or the stop,
+        whichever comes first; the wait uses the injected sleep and clock."""
+        wakeup = self._event()
         while not stop.is_set():
+            wakeup.clear()  # a wake from here on (even during the round) means a new round
+            delay = idle
             try:
-                attempted = await self.run_once()
+                await self.run_once()
+                now = self._clock.now()
+                due = self.next_due(now)
+                if due is not None:
+                    delay = min(idle, (due - now).total_seconds())
             except Exception:
                 logger.exception("outbox round failed; retrying")
-                attempted = 0
-            if attempted:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=idle)
+            if delay > 0 and not wakeup.is_set():
+                await self._wait(stop, wakeup, delay)
+
+    async def _wait(self, stop: asyncio.Event, wakeup: asyncio.Event, delay: float) -> None:
+        waits = [
+            asyncio.ensure_future(self._sleep(delay)),
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(wakeup.wait()),
+        ]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+
+class _Malformed(Exception):
+    """A row whose payload does not make a valid call."""

@@ -17,10 +17,12 @@ from domain.appeals import (
     AppealEvent,
     AppealId,
     AppealKind,
+    AppealStatus,
     apply,
     check_attachment,
     format_number,
     register,
+    with_survey_answers,
 )
 from domain.clock import Clock
 from domain.deadlines import ANSWER_DAYS, WorkingCalendar, due_date, local_date
@@ -29,9 +31,11 @@ from domain.ids import UserId
 from domain.screening import screen
 from services.ports import (
     AccountLinks,
+    AppealNotices,
     AppealRepository,
     Attachment,
     Consents,
+    MessageRef,
     NumberSequence,
 )
 
@@ -82,7 +86,9 @@ class AppealService:
         calendar: WorkingCalendar,
         clock: Clock,
         policy: AppealPolicy,
+        notices: AppealNotices | None = None,
     ) -> None:
+        self._notices = notices
         self._appeals = appeals
         self._numbers = numbers
         self._consents = consents
@@ -171,7 +177,20 @@ class AppealService:
         appeal, event = register(
             draft, number=number, actor=actor, at=now, due_at=due, flags=flags
         )
-        return await self._appeals.add(appeal, event, attachments)
+        stored = await self._appeals.add(appeal, event, attachments)
+        await self._publish(stored, event, attachments=attachments)
+        return stored
+
+    async def _publish(
+        self,
+        appeal: Appeal,
+        event: AppealEvent,
+        *,
+        attachments: Sequence[Attachment] = (),
+        copies: Sequence[MessageRef] = (),
+    ) -> None:
+        if self._notices is not None:
+            await self._notices.publish(appeal, event, attachments=attachments, copies=copies)
 
     async def mine(self, user_id: UserId, *, page: int = 1, page_size: int = 5) -> AppealPage:
         page = max(1, page)
@@ -197,20 +216,59 @@ class AppealService:
         *,
         text: str,
         attachments: Sequence[Attachment] = (),
+        copies: Sequence[MessageRef] = (),
     ) -> Appeal:
+        """More information from the consumer. While staff wait for a clarification, this is
+        the clarification (the appeal goes back to work); otherwise an addition. Either way it
+        lands in the appeal's thread in the staff chat (`copies`: the person's messages)."""
         appeal = await self._own(user_id, appeal_id)
         assert appeal.id is not None
         already = len(await self._appeals.attachments(appeal.id))
         for index, attachment in enumerate(attachments):
             check_attachment(size=attachment.size, already_attached=already + index)
+        action = (
+            AppealAction.RECEIVE_CLARIFICATION
+            if appeal.status is AppealStatus.CLARIFICATION_REQUESTED
+            else AppealAction.ADD_INFORMATION
+        )
         updated, event = apply(
             appeal,
-            AppealAction.ADD_INFORMATION,
+            action,
             actor=Actor(ActorKind.CONSUMER, user_id),
             at=self._clock.now(),
             reason=text.strip(),
         )
         await self._appeals.save(updated, event, attachments)
+        await self._publish(updated, event, copies=copies)
+        return updated
+
+    async def rate(self, user_id: UserId, appeal_id: AppealId, rating: int) -> Appeal:
+        """The survey's first question (1–5): it closes an answered appeal (SPEC §9)."""
+        appeal = await self._own(user_id, appeal_id)
+        updated, event = apply(
+            appeal,
+            AppealAction.RATE,
+            actor=Actor(ActorKind.CONSUMER, user_id),
+            at=self._clock.now(),
+            rating=rating,
+        )
+        await self._appeals.save(updated, event)
+        await self._publish(updated, event)
+        return updated
+
+    async def survey(
+        self,
+        user_id: UserId,
+        appeal_id: AppealId,
+        *,
+        resolved: bool | None = None,
+        comment: str | None = None,
+    ) -> Appeal:
+        appeal = await self._own(user_id, appeal_id)
+        updated = with_survey_answers(appeal, resolved=resolved, comment=comment)
+        await self._appeals.save_survey(updated)
+        if self._notices is not None:
+            await self._notices.survey_updated(updated)
         return updated
 
     async def reopen(self, user_id: UserId, appeal_id: AppealId, *, reason: str = "") -> Appeal:
@@ -224,6 +282,7 @@ class AppealService:
             reopen_window=self._policy.reopen_window,
         )
         await self._appeals.save(updated, event)
+        await self._publish(updated, event)
         return updated
 
     async def _own(self, user_id: UserId, appeal_id: AppealId) -> Appeal:

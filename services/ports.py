@@ -11,6 +11,7 @@ from domain.accounts import Account
 from domain.appeals import Appeal, AppealEvent, AppealId, Subject
 from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
+from domain.staff import Department, StaffMember
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +110,93 @@ class AppealRepository(Protocol):
         self, user_id: UserId
     ) -> list[tuple[AppealId, Subject, str, bool]]: ...
 
+    async def by_number(self, number: str) -> Appeal | None: ...
+
+    async def save_survey(self, appeal: Appeal) -> None:
+        """Store the survey's later answers (resolved, comment); no history event."""
+        ...
+
+    async def open_appeals(self) -> list[Appeal]:
+        """Every appeal whose deadline still runs, oldest due first."""
+        ...
+
 
 class NumberSequence(Protocol):
     async def next(self, year: int) -> int:
         """The next registration sequence number of the year, in the caller's transaction."""
         ...
+
+
+class StaffDirectory(Protocol):
+    """Staff profiles and departments (§15.3, §15.5), kept in the database, edited by admins."""
+
+    async def member(self, user_id: int) -> StaffMember | None: ...
+
+    async def save_member(self, member: StaffMember, *, at: datetime) -> None: ...
+
+    async def members(self) -> list[StaffMember]: ...
+
+    async def departments(self) -> list[Department]: ...
+
+    async def add_department(self, name: str) -> Department: ...
+
+
+class StaffAudit(Protocol):
+    async def record(
+        self,
+        *,
+        at: datetime,
+        user_id: int,
+        action: str,
+        appeal_id: int | None,
+        outcome: str,
+        detail: str = "",
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AppealTask:
+    """An answer staff send by post, e-mail or phone themselves (§17.6)."""
+
+    id: int
+    appeal_id: AppealId
+    channel: str
+    done_at: datetime | None = None
+    done_by: int | None = None
+
+
+class AppealTasks(Protocol):
+    async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask: ...
+
+    async def get(self, task_id: int) -> AppealTask | None: ...
+
+    async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message a person sent to the bot, to be copied into the staff chat."""
+
+    chat_id: int
+    message_id: int
+
+
+class AppealNotices(Protocol):
+    """What the people concerned are told about an appeal: the staff chat (card, thread) and
+    the consumer. Queued in the caller's transaction, so a message exists exactly when the
+    change it reports was stored."""
+
+    async def publish(
+        self,
+        appeal: Appeal,
+        event: AppealEvent,
+        *,
+        attachments: Sequence[Attachment] = (),
+        copies: Sequence[MessageRef] = (),
+    ) -> None: ...
+
+    async def survey_updated(self, appeal: Appeal) -> None: ...
+
+    async def task_created(self, appeal: Appeal, task: AppealTask) -> None: ...
+
+    async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 
 from domain.appeals import (
+    OPEN_STATUSES,
     Actor,
     ActorKind,
     AnswerChannel,
@@ -55,6 +56,12 @@ _ATTACHMENTS = (
 )
 _SCREENING = select(_APPEAL.c.id, _APPEAL.c.subject, _APPEAL.c.text, _APPEAL.c.answered_at).where(
     _APPEAL.c.user_id == bindparam("user_id")
+)
+_BY_NUMBER = select(_APPEAL).where(_APPEAL.c.number == bindparam("number"))
+_OPEN = (
+    select(_APPEAL)
+    .where(_APPEAL.c.status.in_([status.value for status in OPEN_STATUSES]))
+    .order_by(_APPEAL.c.due_at, _APPEAL.c.id)
 )
 _INSERT_APPEAL = insert(AppealRow).returning(AppealRow.id)
 _INSERT_EVENT = insert(AppealEventRow).returning(AppealEventRow.id)
@@ -106,6 +113,9 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "reopen_count": appeal.reopen_count,
         "assignee_id": appeal.assignee_id,
         "rejection_ground": appeal.rejection_ground.value if appeal.rejection_ground else None,
+        "rating": appeal.rating,
+        "resolved": appeal.resolved,
+        "survey_comment": appeal.survey_comment,
     }
 
 
@@ -136,6 +146,9 @@ def _appeal(row: Any) -> Appeal:
         rejection_ground=RejectionGround(row.rejection_ground) if row.rejection_ground else None,
         linked_appeal_id=AppealId(row.linked_appeal_id) if row.linked_appeal_id else None,
         reopen_count=row.reopen_count,
+        rating=row.rating,
+        resolved=row.resolved,
+        survey_comment=row.survey_comment or "",
     )
 
 
@@ -270,6 +283,23 @@ class SqlAppealRepository:
             (AppealId(row.id), Subject(row.subject), row.text, row.answered_at is not None)
             for row in rows
         ]
+
+    async def by_number(self, number: str) -> Appeal | None:
+        row = (await self._uow.session.execute(_BY_NUMBER, {"number": number})).first()
+        return _appeal(row) if row is not None else None
+
+    async def save_survey(self, appeal: Appeal) -> None:
+        assert appeal.id is not None
+        await self._uow.session.execute(
+            update(AppealRow)
+            .where(AppealRow.id == appeal.id)
+            .values(resolved=appeal.resolved, survey_comment=appeal.survey_comment)
+        )
+        self._uow.mark_written()
+
+    async def open_appeals(self) -> list[Appeal]:
+        rows = (await self._uow.session.execute(_OPEN)).all()
+        return [_appeal(row) for row in rows]
 
 
 def _year_and_sequence(number: str) -> tuple[int, int]:

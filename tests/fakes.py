@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import itertools
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.methods import SendMessage, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import (
+    CopyMessage,
+    CreateForumTopic,
+    EditMessageText,
+    GetChat,
+    GetChatMember,
+    SendMessage,
+    SendPhoto,
+    SendVoice,
+    TelegramMethod,
+)
+from aiogram.types import (
+    AcceptedGiftTypes,
+    Chat,
+    ChatFullInfo,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ForumTopic,
+    InlineKeyboardMarkup,
+    Message,
+    MessageId,
+    ReplyKeyboardMarkup,
+    User,
+)
 
 from bot.local_api import LocalApiSession
 from domain.accounts import Account
@@ -18,18 +43,110 @@ from services.ports import Contacts, LinkedAccount
 
 
 class RecordingSession(LocalApiSession):
-    """Records every Bot API call; `LocalApiSession` refuses methods it does not expect."""
+    """Records every Bot API call; `LocalApiSession` refuses methods it does not expect.
+
+    For the staff chat it also plays a supergroup: `members` (user id → status) answers
+    getChatMember, `forum` says whether the group has topics, and `failures` (method name →
+    exceptions) makes the next calls of a method raise, one exception per call."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self.results: list[Any] = []
+        self.members: dict[int, str] = {}
+        self.forum = False
+        self.failures: dict[str, list[Exception]] = {}
+        # (which call, what it raises): each trap fires once, on the first call it matches.
+        self.traps: list[tuple[Callable[[TelegramMethod[Any]], bool], Exception]] = []
+        self._topics = itertools.count(900)
+        self._ids = itertools.count(200_000)
 
     def respond(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
-        result = super().respond(bot, method)
+        for index, (matches, error) in enumerate(self.traps):
+            if matches(method):
+                del self.traps[index]
+                self.calls.append(method)
+                self.results.append(None)
+                raise error
+        pending = self.failures.get(type(method).__name__)
+        if pending:
+            self.calls.append(method)
+            self.results.append(None)
+            raise pending.pop(0)
+        result = self._staff_chat(bot, method)
+        if result is None:
+            result = super().respond(bot, method)
         self.calls.append(method)
         self.results.append(result)
         return result
+
+    def _message(self, bot: Bot, chat_id: int, **fields: Any) -> Message:
+        chat_type = "supergroup" if chat_id < 0 else "private"
+        return Message(
+            message_id=next(self._ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=chat_id, type=chat_type, title="staff" if chat_id < 0 else None),
+            from_user=User(id=bot.id, is_bot=True, first_name="Reception"),
+            **fields,
+        )
+
+    def _staff_chat(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetChatMember):
+            status = self.members.get(int(method.user_id), "left")
+            user = User(id=int(method.user_id), is_bot=False, first_name="Staff")
+            if status == "member":
+                return ChatMemberMember(user=user)
+            if status == "creator":
+                return ChatMemberOwner(user=user, is_anonymous=False)
+            return ChatMemberLeft(user=user)
+        if isinstance(method, GetChat):
+            return ChatFullInfo(
+                id=int(method.chat_id),
+                type="supergroup",
+                title="staff",
+                is_forum=self.forum,
+                accent_color_id=0,
+                max_reaction_count=11,
+                accepted_gift_types=AcceptedGiftTypes(
+                    unlimited_gifts=False,
+                    limited_gifts=False,
+                    unique_gifts=False,
+                    premium_subscription=False,
+                    gifts_from_channels=False,
+                ),
+            )
+        if isinstance(method, CreateForumTopic):
+            if not self.forum:
+                raise TelegramBadRequest(
+                    method=method, message="Bad Request: the chat is not a forum"
+                )
+            return ForumTopic(message_thread_id=next(self._topics), name=method.name, icon_color=0)
+        if isinstance(method, CopyMessage):
+            return MessageId(message_id=next(self._ids))
+        if isinstance(method, SendPhoto | SendVoice):
+            return self._message(bot, int(method.chat_id), caption=method.caption)
+        if isinstance(method, EditMessageText) and int(method.chat_id or 0) < 0:
+            markup = method.reply_markup
+            message = self._message(
+                bot,
+                int(method.chat_id or 0),
+                text=method.text,
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            )
+            return message.model_copy(update={"message_id": method.message_id})
+        if isinstance(method, SendMessage) and int(method.chat_id) < 0:
+            sent_markup = method.reply_markup
+            return self._message(
+                bot,
+                int(method.chat_id),
+                text=method.text,
+                message_thread_id=method.message_thread_id,
+                is_topic_message=method.message_thread_id is not None or None,
+                reply_markup=sent_markup
+                if isinstance(sent_markup, InlineKeyboardMarkup)
+                else None,
+            )
+        return None
 
     def take(self) -> list[TelegramMethod[Any]]:
         calls, self.calls, self.results = self.calls, [], []

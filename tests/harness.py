@@ -10,14 +10,18 @@ from aiogram import Bot
 from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
+from bot.delivery import build_sender
 from bot.factory import App, build_app, build_bot
 from bot.settings import Settings
 from bot.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
+from domain.rate_limit import RateLimiter
+from notifier.outbox import OutboxSender
 from tests.fakes import RecordingSession, inline_buttons
 
 TOKEN = "1000001:test-token"
+STAFF_CHAT_ID = -1_001_234_567_890
 _update_ids = itertools.count(10_000)
 _message_ids = itertools.count(50_000)
 
@@ -57,7 +61,7 @@ class Person:
     def _remember_buttons(self) -> None:
         for call, result in zip(self.harness.last_calls, self.harness.last_results, strict=True):
             buttons = inline_buttons(call)
-            if buttons and isinstance(result, Message):
+            if buttons and isinstance(result, Message) and result.chat.id == self.chat.id:
                 self.last_inline = [(label, data, result) for label, data in buttons]
 
     def callback_update(self, label: str) -> Update:
@@ -80,6 +84,31 @@ class Person:
         return await self.feed(self.callback_update(label))
 
 
+class _NoLimits(RateLimiter):
+    """Handler tests run on a fixed clock: pacing is tested in tests/notifier."""
+
+    def earliest(self, chat_id: int, now: datetime) -> datetime:
+        return now
+
+    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+        return now
+
+
+class StaffPerson(Person):
+    """A member of the staff supergroup, writing and pressing buttons there."""
+
+    def __init__(self, harness: BotHarness, user_id: int, first_name: str = "Анна") -> None:
+        super().__init__(harness, user_id, first_name)
+        self.chat = Chat(id=STAFF_CHAT_ID, type="supergroup", title="Приёмная: сотрудники")
+
+    async def reply(self, to: Message, text: str) -> list[TelegramMethod[Any]]:
+        """A reply to one of the bot's messages in the staff chat (card mode)."""
+        fields: dict[str, Any] = {"reply_to_message": to}
+        if to.message_thread_id is not None:
+            fields.update(message_thread_id=to.message_thread_id, is_topic_message=True)
+        return await self.send(text, **fields)
+
+
 class BotHarness:
     def __init__(self, app: App, bot: Bot, session: RecordingSession) -> None:
         self.app = app
@@ -87,6 +116,8 @@ class BotHarness:
         self.session = session
         self.last_calls: list[TelegramMethod[Any]] = []
         self.last_results: list[Any] = []
+        self.people: list[Person] = []
+        self._sender: OutboxSender | None = None
 
     @classmethod
     async def start(
@@ -103,7 +134,41 @@ class BotHarness:
         return cls(app, bot, session)
 
     def person(self, user_id: int = 7_000_001, first_name: str = "Мария") -> Person:
-        return Person(self, user_id, first_name)
+        person = Person(self, user_id, first_name)
+        self.people.append(person)
+        return person
+
+    def staff(self, user_id: int = 8_000_001, first_name: str = "Анна") -> StaffPerson:
+        """A staff member, already a member of the staff chat (getChatMember says so)."""
+        member = StaffPerson(self, user_id, first_name)
+        self.session.members[user_id] = "member"
+        self.people.append(member)
+        return member
+
+    def outsider(self, user_id: int = 9_000_001) -> StaffPerson:
+        """Someone writing in the staff chat's name who is not (or no longer) a member."""
+        person = StaffPerson(self, user_id, "Посторонний")
+        self.people.append(person)
+        return person
+
+    async def deliver(self) -> list[TelegramMethod[Any]]:
+        """Send everything the outbox holds, without pacing; returns the calls made and lets
+        every person see the buttons that reached their chat."""
+        if self._sender is None:
+            self._sender = build_sender(
+                self.app,
+                self.bot,
+                forum=self.session.forum,
+                limiter=_NoLimits(),
+            )
+        self.session.take()
+        while await self._sender.run_once():
+            pass
+        self.last_results = list(self.session.results)
+        self.last_calls = self.session.take()
+        for person in self.people:
+            person._remember_buttons()
+        return self.last_calls
 
     async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
         await self.app.dispatcher.feed_update(self.bot, update)

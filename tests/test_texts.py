@@ -111,7 +111,9 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         "company version date number name address left time decision id phone email accounts "
         "detail root count where problem sections sample path done total line reason rows "
         "added updated refused revision api database text value kind subject status due min "
-        "max length mb files channel vulnerable device contract pages page action answer numbers"
+        "max length mb files channel vulnerable device contract pages page action answer numbers "
+        "executor state days extended registered form account contact group cut rating resolved "
+        "ground who assignee comment signature position question user_id role department"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

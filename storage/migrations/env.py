@@ -12,6 +12,14 @@ from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Tables other libraries own in the same database: autogenerate must not drop them.
+FOREIGN_TABLES = frozenset({"scheduler_jobs"})
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (type_ == "table" and reflected and name in FOREIGN_TABLES)
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,6 +1,6 @@
 """Deadlines: 30 calendar days (§15.4, §18.9), the last day moved to the next working day,
 the end of the local day in the company's zone; one extension of up to 30 days (59-ФЗ ст. 12
-ч. 2)."""
+ч. 2). Warnings to staff at D-5 and D-1 (working days) and when the deadline is missed."""
 
 from __future__ import annotations
 
@@ -14,14 +14,20 @@ from hypothesis import strategies as st
 from domain.deadlines import (
     ANSWER_DAYS,
     SetCalendar,
+    WarningStage,
+    WorkingCalendar,
     days_left,
     due_date,
     end_of_day,
     extend_due,
     is_overdue,
     next_working_day,
+    warning_day,
+    warning_days,
+    warning_stage,
 )
 from domain.errors import ExtensionTooLong, ExtensionTooShort
+from storage.calendar import ProductionCalendar
 
 MSK = ZoneInfo("Europe/Moscow")
 WEEKENDS = SetCalendar()
@@ -170,3 +176,165 @@ def test_due_date_properties_with_random_overrides(
         calendar.is_working_day(earliest + timedelta(days=n)) for n in range((day - earliest).days)
     )
     assert due.astimezone(MSK).time() == time(23, 59, 59)
+
+
+# -- warnings to staff: D-5, D-1 (working days before the due date) and overdue ----------
+
+PRODUCTION = ProductionCalendar()
+# What the production calendar holds around New Year 2027 (holidays 0.109): 31 December
+# 2026 and 1–10 January 2027 off; for SetCalendar the same days by hand.
+NEW_YEAR_2027 = SetCalendar(
+    days_off={date(2026, 12, 31)} | {date(2027, 1, d) for d in range(1, 9)}
+)
+CALENDARS = pytest.mark.parametrize(
+    "calendar", [WEEKENDS, PRODUCTION], ids=["set-calendar", "production-calendar"]
+)
+
+
+def _warnings(due_day: date, calendar: WorkingCalendar) -> tuple[date, date]:
+    due = end_of_day(due_day, MSK)
+    return warning_day(due, 5, calendar, MSK), warning_day(due, 1, calendar, MSK)
+
+
+@CALENDARS
+def test_warnings_in_a_plain_week(calendar: WorkingCalendar) -> None:
+    """Due on Friday 11 December 2026: D-1 is Thursday, D-5 the Friday before."""
+    assert _warnings(date(2026, 12, 11), calendar) == (date(2026, 12, 4), date(2026, 12, 10))
+
+
+@CALENDARS
+def test_warnings_for_a_due_date_right_after_a_weekend(calendar: WorkingCalendar) -> None:
+    """Due on Monday 7 December 2026: D-1 is the Friday before, not Sunday."""
+    assert _warnings(date(2026, 12, 7), calendar) == (date(2026, 11, 30), date(2026, 12, 4))
+
+
+@pytest.mark.parametrize(
+    "calendar", [NEW_YEAR_2027, PRODUCTION], ids=["set-calendar", "production-calendar"]
+)
+def test_warnings_for_a_due_date_right_after_the_new_year_holidays(
+    calendar: WorkingCalendar,
+) -> None:
+    """Due on Monday 11 January 2027, the first working day of the year (31 December 2026 –
+    10 January 2027 off): both warnings land in December 2026, before the holidays."""
+    assert not PRODUCTION.is_working_day(date(2026, 12, 31))
+    assert not any(PRODUCTION.is_working_day(date(2027, 1, d)) for d in range(1, 11))
+    assert _warnings(date(2027, 1, 11), calendar) == (date(2026, 12, 24), date(2026, 12, 30))
+
+
+def test_warnings_for_due_dates_after_the_may_holidays() -> None:
+    """Production calendar 2026: 1–3 May and 9–11 May off."""
+    # Due Tuesday 12 May 2026: D-1 on Friday 8 May, D-5 on Monday 4 May.
+    assert _warnings(date(2026, 5, 12), PRODUCTION) == (date(2026, 5, 4), date(2026, 5, 8))
+    # Due Monday 4 May 2026: D-1 on Thursday 30 April, D-5 on Friday 24 April.
+    assert _warnings(date(2026, 5, 4), PRODUCTION) == (date(2026, 4, 24), date(2026, 4, 30))
+
+
+def test_a_working_saturday_is_a_warning_day() -> None:
+    """2027: Saturday 20 February is a working day (the decree), 22–23 February off: due on
+    Wednesday 24 February, D-1 is that Saturday."""
+    assert _warnings(date(2027, 2, 24), PRODUCTION) == (date(2027, 2, 16), date(2027, 2, 20))
+
+
+def test_warning_days_name_every_stage() -> None:
+    due = end_of_day(date(2026, 12, 11), MSK)
+    assert warning_days(due, WEEKENDS, MSK) == {
+        WarningStage.D5: date(2026, 12, 4),
+        WarningStage.D1: date(2026, 12, 10),
+        WarningStage.OVERDUE: date(2026, 12, 12),
+    }
+    assert [stage.value for stage in WarningStage] == ["d5", "d1", "overdue"]
+
+
+def test_warning_day_needs_at_least_one_day_and_a_calendar_with_working_days() -> None:
+    class Never:
+        def is_working_day(self, day: date) -> bool:
+            return False
+
+    due = end_of_day(date(2026, 12, 11), MSK)
+    with pytest.raises(ValueError, match="at least one"):
+        warning_day(due, 0, WEEKENDS, MSK)
+    with pytest.raises(ValueError, match="no working day"):
+        warning_day(due, 1, Never(), MSK)
+
+
+@CALENDARS
+@pytest.mark.parametrize(
+    ("now", "stage"),
+    [
+        (_msk(2026, 12, 3, 18), None),  # the day before D-5
+        (_msk(2026, 12, 4, 0, 0), WarningStage.D5),  # D-5 from its first second
+        (_msk(2026, 12, 4, 9), WarningStage.D5),  # D-5 morning
+        (_msk(2026, 12, 7, 9), WarningStage.D5),  # between the two: still D5
+        (_msk(2026, 12, 10, 9), WarningStage.D1),  # D-1
+        (_msk(2026, 12, 11, 9), WarningStage.D1),  # the due day itself
+        (datetime(2026, 12, 11, 23, 59, 58, tzinfo=MSK), WarningStage.D1),
+        (datetime(2026, 12, 12, 0, 0, 1, tzinfo=MSK), WarningStage.OVERDUE),
+        (_msk(2027, 3, 1), WarningStage.OVERDUE),
+    ],
+    ids=[
+        "before-d5",
+        "d5-midnight",
+        "d5-morning",
+        "between",
+        "d1",
+        "due-day",
+        "due-day-23:59:58",
+        "next-day-00:00:01",
+        "long-after",
+    ],
+)
+def test_the_stage_reached_at_a_moment(
+    calendar: WorkingCalendar, now: datetime, stage: WarningStage | None
+) -> None:
+    """Due on Friday 11 December 2026: D-5 on the 4th, D-1 on the 10th."""
+    due = end_of_day(date(2026, 12, 11), MSK)
+    assert warning_stage(due, now, calendar, MSK) == stage
+
+
+def test_the_stage_follows_the_local_date_not_the_utc_one() -> None:
+    """22:30 UTC is 01:30 of the next day in Moscow."""
+    due = end_of_day(date(2026, 12, 11), MSK)
+    # 3 December in UTC, 4 December (D-5) in Moscow.
+    assert warning_stage(due, datetime(2026, 12, 3, 22, 30, tzinfo=UTC), WEEKENDS, MSK) == (
+        WarningStage.D5
+    )
+    # 9 December in UTC, 10 December (D-1) in Moscow.
+    assert warning_stage(due, datetime(2026, 12, 9, 22, 30, tzinfo=UTC), WEEKENDS, MSK) == (
+        WarningStage.D1
+    )
+    # 11 December (the due day) in UTC, already the 12th in Moscow: overdue.
+    assert warning_stage(due, datetime(2026, 12, 11, 22, 30, tzinfo=UTC), WEEKENDS, MSK) == (
+        WarningStage.OVERDUE
+    )
+    # An hour earlier it is 23:30 on the due day in Moscow.
+    assert warning_stage(due, datetime(2026, 12, 11, 20, 30, tzinfo=UTC), WEEKENDS, MSK) == (
+        WarningStage.D1
+    )
+
+
+def test_the_stage_refuses_a_naive_now() -> None:
+    due = end_of_day(date(2026, 12, 11), MSK)
+    with pytest.raises(ValueError, match="aware"):
+        warning_stage(due, datetime(2026, 12, 4, 9), WEEKENDS, MSK)  # noqa: DTZ001 - the point
+
+
+def _working_days_between(start: date, end: date, calendar: WorkingCalendar) -> int:
+    """Working days strictly between two dates."""
+    return sum(
+        calendar.is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days)
+    )
+
+
+@given(due_day=st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31)))
+def test_warning_day_properties_on_the_production_calendar(due_day: date) -> None:
+    """D-1 is a working day before the due date with no working day in between; D-5 has
+    exactly three working days between it and D-1."""
+    due = end_of_day(due_day, MSK)
+    d5, d1 = _warnings(due_day, PRODUCTION)
+    assert d1 < due_day
+    assert PRODUCTION.is_working_day(d1)
+    assert _working_days_between(d1, due_day, PRODUCTION) == 0
+    assert d5 < d1
+    assert PRODUCTION.is_working_day(d5)
+    assert _working_days_between(d5, d1, PRODUCTION) == 3
+    assert warning_days(due, PRODUCTION, MSK)[WarningStage.OVERDUE] == due_day + timedelta(1)

@@ -22,7 +22,7 @@ def _simulate(limiter: RateLimiter, steps: list[tuple[int, float]]) -> list[tupl
     for chat_id, gap in steps:
         now += timedelta(seconds=gap)
         at = limiter.earliest(chat_id, now)
-        assert at >= now
+        assert at >= limiter.chat_earliest(chat_id, now) >= now
         limiter.record(chat_id, at)
         sent.append((chat_id, at))
         now = at
@@ -97,3 +97,17 @@ def test_idle_chats_are_forgotten() -> None:
     limiter.record(5000, late)
     assert limiter.tracked_chats == 1
     assert limiter.earliest(3, late) == late
+
+
+def test_a_chats_own_schedule_ignores_the_global_rate_and_the_pause() -> None:
+    limiter = RateLimiter()
+    limiter.record(-100, START)
+    for chat in range(24):
+        limiter.record(chat, START)
+    limiter.pause_until(START + timedelta(seconds=10))
+    assert limiter.chat_earliest(-100, START) == START + timedelta(seconds=3)
+    assert limiter.chat_earliest(7, START) == START + timedelta(seconds=1)
+    assert limiter.chat_earliest(99, START) == START
+    assert limiter.earliest(99, START) == START + timedelta(seconds=10)
+    later = START + timedelta(seconds=20)
+    assert limiter.chat_earliest(-100, later) == later

@@ -2,15 +2,17 @@
 
 * :class:`Emulator` runs the Telegram Bot API emulator (``emulator/server.js``) as a Node
   subprocess on a free loopback port.
-* :class:`EmulatorUser` plays a Telegram user against it: sends text, commands and button
-  presses, and waits for the bot's messages.
+* :class:`EmulatorUser` plays a Telegram user against it: sends text, commands, photos and
+  button presses, and waits for the bot's messages. With ``chat=GroupChat(...)`` it acts in a
+  group (e.g. a staff supergroup): replies to bot messages, topic messages, ``/cmd@bot``.
 * :class:`BotProcess` runs the bot under test as a subprocess (start, crash with SIGKILL,
   graceful stop) and captures its output in a log file.
 
 Emulator facts the helpers rely on: the user-side ``/getUpdates`` marks messages read (so each
 bot message is received once; an edit makes it unread again, see ``server.js``) and returns
 ``chat_id`` as a string; all storage is keyed by bot token, so a unique token per test isolates
-tests sharing one emulator.
+tests sharing one emulator (the chat, membership and topic settings too, when they are given the
+token, as the :class:`EmulatorUser` helpers always do).
 """
 
 from __future__ import annotations
@@ -173,6 +175,33 @@ class BotMessage:
         return cast(JsonDict, markup) if isinstance(markup, dict) else None
 
     @property
+    def message_thread_id(self) -> int | None:
+        """The forum topic (thread) the message was sent to."""
+        value = self.message.get("message_thread_id")
+        return None if value is None else int(value)
+
+    @property
+    def reply_to_message_id(self) -> int | None:
+        """The message this one replies to (``reply_parameters`` or ``reply_to_message_id``)."""
+        parameters = self.message.get("reply_parameters")
+        if isinstance(parameters, dict) and parameters.get("message_id") is not None:
+            return int(parameters["message_id"])
+        value = self.message.get("reply_to_message_id")
+        return None if value is None else int(value)
+
+    @property
+    def copied_from(self) -> JsonDict | None:
+        """``{chat_id, message_id}`` of the original when the bot made this with copyMessage."""
+        value = self.message.get("copied_from")
+        return cast(JsonDict, value) if isinstance(value, dict) else None
+
+    @property
+    def api_message(self) -> JsonDict | None:
+        """The message as the bot API describes it (only from :meth:`EmulatorUser.get_message`)."""
+        value = self.raw.get("apiMessage")
+        return cast(JsonDict, value) if isinstance(value, dict) else None
+
+    @property
     def document(self) -> JsonDict | None:
         value = self.message.get("document")
         return cast(JsonDict, value) if isinstance(value, dict) else None
@@ -245,6 +274,54 @@ class BotMessage:
         return None
 
 
+MessageRef = BotMessage | int | JsonDict
+"""A message to reply to: a received bot message, a message id, or a full Message object."""
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    """A group chat for :class:`EmulatorUser` (``chat=GroupChat(...)``), a supergroup by default.
+
+    ``is_forum`` only describes the chat in the user's messages; the bot's getChat and
+    createForumTopic follow :meth:`EmulatorUser.set_chat` (``/setChat``), which also wins here.
+    """
+
+    id: int
+    title: str = "Staff"
+    type: str = "supergroup"
+    is_forum: bool = False
+    username: str | None = None
+
+    def as_dict(self) -> JsonDict:
+        """The Telegram ``Chat`` object."""
+        chat: JsonDict = {"id": self.id, "type": self.type, "title": self.title}
+        if self.is_forum:
+            chat["is_forum"] = True
+        if self.username is not None:
+            chat["username"] = self.username
+        return chat
+
+
+def _photo_sizes(file_id: str) -> list[JsonDict]:
+    """A made-up photo in two sizes, as Telegram sends it (the largest last)."""
+    return [
+        {
+            "file_id": f"{file_id}-s",
+            "file_unique_id": f"{file_id}-us",
+            "width": 90,
+            "height": 68,
+            "file_size": 1_500,
+        },
+        {
+            "file_id": file_id,
+            "file_unique_id": f"{file_id}-u",
+            "width": 1280,
+            "height": 960,
+            "file_size": 120_000,
+        },
+    ]
+
+
 def _describe(messages: Sequence[BotMessage]) -> str:
     if not messages:
         return "  (none)"
@@ -293,6 +370,10 @@ def _chat_feed(base_url: str, bot_token: str, chat_id: int) -> _ChatFeed:
 class EmulatorUser:
     """A Telegram user chatting with the bot through the emulator's user-side API.
 
+    By default the chat is the user's private chat with the bot; ``chat=GroupChat(...)`` (or a
+    negative ``chat_id``) makes it a group, e.g. a staff supergroup, where several users share
+    the chat. One person in two chats is two objects: see :meth:`in_chat`.
+
     Every bot message received in the chat is appended to :attr:`inbox` (an edited message is
     appended again, with ``is_edit``). :meth:`wait_for` reads the inbox like a stream: it
     returns the first message not yet consumed by this user that matches, and consumes it and
@@ -312,14 +393,18 @@ class EmulatorUser:
         username: str | None = None,
         last_name: str | None = None,
         language_code: str | None = "en",
-        chat: JsonDict | None = None,
+        chat: JsonDict | GroupChat | None = None,
         request_timeout: float = 30.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.bot_token = bot_token
         self.user_id = user_id
         self.first_name = first_name
-        self.chat_id = user_id if chat_id is None else chat_id
+        if isinstance(chat, GroupChat):
+            chat = chat.as_dict()
+        if chat_id is None:
+            chat_id = int(chat["id"]) if chat is not None and "id" in chat else user_id
+        self.chat_id = chat_id
         self.user: JsonDict = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name is not None:
             self.user["last_name"] = last_name
@@ -343,6 +428,37 @@ class EmulatorUser:
         self._cursor = len(self.inbox)
         self._request_timeout = request_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._owner: EmulatorUser | None = None
+        self._bot_user: JsonDict | None = None
+        self.last_callback_id: str | None = None
+        """The callback query id of the latest :meth:`press` (None before the first)."""
+
+    @property
+    def is_group(self) -> bool:
+        """True when this user acts in a group or supergroup (not a private chat)."""
+        return self.chat.get("type") != "private"
+
+    def in_chat(self, chat: GroupChat | JsonDict | int) -> EmulatorUser:
+        """The same person in another chat (a group, or ``user_id`` for the private chat).
+
+        The new object shares this one's HTTP session: closing this one is enough.
+        """
+        options: JsonDict = {
+            key: self.user[key] for key in ("username", "last_name") if key in self.user
+        }
+        other = EmulatorUser(
+            self.base_url,
+            self.bot_token,
+            self.user_id,
+            self.first_name,
+            chat if isinstance(chat, int) else None,
+            chat=None if isinstance(chat, int) else chat,
+            language_code=self.user.get("language_code"),
+            request_timeout=self._request_timeout,
+            **options,
+        )
+        other._owner = self._owner or self
+        return other
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -363,6 +479,8 @@ class EmulatorUser:
             self._session = None
 
     def _http(self) -> aiohttp.ClientSession:
+        if self._owner is not None:
+            return self._owner._http()
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session
@@ -392,27 +510,129 @@ class EmulatorUser:
             "date": int(time.time()),
         }
 
+    @staticmethod
+    def _context(reply_to: MessageRef | None, thread_id: int | None) -> JsonDict:
+        """Message fields for a reply and/or a forum topic message.
+
+        A reply by id (a :class:`BotMessage` or an int) is expanded by the emulator to the full
+        current message of this chat, and in a forum it lands in the replied message's topic.
+        """
+        fields: JsonDict = {}
+        if isinstance(reply_to, BotMessage):
+            fields["reply_to_message"] = {"message_id": reply_to.message_id}
+        elif isinstance(reply_to, int):
+            fields["reply_to_message"] = {"message_id": reply_to}
+        elif reply_to is not None:
+            fields["reply_to_message"] = dict(reply_to)
+        if thread_id is not None:
+            fields["message_thread_id"] = thread_id
+        return fields
+
     # -- sending ------------------------------------------------------------------------------
 
-    async def send_message(self, fields: JsonDict) -> None:
-        """Sends a Message-like object (any Message field passes through to the bot)."""
-        await self.post("/sendMessage", {**self._base_message(), **fields})
+    async def send_message(self, fields: JsonDict) -> int:
+        """Sends a Message-like object (any Message field passes through to the bot).
 
-    async def send_text(self, text: str, **fields: Any) -> None:
-        """Sends a plain text message."""
-        await self.send_message({"text": text, **fields})
+        Returns the message's id (as the bot will see it).
+        """
+        result = await self.post("/sendMessage", {**self._base_message(), **fields})
+        return int(cast(JsonDict, result)["message_id"])
 
-    async def send_command(self, command: str, **fields: Any) -> None:
-        """Sends a command such as ``/start`` or ``/start payload`` with its bot_command entity."""
+    async def send_text(
+        self,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        thread_id: int | None = None,
+        **fields: Any,
+    ) -> int:
+        """Sends a text message, optionally as a reply and/or into a forum topic; its id."""
+        return await self.send_message(
+            {"text": text, **self._context(reply_to, thread_id), **fields}
+        )
+
+    async def send_command(
+        self,
+        command: str,
+        *,
+        mention: bool = False,
+        reply_to: MessageRef | None = None,
+        thread_id: int | None = None,
+        **fields: Any,
+    ) -> int:
+        """Sends a command such as ``/start`` or ``/start payload`` with its bot_command entity.
+
+        ``mention=True`` addresses it to the bot (``/take@<bot username>``), as Telegram clients
+        do in groups. Returns the message's id.
+        """
         if not command.startswith("/"):
             command = f"/{command}"
-        length = len(command.split(maxsplit=1)[0])
-        entities = [{"type": "bot_command", "offset": 0, "length": length}]
-        payload = {**self._base_message(), "text": command, "entities": entities, **fields}
-        await self.post("/sendCommand", payload)
+        name, _, rest = command.partition(" ")
+        if mention and "@" not in name:
+            username = (await self.bot_user()).get("username")
+            name = f"{name}@{username}"
+        command = f"{name} {rest}" if rest else name
+        entities = [{"type": "bot_command", "offset": 0, "length": len(name)}]
+        payload = {
+            **self._base_message(),
+            "text": command,
+            "entities": entities,
+            **self._context(reply_to, thread_id),
+            **fields,
+        }
+        result = await self.post("/sendCommand", payload)
+        return int(cast(JsonDict, result)["message_id"])
 
-    async def send_callback(self, message: BotMessage, data: str) -> None:
-        """Sends a callback query as if a button with ``data`` on ``message`` was pressed."""
+    async def send_photo(
+        self,
+        file_id: str | None = None,
+        *,
+        caption: str | None = None,
+        reply_to: MessageRef | None = None,
+        thread_id: int | None = None,
+        **fields: Any,
+    ) -> int:
+        """Sends a photo with a made-up file id (two sizes, the largest last); its message id.
+
+        Pass ``media_group_id`` (in ``fields``) to send an album one photo at a time.
+        """
+        photo_id = file_id or f"photo-{self.user_id}-{time.monotonic_ns()}"
+        message: JsonDict = {"photo": _photo_sizes(photo_id)}
+        if caption is not None:
+            message["caption"] = caption
+        return await self.send_message({**message, **self._context(reply_to, thread_id), **fields})
+
+    async def send_document(
+        self,
+        file_name: str = "document.pdf",
+        *,
+        file_id: str | None = None,
+        mime_type: str = "application/pdf",
+        file_size: int = 50_000,
+        caption: str | None = None,
+        reply_to: MessageRef | None = None,
+        thread_id: int | None = None,
+        **fields: Any,
+    ) -> int:
+        """Sends a document with a made-up file id; its message id."""
+        document_id = file_id or f"doc-{self.user_id}-{time.monotonic_ns()}"
+        document: JsonDict = {
+            "file_id": document_id,
+            "file_unique_id": f"{document_id}-u",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": file_size,
+        }
+        message: JsonDict = {"document": document}
+        if caption is not None:
+            message["caption"] = caption
+        return await self.send_message({**message, **self._context(reply_to, thread_id), **fields})
+
+    async def send_callback(self, message: BotMessage, data: str) -> str:
+        """Sends a callback query as if a button with ``data`` on ``message`` was pressed.
+
+        Returns the callback query's id (see :meth:`callback_answers`).
+        """
         payload = {
             "botToken": self.bot_token,
             "from": dict(self.user),
@@ -423,17 +643,30 @@ class EmulatorUser:
             },
             "data": data,
         }
-        await self.post("/sendCallback", payload)
+        result = await self.post("/sendCallback", payload)
+        return str(cast(JsonDict, result)["callback_query_id"])
 
-    async def press(self, button_text: str, *, exact: bool = False) -> BotMessage:
+    async def press(
+        self,
+        button_text: str,
+        *,
+        exact: bool = False,
+        message: BotMessage | int | None = None,
+    ) -> BotMessage:
         """Presses an inline button; returns the message that carries it.
 
-        Looks at the current version of every bot message in this chat, newest first, for a
-        button whose text equals ``button_text``; failing that (and unless ``exact``), for one
-        whose text contains it.
+        With ``message`` (a received message or its id), presses the button on the current
+        version of that message of this chat. Otherwise looks at the current version of every
+        bot message received in this chat, newest first. Either way a button whose text equals
+        ``button_text`` wins; failing that (and unless ``exact``), one whose text contains it.
+        The press's callback query id is kept in :attr:`last_callback_id`.
         """
-        await self.fetch()
-        candidates = sorted(self._latest.values(), key=lambda m: m.message_id, reverse=True)
+        if message is not None:
+            message_id = message if isinstance(message, int) else message.message_id
+            candidates = [await self.get_message(message_id)]
+        else:
+            await self.fetch()
+            candidates = sorted(self._latest.values(), key=lambda m: m.message_id, reverse=True)
         matches = [(m, b) for m in candidates if (b := m.find_button(button_text, exact=True))]
         if not matches and not exact:
             matches = [(m, b) for m in candidates if (b := m.find_button(button_text))]
@@ -442,11 +675,11 @@ class EmulatorUser:
                 f"no inline button {button_text!r} in chat {self.chat_id}; messages:\n"
                 + _describe(candidates[::-1])
             )
-        message, button = matches[0]
+        found, button = matches[0]
         if button.callback_data is None:
             raise EmulatorError(f"button {button.text!r} has no callback_data: {button.raw!r}")
-        await self.send_callback(message, button.callback_data)
-        return message
+        self.last_callback_id = await self.send_callback(found, button.callback_data)
+        return found
 
     def current_reply_keyboard(self) -> list[list[str]] | None:
         """The reply keyboard currently shown (from the newest message that set or removed one)."""
@@ -457,7 +690,7 @@ class EmulatorUser:
                 return message.reply_keyboard
         return None
 
-    async def press_reply(self, button_text: str, *, exact: bool = False) -> None:
+    async def press_reply(self, button_text: str, *, exact: bool = False) -> int:
         """Presses a reply-keyboard button, i.e. sends its text (checks that it is shown)."""
         await self.fetch()
         keyboard = self.current_reply_keyboard() or []
@@ -469,7 +702,132 @@ class EmulatorUser:
             raise WaitTimeoutError(
                 f"no reply keyboard button {button_text!r}; keyboard: {keyboard!r}"
             )
-        await self.send_text(chosen)
+        return await self.send_text(chosen)
+
+    # -- the emulator's state of this bot and chat ----------------------------------------------
+
+    async def bot_user(self) -> JsonDict:
+        """The bot as getMe describes it (``id``, ``username`` ...), without a bot API call."""
+        if self._bot_user is None:
+            result = await self.post("/getBotUser", {"token": self.bot_token})
+            self._bot_user = cast(JsonDict, result)
+        return self._bot_user
+
+    async def get_message(self, message_id: int, chat_id: int | None = None) -> BotMessage:
+        """The current version (after edits) of bot message ``message_id`` of this chat.
+
+        Raises EmulatorError when there is none (never sent, deleted, or its topic deleted).
+        The result's :attr:`BotMessage.api_message` is the Message as the bot API shows it.
+        """
+        payload = {
+            "token": self.bot_token,
+            "chatId": self.chat_id if chat_id is None else chat_id,
+            "messageId": message_id,
+        }
+        return BotMessage.from_record(cast(JsonDict, await self.post("/getMessage", payload)))
+
+    async def set_chat_member(
+        self,
+        status: str,
+        *,
+        user_id: int | None = None,
+        chat_id: int | None = None,
+        user: JsonDict | None = None,
+        **fields: Any,
+    ) -> None:
+        """Sets what getChatMember answers for ``user_id`` (this user) in ``chat_id`` (this chat).
+
+        ``status``: creator, administrator, member, restricted, left or kicked; ``fields``
+        override ChatMember fields (e.g. ``can_manage_topics=True``); ``user`` the User object
+        (this user's by default when ``user_id`` is not given). Once a chat has any entry,
+        users without one have "left" it; the bot itself is an administrator unless set.
+        """
+        payload: JsonDict = {
+            "token": self.bot_token,
+            "chatId": self.chat_id if chat_id is None else chat_id,
+            "userId": self.user_id if user_id is None else user_id,
+            "status": status,
+            "fields": fields,
+        }
+        if user is None and user_id is None:
+            user = self.user
+        if user is not None:
+            payload["user"] = user
+        await self.post("/setChatMember", payload)
+
+    async def set_chat(
+        self,
+        *,
+        is_forum: bool | None = None,
+        title: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Sets this chat's (or ``chat_id``'s) ``is_forum`` and ``title`` for getChat and co."""
+        target = self.chat_id if chat_id is None else chat_id
+        payload: JsonDict = {"token": self.bot_token, "chatId": target}
+        if is_forum is not None:
+            payload["isForum"] = is_forum
+        if title is not None:
+            payload["title"] = title
+        await self.post("/setChat", payload)
+        if target == self.chat_id:
+            if title is not None:
+                self.chat["title"] = title
+            if is_forum:
+                self.chat["is_forum"] = True
+            elif is_forum is not None:
+                self.chat.pop("is_forum", None)
+
+    async def delete_topic(self, thread_id: int, *, chat_id: int | None = None) -> None:
+        """Deletes a forum topic as a staff member would: its messages go, sends to it fail."""
+        payload = {
+            "token": self.bot_token,
+            "chatId": self.chat_id if chat_id is None else chat_id,
+            "threadId": thread_id,
+        }
+        await self.post("/deleteTopic", payload)
+
+    async def topics(self, *, chat_id: int | None = None) -> list[JsonDict]:
+        """Forum topics of this chat: ``{message_thread_id, name, icon_color, is_closed,
+        deleted}``."""
+        payload = {"token": self.bot_token, "chatId": self.chat_id if chat_id is None else chat_id}
+        return cast(list[JsonDict], await self.post("/getTopics", payload))
+
+    async def callback_answers(self, *, mine: bool = True) -> list[JsonDict]:
+        """The bot's answerCallbackQuery calls, oldest first (to this user's presses if ``mine``).
+
+        Each is ``{callback_query_id, text, show_alert, url, cache_time, from_id, data, chat_id,
+        message_id, known, duplicate, time}``.
+        """
+        answers = cast(
+            list[JsonDict], await self.post("/getCallbackAnswers", {"token": self.bot_token})
+        )
+        if not mine:
+            return answers
+        return [answer for answer in answers if answer.get("from_id") == self.user_id]
+
+    async def wait_for_callback_answer(
+        self,
+        callback_id: str | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> JsonDict:
+        """Waits for the bot's answer to a press (by default the latest :meth:`press`)."""
+        wanted = callback_id or self.last_callback_id
+        if wanted is None:
+            raise EmulatorError("no button was pressed")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            answers = await self.callback_answers(mine=False)
+            for answer in answers:
+                if answer.get("callback_query_id") == wanted:
+                    return answer
+            if loop.time() > deadline:
+                raise WaitTimeoutError(
+                    f"the bot did not answer callback query {wanted} within {timeout} s; "
+                    f"answers: {answers[-5:]!r}"
+                )
+            await asyncio.sleep(0.05)
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -719,11 +1077,63 @@ class Emulator:
         return cast(list[JsonDict], await self._request("GET", "/__calls", params=query))
 
     async def set_chat_member(
-        self, chat_id: int, user_id: int, status: str, **fields: Any
+        self, chat_id: int, user_id: int, status: str, *, token: str | None = None, **fields: Any
     ) -> None:
-        """Makes getChatMember answer ``status`` (member, administrator, creator, left ...)."""
-        payload = {"chat_id": chat_id, "user_id": user_id, "status": status, "fields": fields}
-        await self._request("POST", "/__chatMember", json=payload)
+        """Makes getChatMember answer ``status`` (member, administrator, creator, left ...).
+
+        For bot ``token`` only, or for every bot without it. Once a chat has an entry, users
+        without one have "left" it. :meth:`EmulatorUser.set_chat_member` passes its token.
+        """
+        payload: JsonDict = {"chatId": chat_id, "userId": user_id, "status": status}
+        payload["fields"] = fields
+        if token is not None:
+            payload["token"] = token
+        await self._request("POST", "/setChatMember", json=payload)
+
+    async def set_chat(
+        self,
+        chat_id: int,
+        *,
+        token: str | None = None,
+        is_forum: bool | None = None,
+        title: str | None = None,
+    ) -> None:
+        """Sets a chat's ``is_forum``/``title`` for bot ``token`` (every bot without it)."""
+        payload: JsonDict = {"chatId": chat_id}
+        for key, value in (("token", token), ("isForum", is_forum), ("title", title)):
+            if value is not None:
+                payload[key] = value
+        await self._request("POST", "/setChat", json=payload)
+
+    async def delete_topic(
+        self, chat_id: int, thread_id: int, *, token: str | None = None
+    ) -> None:
+        """Deletes a forum topic (for bot ``token``, or for every bot without it)."""
+        payload: JsonDict = {"chatId": chat_id, "threadId": thread_id}
+        if token is not None:
+            payload["token"] = token
+        await self._request("POST", "/deleteTopic", json=payload)
+
+    async def topics(self, token: str, chat_id: int) -> list[JsonDict]:
+        """Forum topics of a chat as bot ``token`` sees them."""
+        payload = {"token": token, "chatId": chat_id}
+        return cast(list[JsonDict], await self._request("POST", "/getTopics", json=payload))
+
+    async def callback_answers(self, token: str) -> list[JsonDict]:
+        """Bot ``token``'s answerCallbackQuery calls (text, show_alert, who pressed what)."""
+        payload = {"token": token}
+        return cast(
+            list[JsonDict], await self._request("POST", "/getCallbackAnswers", json=payload)
+        )
+
+    async def get_message(self, token: str, chat_id: int, message_id: int) -> BotMessage | None:
+        """The current version of a bot message (after edits), or None when there is none."""
+        payload = {"token": token, "chatId": chat_id, "messageId": message_id}
+        try:
+            record = await self._request("POST", "/getMessage", json=payload)
+        except EmulatorError:
+            return None
+        return BotMessage.from_record(cast(JsonDict, record))
 
     async def reset(self) -> None:
         """Forgets all stored messages, the call log and chat member overrides."""

@@ -4,6 +4,8 @@
   its storage is keyed by bot token and ``bot_token`` is unique per test.
 * ``bot_token``: a fresh ``<digits>:<text>`` token.
 * ``make_user``: creates :class:`EmulatorUser` objects for this test's bot; closed at teardown.
+  ``make_user(first_name="Olga", chat=GroupChat(-1001234567890, "Staff"))`` is a member of a
+  group (a staff supergroup); without ``chat`` the user is in a private chat with the bot.
 * ``make_bot``: creates :class:`BotProcess` objects logging to the test's tmp dir; stopped at
   teardown (their log is printed when the test failed).
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -15,15 +17,16 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.methods import SendMessage, TelegramMethod
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.local_api import LocalApiSession
 from domain.clock import FixedClock
 from domain.rate_limit import RateLimiter
-from notifier.outbox import OutboxSender, enqueue
+from notifier.outbox import OutboxCall, OutboxSender, enqueue, register_method
 from storage.models import OutboxRow
 from storage.uow import UnitOfWork
+from tests.notifier.limits import drain
 
 
 class FlakySession(LocalApiSession):
@@ -37,6 +40,7 @@ class FlakySession(LocalApiSession):
         self.missing: set[int] = set()
         self.retry_after: dict[int, int] = {}  # chat -> how many 429s before it goes
         self.network_down: set[int] = set()
+        self.delivered = asyncio.Event()  # set at the first send that goes through
 
     def respond(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         assert isinstance(method, SendMessage)
@@ -53,6 +57,7 @@ class FlakySession(LocalApiSession):
         if chat_id in self.network_down:
             raise TelegramNetworkError(method=method, message="Request timeout error")
         self.sent.append((chat_id, method.text, self.clock.now()))
+        self.delivered.set()
         return super().respond(bot, method)
 
 
@@ -132,7 +137,8 @@ async def test_messages_without_a_key_are_all_sent(
 ) -> None:
     await put(sessionmaker, clock, [(7, "hello"), (7, "hello")])
 
-    await sender(sessionmaker, bot, clock).run_once()
+    # The second waits a second for its chat: a later round sends it.
+    await drain(sender(sessionmaker, bot, clock), clock)
 
     assert len(api.sent) == 2
 
@@ -243,7 +249,7 @@ async def test_a_new_sender_sends_what_the_old_one_did_not(
     loaded = old._load
     calls = 0
 
-    async def load_then_die(*, after: int, now: datetime) -> list[Any]:
+    async def load_then_die(*, after: tuple[bool, int], now: datetime) -> list[Any]:
         nonlocal calls
         calls += 1
         if calls > 1:
@@ -271,7 +277,8 @@ async def test_sends_to_a_group_are_three_seconds_apart_and_to_a_chat_one(
     await put(sessionmaker, clock, [(staff, f"card {i}") for i in range(25)])
     await put(sessionmaker, clock, [(7, f"reply {i}") for i in range(5)])
 
-    assert await sender(sessionmaker, bot, clock).run_once() == 30
+    # A round sends what may go now and skips the rest; drain moves the clock between.
+    assert await drain(sender(sessionmaker, bot, clock), clock) == 30
 
     group = [at for chat, _, at in api.sent if chat == staff]
     person = [at for chat, _, at in api.sent if chat == 7]
@@ -281,3 +288,196 @@ async def test_sends_to_a_group_are_three_seconds_apart_and_to_a_chat_one(
     assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(person))
     for i in range(len(group) - 20):
         assert group[i + 20] - group[i] >= timedelta(seconds=60)
+
+
+async def put_raw(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+) -> None:
+    """A row enqueue would refuse now: a method of an older version, say."""
+    async with sessionmaker() as session:
+        await session.execute(
+            insert(OutboxRow).values(
+                chat_id=chat_id,
+                method=method,
+                payload=payload,
+                urgent=False,
+                status="pending",
+                attempts=0,
+                not_before=clock.now(),
+                last_error="",
+                created_at=clock.now(),
+            )
+        )
+        await session.commit()
+
+
+async def test_a_round_skips_a_chat_that_must_wait_and_sends_to_the_others(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    staff = -1001
+    start = clock.now()
+    await put(sessionmaker, clock, [(staff, f"card {i}") for i in range(10)])
+    await put(sessionmaker, clock, [(7, "first"), (7, "second"), (8, "hello"), (9, "hi")])
+    outbox = sender(sessionmaker, bot, clock)
+    assert outbox.next_due(start) is None
+
+    assert await outbox.run_once() == 4
+
+    assert clock.now() == start  # nobody slept
+    assert [(chat, text) for chat, text, _ in api.sent] == [
+        (staff, "card 0"),
+        (7, "first"),
+        (8, "hello"),
+        (9, "hi"),
+    ]
+    assert outbox.next_due(start) == start + timedelta(seconds=1)
+    clock.advance(timedelta(seconds=1))
+    assert await outbox.run_once() == 1
+    assert api.sent[-1][:2] == (7, "second")
+    assert outbox.next_due(clock.now()) == start + timedelta(seconds=3)
+
+
+async def test_rows_of_a_chat_never_overtake_each_other_across_pages(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    # Two rows of chat 7 that fail at once (no handler), so that when the second page is
+    # loaded chat 7's remaining rows are ranked anew: "b" must still wait for "a".
+    await put_raw(sessionmaker, clock, 7, "send_poll", {})
+    await put_raw(sessionmaker, clock, 7, "send_poll", {})
+    await put(sessionmaker, clock, [(7, "a"), (8, "x"), (7, "b"), (9, "y")])
+    outbox = sender(sessionmaker, bot, clock, per_chat=2, batch=3)
+
+    await drain(outbox, clock)
+
+    assert [text for chat, text, _ in api.sent if chat == 7] == ["a", "b"]
+    assert [r.status for r in await rows(sessionmaker)] == ["failed", "failed"] + ["sent"] * 4
+
+
+async def test_many_chats_are_all_seen_in_one_round_however_small_the_page(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    await put(sessionmaker, clock, [(-5, f"card {i}") for i in range(7)])
+    await put(sessionmaker, clock, [(chat, "hello") for chat in range(1, 40)])
+    outbox = sender(sessionmaker, bot, clock, batch=4, per_chat=3)
+
+    assert await outbox.run_once() == 40
+
+    # 39 chats and one group, at 25 a second: one global wait, nothing else.
+    assert sorted(chat for chat, _, _ in api.sent) == [-5, *range(1, 40)]
+    assert clock.now() - api.sent[0][2] == timedelta(seconds=1)
+
+
+async def test_wake_starts_a_round_at_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    waiting = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        waiting.set()
+        await asyncio.sleep(seconds)  # an hour: only a wake ends it in time
+
+    outbox = OutboxSender(sessionmaker, bot, clock, RateLimiter(), sleep=sleep)
+    stop = asyncio.Event()
+    task = asyncio.create_task(outbox.run_forever(stop, idle=3600))
+    try:
+        await asyncio.wait_for(waiting.wait(), timeout=30)
+        uow = UnitOfWork(sessionmaker, clock=clock)
+        enqueue(uow, chat_id=7, method="send_message", payload={"text": "hi"}, now=clock.now())
+        uow.after_commit(outbox.wake)
+        await uow.commit()
+        # A safety timeout, not a timing claim: without the wake the sender sleeps an hour.
+        await asyncio.wait_for(api.delivered.wait(), timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+    assert [text for _, text, _ in api.sent] == ["hi"]
+
+
+async def test_run_forever_sleeps_until_a_skipped_chat_may_send(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    staff = -1001
+    start = clock.now()
+    await put(sessionmaker, clock, [(staff, f"card {i}") for i in range(3)])
+    stop = asyncio.Event()
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.advance(timedelta(seconds=seconds))
+        if len(api.sent) == 3 or len(sleeps) > 100:
+            stop.set()
+
+    outbox = OutboxSender(sessionmaker, bot, clock, RateLimiter(), sleep=sleep)
+    await asyncio.wait_for(outbox.run_forever(stop, idle=60), timeout=30)
+
+    assert sleeps == [3.0, 3.0, 60.0]
+    assert [at - start for _, _, at in api.sent] == [timedelta(seconds=s) for s in (0, 3, 6)]
+
+
+def test_handlers_cannot_replace_a_built_in_method(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, bot: Bot
+) -> None:
+    async def handler(call: OutboxCall) -> int | None:
+        return None
+
+    with pytest.raises(ValueError, match="send_message"):
+        OutboxSender(sessionmaker, bot, clock, RateLimiter(), handlers={"send_message": handler})
+    with pytest.raises(ValueError, match="built-in"):
+        register_method("send_message")
+
+
+async def test_enqueue_accepts_registered_methods_only(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    with pytest.raises(ValueError, match="unknown outbox method"):
+        enqueue(uow, chat_id=1, method="test_not_registered", payload={}, now=clock.now())
+    register_method("test_registered")
+    enqueue(uow, chat_id=1, method="test_registered", payload={}, now=clock.now())
+    await uow.commit()
+    [row] = await rows(sessionmaker)
+    assert row.method == "test_registered"
+
+
+async def test_a_backlog_fills_a_page_with_no_more_than_per_chat_rows(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: FlakySession,
+) -> None:
+    await put(sessionmaker, clock, [(-5, f"card {i}") for i in range(100)])
+    await put(sessionmaker, clock, [(7, "reply")])
+    outbox = sender(sessionmaker, bot, clock, per_chat=4)
+    loaded = outbox._load
+    pages: list[list[int]] = []
+
+    async def spy(*, after: tuple[bool, int], now: datetime) -> list[Any]:
+        page = await loaded(after=after, now=now)
+        pages.append([row.chat_id for row in page])
+        return page
+
+    outbox._load = spy  # type: ignore[method-assign]
+    await outbox.run_once()
+
+    assert pages == [[-5, -5, -5, -5, 7]]
+    assert [chat for chat, _, _ in api.sent] == [-5, 7]

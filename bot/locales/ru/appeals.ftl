@@ -137,6 +137,7 @@ appeal-action-forward = направлено по компетенции
 appeal-action-reject = оставлено без ответа по существу
 appeal-action-reopen = возобновлено
 appeal-action-add_information = вы дополнили обращение
+appeal-action-rate = вы оценили ответ
 appeal-add-info-button = ➕ Дополнить
 appeal-reopen-button = ↩️ Возобновить
 appeal-back-to-list = ⬅️ К списку

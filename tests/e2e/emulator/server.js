@@ -14,6 +14,19 @@
  * multipart uploads, getChat, getChatMember, ...) and exposes debug routes (/__stats,
  * /__calls, /__reset, /__chatMember, /__health).
  *
+ * Staff chats (supergroups, forum topics, membership), see README.md "Group chats":
+ *   bot side: getChat (title/is_forum from /setChat), getChatMember and getChatAdministrators
+ *   (from the membership table of /setChatMember), createForumTopic, editForumTopic,
+ *   closeForumTopic, reopenForumTopic, deleteForumTopic, copyMessage, answerCallbackQuery
+ *   (recorded); sendMessage/send<Media>/copyMessage keep message_thread_id, reply_parameters
+ *   and reply_markup and answer 400 "message thread not found" for a deleted topic.
+ *   user side: /setChatMember, /setChat, /deleteTopic, /getTopics, /getCallbackAnswers,
+ *   /getMessage, /getBotUser. /sendMessage and /sendCommand answer {message_id, update_id},
+ *   /sendCallback {callback_query_id, update_id}; a `reply_to_message` that carries only a
+ *   `message_id` is expanded to the full stored message of that chat.
+ *   Each of these routes takes an optional `token`: with it the setting applies to that bot
+ *   only (tests share one emulator), without it to every bot.
+ *
  * Usage:  node server.js [--host 127.0.0.1] [--port 0] [--store-timeout 3600] [--watch-stdin]
  *         (env: TG_EMULATOR_HOST, TG_EMULATOR_PORT, TG_EMULATOR_STORE_TIMEOUT)
  * Once ready it prints exactly one line `LISTENING <port>` to stdout; logs go to stderr.
@@ -42,8 +55,35 @@ const TRUE_STUBS = [
   'deleteMyCommands',
   'setChatMenuButton',
   'sendChatAction',
-  'answerCallbackQuery',
 ];
+
+/** Statuses /setChatMember accepts (ChatMember variants aiogram parses). */
+const MEMBER_STATUSES = new Set([
+  'creator', 'administrator', 'member', 'restricted', 'left', 'kicked',
+]);
+
+/** Bot API parameters that arrive JSON-encoded (urlencoded/multipart) and are stored parsed. */
+const JSON_PARAMS = [
+  'reply_markup', 'entities', 'caption_entities', 'reply_parameters', 'link_preview_options',
+];
+/** Integer parameters (aiogram sends them as text) stored as numbers. */
+const INT_PARAMS = ['message_thread_id', 'reply_to_message_id', 'message_id', 'from_chat_id'];
+/** Boolean parameters (sent as "true"/"false") stored as booleans. */
+const BOOL_PARAMS = [
+  'disable_notification', 'protect_content', 'show_caption_above_media',
+  'allow_sending_without_reply', 'disable_web_page_preview', 'show_alert',
+];
+
+/** Content fields of a message that copyMessage carries over and toApiMessage returns. */
+const CONTENT_FIELDS = [
+  'text', 'entities', 'caption', 'caption_entities', 'document', 'photo', 'video', 'audio',
+  'voice', 'animation', 'sticker', 'video_note', 'location', 'contact', 'venue', 'dice', 'poll',
+];
+
+/** Default colour of a new forum topic (one of the six Telegram allows). */
+const DEFAULT_TOPIC_COLOR = 7322096;
+const MAX_USER_MESSAGES = 50000; // Remembered user messages (for copyMessage and replies).
+
 
 /** Media upload methods: field name -> builder of the stored/returned media object. */
 const MEDIA_METHODS = {
@@ -102,9 +142,16 @@ const state = {
   callSeq: 0,
   fileSeq: 0,
   files: new Map(), // file_id -> media object, so that re-sending by file_id keeps the metadata
-  chats: new Map(), // String(chat id) -> Chat object seen from the user side
+  chats: new Map(), // `${token}|${chat id}` -> Chat object seen from the user side
   users: new Map(), // String(user id) -> User object seen from the user side
-  chatMembers: new Map(), // `${chatId}:${userId}` -> ChatMember overrides set via /__chatMember
+  // Scoped settings: the scope is a bot token, or '*' for settings that apply to every bot.
+  chatMembers: new Map(), // `${scope}|${chatId}|${userId}` -> {status, fields, user}
+  memberTables: new Set(), // `${scope}|${chatId}`: chats whose membership the test controls
+  chatSettings: new Map(), // `${scope}|${chatId}` -> {title, is_forum, type, username}
+  topics: new Map(), // `${scope}|${chatId}` -> Map(thread id -> topic)
+  userMessages: new Map(), // `${token}|${chatId}|${messageId}` -> Message the user side sent
+  callbacks: new Map(), // `${token}|${callbackId}` -> {from, data, chat_id, message_id}
+  callbackAnswers: new Map(), // token -> [answerCallbackQuery calls]
   botPolls: new Map(), // token -> pending bot-side long poll
   userPolls: new Set(), // pending user-side long polls
 };
@@ -185,14 +232,53 @@ function botUser(token) {
   };
 }
 
-/** A Chat object for a chat id: the one the user side sent, else a guess from the id's sign. */
-function chatFor(chatId) {
-  const known = state.chats.get(String(chatId));
-  if (known) return { ...known };
+/** Keys of a scoped setting: the bot's own first, then the one for every bot. */
+function scopedKeys(token, suffix) {
+  return token ? [`${token}|${suffix}`, `*|${suffix}`] : [`*|${suffix}`];
+}
+
+/** The scope a user-side route writes to: its `token`, or '*' (every bot). */
+function scopeOf(body) {
+  return body && body.token ? String(body.token) : '*';
+}
+
+/** Chat settings from /setChat for this bot (its own over the ones for every bot). */
+function chatSettingsFor(token, chatId) {
+  const shared = state.chatSettings.get(`*|${chatId}`) || {};
+  const own = (token && state.chatSettings.get(`${token}|${chatId}`)) || {};
+  return { ...shared, ...own };
+}
+
+/** Is the chat a forum (by /setChat, else by the chat object the user side sent)? */
+function isForum(token, chatId) {
+  return Boolean(chatFor(chatId, token).is_forum);
+}
+
+/**
+ * A Chat object for a chat id: the one the user side sent, else a guess from the id's sign
+ * (a negative id is a supergroup from -10^12 on, else a group); /setChat settings win.
+ */
+function chatFor(chatId, token) {
   const id = Number(chatId);
-  if (id > 0) return { id, type: 'private', first_name: `User ${id}` };
-  const type = id <= -1000000000000 ? 'supergroup' : 'group';
-  return { id, type, title: `Chat ${id}` };
+  const known = state.chats.get(`${token}|${chatId}`);
+  let chat;
+  if (known) chat = { ...known };
+  else if (id > 0) chat = { id, type: 'private', first_name: `User ${id}` };
+  else chat = { id, type: id <= -1000000000000 ? 'supergroup' : 'group', title: `Chat ${id}` };
+  return withChatSettings(token, chat);
+}
+
+/** The user side's chat object with the /setChat settings applied (what the bot gets). */
+function withChatSettings(token, chat) {
+  if (!chat || typeof chat !== 'object' || chat.id === undefined) return chat;
+  const settings = chatSettingsFor(token, chat.id);
+  const result = { ...chat };
+  for (const key of ['title', 'type', 'username']) {
+    if (settings[key] !== undefined) result[key] = settings[key];
+  }
+  if (settings.is_forum === true) result.is_forum = true;
+  if (settings.is_forum === false) delete result.is_forum;
+  return result;
 }
 
 function userFor(userId) {
@@ -201,10 +287,11 @@ function userFor(userId) {
   return { id: Number(userId), is_bot: false, first_name: `User ${userId}` };
 }
 
+/** Remembers the chat (per bot: tests share the emulator) and the user the user side sent. */
 function rememberUserSide(body) {
   const message = body.message && typeof body.message === 'object' ? body.message : body;
   if (message.chat && message.chat.id !== undefined) {
-    state.chats.set(String(message.chat.id), { ...message.chat });
+    state.chats.set(`${body.botToken}|${message.chat.id}`, { ...message.chat });
   }
   const from = body.from || message.from;
   if (from && from.id !== undefined) state.users.set(String(from.id), { ...from });
@@ -219,25 +306,60 @@ function findBotRecord(token, chatId, messageId) {
   ));
 }
 
+function userMessageKey(token, chatId, messageId) {
+  return `${token}|${chatId}|${messageId}`;
+}
+
+/** A message the user side sent to bot `token` in chat `chatId`, as the bot got it. */
+function findUserMessage(token, chatId, messageId) {
+  const found = state.userMessages.get(userMessageKey(token, chatId, messageId));
+  return found ? { ...found } : undefined;
+}
+
+/** The id of the message a stored bot message replies to, or undefined. */
+function replyTargetId(stored) {
+  const parameters = stored.reply_parameters;
+  if (parameters && typeof parameters === 'object' && parameters.message_id !== undefined) {
+    return Number(parameters.message_id);
+  }
+  if (stored.reply_to_message_id !== undefined) return Number(stored.reply_to_message_id);
+  return undefined;
+}
+
+/**
+ * Any message of chat `chatId` (the bot's or the user side's) as a Bot API Message; replies are
+ * resolved one level deep, like Telegram does.
+ */
+function findApiMessage(token, chatId, messageId, depth = 0) {
+  const record = findBotRecord(token, chatId, messageId);
+  if (record) return toApiMessage(record, depth);
+  const user = findUserMessage(token, chatId, messageId);
+  if (user && depth > 0) delete user.reply_to_message;
+  return user;
+}
+
 /** Converts a stored bot message record to a Bot API `Message` as the bot would get it. */
-function toApiMessage(record) {
+function toApiMessage(record, depth = 0) {
   const stored = record.message;
+  const chat = chatFor(stored.chat_id, record.botToken);
   const message = {
     message_id: record.messageId,
     from: botFrom(record.botToken),
-    chat: chatFor(stored.chat_id),
+    chat,
     date: Math.floor(record.time / 1000),
   };
-  const copied = [
-    'text', 'entities', 'caption', 'caption_entities', 'edit_date', 'message_thread_id',
-    'document', 'photo', 'video', 'audio', 'voice', 'animation',
-  ];
-  for (const key of copied) {
+  for (const key of [...CONTENT_FIELDS, 'edit_date', 'message_thread_id']) {
     if (stored[key] !== undefined) message[key] = stored[key];
   }
+  if (message.message_thread_id !== undefined && chat.is_forum) message.is_topic_message = true;
   // Only inline keyboards belong to a Message; reply keyboards are not echoed by Telegram.
   if (stored.reply_markup && stored.reply_markup.inline_keyboard) {
     message.reply_markup = stored.reply_markup;
+  }
+  const replyId = replyTargetId(stored);
+  if (replyId !== undefined && depth === 0) {
+    const target = findApiMessage(record.botToken, stored.chat_id, replyId, depth + 1);
+    if (target) message.reply_to_message = target;
   }
   return message;
 }
@@ -495,6 +617,50 @@ function storeBotMessage(token, message) {
   return emulator.storage.botMessages[emulator.storage.botMessages.length - 1];
 }
 
+/** Request parameters with JSON, integer and boolean fields decoded (they arrive as text). */
+function decodeParams(raw) {
+  const params = { ...raw };
+  for (const key of JSON_PARAMS) {
+    if (typeof params[key] === 'string') {
+      try {
+        params[key] = JSON.parse(params[key]);
+      } catch (_error) {
+        // Not JSON: keep the text as it came.
+      }
+    }
+  }
+  for (const key of INT_PARAMS) {
+    const value = params[key];
+    if (value !== undefined && value !== null && value !== '' && Number.isFinite(Number(value))) {
+      params[key] = Number(value);
+    }
+  }
+  for (const key of BOOL_PARAMS) {
+    if (params[key] === 'true' || params[key] === 'false') params[key] = params[key] === 'true';
+  }
+  return params;
+}
+
+function requestParams(req) {
+  return decodeParams({ ...(req.body || {}), ...(req.query || {}) });
+}
+
+/** Parameters of a send method that the stored message keeps besides its content. */
+const SEND_OPTIONS = [
+  'parse_mode', 'message_thread_id', 'reply_parameters', 'reply_to_message_id', 'reply_markup',
+  'disable_notification', 'protect_content', 'show_caption_above_media',
+];
+
+/** Answers 400 "message thread not found" when `threadId` is a deleted topic of the chat. */
+function checkThread(req, res, chatId, threadId) {
+  if (threadId === undefined || threadId === null || threadId === '') return true;
+  if (topicState(req.params.token, chatId, threadId).deleted) {
+    sendApiError(res, 400, 'Bad Request: message thread not found');
+    return false;
+  }
+  return true;
+}
+
 function handleSendMessage(req, res) {
   const chatId = requireChatId(req, res);
   if (chatId === null) return;
@@ -503,8 +669,49 @@ function handleSendMessage(req, res) {
     sendApiError(res, 400, 'Bad Request: message text is empty');
     return;
   }
-  const record = storeBotMessage(req.params.token, { ...req.body, ...req.query, chat_id: chatId });
+  const message = { ...requestParams(req), chat_id: chatId };
+  if (!checkThread(req, res, chatId, message.message_thread_id)) return;
+  const record = storeBotMessage(req.params.token, message);
   sendOk(res, toApiMessage(record));
+}
+
+/**
+ * copyMessage: the copy is a bot message in the target chat with the original's content (text,
+ * caption, media) and `copied_from: {chat_id, message_id}`; the answer is a MessageId. The
+ * original is a message the user side sent, or one of the bot's own.
+ */
+function handleCopyMessage(req, res) {
+  const chatId = requireChatId(req, res);
+  if (chatId === null) return;
+  const { token } = req.params;
+  const params = requestParams(req);
+  const fromChatId = params.from_chat_id;
+  if (fromChatId === undefined || fromChatId === '' || !Number.isInteger(params.message_id)) {
+    sendApiError(res, 400, 'Bad Request: from_chat_id and message_id are required');
+    return;
+  }
+  const record = findBotRecord(token, fromChatId, params.message_id);
+  const source = record ? record.message : findUserMessage(token, fromChatId, params.message_id);
+  if (!source) {
+    sendApiError(res, 400, 'Bad Request: message to copy not found');
+    return;
+  }
+  if (!checkThread(req, res, chatId, params.message_thread_id)) return;
+  const message = { chat_id: chatId };
+  for (const key of CONTENT_FIELDS) {
+    if (source[key] !== undefined) message[key] = JSON.parse(JSON.stringify(source[key]));
+  }
+  if (message.text === undefined && params.caption !== undefined) {
+    message.caption = params.caption;
+    if (params.caption_entities !== undefined) message.caption_entities = params.caption_entities;
+    else delete message.caption_entities;
+  }
+  for (const key of SEND_OPTIONS) {
+    if (params[key] !== undefined) message[key] = params[key];
+  }
+  message.copied_from = { chat_id: Number(fromChatId), message_id: params.message_id };
+  const copy = storeBotMessage(token, message);
+  sendOk(res, { message_id: copy.messageId });
 }
 
 function newFileIds(kind) {
@@ -590,14 +797,11 @@ function mediaHandler(kind) {
       chat_id: chatId,
       [kind]: mediaObject(kind, media),
     };
-    for (const key of ['caption', 'parse_mode', 'message_thread_id']) {
-      const value = param(req, key);
-      if (value !== undefined) message[key] = value;
+    const params = requestParams(req);
+    for (const key of ['caption', 'caption_entities', ...SEND_OPTIONS]) {
+      if (params[key] !== undefined) message[key] = params[key];
     }
-    const entities = jsonParam(req, 'caption_entities');
-    if (entities !== undefined) message.caption_entities = entities;
-    const markup = jsonParam(req, 'reply_markup');
-    if (markup !== undefined) message.reply_markup = markup;
+    if (!checkThread(req, res, chatId, message.message_thread_id)) return;
     const record = storeBotMessage(req.params.token, message);
     sendOk(res, toApiMessage(record));
   };
@@ -660,11 +864,43 @@ function editHandler(kind) {
   };
 }
 
+/** Is `update` (a stored user update) the message `messageId` of chat `chatId`? */
+function isUserUpdateOf(update, token, chatId, messageId) {
+  return update.botToken === token
+    && !('callbackQuery' in update)
+    && update.message && update.message.chat
+    && String(update.message.chat.id) === String(chatId)
+    && (messageId === undefined || update.messageId === messageId);
+}
+
+/**
+ * Deletes message `messageId` of chat `chatId` of bot `token` (the bot's or the user side's).
+ * Unlike the package's deleteMessage it is scoped to the bot and never takes a callback query
+ * (whose update shares the next message's id) for a message.
+ */
+function deleteStoredMessage(token, chatId, messageId) {
+  const record = findBotRecord(token, chatId, messageId);
+  if (record) {
+    emulator.storage.botMessages = emulator.storage.botMessages.filter((r) => r !== record);
+    return true;
+  }
+  const key = userMessageKey(token, chatId, messageId);
+  const stored = emulator.storage.userMessages.some(
+    (update) => isUserUpdateOf(update, token, chatId, messageId),
+  );
+  if (!state.userMessages.has(key) && !stored) return false;
+  state.userMessages.delete(key);
+  emulator.storage.userMessages = emulator.storage.userMessages.filter(
+    (update) => !isUserUpdateOf(update, token, chatId, messageId),
+  );
+  return true;
+}
+
 function handleDeleteMessage(req, res) {
   const chatId = requireChatId(req, res);
   if (chatId === null) return;
   const messageId = intParam(req, 'message_id');
-  if (messageId === null || !emulator.deleteMessage(Number(chatId), messageId)) {
+  if (messageId === null || !deleteStoredMessage(req.params.token, chatId, messageId)) {
     sendApiError(res, 400, 'Bad Request: message to delete not found');
     return;
   }
@@ -675,7 +911,7 @@ function handleGetChat(req, res) {
   const chatId = requireChatId(req, res);
   if (chatId === null) return;
   sendOk(res, {
-    ...chatFor(chatId),
+    ...chatFor(chatId, req.params.token),
     accent_color_id: 0,
     max_reaction_count: 11,
     accepted_gift_types: {
@@ -725,6 +961,37 @@ function chatMember(status, user, overrides) {
   return Object.assign(member, overrides || {});
 }
 
+/** The membership entry set by /setChatMember (the bot's own scope first), or undefined. */
+function memberEntry(token, chatId, userId) {
+  for (const key of scopedKeys(token, `${chatId}|${userId}`)) {
+    const entry = state.chatMembers.get(key);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/** Has the test set any membership of this chat (then unknown users have left it)? */
+function hasMemberTable(token, chatId) {
+  return scopedKeys(token, String(chatId)).some((key) => state.memberTables.has(key));
+}
+
+/**
+ * The ChatMember of `userId` in `chatId`: the /setChatMember entry; else the bot itself is an
+ * administrator; else "left" in a chat whose membership the test controls (it set at least one
+ * member), and "member" in any other chat (so that chats without a table behave as before).
+ */
+function memberOf(token, chatId, userId) {
+  const entry = memberEntry(token, chatId, userId);
+  const isBot = Number(userId) === botIdFromToken(token);
+  let user = isBot ? botFrom(token) : userFor(userId);
+  if (entry && entry.user) user = { ...user, ...entry.user, id: Number(userId) };
+  let status = 'member';
+  if (entry) status = entry.status;
+  else if (isBot) status = 'administrator';
+  else if (hasMemberTable(token, chatId)) status = 'left';
+  return chatMember(status, user, entry && entry.fields);
+}
+
 function handleGetChatMember(req, res) {
   const chatId = requireChatId(req, res);
   if (chatId === null) return;
@@ -733,11 +1000,208 @@ function handleGetChatMember(req, res) {
     sendApiError(res, 400, 'Bad Request: user_id is empty');
     return;
   }
-  const isBot = userId === botIdFromToken(req.params.token);
-  const user = isBot ? botFrom(req.params.token) : userFor(userId);
-  const override = state.chatMembers.get(`${chatId}:${userId}`);
-  const status = override ? override.status : (isBot ? 'administrator' : 'member');
-  sendOk(res, chatMember(status, user, override && override.fields));
+  sendOk(res, memberOf(req.params.token, chatId, userId));
+}
+
+/** getChatAdministrators: the creator/administrators of the table plus the bot itself. */
+function handleGetChatAdministrators(req, res) {
+  const chatId = requireChatId(req, res);
+  if (chatId === null) return;
+  const { token } = req.params;
+  if (Number(chatId) > 0) {
+    sendApiError(res, 400, 'Bad Request: there are no administrators in the private chat');
+    return;
+  }
+  const userIds = new Set([String(botIdFromToken(token))]);
+  for (const scope of ['*', token]) {
+    const prefix = `${scope}|${chatId}|`;
+    for (const key of state.chatMembers.keys()) {
+      if (key.startsWith(prefix)) userIds.add(key.slice(prefix.length));
+    }
+  }
+  const members = [...userIds].map((userId) => memberOf(token, chatId, userId));
+  const rank = { creator: 0, administrator: 1 };
+  sendOk(res, members
+    .filter((member) => member.status in rank)
+    .sort((a, b) => rank[a.status] - rank[b.status]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forum topics
+// ---------------------------------------------------------------------------------------------
+
+/** The topic map of a chat in a scope (a bot token or '*'), created on demand. */
+function topicMap(scope, chatId, create) {
+  const key = `${scope}|${chatId}`;
+  let topics = state.topics.get(key);
+  if (!topics && create) {
+    topics = new Map();
+    state.topics.set(key, topics);
+  }
+  return topics;
+}
+
+/** What bot `token` knows of a thread: {topic (own scope first), deleted (in any scope)}. */
+function topicState(token, chatId, threadId) {
+  const found = scopedKeys(token, String(chatId))
+    .map((key) => state.topics.get(key))
+    .filter(Boolean)
+    .map((topics) => topics.get(Number(threadId)))
+    .filter(Boolean);
+  return { topic: found[0], deleted: found.some((topic) => topic.deleted) };
+}
+
+/** A topic as a Bot API ForumTopic. */
+function forumTopic(topic) {
+  const result = {
+    message_thread_id: topic.message_thread_id,
+    name: topic.name,
+    icon_color: topic.icon_color,
+  };
+  if (topic.icon_custom_emoji_id) result.icon_custom_emoji_id = topic.icon_custom_emoji_id;
+  return result;
+}
+
+/**
+ * Deletes a topic in a scope ('*' = for every bot) with its messages, as Telegram does: the
+ * bot's messages of that thread are gone (editing them fails) and the thread is not found.
+ */
+function deleteTopic(scope, chatId, threadId) {
+  const topics = topicMap(scope, chatId, true);
+  const topic = topics.get(threadId) || {
+    message_thread_id: threadId, name: `Topic ${threadId}`, icon_color: DEFAULT_TOPIC_COLOR,
+  };
+  topic.deleted = true;
+  topics.set(threadId, topic);
+  const inScope = (token) => scope === '*' || token === scope;
+  emulator.storage.botMessages = emulator.storage.botMessages.filter((record) => !(
+    inScope(record.botToken)
+    && String(record.message.chat_id) === String(chatId)
+    && Number(record.message.message_thread_id) === threadId
+  ));
+  emulator.storage.userMessages = emulator.storage.userMessages.filter((update) => !(
+    inScope(update.botToken)
+    && isUserUpdateOf(update, update.botToken, chatId)
+    && Number(update.message.message_thread_id) === threadId
+  ));
+  for (const [key, message] of state.userMessages) {
+    const token = key.slice(0, key.indexOf('|'));
+    if (inScope(token) && String(message.chat.id) === String(chatId)
+        && Number(message.message_thread_id) === threadId) {
+      state.userMessages.delete(key);
+    }
+  }
+}
+
+function requireForum(req, res, chatId) {
+  if (!isForum(req.params.token, chatId)) {
+    sendApiError(res, 400, 'Bad Request: the chat is not a forum');
+    return false;
+  }
+  return true;
+}
+
+function handleCreateForumTopic(req, res) {
+  const chatId = requireChatId(req, res);
+  if (chatId === null || !requireForum(req, res, chatId)) return;
+  const params = requestParams(req);
+  if (typeof params.name !== 'string' || params.name.trim() === '') {
+    sendApiError(res, 400, 'Bad Request: TOPIC_TITLE_EMPTY');
+    return;
+  }
+  // Telegram's thread id is the id of the topic's first (service) message: take one.
+  const threadId = emulator.messageId;
+  emulator.messageId += 1;
+  const topic = {
+    message_thread_id: threadId,
+    name: params.name,
+    icon_color: Number(params.icon_color) || DEFAULT_TOPIC_COLOR,
+    icon_custom_emoji_id: params.icon_custom_emoji_id || undefined,
+    is_closed: false,
+    deleted: false,
+  };
+  topicMap(req.params.token, chatId, true).set(threadId, topic);
+  sendOk(res, forumTopic(topic));
+}
+
+/** editForumTopic, closeForumTopic, reopenForumTopic, deleteForumTopic. */
+function topicHandler(action) {
+  return (req, res) => {
+    const chatId = requireChatId(req, res);
+    if (chatId === null || !requireForum(req, res, chatId)) return;
+    const { token } = req.params;
+    const threadId = intParam(req, 'message_thread_id');
+    if (threadId === null) {
+      sendApiError(res, 400, 'Bad Request: message_thread_id is empty');
+      return;
+    }
+    const { topic: known, deleted } = topicState(token, chatId, threadId);
+    if (deleted) {
+      sendApiError(res, 400, 'Bad Request: TOPIC_ID_INVALID');
+      return;
+    }
+    // A thread the emulator never saw created (the test hard-coded it) is taken as it comes.
+    const topic = known || {
+      message_thread_id: threadId,
+      name: `Topic ${threadId}`,
+      icon_color: DEFAULT_TOPIC_COLOR,
+      is_closed: false,
+      deleted: false,
+    };
+    if (!known) topicMap(token, chatId, true).set(threadId, topic);
+    const params = requestParams(req);
+    if (action === 'edit') {
+      if (params.name !== undefined) topic.name = params.name;
+      if (params.icon_custom_emoji_id !== undefined) {
+        topic.icon_custom_emoji_id = params.icon_custom_emoji_id;
+      }
+    } else if (action === 'close' || action === 'reopen') {
+      if (topic.is_closed === (action === 'close')) {
+        sendApiError(res, 400, 'Bad Request: TOPIC_NOT_MODIFIED');
+        return;
+      }
+      topic.is_closed = action === 'close';
+    } else if (action === 'delete') {
+      deleteTopic(token, chatId, threadId);
+    }
+    sendOk(res, true);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callback answers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * answerCallbackQuery: recorded for /getCallbackAnswers with what is known of the query (who
+ * pressed which button of which message). A repeated answer is accepted and flagged.
+ */
+function handleAnswerCallbackQuery(req, res) {
+  const { token } = req.params;
+  const params = requestParams(req);
+  const id = params.callback_query_id;
+  if (id === undefined || id === '') {
+    sendApiError(res, 400, 'Bad Request: QUERY_ID_INVALID');
+    return;
+  }
+  const query = state.callbacks.get(`${token}|${id}`);
+  const answers = state.callbackAnswers.get(token) || [];
+  state.callbackAnswers.set(token, answers);
+  answers.push({
+    callback_query_id: String(id),
+    text: params.text === undefined ? null : String(params.text),
+    show_alert: params.show_alert === true,
+    url: params.url === undefined ? null : String(params.url),
+    cache_time: params.cache_time === undefined ? null : Number(params.cache_time),
+    time: Date.now(),
+    known: Boolean(query),
+    duplicate: answers.some((answer) => answer.callback_query_id === String(id)),
+    from_id: query ? query.from_id : null,
+    data: query ? query.data : null,
+    chat_id: query ? query.chat_id : null,
+    message_id: query ? query.message_id : null,
+  });
+  sendOk(res, true);
 }
 
 // Fix 4: unknown methods answer 404 in the Bot API error shape (aiogram raises TelegramNotFound).
@@ -756,6 +1220,188 @@ function registerNotFound(app) {
   app.use((req, res) => {
     sendApiError(res, 404, `Not Found: ${req.method} ${req.path}`);
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// User side: sending (replaces the package's routes, which answer before knowing any id)
+// ---------------------------------------------------------------------------------------------
+
+/** Remembers a message the user side sent, for copyMessage, replies and deleteMessage. */
+function rememberUserMessage(token, message) {
+  if (!message.chat || message.chat.id === undefined) return;
+  state.userMessages.set(userMessageKey(token, message.chat.id, message.message_id), message);
+  while (state.userMessages.size > MAX_USER_MESSAGES) {
+    state.userMessages.delete(state.userMessages.keys().next().value);
+  }
+}
+
+/**
+ * /sendMessage and /sendCommand: queues the message (as the package does) and answers
+ * {message_id, update_id}. A `reply_to_message` with only a `message_id` (or a
+ * `reply_to_message_id`) becomes the full current message of that chat; a reply in a forum
+ * topic, or a `message_thread_id` in a forum, is a topic message. Sending to a deleted topic
+ * answers 400, as it cannot happen in Telegram.
+ */
+function handleUserMessage(req, res, isCommand) {
+  const body = { ...req.body };
+  const token = body.botToken;
+  body.chat = withChatSettings(token, body.chat);
+  const chat = body.chat && typeof body.chat === 'object' ? body.chat : {};
+  const chatId = chat.id;
+  const forum = chatId !== undefined && (Boolean(chat.is_forum) || isForum(token, chatId));
+  let replyId = body.reply_to_message_id;
+  delete body.reply_to_message_id;
+  const partial = body.reply_to_message;
+  if (replyId === undefined && partial && typeof partial === 'object'
+      && (partial.date === undefined || partial.chat === undefined)) {
+    replyId = partial.message_id;
+  }
+  if (replyId !== undefined) {
+    const target = chatId === undefined ? undefined : findApiMessage(token, chatId, replyId, 1);
+    if (!target) {
+      sendApiError(res, 400, `Bad Request: message to be replied not found (${replyId})`);
+      return;
+    }
+    body.reply_to_message = target;
+    if (body.message_thread_id === undefined && target.message_thread_id !== undefined && forum) {
+      body.message_thread_id = target.message_thread_id;
+    }
+  }
+  if (body.message_thread_id !== undefined) {
+    body.message_thread_id = Number(body.message_thread_id);
+    if (topicState(token, chatId, body.message_thread_id).deleted) {
+      sendApiError(res, 400, 'Bad Request: message thread not found');
+      return;
+    }
+    if (body.is_topic_message === undefined && forum) body.is_topic_message = true;
+  }
+  // The package takes both ids synchronously when the update is created.
+  const messageId = emulator.messageId;
+  const updateId = emulator.updateId;
+  const queued = isCommand ? emulator.addUserCommand(body) : emulator.addUserMessage(body);
+  queued.catch((error) => log('user message not delivered:', error));
+  const { botToken: _token, ...message } = body;
+  rememberUserMessage(token, { ...message, message_id: messageId });
+  sendOk(res, { message_id: messageId, update_id: updateId });
+}
+
+/** /sendCallback: queues the callback query and answers {callback_query_id, update_id}. */
+function handleUserCallback(req, res) {
+  const body = { ...req.body };
+  body.message = { ...body.message, chat: withChatSettings(body.botToken, body.message.chat) };
+  const callbackId = emulator.callbackId;
+  const updateId = emulator.updateId;
+  emulator.addUserCallback(body).catch((error) => log('callback not delivered:', error));
+  state.callbacks.set(`${body.botToken}|${callbackId}`, {
+    from_id: body.from ? body.from.id : null,
+    data: body.data === undefined ? null : body.data,
+    chat_id: body.message.chat.id,
+    message_id: body.message.message_id,
+  });
+  sendOk(res, { callback_query_id: String(callbackId), update_id: updateId });
+}
+
+// ---------------------------------------------------------------------------------------------
+// User side: what the test controls or reads (chats, members, topics, answers, messages)
+// ---------------------------------------------------------------------------------------------
+
+/** A body field under its camelCase or snake_case name. */
+function field(body, camel, snake) {
+  return body[camel] !== undefined ? body[camel] : body[snake];
+}
+
+function handleSetChatMember(req, res) {
+  const body = req.body || {};
+  const chatId = field(body, 'chatId', 'chat_id');
+  const userId = field(body, 'userId', 'user_id');
+  const { status } = body;
+  if (chatId === undefined || userId === undefined || !MEMBER_STATUSES.has(status)) {
+    sendApiError(res, 400, 'Bad Request: chatId, userId and status '
+      + `(${[...MEMBER_STATUSES].join('|')}) are required`);
+    return;
+  }
+  const scope = scopeOf(body);
+  state.chatMembers.set(`${scope}|${chatId}|${userId}`, {
+    status,
+    fields: body.fields && typeof body.fields === 'object' ? body.fields : undefined,
+    user: body.user && typeof body.user === 'object' ? body.user : undefined,
+  });
+  state.memberTables.add(`${scope}|${chatId}`);
+  sendOk(res, true);
+}
+
+function handleSetChat(req, res) {
+  const body = req.body || {};
+  const chatId = field(body, 'chatId', 'chat_id');
+  if (chatId === undefined) {
+    sendApiError(res, 400, 'Bad Request: chatId is required');
+    return;
+  }
+  const key = `${scopeOf(body)}|${chatId}`;
+  const settings = { ...(state.chatSettings.get(key) || {}) };
+  const isForumValue = field(body, 'isForum', 'is_forum');
+  if (isForumValue !== undefined) settings.is_forum = Boolean(isForumValue);
+  for (const name of ['title', 'type', 'username']) {
+    if (body[name] !== undefined) settings[name] = body[name];
+  }
+  state.chatSettings.set(key, settings);
+  sendOk(res, true);
+}
+
+function handleDeleteTopic(req, res) {
+  const body = req.body || {};
+  const chatId = field(body, 'chatId', 'chat_id');
+  const threadId = Number(field(body, 'threadId', 'message_thread_id'));
+  if (chatId === undefined || !Number.isInteger(threadId)) {
+    sendApiError(res, 400, 'Bad Request: chatId and threadId are required');
+    return;
+  }
+  deleteTopic(scopeOf(body), chatId, threadId);
+  sendOk(res, true);
+}
+
+/** Topics of a chat as bot `token` sees them (created, edited, closed or deleted). */
+function handleGetTopics(req, res) {
+  const body = req.body || {};
+  const chatId = field(body, 'chatId', 'chat_id');
+  if (!body.token || chatId === undefined) {
+    sendApiError(res, 400, 'Bad Request: token and chatId are required');
+    return;
+  }
+  const threads = new Set();
+  for (const key of scopedKeys(body.token, String(chatId))) {
+    for (const threadId of (state.topics.get(key) || new Map()).keys()) threads.add(threadId);
+  }
+  sendOk(res, [...threads].sort((a, b) => a - b).map((threadId) => {
+    const { topic, deleted } = topicState(body.token, chatId, threadId);
+    return { ...forumTopic(topic), is_closed: Boolean(topic.is_closed), deleted };
+  }));
+}
+
+function handleGetCallbackAnswers(req, res) {
+  const body = req.body || {};
+  if (!body.token) {
+    sendApiError(res, 400, 'Bad Request: token is required');
+    return;
+  }
+  sendOk(res, state.callbackAnswers.get(String(body.token)) || []);
+}
+
+/** The current stored bot message (after edits), plus `apiMessage` as the bot would get it. */
+function handleGetMessage(req, res) {
+  const body = req.body || {};
+  const chatId = field(body, 'chatId', 'chat_id');
+  const messageId = field(body, 'messageId', 'message_id');
+  if (!body.token || chatId === undefined || messageId === undefined) {
+    sendApiError(res, 400, 'Bad Request: token, chatId and messageId are required');
+    return;
+  }
+  const record = findBotRecord(String(body.token), chatId, messageId);
+  if (!record) {
+    sendApiError(res, 404, `Not Found: no bot message ${messageId} in chat ${chatId}`);
+    return;
+  }
+  sendOk(res, { ...record, apiMessage: toApiMessage(record) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -779,7 +1425,7 @@ function registerFixes(app, server) {
   });
 
   // User side: reject malformed requests instead of crashing later in a promise (fix 5).
-  app.post(['/sendMessage', '/sendCommand', '/sendCallback'], (req, res, next) => {
+  app.post(['/sendMessage', '/sendCommand', '/sendCallback'], (req, res) => {
     const body = req.body || {};
     if (!body.botToken) {
       sendApiError(res, 400, 'Bad Request: `botToken` is required');
@@ -797,9 +1443,21 @@ function registerFixes(app, server) {
       }
     }
     rememberUserSide(body);
-    next();
+    if (req.path === '/sendCallback') handleUserCallback(req, res);
+    else handleUserMessage(req, res, req.path === '/sendCommand');
   });
   app.post('/getUpdates', handleUserGetUpdates);
+  app.post('/setChatMember', handleSetChatMember);
+  app.post('/setChat', handleSetChat);
+  app.post('/deleteTopic', handleDeleteTopic);
+  app.post('/getTopics', handleGetTopics);
+  app.post('/getCallbackAnswers', handleGetCallbackAnswers);
+  app.post('/getMessage', handleGetMessage);
+  app.post('/getBotUser', (req, res) => {
+    const token = (req.body || {}).token;
+    if (!token) sendApiError(res, 400, 'Bad Request: token is required');
+    else sendOk(res, botUser(String(token)));
+  });
 
   // Bot side.
   botMethod(app, 'getMe', (req, res) => sendOk(res, botUser(req.params.token))); // fix 1
@@ -811,6 +1469,14 @@ function registerFixes(app, server) {
   botMethod(app, 'deleteMessage', handleDeleteMessage);
   botMethod(app, 'getChat', handleGetChat);
   botMethod(app, 'getChatMember', handleGetChatMember);
+  botMethod(app, 'getChatAdministrators', handleGetChatAdministrators);
+  botMethod(app, 'copyMessage', handleCopyMessage);
+  botMethod(app, 'answerCallbackQuery', handleAnswerCallbackQuery);
+  botMethod(app, 'createForumTopic', handleCreateForumTopic);
+  botMethod(app, 'editForumTopic', topicHandler('edit'));
+  botMethod(app, 'closeForumTopic', topicHandler('close'));
+  botMethod(app, 'reopenForumTopic', topicHandler('reopen'));
+  botMethod(app, 'deleteForumTopic', topicHandler('delete'));
   for (const method of TRUE_STUBS) botMethod(app, method, (_req, res) => sendOk(res, true));
   for (const [method, kind] of Object.entries(MEDIA_METHODS)) {
     botMethod(app, method, mediaHandler(kind));
@@ -834,20 +1500,17 @@ function registerFixes(app, server) {
       (!method || call.method === method) && (!token || call.token === token)
     )));
   });
-  app.post('/__chatMember', (req, res) => {
-    const { chat_id: chatId, user_id: userId, status, fields } = req.body || {};
-    if (chatId === undefined || userId === undefined || !status) {
-      sendApiError(res, 400, 'Bad Request: chat_id, user_id and status are required');
-      return;
-    }
-    state.chatMembers.set(`${chatId}:${userId}`, { status, fields });
-    sendOk(res, true);
-  });
+  app.post('/__chatMember', handleSetChatMember); // older name of /setChatMember
   app.post('/__reset', (_req, res) => {
     server.storage.userMessages = [];
     server.storage.botMessages = [];
     state.callLog = [];
-    state.chatMembers.clear();
+    for (const name of [
+      'chatMembers', 'memberTables', 'chatSettings', 'topics', 'userMessages', 'callbacks',
+      'callbackAnswers',
+    ]) {
+      state[name].clear();
+    }
     sendOk(res, true);
   });
 

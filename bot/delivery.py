@@ -1,0 +1,57 @@
+"""The sending side of the outbox in a running bot: the sender with the staff-chat channel,
+woken by every commit that queued a message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from bot.factory import App
+from domain.rate_limit import RateLimiter
+from notifier.appeal_notices import STAFF_METHOD
+from notifier.outbox import OutboxSender
+from notifier.staff_channel import StaffChannel, card_renderer
+
+logger = logging.getLogger(__name__)
+
+
+async def staff_chat_is_forum(bot: Bot, chat_id: int | None) -> bool:
+    """Whether the staff chat has forum topics (one topic per appeal) or not (cards)."""
+    if chat_id is None:
+        return False
+    try:
+        chat = await bot.get_chat(chat_id)
+    except TelegramAPIError as error:
+        logger.warning("staff chat not readable (%s): cards, no topics", type(error).__name__)
+        return False
+    return bool(chat.is_forum)
+
+
+def build_sender(
+    app: App,
+    bot: Bot,
+    *,
+    forum: bool,
+    limiter: RateLimiter | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> OutboxSender:
+    channel = StaffChannel(
+        app.sessionmaker,
+        clock=app.clock,
+        render=card_renderer(app.texts, zone=app.config.zone, clock=app.clock),
+        forum=forum,
+    )
+    sender = OutboxSender(
+        app.sessionmaker,
+        bot,
+        app.clock,
+        limiter or RateLimiter(),
+        handlers={STAFF_METHOD: channel},
+        sleep=sleep,
+    )
+    app.config.wake_outbox = sender.wake
+    return sender

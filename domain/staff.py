@@ -1,0 +1,97 @@
+"""Staff of the reception (SPEC §3; regulation §6.4, §15.3, §15.5): who may do what with an
+appeal, and what an answer must carry about its executor.
+
+Who is staff at all (a member of the staff chat, or a listed admin) is decided outside the
+domain; here a member has a role, and a role allows a set of actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import RoleRequired, SignatureIncomplete
+
+
+class StaffRole(StrEnum):
+    SPECIALIST = "specialist"
+    HEAD = "head"  # §15.3: the head assigns appeals; 59-ФЗ ст. 12 ч. 2: extends the term
+    ADMIN = "admin"  # settings: departments, profiles, roles
+
+
+_RANK = {StaffRole.SPECIALIST: 0, StaffRole.HEAD: 1, StaffRole.ADMIN: 2}
+
+
+class StaffAction(StrEnum):
+    """Every staff action on an appeal or on the settings, as written to the audit log."""
+
+    TAKE = "take"
+    ASSIGN = "assign"
+    ASK = "ask"  # request a clarification
+    ANSWER = "answer"
+    EXTEND = "extend"
+    FORWARD = "forward"
+    REJECT = "reject"
+    CLOSE = "close"
+    NOTE = "note"  # internal, never relayed
+    TASK_DONE = "task_done"
+    REGISTER = "register"  # an appeal received by phone, post or in person
+    PROFILE = "profile"  # one's own profile
+    SETTINGS = "settings"  # departments, other people's profiles and roles
+    VIEW = "view"  # the card, the digest
+
+
+# The least role each action needs; everything else a specialist may do.
+_NEEDS: dict[StaffAction, StaffRole] = {
+    StaffAction.ASSIGN: StaffRole.HEAD,
+    StaffAction.EXTEND: StaffRole.HEAD,
+    StaffAction.SETTINGS: StaffRole.ADMIN,
+}
+
+
+def role_at_least(role: StaffRole, needed: StaffRole) -> bool:
+    return _RANK[role] >= _RANK[needed]
+
+
+def needed_role(action: StaffAction) -> StaffRole:
+    return _NEEDS.get(action, StaffRole.SPECIALIST)
+
+
+def check_allowed(role: StaffRole, action: StaffAction) -> None:
+    needed = needed_role(action)
+    if not role_at_least(role, needed):
+        raise RoleRequired(needed.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffMember:
+    """A staff profile. `full_name`, `phone` and `email` sign every final answer (§15.5)."""
+
+    user_id: int
+    role: StaffRole = StaffRole.SPECIALIST
+    full_name: str = ""
+    position: str = ""
+    phone: str = ""
+    email: str = ""
+    department_id: int | None = None
+
+    def may(self, action: StaffAction) -> bool:
+        return role_at_least(self.role, needed_role(action))
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or f"id {self.user_id}"
+
+
+def check_signature(member: StaffMember) -> None:
+    """§15.5: the answer names its executor with a phone number; the e-mail is added when the
+    profile has one. A profile without a name or a phone cannot sign an answer."""
+    missing = [name for name in ("full_name", "phone") if not getattr(member, name).strip()]
+    if missing:
+        raise SignatureIncomplete(", ".join(missing))

@@ -1,0 +1,1029 @@
+"""The staff chat (SPEC §3): the supergroup `STAFF_CHAT_ID` where every appeal has a card and
+a thread. Staff act with the card's buttons or with commands in the thread; a plain reply is
+offered to be sent as the final answer or as a question; a message starting with "!" is an
+internal note. Only members of the staff chat and listed admins may act (getChatMember,
+cached for a minute); anyone else is refused and audited, and nothing happens.
+
+Everything the bot says in the staff chat goes through the outbox (Telegram allows about 20
+messages a minute into a group); only the answers to button presses (answerCallbackQuery)
+and the edits of a picker a person is using are sent directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+
+from bot.container import AppConfig, Services
+from bot.texts import Texts
+from domain.appeals import (
+    AnswerChannel,
+    AppealDraft,
+    AppealKind,
+    RejectionGround,
+    ServiceForm,
+    Subject,
+    normalize_ru_phone,
+    subjects_for,
+    validate_email,
+)
+from domain.errors import DomainError
+from domain.staff import StaffAction, StaffMember, StaffRole
+from handlers.filters import Cmd, HasText
+from notifier.deadlines import DeadlinePolicy, daily_digest
+from notifier.outbox import enqueue
+from notifier.staff_render import NONE, StaffCb
+
+logger = logging.getLogger(__name__)
+
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted"})
+GROUNDS = tuple(RejectionGround)
+OFFLINE_FORMS = (ServiceForm.PHONE, ServiceForm.POST, ServiceForm.IN_PERSON, ServiceForm.OTHER)
+OFFLINE_CHANNELS = (AnswerChannel.POST, AnswerChannel.EMAIL, AnswerChannel.PHONE)
+
+
+class StaffInput(StatesGroup):
+    question = State()
+    answer = State()
+    confirm_answer = State()
+    extend = State()
+    forward = State()
+    repeat_number = State()
+    choose = State()
+
+
+class StaffRegister(StatesGroup):
+    form = State()
+    full_name = State()
+    channel = State()
+    contact = State()
+    kind = State()
+    subject = State()
+    text = State()
+    confirm = State()
+
+
+class RegCb(CallbackData, prefix="sr"):
+    field: str
+    value: str
+
+
+# Membership ---------------------------------------------------------------------------------
+
+
+class MembershipCache:
+    """getChatMember answers for a short while: a staff chat's members change rarely, and
+    every staff action would otherwise cost a Bot API call."""
+
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._known: dict[tuple[int, int], tuple[bool, float]] = {}
+
+    async def is_member(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        now = self._clock()
+        cached = self._known.get((chat_id, user_id))
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            member = await bot.get_chat_member(chat_id=chat_id, user_id=user_id)
+            status = getattr(member.status, "value", member.status)
+            answer = status in MEMBER_STATUSES and bool(getattr(member, "is_member", True))
+        except TelegramAPIError as error:
+            logger.warning("getChatMember failed: %s", type(error).__name__)
+            return False  # not cached: the next action asks again
+        self._known[(chat_id, user_id)] = (answer, now + self._ttl)
+        return answer
+
+
+class StaffChat(Filter):
+    """Updates from the staff chat only."""
+
+    async def __call__(self, event: TelegramObject, config: AppConfig) -> bool:
+        chat_id = config.staff_chat_id
+        if chat_id is None:
+            return False
+        if isinstance(event, Message):
+            return event.chat.id == chat_id
+        if isinstance(event, CallbackQuery):
+            return event.message is not None and event.message.chat.id == chat_id
+        return False
+
+
+class StaffGate(BaseMiddleware):
+    """Lets staff through with their profile in `staff`; refuses and audits anyone else."""
+
+    def __init__(self, membership: MembershipCache) -> None:
+        self._membership = membership
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        config: AppConfig = data["config"]
+        services: Services = data["services"]
+        user = data.get("event_from_user")
+        if user is None or user.is_bot or config.staff_chat_id is None:
+            return None
+        allowed = user.id in config.admin_ids or await self._membership.is_member(
+            data["bot"], config.staff_chat_id, user.id
+        )
+        if allowed:
+            data["staff"] = await services.staff_desk.member(user.id)
+            return await handler(event, data)
+        texts: Texts = data["texts"]
+        action, appeal_id = _attempt(event)
+        await services.staff_desk.refuse_outsider(user.id, action, appeal_id, "not a member")
+        if isinstance(event, CallbackQuery):
+            await event.answer(texts.get("staff-only"), show_alert=True)
+        elif isinstance(event, Message) and (event.text or "").startswith("/"):
+            _say(services, config, event, texts.get("staff-only"))
+        return None
+
+
+def _attempt(event: TelegramObject) -> tuple[str, int | None]:
+    if isinstance(event, CallbackQuery) and event.data:
+        try:
+            data = StaffCb.unpack(event.data)
+            return data.action, data.appeal or None
+        except (TypeError, ValueError):
+            return "callback", None
+    if isinstance(event, Message) and event.text:
+        return event.text.split(maxsplit=1)[0][:32], None
+    return "message", None
+
+
+# Saying things in the staff chat (through the outbox) ----------------------------------------
+
+
+def _say(
+    services: Services,
+    config: AppConfig,
+    message: Message,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """A reply to a staff member's message, in the same topic, queued urgently."""
+    payload: dict[str, Any] = {"text": text}
+    if message.is_topic_message and message.message_thread_id is not None:
+        payload["message_thread_id"] = message.message_thread_id
+    payload["reply_parameters"] = {
+        "message_id": message.message_id,
+        "allow_sending_without_reply": True,
+    }
+    if markup is not None:
+        payload["reply_markup"] = markup.model_dump(exclude_none=True)
+    enqueue(
+        services.uow,
+        chat_id=message.chat.id,
+        method="send_message",
+        payload=payload,
+        now=services.clock.now(),
+        urgent=True,
+    )
+    if config.wake_outbox is not None:
+        services.uow.after_commit(config.wake_outbox)
+
+
+def _post(
+    services: Services, appeal_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """A line in the appeal's thread, queued urgently (a staff member is waiting for it)."""
+    notices = services.notices
+    assert notices is not None
+    values: dict[str, Any] = {"text": text}
+    if markup is not None:
+        values["reply_markup"] = markup.model_dump(exclude_none=True)
+    notices.staff(appeal_id, "post", urgent=True, **values)
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in rows
+        ]
+    )
+
+
+async def _appeal_of(message: Message, services: Services) -> int | None:
+    topic = message.message_thread_id if message.is_topic_message else None
+    reply = message.reply_to_message.message_id if message.reply_to_message else None
+    return await services.threads.appeal_for(message.chat.id, topic_id=topic, reply_to=reply)
+
+
+def _error_text(texts: Texts, error: DomainError) -> str:
+    value = getattr(error, "role", None) or getattr(error, "max_days", None) or ""
+    return texts.get(error.text_key, value=str(value), date="")
+
+
+# Buttons on the card ---------------------------------------------------------------------------
+
+_PROMPTS: dict[str, tuple[State, str]] = {
+    "ask": (StaffInput.question, "staff-prompt-ask"),
+    "answer": (StaffInput.answer, "staff-prompt-answer"),
+    "extend": (StaffInput.extend, "staff-prompt-extend"),
+    "forward": (StaffInput.forward, "staff-prompt-forward"),
+}
+
+
+async def on_card_button(
+    callback: CallbackQuery,
+    callback_data: StaffCb,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    desk = services.staff_desk
+    action = callback_data.action
+    appeal_id = callback_data.appeal
+    try:
+        if action == "take":
+            await desk.take(staff, appeal_id)
+        elif action == "close":
+            await desk.close(staff, appeal_id)
+        elif action == "task":
+            await desk.task_done(staff, callback_data.value)
+            await _drop_markup(callback)
+        elif action in _PROMPTS:
+            if action == "extend" and not staff.may(StaffAction.EXTEND):
+                raise _role_error(StaffAction.EXTEND)
+            appeal = await desk.appeal(appeal_id)
+            target, key = _PROMPTS[action]
+            await state.set_state(target)
+            await state.set_data({"appeal": appeal_id, "number": appeal.number})
+            _post(services, appeal_id, texts.get(key, number=appeal.number))
+        elif action == "assign":
+            await _pick_department(callback, services, texts, staff, appeal_id)
+        elif action == "dept":
+            await _pick_executor(callback, services, texts, appeal_id, callback_data.value)
+        elif action == "exec":
+            await desk.assign(staff, appeal_id, callback_data.value)
+            await _drop_markup(callback, texts.get("staff-done"))
+        elif action == "reject":
+            appeal = await desk.appeal(appeal_id)
+            rows = [
+                [(texts.plain(f"staff-ground-{g.value}"), _cb("ground", appeal_id, i))]
+                for i, g in enumerate(GROUNDS)
+            ]
+            _post(
+                services,
+                appeal_id,
+                texts.get("staff-pick-ground", number=appeal.number),
+                _keyboard(rows),
+            )
+        elif action == "ground":
+            await _reject(callback, state, services, texts, staff, appeal_id, callback_data.value)
+        elif action == "send":
+            await _send_pending(callback, state, services, texts, staff, as_answer=True)
+        elif action == "question":
+            await _send_pending(callback, state, services, texts, staff, as_answer=False)
+        elif action == "drop":
+            await state.clear()
+            await _drop_markup(callback, texts.get("staff-cancelled"))
+        else:
+            await callback.answer()
+            return
+    except DomainError as error:
+        await callback.answer(_error_text(texts, error), show_alert=True)
+        return
+    await callback.answer(texts.get("staff-done"))
+
+
+def _cb(action: str, appeal_id: int, value: int = 0) -> str:
+    return StaffCb(action=action, appeal=appeal_id, value=value).pack()
+
+
+def _role_error(action: StaffAction) -> DomainError:
+    from domain.errors import RoleRequired
+    from domain.staff import needed_role
+
+    return RoleRequired(needed_role(action).value)
+
+
+async def _drop_markup(callback: CallbackQuery, text: str | None = None) -> None:
+    """The picker or task message was used: its buttons go (a failure changes nothing)."""
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    try:
+        if text is not None and message.text is not None:
+            await message.edit_text(f"{message.html_text}\n{text}", reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramAPIError as error:
+        logger.info("staff picker not edited: %s", type(error).__name__)
+
+
+async def _pick_department(
+    callback: CallbackQuery, services: Services, texts: Texts, staff: StaffMember, appeal_id: int
+) -> None:
+    if not staff.may(StaffAction.ASSIGN):
+        raise _role_error(StaffAction.ASSIGN)
+    desk = services.staff_desk
+    appeal = await desk.appeal(appeal_id)
+    departments = await desk.departments()
+    if not departments:
+        await _offer_executors(services, texts, appeal_id, appeal.number, None)
+        return
+    rows = [[(d.name, _cb("dept", appeal_id, d.id or 0))] for d in departments]
+    rows.append([(texts.plain("staff-all-executors"), _cb("dept", appeal_id, 0))])
+    _post(
+        services,
+        appeal_id,
+        texts.get("staff-pick-department", number=appeal.number),
+        _keyboard(rows),
+    )
+
+
+async def _offer_executors(
+    services: Services, texts: Texts, appeal_id: int, number: str, department_id: int | None
+) -> None:
+    members = await services.staff_desk.members(department_id)
+    if not members:
+        _post(services, appeal_id, texts.get("staff-no-executors"))
+        return
+    rows = [[(m.display_name, _cb("exec", appeal_id, m.user_id))] for m in members]
+    _post(services, appeal_id, texts.get("staff-pick-executor", number=number), _keyboard(rows))
+
+
+async def _pick_executor(
+    callback: CallbackQuery, services: Services, texts: Texts, appeal_id: int, department: int
+) -> None:
+    appeal = await services.staff_desk.appeal(appeal_id)
+    await _drop_markup(callback)
+    await _offer_executors(services, texts, appeal_id, appeal.number, department or None)
+
+
+async def _reject(
+    callback: CallbackQuery,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    staff: StaffMember,
+    appeal_id: int,
+    index: int,
+) -> None:
+    if not 0 <= index < len(GROUNDS):
+        return
+    ground = GROUNDS[index]
+    desk = services.staff_desk
+    appeal = await desk.appeal(appeal_id)
+    repeat = RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS
+    flagged = any(f.kind.value == "repeat" for f in appeal.flags)
+    if ground is repeat and not flagged:
+        await state.set_state(StaffInput.repeat_number)
+        await state.set_data({"appeal": appeal_id, "number": appeal.number})
+        _post(services, appeal_id, texts.get("staff-prompt-repeat", number=appeal.number))
+        return
+    await desk.reject(staff, appeal_id, ground)
+    await _drop_markup(callback, texts.get("staff-done"))
+
+
+async def _send_pending(
+    callback: CallbackQuery,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    staff: StaffMember,
+    *,
+    as_answer: bool,
+) -> None:
+    data = await state.get_data()
+    current = await state.get_state()
+    text = str(data.get("text") or "")
+    appeal_id = int(data.get("appeal") or 0)
+    if current not in (StaffInput.confirm_answer.state, StaffInput.choose.state) or not text:
+        await _drop_markup(callback)
+        return
+    if as_answer:
+        if current == StaffInput.choose.state:
+            # A reply offered as the final answer: show it as the consumer will see it first.
+            await _preview(services, texts, staff, state, appeal_id, text)
+            await _drop_markup(callback)
+            return
+        await services.staff_desk.answer(staff, appeal_id, text)
+    else:
+        await services.staff_desk.ask(staff, appeal_id, text)
+    await state.clear()
+    await _drop_markup(callback, texts.get("staff-done"))
+
+
+async def _preview(
+    services: Services,
+    texts: Texts,
+    staff: StaffMember,
+    state: FSMContext,
+    appeal_id: int,
+    text: str,
+) -> None:
+    from domain.staff import check_signature
+
+    check_signature(staff)
+    appeal = await services.staff_desk.appeal(appeal_id)
+    await state.set_state(StaffInput.confirm_answer)
+    await state.set_data({"appeal": appeal_id, "number": appeal.number, "text": text})
+    sign = texts.get(
+        "answer-signature",
+        name=staff.full_name,
+        position=staff.position or NONE,
+        phone=staff.phone,
+        email=staff.email or NONE,
+    )
+    rows = [
+        [(texts.plain("staff-button-send-answer"), _cb("send", appeal_id))],
+        [(texts.plain("staff-button-cancel"), _cb("drop", appeal_id))],
+    ]
+    _post(
+        services,
+        appeal_id,
+        texts.get("staff-preview-answer", number=appeal.number, answer=text, signature=sign),
+        _keyboard(rows),
+    )
+
+
+# Typed input ---------------------------------------------------------------------------------
+
+
+async def on_input(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    """The text a staff member was asked for (question, answer, extension, addressee)."""
+    current = await state.get_state()
+    data = await state.get_data()
+    appeal_id = int(data["appeal"])
+    text = (message.text or "").strip()
+    desk = services.staff_desk
+    try:
+        if current == StaffInput.question.state:
+            await desk.ask(staff, appeal_id, text)
+        elif current == StaffInput.answer.state:
+            await _preview(services, texts, staff, state, appeal_id, text)
+            return
+        elif current == StaffInput.extend.state:
+            parsed = _parse_extension(text)
+            if parsed is None:
+                _say(services, config, message, texts.get("staff-extend-invalid"))
+                return
+            await desk.extend(staff, appeal_id, *parsed)
+        elif current == StaffInput.forward.state:
+            await desk.forward(staff, appeal_id, text)
+        elif current == StaffInput.repeat_number.state:
+            await desk.reject(
+                staff,
+                appeal_id,
+                RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS,
+                earlier_number=text,
+            )
+        else:
+            return
+    except DomainError as error:
+        # The step stays: the person corrects and sends again, or /cancel.
+        _say(services, config, message, _error_text(texts, error))
+        return
+    await state.clear()
+
+
+def _parse_extension(text: str) -> tuple[int, str] | None:
+    days, _, reason = text.partition(" ")
+    if not days.isdigit() or not reason.strip():
+        return None
+    return int(days), reason.strip()
+
+
+async def on_thread_text(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    """A plain message in an appeal's thread: "!" makes a note; anything else is offered to
+    be sent to the consumer (final answer or question) — never relayed without a press."""
+    text = (message.text or "").strip()
+    if text.startswith("/"):
+        return  # a command this bot does not have (or one meant for another bot)
+    appeal_id = await _appeal_of(message, services)
+    if appeal_id is None:
+        return  # staff talking among themselves
+    try:
+        if text.startswith("!"):
+            await services.staff_desk.note(staff, appeal_id, text[1:])
+            return
+        appeal = await services.staff_desk.appeal(appeal_id)
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    await state.set_state(StaffInput.choose)
+    await state.set_data({"appeal": appeal_id, "number": appeal.number, "text": text})
+    rows = [
+        [(texts.plain("staff-button-send-answer"), _cb("send", appeal_id))],
+        [(texts.plain("staff-button-send-question"), _cb("question", appeal_id))],
+        [(texts.plain("staff-button-cancel"), _cb("drop", appeal_id))],
+    ]
+    _say(
+        services,
+        config,
+        message,
+        texts.get("staff-prompt-choose", number=appeal.number),
+        markup=_keyboard(rows),
+    )
+
+
+# Commands in a thread ----------------------------------------------------------------------
+
+
+async def on_appeal_command(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    """/take, /assign, /ask text, /answer text, /extend days reason, /forward where, /reject,
+    /close, /card — in the appeal's topic or as a reply to one of its messages."""
+    assert message.text is not None
+    head, _, rest = message.text.partition(" ")
+    command = head[1:].split("@", 1)[0].lower()
+    rest = rest.strip()
+    appeal_id = await _appeal_of(message, services)
+    if appeal_id is None:
+        _say(services, config, message, texts.get("staff-no-appeal"))
+        return
+    desk = services.staff_desk
+    try:
+        appeal = await desk.appeal(appeal_id)
+        number = appeal.number
+        if command == "take":
+            await desk.take(staff, appeal_id)
+        elif command == "close":
+            await desk.close(staff, appeal_id)
+        elif command == "card":
+            notices = services.notices
+            assert notices is not None
+            notices.staff(appeal_id, "edit", urgent=True)
+        elif command == "assign":
+            if not staff.may(StaffAction.ASSIGN):
+                raise _role_error(StaffAction.ASSIGN)
+            await _offer_executors(services, texts, appeal_id, number, None)
+        elif command == "reject":
+            rows = [
+                [(texts.plain(f"staff-ground-{g.value}"), _cb("ground", appeal_id, i))]
+                for i, g in enumerate(GROUNDS)
+            ]
+            _post(
+                services, appeal_id, texts.get("staff-pick-ground", number=number), _keyboard(rows)
+            )
+        elif command in ("ask", "answer", "extend", "forward"):
+            target, key = _PROMPTS[command]
+            if command == "extend" and not staff.may(StaffAction.EXTEND):
+                raise _role_error(StaffAction.EXTEND)
+            await state.set_state(target)
+            await state.set_data({"appeal": appeal_id, "number": number})
+            if not rest:
+                _post(services, appeal_id, texts.get(key, number=number))
+                return
+            message_with_rest = message.model_copy(update={"text": rest})
+            await on_input(message_with_rest, state, services, texts, config, staff)
+            return
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+
+
+# Settings commands ---------------------------------------------------------------------------
+
+
+def _role_name(texts: Texts, role: StaffRole) -> str:
+    return texts.plain(f"staff-role-{role.value}")
+
+
+async def cmd_help(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
+    _say(services, config, message, texts.get("staff-help"))
+
+
+async def cmd_cancel(
+    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    await state.clear()
+    _say(services, config, message, texts.get("staff-cancelled"))
+
+
+async def cmd_profile(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    assert message.text is not None
+    _, _, rest = message.text.partition(" ")
+    parts = [part.strip() for part in rest.split(";")]
+    if len(parts) < 3 or not parts[0] or not parts[2]:
+        _say(services, config, message, texts.get("staff-profile-usage"))
+        return
+    try:
+        phone = normalize_ru_phone(parts[2])
+        email = validate_email(parts[3]) if len(parts) > 3 and parts[3] else ""
+        saved = await services.staff_desk.save_profile(
+            staff,
+            replace(staff, full_name=parts[0], position=parts[1], phone=phone, email=email),
+        )
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    _say(
+        services,
+        config,
+        message,
+        texts.get(
+            "staff-profile-saved",
+            name=saved.full_name,
+            position=saved.position,
+            phone=saved.phone,
+            email=saved.email or NONE,
+        ),
+    )
+
+
+async def cmd_staff(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
+    desk = services.staff_desk
+    members = await desk.members()
+    if not members:
+        _say(services, config, message, texts.get("staff-list-empty"))
+        return
+    names = {d.id: d.name for d in await desk.departments()}
+    lines = [texts.get("staff-list-title")]
+    for member in members:
+        lines.append(
+            texts.get(
+                "staff-list-item",
+                user_id=str(member.user_id),
+                name=member.display_name,
+                role=_role_name(texts, member.role),
+                department=names.get(member.department_id, NONE),
+            )
+        )
+    _say(services, config, message, "\n".join(lines))
+
+
+async def cmd_departments(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    departments = await services.staff_desk.departments()
+    if not departments:
+        _say(services, config, message, texts.get("staff-no-departments"))
+        return
+    lines = [texts.get("staff-departments-title")]
+    lines += [texts.get("staff-department-item", id=d.id or 0, name=d.name) for d in departments]
+    _say(services, config, message, "\n".join(lines))
+
+
+async def cmd_department(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    assert message.text is not None
+    _, _, name = message.text.partition(" ")
+    try:
+        department = await services.staff_desk.add_department(staff, name)
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    _say(
+        services,
+        config,
+        message,
+        texts.get("staff-department-added", id=department.id or 0, name=department.name),
+    )
+
+
+async def cmd_setrole(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    assert message.text is not None
+    parts = message.text.split()
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in {r.value for r in StaffRole}:
+        _say(services, config, message, texts.get("staff-setrole-usage"))
+        return
+    await _change_member(
+        message, services, texts, config, staff, int(parts[1]), role=StaffRole(parts[2])
+    )
+
+
+async def cmd_setdept(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    assert message.text is not None
+    parts = message.text.split()
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        _say(services, config, message, texts.get("staff-setdept-usage"))
+        return
+    await _change_member(
+        message, services, texts, config, staff, int(parts[1]), department_id=int(parts[2])
+    )
+
+
+async def _change_member(
+    message: Message,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+    user_id: int,
+    **changes: Any,
+) -> None:
+    desk = services.staff_desk
+    try:
+        if not staff.may(StaffAction.SETTINGS):
+            raise _role_error(StaffAction.SETTINGS)
+        target = await desk.member(user_id)
+        await desk.save_profile(staff, replace(target, **changes))
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    _say(services, config, message, texts.get("staff-done"))
+
+
+async def cmd_digest(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """The deadline digest now, on request (the scheduled one comes daily at its hour)."""
+    policy = DeadlinePolicy(
+        zone=config.zone, calendar=config.calendar, staff_chat_id=message.chat.id
+    )
+    await daily_digest(
+        services.uow, texts=texts, policy=policy, now=services.clock.now(), once=False
+    )
+    if config.wake_outbox is not None:
+        services.uow.after_commit(config.wake_outbox)
+
+
+# Registering an appeal received by phone, post or in person ------------------------------
+
+
+def _reg_keyboard(field: str, options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return _keyboard(
+        [[(label, RegCb(field=field, value=value).pack())] for label, value in options]
+    )
+
+
+async def cmd_register(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    await state.set_state(StaffRegister.form)
+    await state.set_data({})
+    options = [(texts.plain(f"staff-form-{f.value}").capitalize(), f.value) for f in OFFLINE_FORMS]
+    _say(
+        services,
+        config,
+        message,
+        texts.get("staff-register-form"),
+        markup=_reg_keyboard("form", options),
+    )
+
+
+async def on_register_button(
+    callback: CallbackQuery,
+    callback_data: RegCb,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer()
+        return
+    current = await state.get_state()
+    field, value = callback_data.field, callback_data.value
+    expected = {
+        "form": StaffRegister.form.state,
+        "channel": StaffRegister.channel.state,
+        "kind": StaffRegister.kind.state,
+        "subject": StaffRegister.subject.state,
+        "save": StaffRegister.confirm.state,
+    }
+    if expected.get(field) != current:
+        await callback.answer(texts.get("staff-cancelled"))
+        return
+    await _drop_markup(callback)
+    if field == "save":
+        await _register_save(callback, state, services, texts, config, staff, message)
+        return
+    await state.update_data({field: value})
+    if field == "form":
+        await state.set_state(StaffRegister.full_name)
+        _say(services, config, message, texts.get("staff-register-name"))
+    elif field == "channel":
+        await state.set_state(StaffRegister.contact)
+        _say(services, config, message, texts.get(f"staff-register-contact-{value}"))
+    elif field == "kind":
+        await state.set_state(StaffRegister.subject)
+        options = [
+            (texts.plain(f"appeal-subject-{s.value}"), s.value)
+            for s in subjects_for(AppealKind(value))
+        ]
+        _say(
+            services,
+            config,
+            message,
+            texts.get("staff-register-subject"),
+            markup=_reg_keyboard("subject", options),
+        )
+    elif field == "subject":
+        await state.set_state(StaffRegister.text)
+        _say(services, config, message, texts.get("staff-register-text"))
+    await callback.answer()
+
+
+async def on_register_text(
+    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    current = await state.get_state()
+    text = (message.text or "").strip()
+    data = await state.get_data()
+    if current == StaffRegister.full_name.state:
+        if len(text) < 3:
+            _say(services, config, message, texts.get("appeal-full-name-invalid"))
+            return
+        await state.update_data(full_name=text)
+        await state.set_state(StaffRegister.channel)
+        options = [(texts.plain(f"appeal-channel-{c.value}"), c.value) for c in OFFLINE_CHANNELS]
+        _say(
+            services,
+            config,
+            message,
+            texts.get("staff-register-channel"),
+            markup=_reg_keyboard("channel", options),
+        )
+    elif current == StaffRegister.contact.state:
+        try:
+            channel = AnswerChannel(data["channel"])
+            if channel is AnswerChannel.PHONE:
+                text = normalize_ru_phone(text)
+            elif channel is AnswerChannel.EMAIL:
+                text = validate_email(text)
+            elif len(text) < 10:
+                _say(services, config, message, texts.get("appeal-post-invalid"))
+                return
+        except DomainError as error:
+            _say(services, config, message, _error_text(texts, error))
+            return
+        await state.update_data(contact=text)
+        await state.set_state(StaffRegister.kind)
+        options = [(texts.plain(f"appeal-kind-{k.value}"), k.value) for k in AppealKind]
+        _say(
+            services,
+            config,
+            message,
+            texts.get("staff-register-kind"),
+            markup=_reg_keyboard("kind", options),
+        )
+    elif current == StaffRegister.text.state:
+        await state.update_data(text=text)
+        data = await state.get_data()
+        summary = texts.get(
+            "staff-register-confirm",
+            form=texts.plain(f"staff-form-{data['form']}"),
+            name=data["full_name"],
+            channel=texts.plain(f"appeal-channel-{data['channel']}").lower(),
+            contact=data["contact"],
+            kind=texts.plain(f"appeal-kind-{data['kind']}"),
+            subject=texts.plain(f"appeal-subject-{data['subject']}"),
+            text=text,
+        )
+        await state.set_state(StaffRegister.confirm)
+        _say(
+            services,
+            config,
+            message,
+            summary,
+            markup=_reg_keyboard("save", [(texts.plain("staff-register-save"), "yes")]),
+        )
+
+
+async def _register_save(
+    callback: CallbackQuery,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+    message: Message,
+) -> None:
+    data = await state.get_data()
+    draft = AppealDraft(
+        user_id=None,
+        kind=AppealKind(data["kind"]),
+        subject=Subject(data["subject"]),
+        form=ServiceForm(data["form"]),
+        text=str(data.get("text") or ""),
+        full_name=str(data["full_name"]),
+        answer_channel=AnswerChannel(data["channel"]),
+        contact=str(data["contact"]),
+    )
+    try:
+        appeal = await services.staff_desk.register(staff, draft)
+    except DomainError as error:
+        # Nothing is lost: the dialog stays at the summary; the text can be sent again.
+        await state.set_state(StaffRegister.text)
+        await callback.answer(_error_text(texts, error), show_alert=True)
+        return
+    await state.clear()
+    _say(
+        services,
+        config,
+        message,
+        texts.get(
+            "staff-register-done",
+            number=appeal.number,
+            due=appeal.due_at.astimezone(config.zone).strftime("%d.%m.%Y"),
+        ),
+    )
+    await callback.answer(texts.get("staff-done"))
+
+
+# The router --------------------------------------------------------------------------------
+
+_APPEAL_COMMANDS = (
+    "take",
+    "assign",
+    "ask",
+    "answer",
+    "extend",
+    "forward",
+    "reject",
+    "close",
+    "card",
+)
+
+
+def build_router(membership: MembershipCache | None = None) -> Router:
+    router = Router(name="staff")
+    router.message.filter(StaffChat())
+    router.callback_query.filter(StaffChat())
+    gate = StaffGate(membership or MembershipCache())
+    router.message.middleware(gate)
+    router.callback_query.middleware(gate)
+
+    router.message.register(cmd_cancel, Cmd("cancel"))
+    router.message.register(cmd_help, Cmd("help", "start"))
+    router.message.register(cmd_profile, Cmd("profile"))
+    router.message.register(cmd_staff, Cmd("staff"))
+    router.message.register(cmd_departments, Cmd("departments"))
+    router.message.register(cmd_department, Cmd("department"))
+    router.message.register(cmd_setrole, Cmd("setrole"))
+    router.message.register(cmd_setdept, Cmd("setdept"))
+    router.message.register(cmd_register, Cmd("register"))
+    router.message.register(cmd_digest, Cmd("digest"))
+    router.message.register(on_appeal_command, Cmd(*_APPEAL_COMMANDS))
+    router.message.register(
+        on_register_text,
+        StateFilter(StaffRegister.full_name, StaffRegister.contact, StaffRegister.text),
+        HasText(),
+    )
+    router.message.register(
+        on_input,
+        StateFilter(
+            StaffInput.question,
+            StaffInput.answer,
+            StaffInput.extend,
+            StaffInput.forward,
+            StaffInput.repeat_number,
+        ),
+        HasText(),
+    )
+    router.message.register(on_thread_text, HasText())
+    router.callback_query.register(on_card_button, StaffCb.filter())
+    router.callback_query.register(on_register_button, RegCb.filter())
+    return router

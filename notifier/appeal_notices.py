@@ -1,0 +1,184 @@
+"""`AppealNotices` over the outbox: every message about an appeal — the staff card and thread,
+the consumer's answer, question, extension — is queued in the transaction that changed the
+appeal. Staff-chat posts use the outbox method `staff` (notifier/staff_channel.py), which
+finds the appeal's topic or card at send time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.texts import Texts
+from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent
+from domain.clock import Clock
+from domain.staff import StaffMember
+from notifier.outbox import enqueue, register_method
+from notifier.staff_render import (
+    NONE,
+    StaffCb,
+    consumer_message,
+    event_line,
+    survey_markup,
+)
+from services.ports import AppealTask, Attachment, MessageRef
+from storage.uow import UnitOfWork
+
+STAFF_METHOD = "staff"
+register_method(STAFF_METHOD)
+
+
+class OutboxAppealNotices:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        *,
+        texts: Texts,
+        zone: ZoneInfo,
+        clock: Clock,
+        staff_chat_id: int | None,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._texts = texts
+        self._zone = zone
+        self._clock = clock
+        self._chat = staff_chat_id
+        self._wake = wake
+        self._wake_armed = False
+
+    def _queue(
+        self, chat_id: int, method: str, payload: dict[str, Any], *, urgent: bool = False
+    ) -> None:
+        enqueue(
+            self._uow,
+            chat_id=chat_id,
+            method=method,
+            payload=payload,
+            now=self._clock.now(),
+            urgent=urgent,
+        )
+        if self._wake is not None and not self._wake_armed:
+            self._uow.after_commit(self._wake)
+            self._wake_armed = True
+
+    def staff(self, appeal_id: int, op: str, *, urgent: bool = False, **values: Any) -> None:
+        """A post about the appeal in its staff-chat thread (nothing if no staff chat is set)."""
+        if self._chat is None:
+            return
+        self._queue(
+            self._chat, STAFF_METHOD, {"op": op, "appeal_id": appeal_id, **values}, urgent=urgent
+        )
+
+    def consumer(self, user_id: int, text: str, markup: Any = None) -> None:
+        payload: dict[str, Any] = {"text": text}
+        if markup is not None:
+            payload["reply_markup"] = markup.model_dump(exclude_none=True)
+        # A staff answer goes before bulk notices (issue 6) waiting for the same person.
+        self._queue(user_id, "send_message", payload, urgent=True)
+
+    async def publish(
+        self,
+        appeal: Appeal,
+        event: AppealEvent,
+        *,
+        attachments: Sequence[Attachment] = (),
+        copies: Sequence[MessageRef] = (),
+    ) -> None:
+        assert appeal.id is not None
+        if event.action is AppealAction.REGISTER:
+            self.staff(appeal.id, "card")
+            for attachment in attachments:
+                self.staff(
+                    appeal.id,
+                    "file",
+                    kind=attachment.kind,
+                    file_id=attachment.file_id,
+                    caption=self._texts.get("staff-attachment-caption", number=appeal.number),
+                )
+        else:
+            self.staff(appeal.id, "edit")
+            line = event_line(appeal, event, self._texts, self._zone)
+            if line is not None:
+                self.staff(appeal.id, "post", text=line)
+        for ref in copies:
+            self.staff(appeal.id, "copy", from_chat_id=ref.chat_id, message_id=ref.message_id)
+        if appeal.user_id is None or event.action is AppealAction.REGISTER:
+            return
+        if event.action is AppealAction.ANSWER and appeal.answer_channel is not AnswerChannel.CHAT:
+            # Sent by post, e-mail or phone (a task in the thread); the chat gets a note.
+            self.consumer(
+                appeal.user_id,
+                self._texts.get(
+                    "consumer-answer-elsewhere",
+                    number=appeal.number,
+                    channel=self._texts.get(
+                        f"appeal-channel-{appeal.answer_channel.value}"
+                    ).lower(),
+                ),
+            )
+            return
+        message = consumer_message(appeal, event, self._texts, self._zone)
+        if message is not None:
+            self.consumer(appeal.user_id, *message)
+        if event.action is AppealAction.ANSWER:
+            self.consumer(
+                appeal.user_id,
+                self._texts.get("survey-ask-rating", number=appeal.number),
+                survey_markup(appeal.id, self._texts),
+            )
+
+    async def survey_updated(self, appeal: Appeal) -> None:
+        assert appeal.id is not None
+        self.staff(appeal.id, "edit")
+        self.staff(
+            appeal.id,
+            "post",
+            text=self._texts.get(
+                "staff-survey",
+                number=appeal.number,
+                rating=appeal.rating or 0,
+                resolved="unknown"
+                if appeal.resolved is None
+                else ("yes" if appeal.resolved else "no"),
+                comment=appeal.survey_comment or NONE,
+            ),
+        )
+
+    async def task_created(self, appeal: Appeal, task: AppealTask) -> None:
+        assert appeal.id is not None
+        self.staff(
+            appeal.id,
+            "post",
+            text=self._texts.get(
+                f"staff-task-{task.channel}",
+                number=appeal.number,
+                contact=appeal.contact,
+                name=appeal.full_name,
+            ),
+            reply_markup={
+                "inline_keyboard": [
+                    [
+                        {
+                            "text": self._texts.plain("staff-button-task-done"),
+                            "callback_data": StaffCb(
+                                action="task", appeal=appeal.id, value=task.id
+                            ).pack(),
+                        }
+                    ]
+                ]
+            },
+        )
+
+    async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None:
+        assert appeal.id is not None
+        self.staff(
+            appeal.id,
+            "post",
+            text=self._texts.get(
+                "staff-task-done",
+                number=appeal.number,
+                who=by.display_name,
+                channel=self._texts.get(f"appeal-channel-{task.channel}").lower(),
+            ),
+        )

@@ -1,0 +1,198 @@
+"""Deadline control (SPEC §4, regulation §19.7): warnings to the executor and the heads at
+D-5 and D-1 (working days) and on the day a deadline is missed, and a daily digest in the
+staff chat: due today, overdue, unassigned.
+
+The check is driven by state, not by the clock's history: every run looks at every open
+appeal and queues the warning of the stage it has reached, with a dedup key per appeal, due
+date, stage and recipient. A run missed while the bot was down is made up by the next one;
+a warning is never queued twice; an extension (a new due date) arms the warnings again.
+Only the latest stage reached is sent: an appeal first seen at D-1 gets no D-5 warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.texts import Texts
+from domain.appeals import Appeal
+from domain.deadlines import WarningStage, WorkingCalendar, local_date, warning_stage
+from domain.staff import StaffMember, StaffRole
+from notifier.appeal_notices import STAFF_METHOD
+from notifier.outbox import enqueue
+from storage.appeals import SqlAppealRepository
+from storage.staff import SqlStaffDirectory
+from storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    zone: ZoneInfo
+    calendar: WorkingCalendar
+    staff_chat_id: int | None
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def _executor(appeal: Appeal, members: dict[int, StaffMember], texts: Texts) -> str:
+    if appeal.assignee_id is None:
+        return texts.plain("staff-card-nobody")
+    member = members.get(appeal.assignee_id)
+    return member.display_name if member is not None else str(appeal.assignee_id)
+
+
+async def check_deadlines(
+    uow: UnitOfWork, *, texts: Texts, policy: DeadlinePolicy, now: datetime
+) -> int:
+    """Queue the warnings due at `now`; returns how many appeals were warned about."""
+    appeals = await SqlAppealRepository(uow).open_appeals()
+    if not appeals:
+        return 0
+    everyone = await SqlStaffDirectory(uow).members()
+    members = {m.user_id: m for m in everyone}
+    heads = [m.user_id for m in everyone if m.role is StaffRole.HEAD]
+    if not heads:  # a small company may have no head in the bot: the admins then
+        heads = [m.user_id for m in everyone if m.role is StaffRole.ADMIN]
+    warned = 0
+    for appeal in appeals:
+        stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
+        if stage is None:
+            continue
+        assert appeal.id is not None
+        warned += 1
+        text = texts.get(
+            f"deadline-{stage.value}",
+            number=appeal.number,
+            due=_day(appeal.due_at, policy.zone),
+            executor=_executor(appeal, members, texts),
+        )
+        key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
+        recipients = dict.fromkeys(
+            ([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads
+        )
+        for user_id in recipients:
+            enqueue(
+                uow,
+                chat_id=user_id,
+                method="send_message",
+                payload={"text": text},
+                now=now,
+                dedup_key=f"{key}:{user_id}",
+                urgent=stage is not WarningStage.D5,
+            )
+        if policy.staff_chat_id is not None:
+            enqueue(
+                uow,
+                chat_id=policy.staff_chat_id,
+                method=STAFF_METHOD,
+                payload={"op": "post", "appeal_id": appeal.id, "text": text},
+                now=now,
+                dedup_key=f"{key}:thread",
+            )
+    return warned
+
+
+def digest_text(
+    appeals: list[Appeal],
+    members: dict[int, StaffMember],
+    *,
+    texts: Texts,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
+    today = local_date(now, zone)
+    due_today = [a for a in appeals if local_date(a.due_at, zone) == today and now <= a.due_at]
+    overdue = [a for a in appeals if now > a.due_at]
+    unassigned = [a for a in appeals if a.assignee_id is None]
+    lines = [texts.get("digest-title", date=today.strftime("%d.%m.%Y"))]
+    for key, group in (
+        ("digest-due-today", due_today),
+        ("digest-overdue", overdue),
+        ("digest-unassigned", unassigned),
+    ):
+        lines.append("")
+        lines.append(texts.get(key, count=len(group)))
+        for appeal in group[:20]:
+            lines.append(
+                texts.get(
+                    "digest-item",
+                    number=appeal.number,
+                    due=_day(appeal.due_at, zone),
+                    executor=_executor(appeal, members, texts),
+                )
+            )
+        if len(group) > 20:
+            lines.append("…")
+    return "\n".join(lines)
+
+
+async def daily_digest(
+    uow: UnitOfWork, *, texts: Texts, policy: DeadlinePolicy, now: datetime, once: bool = True
+) -> bool:
+    """Queue the digest in the staff chat; with `once`, at most one per local day."""
+    if policy.staff_chat_id is None:
+        return False
+    appeals = await SqlAppealRepository(uow).open_appeals()
+    members = {m.user_id: m for m in await SqlStaffDirectory(uow).members()}
+    text = digest_text(appeals, members, texts=texts, zone=policy.zone, now=now)
+    today = local_date(now, policy.zone)
+    enqueue(
+        uow,
+        chat_id=policy.staff_chat_id,
+        method="send_message",
+        payload={"text": text},
+        now=now,
+        dedup_key=f"digest:{today.isoformat()}" if once else None,
+    )
+    return True
+
+
+# Scheduled jobs (notifier/scheduler.py runs them by name; they read the job context) -------
+
+DEADLINE_JOB = "notifier.deadlines:run_deadline_check"
+DIGEST_JOB = "notifier.deadlines:run_daily_digest"
+
+
+async def _in_job(
+    work: Callable[[UnitOfWork, Texts, DeadlinePolicy, datetime], Awaitable[T]],
+) -> T:
+    from notifier.scheduler import job_context
+
+    context = job_context()
+    texts: Texts = context.extra["texts"]
+    policy: DeadlinePolicy = context.extra["deadline_policy"]
+    uow = UnitOfWork(context.sessionmaker, clock=context.clock)
+    try:
+        result = await work(uow, texts, policy, context.clock.now())
+        await uow.commit()
+    except BaseException:
+        await uow.rollback()
+        raise
+    wake = context.extra.get("wake_outbox")
+    if callable(wake):
+        wake()
+    return result
+
+
+async def run_deadline_check() -> int:
+    warned = await _in_job(
+        lambda uow, texts, policy, now: check_deadlines(uow, texts=texts, policy=policy, now=now)
+    )
+    logger.info("deadline check: %d appeals at a warning stage", warned)
+    return warned
+
+
+async def run_daily_digest() -> bool:
+    return await _in_job(
+        lambda uow, texts, policy, now: daily_digest(uow, texts=texts, policy=policy, now=now)
+    )

@@ -1,0 +1,333 @@
+"""What staff and consumers read about an appeal: the staff card, its buttons, the thread
+lines, and the consumer's messages (answer with signature, question, extension, forward,
+rejection). Pure functions of the appeal and the texts; queued by notifier/appeal_notices.py,
+sent by notifier/staff_channel.py."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.texts import Texts
+from domain.appeals import (
+    TRANSITIONS,
+    AnswerChannel,
+    Appeal,
+    AppealAction,
+    AppealEvent,
+    AppealStatus,
+)
+from domain.deadlines import days_left
+from domain.screening import FlagKind
+
+# Fluent selects on strings only: an empty optional value is passed as this key.
+NONE = "none"
+# The card's text part is cut so that the whole card stays under Telegram's 4096.
+_CARD_TEXT_MAX = 2500
+# A forum topic name is at most 128 characters.
+_TOPIC_NAME_MAX = 128
+
+
+class StaffCb(CallbackData, prefix="sa"):
+    """A staff button: `action` on `appeal`; `value` for pickers (department, executor,
+    ground, task)."""
+
+    action: str
+    appeal: int = 0
+    value: int = 0
+
+
+class SurveyCb(CallbackData, prefix="sv"):
+    action: str  # rate | resolved | skip
+    appeal: int
+    value: int = 0
+
+
+class ClarifyCb(CallbackData, prefix="cq"):
+    appeal: int
+
+
+# Card buttons: (action key, the lifecycle action it needs to be possible).
+_CARD_BUTTONS: tuple[tuple[tuple[str, AppealAction], ...], ...] = (
+    (("take", AppealAction.TAKE), ("assign", AppealAction.ASSIGN)),
+    (("ask", AppealAction.REQUEST_CLARIFICATION), ("answer", AppealAction.ANSWER)),
+    (
+        ("extend", AppealAction.EXTEND),
+        ("forward", AppealAction.FORWARD),
+        ("reject", AppealAction.REJECT),
+    ),
+    (("close", AppealAction.CLOSE),),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    title: str  # the forum topic name
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def topic_name(appeal: Appeal, texts: Texts) -> str:
+    name = texts.plain(
+        "staff-topic-name",
+        number=appeal.number,
+        kind=texts.plain(f"appeal-kind-{appeal.kind.value}"),
+        subject=texts.plain(f"appeal-subject-{appeal.subject.value}"),
+    )
+    return name[:_TOPIC_NAME_MAX]
+
+
+def card_markup(appeal: Appeal, texts: Texts) -> InlineKeyboardMarkup | None:
+    assert appeal.id is not None
+    rows = []
+    for row in _CARD_BUTTONS:
+        buttons = [
+            InlineKeyboardButton(
+                text=texts.get(f"staff-button-{key}"),
+                callback_data=StaffCb(action=key, appeal=appeal.id).pack(),
+            )
+            for key, action in row
+            if (appeal.status, action) in TRANSITIONS
+            and not (action is AppealAction.EXTEND and appeal.extended)
+        ]
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def render_card(
+    appeal: Appeal,
+    texts: Texts,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    executor: str | None,
+    earlier: Mapping[int, str],
+    attachments: int,
+) -> CardView:
+    """The staff card (SPEC §3). `earlier`: numbers of the appeals a repeat flag points to."""
+    left = days_left(appeal.due_at, now, zone)
+    lines = [
+        texts.get(
+            "staff-card-head",
+            number=appeal.number,
+            kind=texts.get(f"appeal-kind-{appeal.kind.value}"),
+            subject=texts.get(f"appeal-subject-{appeal.subject.value}"),
+        ),
+        texts.get(
+            "staff-card-status",
+            status=texts.get(f"appeal-status-{appeal.status.value}"),
+            executor=executor or texts.get("staff-card-nobody"),
+        ),
+    ]
+    if appeal.is_open:
+        lines.append(
+            texts.get(
+                "staff-card-due-open",
+                due=_day(appeal.due_at, zone),
+                state="today" if left == 0 else ("overdue" if left < 0 else "left"),
+                days=abs(left),
+                extended="yes" if appeal.extended else "no",
+            )
+        )
+    else:
+        lines.append(texts.get("staff-card-due", due=_day(appeal.due_at, zone)))
+    lines.append(
+        texts.get(
+            "staff-card-form",
+            form=texts.get(f"staff-form-{appeal.form.value}"),
+            registered=appeal.registered_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+        )
+    )
+    # Personal data only as far as the answer needs it (SPEC "Personal data").
+    contact = "" if appeal.answer_channel is AnswerChannel.CHAT else appeal.contact
+    lines.append(
+        texts.get(
+            "staff-card-consumer",
+            name=appeal.full_name,
+            account=appeal.account_number or NONE,
+            channel=texts.get(f"appeal-channel-{appeal.answer_channel.value}").lower(),
+            contact=contact or NONE,
+        )
+    )
+    if appeal.vulnerable is not None:
+        lines.append(
+            texts.get(
+                "staff-card-vulnerable",
+                group=texts.get(f"appeal-vulnerable-{appeal.vulnerable.value}"),
+            )
+        )
+    for flag in appeal.flags:
+        if flag.kind is FlagKind.REPEAT:
+            number = earlier.get(int(flag.detail)) if flag.detail.isdigit() else None
+            lines.append(texts.get("staff-card-flag-repeat", number=number or flag.detail))
+        elif flag.kind is FlagKind.OBSCENE:
+            lines.append(texts.get("staff-card-flag-obscene"))
+    if appeal.pp55 is not None:
+        moment = appeal.pp55.violation_time
+        lines.append(
+            texts.get(
+                "staff-card-pp55",
+                time=moment.astimezone(zone).strftime("%d.%m.%Y %H:%M") if moment else "—",
+                device=appeal.pp55.device_address or "—",
+                contract=appeal.pp55.contract_number or "—",
+            )
+        )
+    body = appeal.text if len(appeal.text) <= _CARD_TEXT_MAX else appeal.text[:_CARD_TEXT_MAX]
+    lines.append(
+        texts.get(
+            "staff-card-text",
+            text=body or texts.plain("staff-card-voice"),
+            cut="yes" if len(appeal.text) > _CARD_TEXT_MAX else "no",
+        )
+    )
+    if attachments:
+        lines.append(texts.get("staff-card-attachments", count=attachments))
+    if appeal.rejection_ground is not None:
+        lines.append(
+            texts.get(
+                "staff-card-ground",
+                ground=texts.get(f"staff-ground-{appeal.rejection_ground.value}"),
+            )
+        )
+    if appeal.rating is not None:
+        lines.append(
+            texts.get(
+                "staff-card-rating",
+                rating=appeal.rating,
+                resolved=_yes_no(appeal.resolved),
+            )
+        )
+    return CardView(
+        title=topic_name(appeal, texts),
+        text="\n".join(lines),
+        markup=card_markup(appeal, texts),
+    )
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+def event_line(appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo) -> str | None:
+    """One line in the appeal's thread for a lifecycle event; None for the registration (the
+    card says it all)."""
+    action = event.action
+    if action is AppealAction.REGISTER:
+        return None
+    who = event.actor.name or (str(event.actor.id) if event.actor.id is not None else "")
+    values: dict[str, str | int] = {
+        "number": appeal.number,
+        "who": who,
+        "reason": event.reason,
+        "status": texts.get(f"appeal-status-{appeal.status.value}"),
+    }
+    if action is AppealAction.ASSIGN:
+        values["assignee"] = event.detail("assignee_name") or event.detail("assignee_id") or ""
+    elif action is AppealAction.EXTEND:
+        values["due"] = _day(appeal.due_at, zone)
+        values["days"] = event.detail("days") or ""
+    elif action is AppealAction.REJECT and appeal.rejection_ground is not None:
+        values["ground"] = texts.plain(f"staff-ground-{appeal.rejection_ground.value}")
+    elif action is AppealAction.RATE:
+        values["rating"] = appeal.rating or 0
+    elif action is AppealAction.ANSWER:
+        values["text"] = appeal.answer_text or ""
+        values["channel"] = texts.get(f"appeal-channel-{appeal.answer_channel.value}").lower()
+    return texts.get(f"staff-event-{action.value}", **values)
+
+
+def signature(event: AppealEvent, texts: Texts) -> str:
+    """§15.5: the executor's name, position, phone and e-mail under the answer."""
+    return texts.get(
+        "answer-signature",
+        name=event.detail("executor_name") or "",
+        position=event.detail("executor_position") or NONE,
+        phone=event.detail("executor_phone") or "",
+        email=event.detail("executor_email") or NONE,
+    )
+
+
+def consumer_message(
+    appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """What the consumer is told in the chat about a staff action, if anything."""
+    assert appeal.id is not None
+    action = event.action
+    if action is AppealAction.REQUEST_CLARIFICATION:
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=texts.get("clarify-button"),
+                        callback_data=ClarifyCb(appeal=appeal.id).pack(),
+                    )
+                ]
+            ]
+        )
+        return texts.get(
+            "consumer-clarification", number=appeal.number, question=event.reason
+        ), markup
+    if action is AppealAction.ANSWER:
+        text = texts.get(
+            "consumer-answer",
+            number=appeal.number,
+            answer=appeal.answer_text or "",
+            signature=signature(event, texts),
+        )
+        return text, None
+    if action is AppealAction.EXTEND:
+        return (
+            texts.get(
+                "consumer-extended",
+                number=appeal.number,
+                due=_day(appeal.due_at, zone),
+                reason=event.reason,
+            ),
+            None,
+        )
+    if action is AppealAction.FORWARD:
+        return texts.get("consumer-forwarded", number=appeal.number, where=event.reason), None
+    if action is AppealAction.REJECT and appeal.rejection_ground is not None:
+        return (
+            texts.get(
+                f"consumer-rejected-{appeal.rejection_ground.value}",
+                number=appeal.number,
+            ),
+            None,
+        )
+    return None
+
+
+def survey_markup(appeal_id: int, texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=str(value),
+                    callback_data=SurveyCb(action="rate", appeal=appeal_id, value=value).pack(),
+                )
+                for value in range(1, 6)
+            ]
+        ]
+    )
+
+
+def escape(text: str) -> str:
+    return html.escape(text)
+
+
+# Statuses in which the consumer has something to wait for (the digest's "unassigned").
+UNASSIGNED = frozenset({AppealStatus.REGISTERED})

@@ -1,0 +1,390 @@
+"""The staff side of an appeal (SPEC §3; regulation §6.4, §15.3, §15.5, §17.6): take, assign,
+ask, answer, extend, forward, reject, close, notes, answer tasks, settings.
+
+Every action is checked twice — the role (domain.staff) and the lifecycle (domain.appeals) —
+then stored with its history event, written to the audit log, and announced through
+`AppealNotices` in the same transaction. A refused action is audited too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from domain.appeals import (
+    Actor,
+    ActorKind,
+    AnswerChannel,
+    Appeal,
+    AppealAction,
+    AppealDraft,
+    AppealEvent,
+    AppealId,
+    RejectionGround,
+    apply,
+)
+from domain.clock import Clock
+from domain.deadlines import WorkingCalendar, extend_due
+from domain.errors import AppealNotFound, DomainError, StaffNotFound, TextRequired
+from domain.screening import FlagKind
+from domain.staff import (
+    Department,
+    StaffAction,
+    StaffMember,
+    StaffRole,
+    check_allowed,
+    check_signature,
+)
+from services.appeals import AppealPolicy, AppealService
+from services.ports import (
+    AppealNotices,
+    AppealRepository,
+    AppealTask,
+    AppealTasks,
+    Attachment,
+    StaffAudit,
+    StaffDirectory,
+)
+
+DONE = "done"
+REFUSED = "refused"
+_DETAIL_MAX = 500
+
+T = TypeVar("T")
+
+
+def staff_actor(member: StaffMember) -> Actor:
+    return Actor(ActorKind.STAFF, member.user_id, member.full_name)
+
+
+class StaffDesk:
+    def __init__(
+        self,
+        *,
+        appeals: AppealRepository,
+        registry: AppealService,
+        staff: StaffDirectory,
+        audit: StaffAudit,
+        tasks: AppealTasks,
+        notices: AppealNotices,
+        calendar: WorkingCalendar,
+        clock: Clock,
+        policy: AppealPolicy,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
+        self._appeals = appeals
+        self._registry = registry
+        self._staff = staff
+        self._audit = audit
+        self._tasks = tasks
+        self._notices = notices
+        self._calendar = calendar
+        self._clock = clock
+        self._policy = policy
+        self._admin_ids = admin_ids
+
+    # Who is acting ----------------------------------------------------------------------
+
+    async def member(self, user_id: int) -> StaffMember:
+        """The profile of a staff-chat member (the caller checked membership); a listed admin
+        is always an admin. Someone without a profile yet acts as a specialist."""
+        found = await self._staff.member(user_id)
+        member = found or StaffMember(user_id=user_id)
+        if user_id in self._admin_ids and member.role is not StaffRole.ADMIN:
+            member = replace(member, role=StaffRole.ADMIN)
+        return member
+
+    async def refuse_outsider(
+        self, user_id: int, action: str, appeal_id: int | None, reason: str
+    ) -> None:
+        """Someone outside the staff tried a staff action: nothing happens but the audit."""
+        await self._audit.record(
+            at=self._clock.now(),
+            user_id=user_id,
+            action=action,
+            appeal_id=appeal_id,
+            outcome=REFUSED,
+            detail=reason,
+        )
+
+    async def _audited(
+        self,
+        member: StaffMember,
+        action: StaffAction,
+        appeal_id: int | None,
+        run: Callable[[], Awaitable[T]],
+        detail: str = "",
+    ) -> T:
+        try:
+            check_allowed(member.role, action)
+            result = await run()
+        except DomainError as error:
+            await self._audit.record(
+                at=self._clock.now(),
+                user_id=member.user_id,
+                action=action.value,
+                appeal_id=appeal_id,
+                outcome=REFUSED,
+                detail=type(error).__name__,
+            )
+            raise
+        await self._audit.record(
+            at=self._clock.now(),
+            user_id=member.user_id,
+            action=action.value,
+            appeal_id=appeal_id,
+            outcome=DONE,
+            detail=detail[:_DETAIL_MAX],
+        )
+        return result
+
+    async def appeal(self, appeal_id: int) -> Appeal:
+        found = await self._appeals.get(AppealId(appeal_id))
+        if found is None:
+            raise AppealNotFound(appeal_id)
+        return found
+
+    async def _change(
+        self,
+        member: StaffMember,
+        staff_action: StaffAction,
+        appeal_id: int,
+        action: AppealAction,
+        *,
+        detail: str = "",
+        **arguments: object,
+    ) -> Appeal:
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            updated, event = apply(
+                appeal,
+                action,
+                actor=staff_actor(member),
+                at=self._clock.now(),
+                **arguments,  # type: ignore[arg-type]
+            )
+            await self._store(updated, event)
+            return updated
+
+        return await self._audited(member, staff_action, appeal_id, run, detail)
+
+    async def _store(self, appeal: Appeal, event: AppealEvent) -> None:
+        await self._appeals.save(appeal, event)
+        await self._notices.publish(appeal, event)
+
+    # Actions ----------------------------------------------------------------------------
+
+    async def take(self, member: StaffMember, appeal_id: int) -> Appeal:
+        return await self._change(member, StaffAction.TAKE, appeal_id, AppealAction.TAKE)
+
+    async def assign(self, member: StaffMember, appeal_id: int, assignee_id: int) -> Appeal:
+        async def run() -> Appeal:
+            assignee = await self._staff.member(assignee_id)
+            if assignee is None:
+                raise StaffNotFound(str(assignee_id))
+            appeal = await self.appeal(appeal_id)
+            updated, event = apply(
+                appeal,
+                AppealAction.ASSIGN,
+                actor=staff_actor(member),
+                at=self._clock.now(),
+                assignee_id=assignee_id,
+                assignee_name=assignee.full_name,
+            )
+            await self._store(updated, event)
+            return updated
+
+        return await self._audited(member, StaffAction.ASSIGN, appeal_id, run, str(assignee_id))
+
+    async def ask(self, member: StaffMember, appeal_id: int, question: str) -> Appeal:
+        return await self._change(
+            member,
+            StaffAction.ASK,
+            appeal_id,
+            AppealAction.REQUEST_CLARIFICATION,
+            reason=_required(question),
+        )
+
+    async def answer(self, member: StaffMember, appeal_id: int, text: str) -> Appeal:
+        """The final answer (§15.5 signature from the profile). An answer by post, e-mail or
+        phone also becomes a task in the thread that staff mark done (§17.6)."""
+
+        async def run() -> Appeal:
+            check_signature(member)
+            appeal = await self.appeal(appeal_id)
+            updated, event = apply(
+                appeal,
+                AppealAction.ANSWER,
+                actor=staff_actor(member),
+                at=self._clock.now(),
+                answer_text=text,
+                executor_name=member.full_name,
+                executor_position=member.position,
+                executor_phone=member.phone,
+                executor_email=member.email,
+            )
+            await self._store(updated, event)
+            if updated.answer_channel is not AnswerChannel.CHAT:
+                task = await self._tasks.add(
+                    AppealId(appeal_id), updated.answer_channel.value, at=self._clock.now()
+                )
+                await self._notices.task_created(updated, task)
+            return updated
+
+        return await self._audited(member, StaffAction.ANSWER, appeal_id, run)
+
+    async def extend(self, member: StaffMember, appeal_id: int, days: int, reason: str) -> Appeal:
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            new_due = extend_due(
+                due_at=appeal.due_at,
+                days=days,
+                calendar=self._calendar,
+                zone=self._policy.zone,
+            )
+            updated, event = apply(
+                appeal,
+                AppealAction.EXTEND,
+                actor=staff_actor(member),
+                at=self._clock.now(),
+                reason=_required(reason),
+                days=days,
+                new_due_at=new_due,
+            )
+            await self._store(updated, event)
+            return updated
+
+        return await self._audited(member, StaffAction.EXTEND, appeal_id, run, str(days))
+
+    async def forward(self, member: StaffMember, appeal_id: int, where: str) -> Appeal:
+        """59-ФЗ ст. 8 ч. 3: outside the company's competence; `where` is told the consumer."""
+        return await self._change(
+            member,
+            StaffAction.FORWARD,
+            appeal_id,
+            AppealAction.FORWARD,
+            reason=_required(where),
+        )
+
+    async def reject(
+        self,
+        member: StaffMember,
+        appeal_id: int,
+        ground: RejectionGround,
+        *,
+        earlier_number: str | None = None,
+    ) -> Appeal:
+        """§15.6–15.10. A repeat points to the earlier appeal: the one given by number, else
+        the one screening flagged."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            linked: AppealId | None = None
+            if ground is RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS:
+                if earlier_number:
+                    earlier = await self._appeals.by_number(earlier_number.strip().upper())
+                    if earlier is None or earlier.id is None:
+                        raise AppealNotFound(earlier_number)
+                    linked = earlier.id
+                else:
+                    linked = _flagged_repeat(appeal)
+            updated, event = apply(
+                appeal,
+                AppealAction.REJECT,
+                actor=staff_actor(member),
+                at=self._clock.now(),
+                ground=ground,
+                linked_appeal_id=linked,
+            )
+            await self._store(updated, event)
+            return updated
+
+        return await self._audited(member, StaffAction.REJECT, appeal_id, run, ground.value)
+
+    async def close(self, member: StaffMember, appeal_id: int) -> Appeal:
+        return await self._change(member, StaffAction.CLOSE, appeal_id, AppealAction.CLOSE)
+
+    async def note(self, member: StaffMember, appeal_id: int, text: str) -> None:
+        """An internal note: kept in the audit log, never relayed to the consumer."""
+
+        async def run() -> None:
+            await self.appeal(appeal_id)
+
+        await self._audited(member, StaffAction.NOTE, appeal_id, run, text.strip())
+
+    async def task_done(self, member: StaffMember, task_id: int) -> tuple[Appeal, AppealTask]:
+        task = await self._tasks.get(task_id)
+        if task is None:
+            raise AppealNotFound(task_id)
+
+        async def run() -> tuple[Appeal, AppealTask]:
+            appeal = await self.appeal(task.appeal_id)
+            if task.done_at is not None:
+                return appeal, task
+            done = await self._tasks.mark_done(task_id, by=member.user_id, at=self._clock.now())
+            await self._notices.task_done(appeal, done, member)
+            return appeal, done
+
+        return await self._audited(
+            member, StaffAction.TASK_DONE, task.appeal_id, run, str(task_id)
+        )
+
+    async def register(
+        self, member: StaffMember, draft: AppealDraft, attachments: tuple[Attachment, ...] = ()
+    ) -> Appeal:
+        """An appeal received by phone, post or in person (§15.2): same registry, same
+        numbers, same due date rules."""
+
+        async def run() -> Appeal:
+            return await self._registry.register_offline(
+                draft, actor=staff_actor(member), attachments=attachments
+            )
+
+        return await self._audited(member, StaffAction.REGISTER, None, run, draft.form.value)
+
+    # Settings ---------------------------------------------------------------------------
+
+    async def save_profile(self, member: StaffMember, profile: StaffMember) -> StaffMember:
+        """One's own profile (any role) or someone else's (admin); only an admin changes
+        roles."""
+        own = profile.user_id == member.user_id
+        action = StaffAction.PROFILE if own else StaffAction.SETTINGS
+
+        async def run() -> StaffMember:
+            stored = profile
+            if own and not member.may(StaffAction.SETTINGS):
+                stored = replace(profile, role=member.role)
+            await self._staff.save_member(stored, at=self._clock.now())
+            return stored
+
+        return await self._audited(member, action, None, run, str(profile.user_id))
+
+    async def add_department(self, member: StaffMember, name: str) -> Department:
+        async def run() -> Department:
+            return await self._staff.add_department(_required(name))
+
+        return await self._audited(member, StaffAction.SETTINGS, None, run, name)
+
+    async def departments(self) -> list[Department]:
+        return await self._staff.departments()
+
+    async def members(self, department_id: int | None = None) -> list[StaffMember]:
+        everyone = await self._staff.members()
+        if department_id is None:
+            return everyone
+        return [m for m in everyone if m.department_id == department_id]
+
+
+def _required(text: str) -> str:
+    clean = text.strip()
+    if not clean:
+        raise TextRequired("a text is required")
+    return clean
+
+
+def _flagged_repeat(appeal: Appeal) -> AppealId | None:
+    for flag in appeal.flags:
+        if flag.kind is FlagKind.REPEAT and flag.detail.isdigit():
+            return AppealId(int(flag.detail))
+    return None

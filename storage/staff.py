@@ -1,0 +1,300 @@
+"""Staff storage over SQLAlchemy Core: profiles and departments, the audit log, answer
+tasks, and where each appeal lives in the staff chat (topic, card, every bot message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from domain.appeals import AppealId
+from domain.errors import DepartmentNotFound
+from domain.staff import Department, StaffMember, StaffRole
+from services.ports import AppealTask
+from storage.models import (
+    AppealTaskRow,
+    AppealThreadRow,
+    DepartmentRow,
+    StaffAuditRow,
+    StaffMemberRow,
+    StaffMessageRow,
+)
+from storage.uow import UnitOfWork
+
+
+@lru_cache(maxsize=4)
+def _upsert_member(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(StaffMemberRow)
+    return statement.on_conflict_do_update(
+        index_elements=[StaffMemberRow.user_id],
+        set_={
+            name: statement.excluded[name]
+            for name in (
+                "role",
+                "full_name",
+                "position",
+                "phone",
+                "email",
+                "department_id",
+                "updated_at",
+            )
+        },
+    )
+
+
+@lru_cache(maxsize=4)
+def _upsert_thread(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(AppealThreadRow)
+    return statement.on_conflict_do_update(
+        index_elements=[AppealThreadRow.appeal_id],
+        set_={
+            name: statement.excluded[name]
+            for name in ("chat_id", "topic_id", "card_message_id", "updated_at")
+        },
+    )
+
+
+@lru_cache(maxsize=4)
+def _insert_message(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(StaffMessageRow).on_conflict_do_nothing(
+        index_elements=[StaffMessageRow.chat_id, StaffMessageRow.message_id]
+    )
+
+
+def _member(row: Any) -> StaffMember:
+    return StaffMember(
+        user_id=int(row.user_id),
+        role=StaffRole(row.role),
+        full_name=row.full_name,
+        position=row.position,
+        phone=row.phone,
+        email=row.email,
+        department_id=row.department_id,
+    )
+
+
+class SqlStaffDirectory:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def member(self, user_id: int) -> StaffMember | None:
+        row = (
+            await self._uow.session.execute(
+                select(StaffMemberRow.__table__).where(StaffMemberRow.user_id == user_id)
+            )
+        ).first()
+        return _member(row) if row is not None else None
+
+    async def save_member(self, member: StaffMember, *, at: datetime) -> None:
+        if member.department_id is not None:
+            known = await self._uow.session.scalar(
+                select(DepartmentRow.id).where(DepartmentRow.id == member.department_id)
+            )
+            if known is None:
+                raise DepartmentNotFound(str(member.department_id))
+        statement = _upsert_member(self._uow.session.bind.dialect.name)
+        await self._uow.session.execute(
+            statement,
+            {
+                "user_id": member.user_id,
+                "role": member.role.value,
+                "full_name": member.full_name,
+                "position": member.position,
+                "phone": member.phone,
+                "email": member.email,
+                "department_id": member.department_id,
+                "updated_at": at,
+            },
+        )
+        self._uow.mark_written()
+
+    async def members(self) -> list[StaffMember]:
+        rows = (
+            await self._uow.session.execute(
+                select(StaffMemberRow.__table__).order_by(
+                    StaffMemberRow.full_name, StaffMemberRow.user_id
+                )
+            )
+        ).all()
+        return [_member(row) for row in rows]
+
+    async def departments(self) -> list[Department]:
+        rows = (
+            await self._uow.session.execute(
+                select(DepartmentRow.id, DepartmentRow.name)
+                .where(DepartmentRow.active.is_(True))
+                .order_by(DepartmentRow.name)
+            )
+        ).all()
+        return [Department(id=int(row.id), name=row.name) for row in rows]
+
+    async def add_department(self, name: str) -> Department:
+        clean = " ".join(name.split())
+        existing = await self._uow.session.scalar(
+            select(DepartmentRow.id).where(DepartmentRow.name == clean)
+        )
+        if existing is not None:
+            await self._uow.session.execute(
+                update(DepartmentRow).where(DepartmentRow.id == existing).values(active=True)
+            )
+            self._uow.mark_written()
+            return Department(id=int(existing), name=clean)
+        result = await self._uow.session.execute(
+            insert(DepartmentRow).returning(DepartmentRow.id), {"name": clean, "active": True}
+        )
+        self._uow.mark_written()
+        return Department(id=int(result.scalar_one()), name=clean)
+
+
+class SqlStaffAudit:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        user_id: int,
+        action: str,
+        appeal_id: int | None,
+        outcome: str,
+        detail: str = "",
+    ) -> None:
+        self._uow.defer(
+            insert(StaffAuditRow),
+            {
+                "at": at,
+                "user_id": user_id,
+                "action": action,
+                "appeal_id": appeal_id,
+                "outcome": outcome,
+                "detail": detail,
+            },
+            effect=True,
+        )
+
+
+def _task(row: Any) -> AppealTask:
+    return AppealTask(
+        id=int(row.id),
+        appeal_id=AppealId(row.appeal_id),
+        channel=row.channel,
+        done_at=row.done_at,
+        done_by=row.done_by,
+    )
+
+
+class SqlAppealTasks:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask:
+        result = await self._uow.session.execute(
+            insert(AppealTaskRow).returning(AppealTaskRow.id),
+            {"appeal_id": appeal_id, "channel": channel, "created_at": at},
+        )
+        self._uow.mark_written()
+        return AppealTask(id=int(result.scalar_one()), appeal_id=appeal_id, channel=channel)
+
+    async def get(self, task_id: int) -> AppealTask | None:
+        row = (
+            await self._uow.session.execute(
+                select(AppealTaskRow.__table__).where(AppealTaskRow.id == task_id)
+            )
+        ).first()
+        return _task(row) if row is not None else None
+
+    async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask:
+        await self._uow.session.execute(
+            update(AppealTaskRow)
+            .where(AppealTaskRow.id == task_id, AppealTaskRow.done_at.is_(None))
+            .values(done_at=at, done_by=by)
+        )
+        self._uow.mark_written()
+        task = await self.get(task_id)
+        assert task is not None
+        return task
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    appeal_id: int
+    chat_id: int
+    topic_id: int | None
+    card_message_id: int | None
+
+
+_THREAD = select(AppealThreadRow.__table__).where(
+    AppealThreadRow.appeal_id == bindparam("appeal_id")
+)
+_BY_TOPIC = select(AppealThreadRow.appeal_id).where(
+    AppealThreadRow.chat_id == bindparam("chat_id"),
+    AppealThreadRow.topic_id == bindparam("topic_id"),
+)
+_BY_MESSAGE = select(StaffMessageRow.appeal_id).where(
+    StaffMessageRow.chat_id == bindparam("chat_id"),
+    StaffMessageRow.message_id == bindparam("message_id"),
+)
+
+
+class SqlAppealThreads:
+    """Where each appeal lives in the staff chat."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, appeal_id: int) -> Thread | None:
+        row = (await self._uow.session.execute(_THREAD, {"appeal_id": appeal_id})).first()
+        if row is None:
+            return None
+        return Thread(
+            appeal_id=int(row.appeal_id),
+            chat_id=int(row.chat_id),
+            topic_id=row.topic_id,
+            card_message_id=row.card_message_id,
+        )
+
+    async def save(self, thread: Thread, *, at: datetime) -> None:
+        await self._uow.session.execute(
+            _upsert_thread(self._uow.session.bind.dialect.name),
+            {
+                "appeal_id": thread.appeal_id,
+                "chat_id": thread.chat_id,
+                "topic_id": thread.topic_id,
+                "card_message_id": thread.card_message_id,
+                "updated_at": at,
+            },
+        )
+        self._uow.mark_written()
+
+    def remember(self, chat_id: int, message_id: int, appeal_id: int) -> None:
+        """A bot message about `appeal_id` in the staff chat: a reply to it finds the appeal."""
+        self._uow.defer(
+            _insert_message(self._uow.session.bind.dialect.name),
+            {"chat_id": chat_id, "message_id": message_id, "appeal_id": appeal_id},
+            effect=True,
+        )
+
+    async def appeal_for(
+        self, chat_id: int, *, topic_id: int | None, reply_to: int | None
+    ) -> int | None:
+        """The appeal a staff message belongs to: by its forum topic, else by the bot message
+        it replies to."""
+        session = self._uow.session
+        if topic_id is not None:
+            found = await session.scalar(_BY_TOPIC, {"chat_id": chat_id, "topic_id": topic_id})
+            if found is not None:
+                return int(found)
+        if reply_to is not None:
+            found = await session.scalar(_BY_MESSAGE, {"chat_id": chat_id, "message_id": reply_to})
+            if found is not None:
+                return int(found)
+        return None
