@@ -49,7 +49,9 @@ class AppConfig:
         texts: Texts | None = None,
         staff_chat_id: int | None = None,
         admin_ids: frozenset[int] = frozenset(),
+        email_enabled: bool = False,
     ) -> None:
+        self.email_enabled = email_enabled
         self.company_name = company_name
         self.zone = zone
         self.link_policy = link_policy
@@ -131,6 +133,7 @@ class Services:
             clock=self._clock,
             staff_chat_id=self._config.staff_chat_id,
             wake=self._config.wake_outbox,
+            email=self._config.email_enabled,
         )
 
     @cached_property

@@ -12,8 +12,9 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.factory import App
 from domain.rate_limit import RateLimiter
-from notifier.appeal_notices import STAFF_METHOD
-from notifier.outbox import OutboxSender
+from notifier.appeal_notices import EMAIL_METHOD, STAFF_METHOD
+from notifier.email import EmailChannel, SmtpConfig
+from notifier.outbox import CustomHandler, OutboxSender
 from notifier.staff_channel import StaffChannel, card_renderer
 
 logger = logging.getLogger(__name__)
@@ -45,12 +46,33 @@ def build_sender(
         render=card_renderer(app.texts, zone=app.config.zone, clock=app.clock),
         forum=forum,
     )
+    handlers: dict[str, CustomHandler] = {STAFF_METHOD: channel}
+    settings = app.settings
+    if settings.smtp_host and settings.smtp_from:
+        handlers[EMAIL_METHOD] = EmailChannel(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                username=settings.smtp_user,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
+                starttls=settings.smtp_starttls,
+                ssl=settings.smtp_ssl,
+            ),
+            app.sessionmaker,
+            clock=app.clock,
+            texts=app.texts,
+            zone=app.config.zone,
+            staff_chat_id=settings.staff_chat_id,
+        )
     sender = OutboxSender(
         app.sessionmaker,
         bot,
         app.clock,
         limiter or RateLimiter(),
-        handlers={STAFF_METHOD: channel},
+        handlers=handlers,
         sleep=sleep,
     )
     app.config.wake_outbox = sender.wake

@@ -26,7 +26,7 @@ from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
 from handlers import build_routers
 from handlers.info import FileIdCache
-from handlers.staff import MembershipCache
+from handlers.staff import STAFF_COMMANDS, MembershipCache
 from services.appeals import AppealPolicy
 from storage.cache import PersonCache
 from storage.calendar import ProductionCalendar
@@ -38,24 +38,6 @@ from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
 COMMANDS = ("start", "menu", "appeal", "appeals", "info", "accounts", "mydata", "help", "cancel")
-# Shown in the staff chat's command menu (BotCommandScopeChat).
-STAFF_COMMANDS = (
-    "take",
-    "assign",
-    "ask",
-    "answer",
-    "extend",
-    "forward",
-    "reject",
-    "close",
-    "card",
-    "register",
-    "digest",
-    "profile",
-    "staff",
-    "help",
-    "cancel",
-)
 
 
 @dataclass
@@ -102,6 +84,7 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
         texts=texts,
         staff_chat_id=settings.staff_chat_id,
         admin_ids=frozenset(settings.admin_ids),
+        email_enabled=bool(settings.smtp_host),
     )
 
 

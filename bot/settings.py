@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # How long a getChatMember answer is trusted for the staff chat.
     staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    # E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = Field(default=None, validate_default=True)
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -86,6 +94,20 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not re.match(r"^rediss?://", value):
             raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("smtp_host", "smtp_user", "smtp_from", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return None if value in (None, "") else value
+
+    @field_validator("smtp_from", mode="after")
+    @classmethod
+    def _smtp_sender(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("smtp_host") and not value:
+            raise ValueError(
+                "the sender address is required with SMTP_HOST, e.g. otvet@example.ru"
+            )
         return value
 
     @field_validator("staff_chat_id", mode="before")
@@ -174,7 +196,8 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str, str]]:
     problems = []
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "?"
-        value = "" if name == "BOT_TOKEN" else str(item.get("input", ""))[:80]
+        secret = name == "BOT_TOKEN" or "PASSWORD" in name
+        value = "" if secret else str(item.get("input", ""))[:80]
         message = str(item["msg"]).removeprefix("Value error, ")
         problems.append((name, value, message))
     return problems

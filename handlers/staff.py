@@ -791,6 +791,18 @@ def _reg_keyboard(field: str, options: list[tuple[str, str]]) -> InlineKeyboardM
     )
 
 
+def _pick(
+    services: Services,
+    config: AppConfig,
+    message: Message,
+    text: str,
+    field: str,
+    options: list[tuple[str, str]],
+) -> None:
+    """A step of the registration dialog answered with a button."""
+    _say(services, config, message, text, markup=_reg_keyboard(field, options))
+
+
 async def cmd_register(
     message: Message,
     state: FSMContext,
@@ -802,13 +814,7 @@ async def cmd_register(
     await state.set_state(StaffRegister.form)
     await state.set_data({})
     options = [(texts.plain(f"staff-form-{f.value}").capitalize(), f.value) for f in OFFLINE_FORMS]
-    _say(
-        services,
-        config,
-        message,
-        texts.get("staff-register-form"),
-        markup=_reg_keyboard("form", options),
-    )
+    _pick(services, config, message, texts.get("staff-register-form"), "form", options)
 
 
 async def on_register_button(
@@ -853,13 +859,7 @@ async def on_register_button(
             (texts.plain(f"appeal-subject-{s.value}"), s.value)
             for s in subjects_for(AppealKind(value))
         ]
-        _say(
-            services,
-            config,
-            message,
-            texts.get("staff-register-subject"),
-            markup=_reg_keyboard("subject", options),
-        )
+        _pick(services, config, message, texts.get("staff-register-subject"), "subject", options)
     elif field == "subject":
         await state.set_state(StaffRegister.text)
         _say(services, config, message, texts.get("staff-register-text"))
@@ -879,13 +879,7 @@ async def on_register_text(
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
         options = [(texts.plain(f"appeal-channel-{c.value}"), c.value) for c in OFFLINE_CHANNELS]
-        _say(
-            services,
-            config,
-            message,
-            texts.get("staff-register-channel"),
-            markup=_reg_keyboard("channel", options),
-        )
+        _pick(services, config, message, texts.get("staff-register-channel"), "channel", options)
     elif current == StaffRegister.contact.state:
         try:
             channel = AnswerChannel(data["channel"])
@@ -902,13 +896,7 @@ async def on_register_text(
         await state.update_data(contact=text)
         await state.set_state(StaffRegister.kind)
         options = [(texts.plain(f"appeal-kind-{k.value}"), k.value) for k in AppealKind]
-        _say(
-            services,
-            config,
-            message,
-            texts.get("staff-register-kind"),
-            markup=_reg_keyboard("kind", options),
-        )
+        _pick(services, config, message, texts.get("staff-register-kind"), "kind", options)
     elif current == StaffRegister.text.state:
         await state.update_data(text=text)
         data = await state.get_data()
@@ -923,12 +911,13 @@ async def on_register_text(
             text=text,
         )
         await state.set_state(StaffRegister.confirm)
-        _say(
+        _pick(
             services,
             config,
             message,
             summary,
-            markup=_reg_keyboard("save", [(texts.plain("staff-register-save"), "yes")]),
+            "save",
+            [(texts.plain("staff-register-save"), "yes")],
         )
 
 
@@ -986,6 +975,8 @@ _APPEAL_COMMANDS = (
     "close",
     "card",
 )
+# The staff chat's command menu (set with BotCommandScopeChat at start).
+STAFF_COMMANDS = (*_APPEAL_COMMANDS, "register", "digest", "profile", "staff", "help", "cancel")
 
 
 def build_router(membership: MembershipCache | None = None) -> Router:

@@ -58,31 +58,16 @@ async def on_clarify(
     await callback.answer()
 
 
-def _resolved_markup(appeal_id: int, texts: Texts) -> InlineKeyboardMarkup:
+def _row(appeal_id: int, texts: Texts, *buttons: tuple[str, str, int]) -> InlineKeyboardMarkup:
+    """One row of survey buttons: (text key, action, value)."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=texts.get("survey-yes"),
-                    callback_data=SurveyCb(action="resolved", appeal=appeal_id, value=1).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=texts.get("survey-no"),
-                    callback_data=SurveyCb(action="resolved", appeal=appeal_id, value=0).pack(),
-                ),
-            ]
-        ]
-    )
-
-
-def _skip_markup(appeal_id: int, texts: Texts) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=texts.get("survey-skip"),
-                    callback_data=SurveyCb(action="skip", appeal=appeal_id).pack(),
+                    text=texts.get(key),
+                    callback_data=SurveyCb(action=action, appeal=appeal_id, value=value).pack(),
                 )
+                for key, action, value in buttons
             ]
         ]
     )
@@ -107,7 +92,10 @@ async def on_survey(
             with contextlib.suppress(TelegramAPIError):
                 await message.edit_reply_markup(reply_markup=None)
             await message.answer(
-                texts.get("survey-ask-resolved"), reply_markup=_resolved_markup(appeal_id, texts)
+                texts.get("survey-ask-resolved"),
+                reply_markup=_row(
+                    appeal_id, texts, ("survey-yes", "resolved", 1), ("survey-no", "resolved", 0)
+                ),
             )
         elif callback_data.action == "resolved":
             await services.appeals.survey(user_id, appeal_id, resolved=bool(callback_data.value))
@@ -116,7 +104,8 @@ async def on_survey(
             await state.set_state(SurveyComment.text)
             await state.set_data({"appeal": int(appeal_id)})
             await message.answer(
-                texts.get("survey-ask-comment"), reply_markup=_skip_markup(appeal_id, texts)
+                texts.get("survey-ask-comment"),
+                reply_markup=_row(appeal_id, texts, ("survey-skip", "skip", 0)),
             )
         elif callback_data.action == "skip":
             await state.clear()

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.texts import Texts
-from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent
+from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent, AppealId
 from domain.clock import Clock
 from domain.staff import StaffMember
 from notifier.outbox import enqueue, register_method
@@ -19,13 +19,19 @@ from notifier.staff_render import (
     StaffCb,
     consumer_message,
     event_line,
+    signature,
     survey_markup,
 )
 from services.ports import AppealTask, Attachment, MessageRef
+from storage.appeals import SqlAppealRepository
 from storage.uow import UnitOfWork
 
 STAFF_METHOD = "staff"
 register_method(STAFF_METHOD)
+# E-mail answers (notifier/email.py). The outbox paces by chat id; e-mails share this one.
+EMAIL_METHOD = "email"
+EMAIL_QUEUE = 0
+register_method(EMAIL_METHOD)
 
 
 class OutboxAppealNotices:
@@ -38,7 +44,9 @@ class OutboxAppealNotices:
         clock: Clock,
         staff_chat_id: int | None,
         wake: Callable[[], None] | None = None,
+        email: bool = False,
     ) -> None:
+        self._email = email
         self._uow = uow
         self._texts = texts
         self._zone = zone
@@ -147,11 +155,15 @@ class OutboxAppealNotices:
 
     async def task_created(self, appeal: Appeal, task: AppealTask) -> None:
         assert appeal.id is not None
+        key = f"staff-task-{task.channel}"
+        if self._email and task.channel == AnswerChannel.EMAIL.value:
+            await self._email_answer(appeal, task)
+            key = "staff-task-email-auto"
         self.staff(
             appeal.id,
             "post",
             text=self._texts.get(
-                f"staff-task-{task.channel}",
+                key,
                 number=appeal.number,
                 contact=appeal.contact,
                 name=appeal.full_name,
@@ -168,6 +180,30 @@ class OutboxAppealNotices:
                     ]
                 ]
             },
+        )
+
+    async def _email_answer(self, appeal: Appeal, task: AppealTask) -> None:
+        """The answer by e-mail, sent by the bot (notifier/email.py), in plain text."""
+        history = await SqlAppealRepository(self._uow).history(AppealId(appeal.id or 0))
+        answered = next((e for e in reversed(history) if e.action is AppealAction.ANSWER), None)
+        sign = signature(answered, self._texts, plain=True) if answered is not None else ""
+        self._queue(
+            EMAIL_QUEUE,
+            EMAIL_METHOD,
+            {
+                "to": appeal.contact,
+                "subject": self._texts.plain("email-answer-subject", number=appeal.number),
+                "body": self._texts.plain(
+                    "email-answer-body",
+                    name=appeal.full_name,
+                    number=appeal.number,
+                    answer=appeal.answer_text or "",
+                    signature=sign,
+                ),
+                "appeal_id": appeal.id,
+                "task_id": task.id,
+            },
+            urgent=True,
         )
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None:

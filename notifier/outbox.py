@@ -251,6 +251,11 @@ class _Due:
     urgent: bool
 
 
+class TransientError(Exception):
+    """Raised by a custom handler for a failure worth retrying (a mail server that does not
+    answer): the row is retried with backoff, like a Telegram network error."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxCall:
     """One row of a custom method, as its handler sees it.
@@ -524,7 +529,7 @@ class OutboxSender:
             return _outcome(
                 row, status=status, attempts=attempts, not_before=now, error=exc.message
             )
-        except (TelegramNetworkError, TelegramServerError) as exc:
+        except (TelegramNetworkError, TelegramServerError, TransientError) as exc:
             now = self._clock.now()
             if attempts >= self._max_attempts:
                 logger.warning("outbox row %d failed after %d attempts", row.id, attempts)

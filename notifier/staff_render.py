@@ -249,9 +249,11 @@ def event_line(appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo)
     return texts.get(f"staff-event-{action.value}", **values)
 
 
-def signature(event: AppealEvent, texts: Texts) -> str:
-    """§15.5: the executor's name, position, phone and e-mail under the answer."""
-    return texts.get(
+def signature(event: AppealEvent, texts: Texts, *, plain: bool = False) -> str:
+    """§15.5: the executor's name, position, phone and e-mail under the answer (`plain`: for
+    an e-mail, not escaped for HTML)."""
+    render = texts.plain if plain else texts.get
+    return render(
         "answer-signature",
         name=event.detail("executor_name") or "",
         position=event.detail("executor_position") or NONE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from domain.appeals import (
     Actor,
@@ -145,6 +145,16 @@ class StaffDesk:
             raise AppealNotFound(appeal_id)
         return found
 
+    async def _transition(
+        self, member: StaffMember, appeal: Appeal, action: AppealAction, **arguments: Any
+    ) -> Appeal:
+        """The lifecycle step by this staff member, stored and announced."""
+        updated, event = apply(
+            appeal, action, actor=staff_actor(member), at=self._clock.now(), **arguments
+        )
+        await self._store(updated, event)
+        return updated
+
     async def _change(
         self,
         member: StaffMember,
@@ -153,19 +163,12 @@ class StaffDesk:
         action: AppealAction,
         *,
         detail: str = "",
-        **arguments: object,
+        **arguments: Any,
     ) -> Appeal:
         async def run() -> Appeal:
-            appeal = await self.appeal(appeal_id)
-            updated, event = apply(
-                appeal,
-                action,
-                actor=staff_actor(member),
-                at=self._clock.now(),
-                **arguments,  # type: ignore[arg-type]
+            return await self._transition(
+                member, await self.appeal(appeal_id), action, **arguments
             )
-            await self._store(updated, event)
-            return updated
 
         return await self._audited(member, staff_action, appeal_id, run, detail)
 
@@ -183,17 +186,13 @@ class StaffDesk:
             assignee = await self._staff.member(assignee_id)
             if assignee is None:
                 raise StaffNotFound(str(assignee_id))
-            appeal = await self.appeal(appeal_id)
-            updated, event = apply(
-                appeal,
+            return await self._transition(
+                member,
+                await self.appeal(appeal_id),
                 AppealAction.ASSIGN,
-                actor=staff_actor(member),
-                at=self._clock.now(),
                 assignee_id=assignee_id,
                 assignee_name=assignee.full_name,
             )
-            await self._store(updated, event)
-            return updated
 
         return await self._audited(member, StaffAction.ASSIGN, appeal_id, run, str(assignee_id))
 
@@ -212,19 +211,16 @@ class StaffDesk:
 
         async def run() -> Appeal:
             check_signature(member)
-            appeal = await self.appeal(appeal_id)
-            updated, event = apply(
-                appeal,
+            updated = await self._transition(
+                member,
+                await self.appeal(appeal_id),
                 AppealAction.ANSWER,
-                actor=staff_actor(member),
-                at=self._clock.now(),
                 answer_text=text,
                 executor_name=member.full_name,
                 executor_position=member.position,
                 executor_phone=member.phone,
                 executor_email=member.email,
             )
-            await self._store(updated, event)
             if updated.answer_channel is not AnswerChannel.CHAT:
                 task = await self._tasks.add(
                     AppealId(appeal_id), updated.answer_channel.value, at=self._clock.now()
@@ -243,17 +239,14 @@ class StaffDesk:
                 calendar=self._calendar,
                 zone=self._policy.zone,
             )
-            updated, event = apply(
+            return await self._transition(
+                member,
                 appeal,
                 AppealAction.EXTEND,
-                actor=staff_actor(member),
-                at=self._clock.now(),
                 reason=_required(reason),
                 days=days,
                 new_due_at=new_due,
             )
-            await self._store(updated, event)
-            return updated
 
         return await self._audited(member, StaffAction.EXTEND, appeal_id, run, str(days))
 
@@ -289,16 +282,9 @@ class StaffDesk:
                     linked = earlier.id
                 else:
                     linked = _flagged_repeat(appeal)
-            updated, event = apply(
-                appeal,
-                AppealAction.REJECT,
-                actor=staff_actor(member),
-                at=self._clock.now(),
-                ground=ground,
-                linked_appeal_id=linked,
+            return await self._transition(
+                member, appeal, AppealAction.REJECT, ground=ground, linked_appeal_id=linked
             )
-            await self._store(updated, event)
-            return updated
 
         return await self._audited(member, StaffAction.REJECT, appeal_id, run, ground.value)
 

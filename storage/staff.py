@@ -27,38 +27,27 @@ from storage.models import (
 from storage.uow import UnitOfWork
 
 
-@lru_cache(maxsize=4)
-def _upsert_member(dialect: str) -> Any:
+@lru_cache(maxsize=8)
+def _upsert(dialect: str, model: type[Any], key: str, columns: tuple[str, ...]) -> Any:
+    """INSERT … ON CONFLICT (key) DO UPDATE SET columns, on SQLite and PostgreSQL."""
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(StaffMemberRow)
+    statement = insert_(model)
     return statement.on_conflict_do_update(
-        index_elements=[StaffMemberRow.user_id],
-        set_={
-            name: statement.excluded[name]
-            for name in (
-                "role",
-                "full_name",
-                "position",
-                "phone",
-                "email",
-                "department_id",
-                "updated_at",
-            )
-        },
+        index_elements=[getattr(model, key)],
+        set_={name: statement.excluded[name] for name in columns},
     )
 
 
-@lru_cache(maxsize=4)
-def _upsert_thread(dialect: str) -> Any:
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(AppealThreadRow)
-    return statement.on_conflict_do_update(
-        index_elements=[AppealThreadRow.appeal_id],
-        set_={
-            name: statement.excluded[name]
-            for name in ("chat_id", "topic_id", "card_message_id", "updated_at")
-        },
-    )
+_MEMBER_COLUMNS = (
+    "role",
+    "full_name",
+    "position",
+    "phone",
+    "email",
+    "department_id",
+    "updated_at",
+)
+_THREAD_COLUMNS = ("chat_id", "topic_id", "card_message_id", "updated_at")
 
 
 @lru_cache(maxsize=4)
@@ -100,7 +89,8 @@ class SqlStaffDirectory:
             )
             if known is None:
                 raise DepartmentNotFound(str(member.department_id))
-        statement = _upsert_member(self._uow.session.bind.dialect.name)
+        dialect = self._uow.session.bind.dialect.name
+        statement = _upsert(dialect, StaffMemberRow, "user_id", _MEMBER_COLUMNS)
         await self._uow.session.execute(
             statement,
             {
@@ -264,7 +254,9 @@ class SqlAppealThreads:
 
     async def save(self, thread: Thread, *, at: datetime) -> None:
         await self._uow.session.execute(
-            _upsert_thread(self._uow.session.bind.dialect.name),
+            _upsert(
+                self._uow.session.bind.dialect.name, AppealThreadRow, "appeal_id", _THREAD_COLUMNS
+            ),
             {
                 "appeal_id": thread.appeal_id,
                 "chat_id": thread.chat_id,
