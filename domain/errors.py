@@ -243,3 +243,9 @@ class TextRequired(DomainError):
     """A question, a reason or an addressee is required and was empty."""
 
     text_key = "staff-error-text-required"
+
+
+class NoTelegramChat(DomainError):
+    """The appeal came by phone, post or in person: there is no chat to send a file to."""
+
+    text_key = "staff-error-no-chat"

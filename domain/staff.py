@@ -34,6 +34,7 @@ class StaffAction(StrEnum):
     REJECT = "reject"
     CLOSE = "close"
     NOTE = "note"  # internal, never relayed
+    RELAY = "relay"  # a file from the thread sent to the consumer
     TASK_DONE = "task_done"
     REGISTER = "register"  # an appeal received by phone, post or in person
     PROFILE = "profile"  # one's own profile

@@ -205,6 +205,10 @@ async def on_information(
     if not text and not attachments:
         await message.answer(texts.get("appeal-dialog-text-expected"))
         return
+    album = message.media_group_id
+    # Telegram delivers an album as one message per file: the first is answered, the rest
+    # of the same album are added quietly (the step stays open for them).
+    further_part = album is not None and data.get("album") == album
     try:
         await services.appeals.add_information(
             UserId(message.from_user.id),
@@ -217,10 +221,16 @@ async def on_information(
     except DomainError as error:
         await state.clear()
         await message.answer(
-            texts.get(error.text_key, value="", date=""), reply_markup=main_menu(texts)
+            texts.get(error.text_key, value=str(getattr(error, "limit", "")), date=""),
+            reply_markup=main_menu(texts),
         )
         return
-    await state.clear()
+    if further_part:
+        return
+    if album is not None:
+        await state.update_data(album=album)
+    else:
+        await state.clear()
     await message.answer(
         texts.get("appeal-info-added", number=str(data.get("number", ""))),
         reply_markup=main_menu(texts),

@@ -50,6 +50,7 @@ from handlers.filters import Cmd, HasText
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.outbox import enqueue
 from notifier.staff_render import NONE, StaffCb
+from services.ports import MessageRef
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class StaffInput(StatesGroup):
     forward = State()
     repeat_number = State()
     choose = State()
+    choose_file = State()
 
 
 class StaffRegister(StatesGroup):
@@ -111,6 +113,11 @@ class MembershipCache:
             return False  # not cached: the next action asks again
         self._known[(chat_id, user_id)] = (answer, now + self._ttl)
         return answer
+
+
+class HasFile(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.photo or message.document)
 
 
 class StaffChat(Filter):
@@ -300,6 +307,8 @@ async def on_card_button(
             await _send_pending(callback, state, services, texts, staff, as_answer=True)
         elif action == "question":
             await _send_pending(callback, state, services, texts, staff, as_answer=False)
+        elif action == "file":
+            await _send_file(callback, state, services, staff)
         elif action == "drop":
             await state.clear()
             await _drop_markup(callback, texts.get("staff-cancelled"))
@@ -556,6 +565,56 @@ async def on_thread_text(
         texts.get("staff-prompt-choose", number=appeal.number),
         markup=_keyboard(rows),
     )
+
+
+async def on_thread_file(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+) -> None:
+    """A photo or document in an appeal's thread (a scanned letter, the work done): offered
+    to be sent to the consumer; a caption starting with "!" keeps it internal."""
+    caption = (message.caption or "").strip()
+    appeal_id = await _appeal_of(message, services)
+    if appeal_id is None or caption.startswith("!"):
+        return
+    try:
+        appeal = await services.staff_desk.appeal(appeal_id)
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    await state.set_state(StaffInput.choose_file)
+    await state.set_data(
+        {"appeal": appeal_id, "number": appeal.number, "file": message.message_id}
+    )
+    rows = [
+        [(texts.plain("staff-button-send-file"), _cb("file", appeal_id))],
+        [(texts.plain("staff-button-cancel"), _cb("drop", appeal_id))],
+    ]
+    _say(
+        services,
+        config,
+        message,
+        texts.get("staff-prompt-file", number=appeal.number),
+        markup=_keyboard(rows),
+    )
+
+
+async def _send_file(
+    callback: CallbackQuery, state: FSMContext, services: Services, staff: StaffMember
+) -> None:
+    data = await state.get_data()
+    message = callback.message
+    if await state.get_state() != StaffInput.choose_file.state or message is None:
+        await _drop_markup(callback)
+        return
+    ref = MessageRef(message.chat.id, int(data["file"]))
+    await services.staff_desk.relay_file(staff, int(data["appeal"]), ref)
+    await state.clear()
+    await _drop_markup(callback)
 
 
 # Commands in a thread ----------------------------------------------------------------------
@@ -1015,6 +1074,7 @@ def build_router(membership: MembershipCache | None = None) -> Router:
         HasText(),
     )
     router.message.register(on_thread_text, HasText())
+    router.message.register(on_thread_file, HasFile())
     router.callback_query.register(on_card_button, StaffCb.filter())
     router.callback_query.register(on_register_button, RegCb.filter())
     return router

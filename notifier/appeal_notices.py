@@ -105,10 +105,15 @@ class OutboxAppealNotices:
                     caption=self._texts.get("staff-attachment-caption", number=appeal.number),
                 )
         else:
-            self.staff(appeal.id, "edit")
             line = event_line(appeal, event, self._texts, self._zone)
-            if line is not None:
-                self.staff(appeal.id, "post", text=line)
+            # A file with no words (a further part of an album) needs neither a card edit nor
+            # a line: its copy says it all, and the staff group's 20 messages a minute are
+            # better spent on the files themselves.
+            quiet = event.action is AppealAction.ADD_INFORMATION and not event.reason and copies
+            if not quiet:
+                self.staff(appeal.id, "edit")
+                if line is not None:
+                    self.staff(appeal.id, "post", text=line)
         for ref in copies:
             self.staff(appeal.id, "copy", from_chat_id=ref.chat_id, message_id=ref.message_id)
         if appeal.user_id is None or event.action is AppealAction.REGISTER:
@@ -135,6 +140,20 @@ class OutboxAppealNotices:
                 self._texts.get("survey-ask-rating", number=appeal.number),
                 survey_markup(appeal.id, self._texts),
             )
+
+    async def relay_to_consumer(self, appeal: Appeal, ref: MessageRef) -> None:
+        if appeal.user_id is None:
+            return
+        self._queue(
+            appeal.user_id,
+            "copy_message",
+            {
+                "from_chat_id": ref.chat_id,
+                "message_id": ref.message_id,
+                "caption": self._texts.get("consumer-file", number=appeal.number),
+            },
+            urgent=True,
+        )
 
     async def survey_updated(self, appeal: Appeal) -> None:
         assert appeal.id is not None

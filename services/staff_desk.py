@@ -26,7 +26,13 @@ from domain.appeals import (
 )
 from domain.clock import Clock
 from domain.deadlines import WorkingCalendar, extend_due
-from domain.errors import AppealNotFound, DomainError, StaffNotFound, TextRequired
+from domain.errors import (
+    AppealNotFound,
+    DomainError,
+    NoTelegramChat,
+    StaffNotFound,
+    TextRequired,
+)
 from domain.screening import FlagKind
 from domain.staff import (
     Department,
@@ -43,6 +49,7 @@ from services.ports import (
     AppealTask,
     AppealTasks,
     Attachment,
+    MessageRef,
     StaffAudit,
     StaffDirectory,
 )
@@ -298,6 +305,19 @@ class StaffDesk:
             await self.appeal(appeal_id)
 
         await self._audited(member, StaffAction.NOTE, appeal_id, run, text.strip())
+
+    async def relay_file(self, member: StaffMember, appeal_id: int, ref: MessageRef) -> Appeal:
+        """A file from the thread (a scanned letter, a photo of the work done) to the
+        consumer's chat. Only to a consumer who writes to the bot: others get it by post."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            if appeal.user_id is None:
+                raise NoTelegramChat(appeal.number)
+            await self._notices.relay_to_consumer(appeal, ref)
+            return appeal
+
+        return await self._audited(member, StaffAction.RELAY, appeal_id, run, str(ref.message_id))
 
     async def task_done(self, member: StaffMember, task_id: int) -> tuple[Appeal, AppealTask]:
         task = await self._tasks.get(task_id)

@@ -18,7 +18,7 @@ from aiogram.methods import (
     SendPhoto,
     TelegramMethod,
 )
-from aiogram.types import Message
+from aiogram.types import Document, Message
 from sqlalchemy import func, select
 
 from bot.settings import Settings
@@ -26,7 +26,7 @@ from bot.texts import Texts
 from domain.appeals import AppealStatus
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
-from storage.models import AppealRow, OutboxRow, StaffAuditRow
+from storage.models import AppealRow, DepartmentRow, OutboxRow, StaffAuditRow
 from tests.fakes import inline_buttons, texts_of
 from tests.handlers.test_appeal_dialog import _file_one, _linked, _photo
 from tests.harness import STAFF_CHAT_ID, BotHarness, Person, StaffPerson
@@ -537,3 +537,117 @@ async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
     assert "Петрова Анна Сергеевна" in body and "petrova@vyksa.ru" in body
     done = texts.get("staff-task-done", number="ВЭ-2026-000001", who="x", channel="y")
     assert any(done.split(":")[0] in c.text and "✅" in c.text for c in _group_messages(delivered))
+
+
+async def test_a_deleted_topic_is_recreated_on_the_next_event(
+    harness: BotHarness, texts: Texts
+) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+
+    harness.session.forum = True
+    person = await _linked(harness, texts)
+    await _file_one(person, texts)
+    await harness.deliver()
+    card = _card(harness)
+    old_topic = card.message_thread_id
+    staff = await _with_profile(harness)
+    # Someone deleted the topic: the next post into it is refused.
+    harness.session.traps.append(
+        (
+            lambda m: isinstance(m, SendMessage) and m.message_thread_id == old_topic,
+            TelegramBadRequest(
+                method=SendMessage(chat_id=STAFF_CHAT_ID, text="x"),
+                message="Bad Request: message thread not found",
+            ),
+        )
+    )
+    await staff.send("/take", message_thread_id=old_topic, is_topic_message=True)
+    delivered = await harness.deliver()
+    topics = [c for c in delivered if isinstance(c, CreateForumTopic)]
+    assert len(topics) == 1 and topics[0].name.startswith("ВЭ-2026-000001")
+    posts = _group_messages(delivered)
+    new_topic = posts[-1].message_thread_id
+    assert new_topic is not None and new_topic != old_topic
+    assert any("взял(а) в работу" in p.text for p in posts if p.message_thread_id == new_topic)
+    # The new topic is the appeal's thread from now on.
+    await staff.send("/close", message_thread_id=new_topic, is_topic_message=True)
+    delivered = await harness.deliver()
+    assert texts.get("appeal-error-illegal-transition") in [
+        c.text for c in _group_messages(delivered)
+    ]
+
+
+async def test_a_head_assigns_through_department_and_executor(
+    harness: BotHarness, texts: Texts
+) -> None:
+    _person, card = await _filed(harness, texts)
+    head = harness.staff(8_000_009, "Руководитель")
+    harness.app.config.admin_ids = frozenset({8_000_009})
+    await head.send("/department Служба учёта")
+    executor = await _with_profile(harness, 8_000_001)
+    async with harness.app.sessionmaker() as session:
+        department = await session.scalar(select(DepartmentRow.id))
+    await head.send(f"/setdept 8000001 {department}")
+    await harness.deliver()
+    head.last_inline = [(label, data, card) for label, data in _buttons(card)]
+    await head.press(texts.get("staff-button-assign"))
+    await harness.deliver()
+    await head.press("Служба учёта")
+    await harness.deliver()
+    await head.press("Петрова Анна Сергеевна")
+    assert await _status(harness) is AppealStatus.ASSIGNED
+    delivered = await harness.deliver()
+    edit = [c for c in delivered if isinstance(c, EditMessageText)][-1]
+    assert "Петрова Анна Сергеевна" in str(edit.text)
+    # A specialist may not assign.
+    executor.last_inline = [(label, data, card) for label, data in _buttons(card)]
+    calls = await executor.press(texts.get("staff-button-assign"))
+    refusal = [c for c in calls if isinstance(c, AnswerCallbackQuery)]
+    assert refusal and "руководитель" in str(refusal[0].text)
+
+
+async def test_an_album_sent_as_an_addition_lands_in_the_thread_whole(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person, _card = await _filed(harness, texts)
+    await person.send("/appeals")
+    await person.press("ВЭ-2026-000001")
+    await person.press(texts.get("appeal-add-info-button"))
+    first = await person.send(None, photo=_photo("p1"), media_group_id="alb", caption="Щиток")
+    second = await person.send(None, photo=_photo("p2"), media_group_id="alb")
+    third = await person.send(None, photo=_photo("p3"), media_group_id="alb")
+    assert texts.get("appeal-info-added", number="ВЭ-2026-000001") in texts_of(first)
+    assert texts_of(second) == [] and texts_of(third) == []
+    delivered = await harness.deliver()
+    copies = [c for c in delivered if isinstance(c, CopyMessage)]
+    assert len(copies) == 3
+    assert all(int(c.chat_id) == STAFF_CHAT_ID for c in copies)
+    lines = [c.text for c in _group_messages(delivered)]
+    assert sum("Щиток" in line for line in lines) == 1
+
+
+async def test_a_file_in_the_thread_goes_to_the_consumer_only_after_a_press(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person, card = await _filed(harness, texts)
+    staff = await _with_profile(harness)
+    await staff.send(
+        None,
+        document=Document(file_id="letter", file_unique_id="letter", file_name="otvet.pdf"),
+        reply_to_message=card,
+    )
+    delivered = await harness.deliver()
+    assert not [c for c in delivered if getattr(c, "chat_id", None) == person.chat.id]
+    await staff.press(texts.get("staff-button-send-file"))
+    delivered = await harness.deliver()
+    copies = [c for c in delivered if isinstance(c, CopyMessage)]
+    assert len(copies) == 1 and copies[0].chat_id == person.chat.id
+    assert copies[0].from_chat_id == STAFF_CHAT_ID
+    # "!" in the caption keeps a file internal.
+    await staff.send(
+        None,
+        document=Document(file_id="memo", file_unique_id="memo", file_name="memo.pdf"),
+        caption="!служебная записка",
+        reply_to_message=card,
+    )
+    assert not [c for c in await harness.deliver() if isinstance(c, SendMessage)]

@@ -14,6 +14,7 @@ staff-button-task-done = ✅ Выполнено
 staff-button-send-answer = ✉️ Отправить как окончательный ответ
 staff-button-send-question = ❓ Отправить как вопрос заявителю
 staff-button-cancel = ✖️ Не отправлять
+staff-button-send-file = 📎 Отправить заявителю
 staff-button-back = ⬅️ Назад
 
 staff-card-head = 📨 <b>{ $number }</b> · { $kind }
@@ -133,6 +134,7 @@ consumer-answer = ✉️ <b>Ответ на обращение № { $number }</
     { $answer }
 
     { $signature }
+consumer-file = 📎 Материал по обращению № { $number }
 consumer-answer-elsewhere = ✉️ По обращению № { $number } подготовлен ответ; он будет направлен выбранным вами способом: { $channel }.
 consumer-extended = ⏳ Срок рассмотрения обращения № { $number } продлён до <b>{ $due }</b>. Причина: { $reason }
 consumer-forwarded = ↪️ Вопрос из обращения № { $number } не относится к компетенции нашей организации. Обращение направлено: { $where }
@@ -160,6 +162,8 @@ staff-prompt-answer = { $number }: напишите текст окончате�
 staff-prompt-extend = { $number }: напишите, на сколько дней продлить (1–30) и причину, например: <code>10 нужен выезд на место</code>. Отмена — /cancel.
 staff-prompt-forward = { $number }: напишите, куда направлено обращение (организация и адрес). Отмена — /cancel.
 staff-prompt-repeat = { $number }: напишите номер прежнего обращения, на которое уже дан ответ. Отмена — /cancel.
+staff-prompt-file = { $number }: отправить этот файл заявителю в чат?
+staff-error-no-chat = Обращение поступило не через бот: файл приложите к письму или ответу по почте.
 staff-prompt-choose = { $number }: что сделать с этим сообщением?
 staff-preview-answer = { $number }: проверьте окончательный ответ. Так его увидит заявитель:
 
