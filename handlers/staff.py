@@ -44,8 +44,8 @@ from domain.appeals import (
     subjects_for,
     validate_email,
 )
-from domain.errors import DomainError
-from domain.staff import StaffAction, StaffMember, StaffRole
+from domain.errors import DomainError, RoleRequired
+from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
 from handlers.filters import Cmd, HasText
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.outbox import enqueue
@@ -326,9 +326,6 @@ def _cb(action: str, appeal_id: int, value: int = 0) -> str:
 
 
 def _role_error(action: StaffAction) -> DomainError:
-    from domain.errors import RoleRequired
-    from domain.staff import needed_role
-
     return RoleRequired(needed_role(action).value)
 
 
@@ -448,8 +445,6 @@ async def _preview(
     appeal_id: int,
     text: str,
 ) -> None:
-    from domain.staff import check_signature
-
     check_signature(staff)
     appeal = await services.staff_desk.appeal(appeal_id)
     await state.set_state(StaffInput.confirm_answer)

@@ -24,6 +24,7 @@ from domain.deadlines import WarningStage, WorkingCalendar, local_date, warning_
 from domain.staff import StaffMember, StaffRole
 from notifier.appeal_notices import STAFF_METHOD
 from notifier.outbox import enqueue
+from notifier.scheduler import job_context
 from storage.appeals import SqlAppealRepository
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
@@ -166,8 +167,6 @@ DIGEST_JOB = "notifier.deadlines:run_daily_digest"
 async def _in_job(
     work: Callable[[UnitOfWork, Texts, DeadlinePolicy, datetime], Awaitable[T]],
 ) -> T:
-    from notifier.scheduler import job_context
-
     context = job_context()
     texts: Texts = context.extra["texts"]
     policy: DeadlinePolicy = context.extra["deadline_policy"]
