@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # How long a getChatMember answer is trusted for the staff chat.
     staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    # Meter readings (SPEC §5): the monthly acceptance window (days of the month, inclusive);
+    # a value above this many times the meter's average monthly consumption asks to confirm.
+    readings_window_start_day: int = Field(default=15, ge=1, le=31)
+    readings_window_end_day: int = Field(default=25, ge=1, le=31)
+    readings_implausible_factor: float = Field(default=3.0, gt=1.0, le=100.0)
+    # The service office (SPEC §6, §11.1): weekly hours with breaks, e.g.
+    # "mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48".
+    office_hours: str = "mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48"
+    booking_slot_minutes: int = Field(default=30, ge=5, le=240)
+    booking_places: int = Field(default=2, ge=1, le=50)  # specialists receiving at once
+    booking_days_ahead: int = Field(default=10, ge=1, le=60)  # working days offered
+    booking_max_active: int = Field(default=2, ge=1, le=20)  # active bookings per person
     # E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff.
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)

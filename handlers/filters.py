@@ -81,6 +81,8 @@ GLOBAL_BUTTONS = (
     "menu-accounts",
     "menu-mydata",
     "menu-help",
+    "menu-readings",
+    "menu-booking",
     "nav-cancel",
 )
 

@@ -17,6 +17,7 @@ from bot.texts import Texts
 
 MAIN_MENU = (
     ("menu-appeal", "menu-my-appeals"),
+    ("menu-readings", "menu-booking"),
     ("menu-info", "menu-accounts"),
     ("menu-mydata", "menu-help"),
 )
