@@ -108,7 +108,14 @@ class Settings(BaseSettings):
             raise ValueError("expected redis://host:port/db")
         return value
 
-    @field_validator("smtp_host", "smtp_user", "smtp_from", mode="before")
+    @field_validator(
+        "smtp_host",
+        "smtp_user",
+        "smtp_from",
+        "appeal_number_prefix",
+        "company_name",
+        mode="before",
+    )
     @classmethod
     def _optional_text(cls, value: object) -> object:
         return None if value in (None, "") else value
