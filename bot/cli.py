@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,6 +63,23 @@ def _parser() -> argparse.ArgumentParser:
         "(see README). The whole file is one transaction.",
     )
     appeals.add_argument("file", type=Path, help="the CSV file")
+    exporter = commands.add_parser(
+        "export", help="export data to CSV files", description="Export data to CSV files."
+    )
+    exports = exporter.add_subparsers(dest="kind", required=True, metavar="KIND")
+    readings = exports.add_parser(
+        "readings",
+        help="meter readings counted for a billing month, for billing",
+        description="Write the meter readings counted for a billing month as CSV (UTF-8 with "
+        "BOM): account,meter,zone,value,submitted_at,channel,reference — one row per tariff "
+        "zone, the value in kWh with a decimal point, the time in the company's time zone.",
+    )
+    readings.add_argument(
+        "--period", required=True, help="the billing month, YYYY-MM (e.g. 2026-11)"
+    )
+    readings.add_argument(
+        "--output", type=Path, help="the file to write (default: standard output)"
+    )
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -69,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
         "Inline buttons are numbered; type a number to press one.",
     )
     console.add_argument("--user-id", type=int, default=1, help="the Telegram user id to play")
+    bookings = commands.add_parser(
+        "bookings",
+        help="the day's bookings at the service office",
+        description="Print a day's active bookings at the service office (time, number, name, "
+        "phone, topic, how it was made), by time.",
+    )
+    bookings.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        help="the day, YYYY-MM-DD (default: today in the company's time zone)",
+    )
+    bookings.add_argument("--csv", action="store_true", help="print CSV instead of a list")
     content = commands.add_parser(
         "content", help="reference content tools", description="Reference content tools."
     )
@@ -115,6 +145,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
     configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    if args.command == "export":
+        raise SystemExit(
+            asyncio.run(cmd_export_readings(settings, texts, args.period, args.output))
+        )
+    if args.command == "bookings":
+        raise SystemExit(asyncio.run(cmd_bookings(settings, texts, args.day, as_csv=args.csv)))
     if args.command == "content":
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
@@ -313,4 +349,104 @@ async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> in
             numbers=", ".join(report.registered[:20]),
         )
     )
+    return 0
+
+
+async def cmd_export_readings(
+    settings: Settings, texts: Texts, period: str, output: Path | None
+) -> int:
+    """Meter readings of a billing month as CSV, for billing (SPEC §5): to a file, or to
+    standard output when no file is given."""
+    from bot.factory import app_config
+    from domain.clock import SystemClock
+    from domain.readings import InvalidPeriod, parse_period
+    from services.readings import ReadingService, readings_csv
+    from storage.engine import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from storage.readings import SqlReadingRepository
+    from storage.repositories import SqlAccountLinks, SqlAccountRegistry, SqlConsents
+
+    try:
+        parse_period(period)
+    except InvalidPeriod as error:
+        print(texts.plain(error.text_key), file=sys.stderr)
+        return 2
+    config = app_config(settings, texts)
+    assert config.readings_policy is not None
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        uow = UnitOfWork(create_sessionmaker(engine), clock=SystemClock())
+        try:
+            service = ReadingService(
+                readings=SqlReadingRepository(uow),
+                consents=SqlConsents(uow),
+                links=SqlAccountLinks(uow),
+                registry=SqlAccountRegistry(uow),
+                clock=SystemClock(),
+                policy=config.readings_policy,
+            )
+            rows = await service.export(period)
+        finally:
+            await uow.rollback()
+    finally:
+        await engine.dispose()
+    data = readings_csv(rows, zone=config.zone)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        await asyncio.to_thread(output.write_bytes, data)
+    except OSError as error:
+        print(
+            texts.plain("reading-export-failed", path=str(output), problem=error.strerror or ""),
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        texts.plain("reading-export-done", rows=len(rows), period=period, path=str(output)),
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def cmd_bookings(
+    settings: Settings, texts: Texts, day: date | None, *, as_csv: bool = False
+) -> int:
+    """A day's bookings at the service office (SPEC §6), as staff see them in the chat."""
+    from bot.factory import booking_policy
+    from dialogs.booking.render import day_csv_text, day_text
+    from domain.clock import SystemClock
+    from domain.deadlines import local_date
+    from services.booking import BookingService
+    from storage.booking import SqlBookingRepository
+    from storage.engine import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from storage.repositories import SqlAccountLinks, SqlConsents
+
+    clock = SystemClock()
+    policy = booking_policy(settings, texts)
+    shown = day or local_date(clock.now(), settings.zone)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
+        try:
+            service = BookingService(
+                bookings=SqlBookingRepository(uow),
+                consents=SqlConsents(uow),
+                links=SqlAccountLinks(uow),
+                clock=clock,
+                policy=policy,
+            )
+            bookings = await service.day(shown)
+        finally:
+            await uow.rollback()  # read only
+    finally:
+        await engine.dispose()
+    if as_csv:
+        sys.stdout.write(day_csv_text(texts, bookings, settings.zone))
+    else:
+        print(day_text(texts, shown, bookings, settings.zone, plain=True))
     return 0

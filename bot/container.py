@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.texts import Texts
+from dialogs.booking.notices import OutboxBookingReminders
 from domain.clock import Clock
 from domain.content import ContentLibrary
 from domain.deadlines import WorkingCalendar
@@ -18,10 +19,14 @@ from notifier.appeal_notices import OutboxAppealNotices
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealPolicy, AppealService
+from services.booking import BookingPolicy, BookingService
 from services.onboarding import OnboardingService
+from services.readings import ReadingPolicy, ReadingService
 from services.staff_desk import StaffDesk
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
+from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
+from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
     SqlAccountLinks,
@@ -50,7 +55,11 @@ class AppConfig:
         staff_chat_id: int | None = None,
         admin_ids: frozenset[int] = frozenset(),
         email_enabled: bool = False,
+        readings_policy: ReadingPolicy | None = None,
+        booking_policy: BookingPolicy | None = None,
     ) -> None:
+        self.booking_policy = booking_policy
+        self.readings_policy = readings_policy
         self.email_enabled = email_enabled
         self.company_name = company_name
         self.zone = zone
@@ -173,3 +182,35 @@ class Services:
     @cached_property
     def account_import(self) -> AccountImportService:
         return AccountImportService(registry=SqlAccountRegistry(self.uow, self._cache))
+
+    @cached_property
+    def readings(self) -> ReadingService:
+        policy = self._config.readings_policy
+        assert policy is not None, "readings need readings_policy in AppConfig"
+        return ReadingService(
+            readings=SqlReadingRepository(self.uow),
+            consents=self._consents,
+            links=self._links,
+            registry=SqlAccountRegistry(self.uow, self._cache),
+            clock=self._clock,
+            policy=policy,
+        )
+
+    @cached_property
+    def booking(self) -> BookingService:
+        policy = self._config.booking_policy
+        assert policy is not None, "booking needs booking_policy in AppConfig"
+        texts, zone = self._config.texts, self._config.zone
+        reminders = (
+            OutboxBookingReminders(self.uow, texts=texts, zone=zone, clock=self._clock)
+            if texts is not None
+            else None
+        )
+        return BookingService(
+            bookings=SqlBookingRepository(self.uow),
+            consents=self._consents,
+            links=self._links,
+            clock=self._clock,
+            policy=policy,
+            reminders=reminders,
+        )

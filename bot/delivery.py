@@ -10,12 +10,16 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
+from bot.container import Services
 from bot.factory import App
 from domain.rate_limit import RateLimiter
 from notifier.appeal_notices import EMAIL_METHOD, STAFF_METHOD
 from notifier.email import EmailChannel, SmtpConfig
+from notifier.exports import EXPORT_METHOD, Builder, ExportChannel
 from notifier.outbox import CustomHandler, OutboxSender
 from notifier.staff_channel import StaffChannel, card_renderer
+from services.readings import readings_csv
+from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,25 @@ async def staff_chat_is_forum(bot: Bot, chat_id: int | None) -> bool:
     return bool(chat.is_forum)
 
 
+def _readings_file(app: App) -> Builder:
+    """The month's readings for billing, the file `reception export readings` writes."""
+
+    async def build(uow: UnitOfWork, period: str) -> tuple[str, bytes, str]:
+        services = Services(
+            uow,
+            clock=app.clock,
+            config=app.config,
+            content=app.content,
+            fsm_storage=app.storage,
+            bot_id=0,
+        )
+        rows = await services.readings.export(period)
+        caption = app.texts.get("staff-readings-file", period=period, count=len(rows))
+        return f"readings-{period}.csv", readings_csv(rows, zone=app.config.zone), caption
+
+    return build
+
+
 def build_sender(
     app: App,
     bot: Bot,
@@ -46,7 +69,12 @@ def build_sender(
         render=card_renderer(app.texts, zone=app.config.zone, clock=app.clock),
         forum=forum,
     )
-    handlers: dict[str, CustomHandler] = {STAFF_METHOD: channel}
+    handlers: dict[str, CustomHandler] = {
+        STAFF_METHOD: channel,
+        EXPORT_METHOD: ExportChannel(
+            app.sessionmaker, clock=app.clock, builders={"readings": _readings_file(app)}
+        ),
+    }
     settings = app.settings
     if settings.smtp_host and settings.smtp_from:
         handlers[EMAIL_METHOD] = EmailChannel(

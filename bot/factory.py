@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,13 +22,17 @@ from bot.middlewares import CommitBeforeSend, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.texts import Texts
 from domain.appeals import AppealKind
+from domain.booking import Schedule, parse_office_hours
 from domain.clock import Clock, SystemClock
 from domain.content import ContentLibrary
 from domain.linking import AttemptPolicy
+from domain.readings import ReadingWindow
 from handlers import build_routers
 from handlers.info import FileIdCache
 from handlers.staff import STAFF_COMMANDS, MembershipCache
 from services.appeals import AppealPolicy
+from services.booking import BookingPolicy
+from services.readings import ReadingPolicy
 from storage.cache import PersonCache
 from storage.calendar import ProductionCalendar
 from storage.content import load_content
@@ -37,7 +42,20 @@ from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
-COMMANDS = ("start", "menu", "appeal", "appeals", "info", "accounts", "mydata", "help", "cancel")
+COMMANDS = (
+    "start",
+    "menu",
+    "appeal",
+    "appeals",
+    "readings",
+    "booking",
+    "bookings",
+    "info",
+    "accounts",
+    "mydata",
+    "help",
+    "cancel",
+)
 
 
 @dataclass
@@ -85,6 +103,35 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
         staff_chat_id=settings.staff_chat_id,
         admin_ids=frozenset(settings.admin_ids),
         email_enabled=bool(settings.smtp_host),
+        readings_policy=ReadingPolicy(
+            window=ReadingWindow(
+                settings.readings_window_start_day, settings.readings_window_end_day
+            ),
+            zone=settings.zone,
+            implausible_factor=Fraction(str(settings.readings_implausible_factor)),
+            reference_prefix=texts.plain("reading-reference-prefix-default"),
+        ),
+        booking_policy=booking_policy(settings, texts),
+    )
+
+
+def booking_policy(settings: Settings, texts: Texts) -> BookingPolicy:
+    """The office's schedule (OFFICE_HOURS, checked by the settings) on the production
+    calendar with the company's overrides."""
+    return BookingPolicy(
+        schedule=Schedule(
+            hours=parse_office_hours(settings.office_hours),
+            slot=timedelta(minutes=settings.booking_slot_minutes),
+            places=settings.booking_places,
+            days_ahead=settings.booking_days_ahead,
+            zone=settings.zone,
+            calendar=ProductionCalendar(
+                extra_days_off=settings.calendar_extra_days_off,
+                extra_working_days=settings.calendar_extra_working_days,
+            ),
+        ),
+        max_active=settings.booking_max_active,
+        number_prefix=texts.plain("booking-number-prefix"),
     )
 
 

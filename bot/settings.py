@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.appeals import AppealKind
+from domain.booking import check_week_hours, parse_office_hours
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
@@ -120,6 +121,14 @@ class Settings(BaseSettings):
     def _optional_text(cls, value: object) -> object:
         return None if value in (None, "") else value
 
+    @field_validator("readings_window_end_day", mode="after")
+    @classmethod
+    def _readings_window(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("readings_window_start_day")
+        if isinstance(start, int) and value < start:
+            raise ValueError(f"ends before READINGS_WINDOW_START_DAY={start}")
+        return value
+
     @field_validator("smtp_from", mode="after")
     @classmethod
     def _smtp_sender(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -204,6 +213,13 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        """Readable (format in domain/booking.py) and at least 25 hours a week (§11.1)."""
+        check_week_hours(parse_office_hours(value))  # InvalidOfficeHours is a ValueError
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

@@ -23,6 +23,8 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     """
     from dialogs.account import router as account
     from dialogs.appeal import router as appeal
+    from dialogs.booking import router as booking
+    from dialogs.readings import router as readings
     from handlers import errors, fallback, info, my_appeals, mydata, staff, start, survey
 
     private = Router(name="private")
@@ -38,6 +40,8 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         account.build_steps_router(),
         my_appeals.build_steps_router(),
         survey.build_steps_router(),
+        readings.build_steps_router(),
+        booking.build_steps_router(),
     )
     private.include_routers(
         inputs,
@@ -46,6 +50,8 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         appeal.build_router(),
         my_appeals.build_router(),
         survey.build_router(),
+        readings.build_router(),
+        booking.build_router(),
         mydata.build_router(),
         account.build_router(),
         fallback.build_router(),

@@ -99,12 +99,15 @@ async def on_mydata_action(
         await message.answer(texts.get("mydata-withdraw-confirm"), reply_markup=markup)
         return
     if callback_data.action == "withdraw-yes":
-        result = await services.onboarding.withdraw(UserId(query.from_user.id))
+        user_id = UserId(query.from_user.id)
+        result = await services.onboarding.withdraw(user_id)
+        # In the same transaction: upcoming visits cancelled, their reminders dropped.
+        bookings = await services.booking.forget(user_id)
         await state.clear()
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
         await message.answer(
-            texts.get("mydata-withdrawn", accounts=result.accounts_unlinked),
+            texts.get("mydata-withdrawn", accounts=result.accounts_unlinked, bookings=bookings),
             reply_markup=main_menu(texts),
         )
         return

@@ -12,9 +12,10 @@ and the edits of a picker a person is using are sent directly.
 from __future__ import annotations
 
 import logging
-import time
+import time as monotonic_time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import date, datetime, time
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
@@ -33,6 +34,9 @@ from aiogram.types import (
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
+from dialogs.booking.render import day_text
+from dialogs.readings.router import error_text as reading_error_text
+from dialogs.readings.router import receipt_text as reading_receipt_text
 from domain.appeals import (
     AnswerChannel,
     AppealDraft,
@@ -44,10 +48,13 @@ from domain.appeals import (
     subjects_for,
     validate_email,
 )
+from domain.booking import BookingTopic
 from domain.errors import DomainError, RoleRequired
+from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
 from handlers.filters import Cmd, HasText
 from notifier.deadlines import DeadlinePolicy, daily_digest
+from notifier.exports import EXPORT_METHOD, export_payload
 from notifier.outbox import enqueue
 from notifier.staff_render import NONE, StaffCb
 from services.ports import MessageRef
@@ -94,7 +101,9 @@ class MembershipCache:
     """getChatMember answers for a short while: a staff chat's members change rarely, and
     every staff action would otherwise cost a Bot API call."""
 
-    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float = 60.0, clock: Callable[[], float] = monotonic_time.monotonic
+    ) -> None:
         self._ttl = ttl
         self._clock = clock
         self._known: dict[tuple[int, int], tuple[bool, float]] = {}
@@ -836,6 +845,128 @@ async def cmd_digest(
         services.uow.after_commit(config.wake_outbox)
 
 
+# Readings and bookings (SPEC §5, §6) ------------------------------------------------------
+
+
+async def cmd_readings_file(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """/readings 2026-11: the month's readings for billing, as the CLI export writes them."""
+    assert message.text is not None
+    _, _, period = message.text.partition(" ")
+    period = period.strip() or services.clock.now().astimezone(config.zone).strftime("%Y-%m")
+    try:
+        parse_period(period)
+    except DomainError as error:
+        _say(services, config, message, _error_text(texts, error))
+        return
+    thread = message.message_thread_id if message.is_topic_message else None
+    enqueue(
+        services.uow,
+        chat_id=message.chat.id,
+        method=EXPORT_METHOD,
+        payload=export_payload("readings", period, reply_to=message.message_id, thread_id=thread),
+        now=services.clock.now(),
+        urgent=True,
+    )
+    if config.wake_outbox is not None:
+        services.uow.after_commit(config.wake_outbox)
+
+
+_STAFF_READING_CHANNELS = {"phone": ReadingChannel.PHONE, "in_person": ReadingChannel.IN_PERSON}
+
+
+async def cmd_reading(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """/reading ACCOUNT SERIAL T1 [T2 [T3]] [phone|in_person] [rollover] [confirm]: a reading
+    given by phone or at the office (§10.5), checked like one sent in the bot."""
+    assert message.text is not None
+    words = message.text.split()[1:]
+    flags = {
+        w.lower() for w in words if w.lower() in {"rollover", "confirm", *_STAFF_READING_CHANNELS}
+    }
+    rest = [w for w in words if w.lower() not in flags]
+    if len(rest) < 3:
+        _say(services, config, message, texts.get("staff-reading-usage"))
+        return
+    account, serial, *values = rest
+    channel = ReadingChannel.IN_PERSON if "in_person" in flags else ReadingChannel.PHONE
+    zones = {index + 1: raw for index, raw in enumerate(values)}
+    try:
+        receipt = await services.readings.register_by_staff(
+            account,
+            serial,
+            zones,
+            channel=channel,
+            staff_id=staff.user_id,
+            rollover=tuple(zones) if "rollover" in flags else (),
+            confirm_implausible="confirm" in flags,
+        )
+    except DomainError as error:
+        _say(services, config, message, reading_error_text(texts, error, zones=len(zones)))
+        return
+    _say(services, config, message, reading_receipt_text(texts, receipt, len(zones), config))
+
+
+async def cmd_day(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
+    """/today, /day 2026-12-03: who comes to the office that day."""
+    assert message.text is not None
+    _, _, argument = message.text.partition(" ")
+    day = services.clock.now().astimezone(config.zone).date()
+    if argument.strip():
+        try:
+            day = date.fromisoformat(argument.strip())
+        except ValueError:
+            _say(services, config, message, texts.get("staff-day-usage"))
+            return
+    bookings = await services.booking.day(day)
+    _say(services, config, message, day_text(texts, day, bookings, config.zone))
+
+
+async def cmd_book(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """/book 2026-12-03 10:00 metering Иванова Мария; +7 920 000-00-01 — a caller booked by
+    staff (§14.13), by the same rules as in the bot."""
+    assert message.text is not None
+    parts = message.text.split(maxsplit=4)
+    if len(parts) < 5 or ";" not in parts[4]:
+        _say(services, config, message, texts.get("staff-book-usage"))
+        return
+    _, day_text_raw, time_raw, topic_raw, person = parts
+    name, _, phone = person.partition(";")
+    try:
+        starts_at = datetime.combine(
+            date.fromisoformat(day_text_raw), time.fromisoformat(time_raw), tzinfo=config.zone
+        )
+        topic = BookingTopic(topic_raw.lower())
+    except ValueError:
+        _say(services, config, message, texts.get("staff-book-usage"))
+        return
+    try:
+        booking = await services.booking.book_for_caller(
+            staff_id=staff.user_id,
+            full_name=name.strip(),
+            phone=phone.strip(),
+            topic=topic,
+            starts_at=starts_at,
+        )
+    except DomainError as error:
+        _say(services, config, message, texts.get(error.text_key, value="", date=""))
+        return
+    _say(
+        services,
+        config,
+        message,
+        texts.get(
+            "staff-booked",
+            number=booking.number or "",
+            when=booking.starts_at.astimezone(config.zone).strftime("%d.%m.%Y %H:%M"),
+        ),
+    )
+
+
 # Registering an appeal received by phone, post or in person ------------------------------
 
 
@@ -1030,7 +1161,20 @@ _APPEAL_COMMANDS = (
     "card",
 )
 # The staff chat's command menu (set with BotCommandScopeChat at start).
-STAFF_COMMANDS = (*_APPEAL_COMMANDS, "register", "digest", "profile", "staff", "help", "cancel")
+STAFF_COMMANDS = (
+    *_APPEAL_COMMANDS,
+    "register",
+    "digest",
+    "readings",
+    "reading",
+    "today",
+    "day",
+    "book",
+    "profile",
+    "staff",
+    "help",
+    "cancel",
+)
 
 
 def build_router(membership: MembershipCache | None = None) -> Router:
@@ -1051,6 +1195,10 @@ def build_router(membership: MembershipCache | None = None) -> Router:
     router.message.register(cmd_setdept, Cmd("setdept"))
     router.message.register(cmd_register, Cmd("register"))
     router.message.register(cmd_digest, Cmd("digest"))
+    router.message.register(cmd_readings_file, Cmd("readings"))
+    router.message.register(cmd_reading, Cmd("reading"))
+    router.message.register(cmd_day, Cmd("today", "day"))
+    router.message.register(cmd_book, Cmd("book"))
     router.message.register(on_appeal_command, Cmd(*_APPEAL_COMMANDS))
     router.message.register(
         on_register_text,

@@ -52,7 +52,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -180,6 +180,27 @@ def enqueue(
         },
         effect=True,
     )
+
+
+_DROP_PENDING = (
+    update(OutboxRow)
+    .where(
+        OutboxRow.dedup_key.in_(bindparam("keys", expanding=True)),
+        OutboxRow.status == PENDING,
+    )
+    .values(status=DROPPED)
+)
+
+
+async def drop_pending(uow: UnitOfWork, *, dedup_keys: Sequence[str]) -> int:
+    """Mark the still pending rows with these dedup keys dropped (reminders of something
+    called off), in the caller's transaction; returns how many. A row the sender has already
+    loaded may still go out: delivery is at least once."""
+    if not dedup_keys:
+        return 0
+    result = await uow.session.execute(_DROP_PENDING, {"keys": list(dedup_keys)})
+    uow.mark_written()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # Due rows ranked within their chat: a round takes the first `per_chat` of every chat, so a

@@ -9,8 +9,10 @@ from typing import Protocol
 
 from domain.accounts import Account
 from domain.appeals import Appeal, AppealEvent, AppealId, Subject
+from domain.booking import Booking, BookingId, BookingStatus, MoveOutcome
 from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
+from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
 
 
@@ -204,3 +206,94 @@ class AppealNotices(Protocol):
     async def task_created(self, appeal: Appeal, task: AppealTask) -> None: ...
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...
+
+
+class ReadingRepository(Protocol):
+    """Meter readings (SPEC §5): one submission with a value per tariff zone."""
+
+    async def add(self, reading: Reading) -> ReadingId: ...
+
+    async def set_reference(self, reading_id: ReadingId, reference: str) -> None: ...
+
+    async def recent(
+        self, account_number: AccountNumber, serial: str, *, limit: int
+    ) -> list[Reading]:
+        """The meter's latest submissions, newest first."""
+        ...
+
+    async def for_period(self, period: str) -> list[Reading]:
+        """Every submission counted for a billing month, by account, meter and time."""
+        ...
+
+
+# Appointment booking (SPEC §6).
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPlaces:
+    """A slot's row in the database: places in all, places taken."""
+
+    capacity: int
+    taken: int
+
+
+class BookingRepository(Protocol):
+    """Bookings and the places of the office's slots. A place is taken or given back only
+    together with the booking's change, in the caller's transaction, and the database refuses
+    a place that is gone (a conditional UPDATE and a CHECK), whatever the callers do."""
+
+    async def places(self, start: datetime, end: datetime) -> dict[datetime, SlotPlaces]:
+        """The slots in [start, end) that have a row; a slot without one is untouched."""
+        ...
+
+    async def take_place(self, starts_at: datetime, *, capacity: int) -> bool:
+        """One place of the slot (its row made with `capacity` places if missing); False when
+        none is left."""
+        ...
+
+    async def add(self, booking: Booking) -> BookingId: ...
+
+    async def set_number(self, booking_id: BookingId, number: str) -> None: ...
+
+    async def get(self, booking_id: BookingId) -> Booking | None: ...
+
+    async def upcoming(
+        self, *, after: datetime, user_id: UserId | None = None, phone: str | None = None
+    ) -> list[Booking]:
+        """Active bookings starting after `after` of a person (or of a caller's phone)."""
+        ...
+
+    async def between(self, start: datetime, end: datetime) -> list[Booking]:
+        """Active bookings starting in [start, end), by time."""
+        ...
+
+    async def close(
+        self, booking_id: BookingId, *, starts_at: datetime, status: BookingStatus, at: datetime
+    ) -> bool:
+        """Active → `status` (cancelled), giving the place back; False if it was not active."""
+        ...
+
+    async def move(
+        self,
+        booking_id: BookingId,
+        *,
+        from_slot: datetime,
+        to_slot: datetime,
+        capacity: int,
+        at: datetime,
+    ) -> MoveOutcome:
+        """Take a place at `to_slot`, mark the booking moved and give its place back, all or
+        nothing."""
+        ...
+
+    async def erase_contacts(self, user_id: UserId) -> int:
+        """Blank the name and phone on every booking of the person; returns how many."""
+        ...
+
+
+class BookingReminders(Protocol):
+    """The reminders before a visit, queued when it is booked, dropped when it is not on."""
+
+    async def schedule(self, booking: Booking) -> None: ...
+
+    async def drop(self, booking: Booking) -> None: ...

@@ -113,7 +113,10 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         "added updated refused revision api database text value kind subject status due min "
         "max length mb files channel vulnerable device contract pages page action answer numbers "
         "executor state days extended registered form account contact group cut rating resolved "
-        "ground who assignee comment signature position question user_id role department"
+        "bookings ground who assignee comment signature position question user_id role department"
+        " zone serial last consumption average digits start end period month year reference"
+        " values"
+        " hours day weekday when old minutes ranges breaks topic"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

@@ -42,7 +42,7 @@ async def test_withdrawing_consent_unlinks_and_erases_dialogs_but_keeps_the_reco
     await person.send("/mydata")
     await person.press(texts.get("mydata-withdraw-button"))
     calls = await person.press(texts.get("mydata-withdraw-yes"))
-    assert texts_of(calls) == [texts.get("mydata-withdrawn", accounts=1)]
+    assert texts_of(calls) == [texts.get("mydata-withdrawn", accounts=1, bookings=0)]
     async with harness.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(AccountLinkRow)) == 0
         assert await session.scalar(select(func.count()).select_from(DialogStateRow)) == 0
