@@ -481,3 +481,10 @@ def day_csv(
             )
         )
     return out.getvalue()
+
+
+def booking_id_of(number: str) -> BookingId | None:
+    """The booking id inside a number as `format_booking_number` writes it (its last part);
+    None when the text is not shaped like one. The caller compares the whole number."""
+    tail = number.strip().rsplit("-", 1)[-1]
+    return BookingId(int(tail)) if tail.isdigit() and int(tail) > 0 else None

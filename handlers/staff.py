@@ -967,6 +967,33 @@ async def cmd_book(
     )
 
 
+async def cmd_unbook(
+    message: Message, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """/unbook З-2026-000045: a visit cancelled by staff; the person is told if they booked in
+    the bot."""
+    assert message.text is not None
+    _, _, number = message.text.partition(" ")
+    if not number.strip():
+        _say(services, config, message, texts.get("staff-unbook-usage"))
+        return
+    try:
+        booking = await services.booking.cancel_by_staff(number)
+    except DomainError as error:
+        _say(services, config, message, texts.get(error.text_key, value="", date=""))
+        return
+    _say(
+        services,
+        config,
+        message,
+        texts.get(
+            "staff-unbooked",
+            number=booking.number or "",
+            when=booking.starts_at.astimezone(config.zone).strftime("%d.%m.%Y %H:%M"),
+        ),
+    )
+
+
 # Registering an appeal received by phone, post or in person ------------------------------
 
 
@@ -1170,6 +1197,7 @@ STAFF_COMMANDS = (
     "today",
     "day",
     "book",
+    "unbook",
     "profile",
     "staff",
     "help",
@@ -1199,6 +1227,7 @@ def build_router(membership: MembershipCache | None = None) -> Router:
     router.message.register(cmd_reading, Cmd("reading"))
     router.message.register(cmd_day, Cmd("today", "day"))
     router.message.register(cmd_book, Cmd("book"))
+    router.message.register(cmd_unbook, Cmd("unbook"))
     router.message.register(on_appeal_command, Cmd(*_APPEAL_COMMANDS))
     router.message.register(
         on_register_text,

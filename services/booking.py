@@ -27,6 +27,7 @@ from domain.booking import (
     SlotNotOffered,
     SlotTaken,
     TooManyActiveBookings,
+    booking_id_of,
     clean_full_name,
     format_booking_number,
 )
@@ -280,6 +281,27 @@ class BookingService:
         if self._reminders is not None:
             await self._reminders.drop(booking)
         return replace(booking, status=BookingStatus.CANCELLED, cancelled_at=now)
+
+    async def cancel_by_staff(self, number: str) -> Booking:
+        """Staff cancel a visit by its number (the caller phoned, the office closes): the place
+        is given back, the reminders dropped, and a person who booked in the bot is told."""
+        booking_id = booking_id_of(number)
+        booking = await self._bookings.get(booking_id) if booking_id is not None else None
+        if booking is None or booking.id is None or booking.number != number.strip().upper():
+            raise BookingNotFound()
+        now = self._clock.now()
+        if booking.status is not BookingStatus.ACTIVE or booking.starts_at <= now:
+            raise BookingNotActive()
+        closed = await self._bookings.close(
+            booking.id, starts_at=booking.starts_at, status=BookingStatus.CANCELLED, at=now
+        )
+        if not closed:
+            raise BookingNotActive()
+        cancelled = replace(booking, status=BookingStatus.CANCELLED, cancelled_at=now)
+        if self._reminders is not None:
+            await self._reminders.drop(booking)
+            await self._reminders.cancelled_by_staff(cancelled)
+        return cancelled
 
     async def move(self, user_id: UserId, booking_id: BookingId, starts_at: datetime) -> Booking:
         """A new booking at `starts_at` (new number, new reminders) replaces the old one, whose

@@ -51,3 +51,21 @@ class OutboxBookingReminders:
         await drop_pending(
             self._uow, dedup_keys=[reminder_key(booking.id, kind) for kind in ReminderKind]
         )
+
+    async def cancelled_by_staff(self, booking: Booking) -> None:
+        if booking.user_id is None:
+            return  # a caller booked by phone: staff call them back
+        enqueue(
+            self._uow,
+            chat_id=booking.user_id,
+            method="send_message",
+            payload={
+                "text": self._texts.get(
+                    "booking-cancelled-by-staff",
+                    number=booking.number or "",
+                    when=when(self._texts, booking.starts_at, self._zone),
+                )
+            },
+            now=self._clock.now(),
+            urgent=True,
+        )

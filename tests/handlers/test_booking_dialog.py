@@ -448,3 +448,18 @@ async def test_staff_see_the_days_list(harness: BotHarness, texts: Texts) -> Non
     assert csv_lines[2] == (
         f"10:00,{number},Приборы учёта и показания,Иванова Мария Петровна,+79200000001,через бота"
     )
+
+
+async def test_withdrawing_consent_cancels_upcoming_visits_and_their_reminders(
+    harness: BotHarness, texts: Texts
+) -> None:
+    """152-ФЗ: after a withdrawal nothing more is sent to the person, reminders included."""
+    person = await _linked(harness, texts)
+    await _book_in_dialog(person, texts)
+    assert {row.status for row in (await _outbox(harness)).values()} == {"pending"}
+    await person.send("/mydata")
+    await person.press(texts.get("mydata-withdraw-button"))
+    calls = await person.press(texts.get("mydata-withdraw-yes"))
+    assert texts.get("mydata-withdrawn", accounts=1, bookings=1) in texts_of(calls)
+    assert [row.status for row in await _bookings(harness)] == ["cancelled"]
+    assert {row.status for row in (await _outbox(harness)).values()} == {"dropped"}

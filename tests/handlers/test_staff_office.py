@@ -84,3 +84,26 @@ async def test_staff_book_a_caller_and_list_the_day(harness: BotHarness, texts: 
     assert _replies(await harness.deliver()) == [texts.get("staff-day-usage")]
     await staff.send("/book 2026-11-26 10:00 metering без телефона")
     assert _replies(await harness.deliver()) == [texts.get("staff-book-usage")]
+
+
+async def test_staff_cancel_a_visit_and_the_person_who_booked_in_the_bot_is_told(
+    harness: BotHarness, texts: Texts
+) -> None:
+    from tests.handlers.test_booking_dialog import _book_in_dialog, _linked
+
+    person = await _linked(harness, texts)
+    number = await _book_in_dialog(person, texts)
+    staff = harness.staff()
+    await staff.send(f"/unbook {number}")
+    delivered = await harness.deliver()
+    told = [
+        c.text for c in delivered if isinstance(c, SendMessage) and c.chat_id == person.chat.id
+    ]
+    assert len(told) == 1 and number in str(told[0]) and "/booking" in str(told[0])
+    async with harness.app.sessionmaker() as session:
+        booking = (await session.execute(select(BookingRow))).scalars().one()
+    assert booking.status == "cancelled"
+    await staff.send(f"/unbook {number}")
+    assert _replies(await harness.deliver()) == [texts.get("booking-error-not-active")]
+    await staff.send("/unbook З-2026-999999")
+    assert _replies(await harness.deliver()) == [texts.get("booking-error-not-found")]

@@ -140,6 +140,7 @@ class FakeReminders:
     def __init__(self) -> None:
         self.scheduled: list[BookingId] = []
         self.dropped: list[BookingId] = []
+        self.told: list[BookingId] = []
 
     async def schedule(self, booking: Booking) -> None:
         assert booking.id is not None and booking.number is not None
@@ -148,6 +149,10 @@ class FakeReminders:
     async def drop(self, booking: Booking) -> None:
         assert booking.id is not None
         self.dropped.append(booking.id)
+
+    async def cancelled_by_staff(self, booking: Booking) -> None:
+        assert booking.id is not None
+        self.told.append(booking.id)
 
 
 class World:

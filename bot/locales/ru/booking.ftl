@@ -93,6 +93,7 @@ booking-reminder-d1 =
 booking-reminder-h2 =
     🔔 Скоро приём: { $when } ждём вас в пункте обслуживания.
     Номер записи: { $number }.
+booking-cancelled-by-staff = Запись № { $number } на { $when } отменена пунктом обслуживания. Приносим извинения — выберите, пожалуйста, другое время: /booking. Без записи тоже примем в часы работы.
 booking-reminder-cancel = Отменить запись
 booking-reminder-come = Приду
 booking-reminder-thanks = Спасибо! Ждём вас.

@@ -211,6 +211,7 @@ staff-help = <b>Команды сотрудника</b> (ответом на к�
     /reading счёт счётчик Т1 [Т2 [Т3]] [phone|in_person] — показания, принятые по телефону или лично
     /today, /day 2026-12-03 — кто записан на приём
     /book 2026-12-03 10:00 тема ФИО; телефон — записать звонящего
+    /unbook номер — отменить запись (заявитель получит сообщение)
 staff-command-take = взять обращение в работу
 staff-command-assign = назначить исполнителя
 staff-command-ask = задать вопрос заявителю
@@ -234,6 +235,9 @@ staff-command-book = записать звонящего на приём
 staff-reading-usage = Формат: <code>/reading ЛИЦЕВОЙ_СЧЁТ НОМЕР_СЧЁТЧИКА Т1 [Т2 [Т3]] [phone|in_person]</code>, например <code>/reading 1000000001 0123456 12345,6 phone</code> (значения без пробелов внутри). Если счётчик перешёл через ноль, добавьте <code>rollover</code>; если потребление необычно велико и заявитель его подтвердил — <code>confirm</code>.
 staff-day-usage = Формат: <code>/day 2026-12-03</code> (или /today).
 staff-book-usage = Формат: <code>/book 2026-12-03 10:00 тема ФИО; телефон</code>, тема: grid_connection, contracts, metering, other. Например: <code>/book 2026-12-03 10:00 metering Иванова Мария Петровна; +7 920 000-00-01</code>
+staff-command-unbook = отменить запись на приём по номеру
+staff-unbook-usage = Формат: <code>/unbook З-2026-000045</code>
+staff-unbooked = Запись № { $number } на { $when } отменена, место освобождено.
 staff-readings-file = Показания за { $period }: строк { $count }.
 staff-booked = Записан(а): № <b>{ $number }</b>, { $when }.
 staff-profile-saved = Профиль сохранён: { $name }, { $position }, { $phone }{ $email ->
