@@ -23,6 +23,7 @@ from services.booking import BookingPolicy, BookingService
 from services.onboarding import OnboardingService
 from services.readings import ReadingPolicy, ReadingService
 from services.staff_desk import StaffDesk
+from services.subscriptions import SubscriptionService
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
@@ -36,6 +37,7 @@ from storage.repositories import (
     SqlPeople,
 )
 from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffAudit, SqlStaffDirectory
+from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
 
 
@@ -173,6 +175,12 @@ class Services:
             clock=self._clock,
             policy=self._config.appeal_policy,
             admin_ids=self._config.admin_ids,
+        )
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionService:
+        return SubscriptionService(
+            store=SqlSubscriptionStore(self.uow), consents=self._consents, clock=self._clock
         )
 
     @cached_property

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.container import Services
 from bot.factory import App
+from domain.ids import UserId
 from domain.rate_limit import RateLimiter
 from notifier.appeal_notices import EMAIL_METHOD, STAFF_METHOD
 from notifier.email import EmailChannel, SmtpConfig
@@ -19,6 +20,7 @@ from notifier.exports import EXPORT_METHOD, Builder, ExportChannel
 from notifier.outbox import CustomHandler, OutboxSender
 from notifier.staff_channel import StaffChannel, card_renderer
 from services.readings import readings_csv
+from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,23 @@ def _readings_file(app: App) -> Builder:
         return f"readings-{period}.csv", readings_csv(rows, zone=app.config.zone), caption
 
     return build
+
+
+def _blocked(app: App) -> Callable[[int], Awaitable[None]]:
+    """403 from a person's chat: they blocked the bot; no notice goes to them any more."""
+
+    async def mark(chat_id: int) -> None:
+        if chat_id <= 0:
+            return  # a group or a queue id, not a person
+        uow = UnitOfWork(app.sessionmaker, clock=app.clock)
+        try:
+            await SqlSubscriptionStore(uow).mark_blocked(UserId(chat_id), at=app.clock.now())
+            await uow.commit()
+        except BaseException:
+            await uow.rollback()
+            raise
+
+    return mark
 
 
 def build_sender(
@@ -100,6 +119,7 @@ def build_sender(
         bot,
         app.clock,
         limiter or RateLimiter(),
+        on_blocked=_blocked(app),
         handlers=handlers,
         sleep=sleep,
     )

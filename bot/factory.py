@@ -53,6 +53,7 @@ COMMANDS = (
     "info",
     "accounts",
     "mydata",
+    "settings",
     "help",
     "cancel",
 )

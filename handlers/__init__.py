@@ -25,7 +25,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     from dialogs.appeal import router as appeal
     from dialogs.booking import router as booking
     from dialogs.readings import router as readings
-    from handlers import errors, fallback, info, my_appeals, mydata, staff, start, survey
+    from handlers import errors, fallback, info, my_appeals, mydata, settings, staff, start, survey
 
     private = Router(name="private")
     private.message.filter(PrivateChat())
@@ -50,6 +50,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         appeal.build_router(),
         my_appeals.build_router(),
         survey.build_router(),
+        settings.build_router(),
         readings.build_router(),
         booking.build_router(),
         mydata.build_router(),

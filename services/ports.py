@@ -14,6 +14,7 @@ from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
+from domain.subscriptions import Preferences, Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,3 +302,19 @@ class BookingReminders(Protocol):
     async def cancelled_by_staff(self, booking: Booking) -> None:
         """Tell the person that staff cancelled their visit."""
         ...
+
+
+class SubscriptionStore(Protocol):
+    async def get(self, user_id: UserId) -> Preferences: ...
+
+    async def set_topic(
+        self, user_id: UserId, topic: Topic, enabled: bool, *, at: datetime
+    ) -> None: ...
+
+    async def set_stopped(self, user_id: UserId, stopped: bool, *, at: datetime) -> None: ...
+
+    async def mark_blocked(self, user_id: UserId, *, at: datetime) -> None:
+        """The person blocked the bot (403): nothing more is sent until they write again."""
+        ...
+
+    async def clear_blocked(self, user_id: UserId, *, at: datetime) -> None: ...

@@ -409,3 +409,25 @@ class BookingRow(Base):
     booked_by: Mapped[int | None] = mapped_column(BigInteger)  # a staff member, for a caller
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SubscriptionRow(Base):
+    """A person's choice for one notice topic (SPEC §8). No row: the topic's default."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoticePreferenceRow(Base):
+    """ "Stop all" (always honoured) and the moment the person blocked the bot, if they did."""
+
+    __tablename__ = "notice_preferences"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    stopped: Mapped[bool] = mapped_column(default=False)
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

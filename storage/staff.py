@@ -25,18 +25,7 @@ from storage.models import (
     StaffMessageRow,
 )
 from storage.uow import UnitOfWork
-
-
-@lru_cache(maxsize=8)
-def _upsert(dialect: str, model: type[Any], key: str, columns: tuple[str, ...]) -> Any:
-    """INSERT … ON CONFLICT (key) DO UPDATE SET columns, on SQLite and PostgreSQL."""
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(model)
-    return statement.on_conflict_do_update(
-        index_elements=[getattr(model, key)],
-        set_={name: statement.excluded[name] for name in columns},
-    )
-
+from storage.upsert import upsert
 
 _MEMBER_COLUMNS = (
     "role",
@@ -90,7 +79,7 @@ class SqlStaffDirectory:
             if known is None:
                 raise DepartmentNotFound(str(member.department_id))
         dialect = self._uow.session.bind.dialect.name
-        statement = _upsert(dialect, StaffMemberRow, "user_id", _MEMBER_COLUMNS)
+        statement = upsert(dialect, StaffMemberRow, ("user_id",), _MEMBER_COLUMNS)
         await self._uow.session.execute(
             statement,
             {
@@ -254,8 +243,11 @@ class SqlAppealThreads:
 
     async def save(self, thread: Thread, *, at: datetime) -> None:
         await self._uow.session.execute(
-            _upsert(
-                self._uow.session.bind.dialect.name, AppealThreadRow, "appeal_id", _THREAD_COLUMNS
+            upsert(
+                self._uow.session.bind.dialect.name,
+                AppealThreadRow,
+                ("appeal_id",),
+                _THREAD_COLUMNS,
             ),
             {
                 "appeal_id": thread.appeal_id,

@@ -116,7 +116,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         "bookings ground who assignee comment signature position question user_id role department"
         " zone serial last consumption average digits start end period month year reference"
         " values"
-        " hours day weekday when old minutes ranges breaks topic"
+        " hours day weekday when old minutes ranges breaks topic mark"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

@@ -1,0 +1,78 @@
+"""Subscriptions and notice preferences over SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+
+from domain.ids import UserId
+from domain.subscriptions import Preferences, Topic
+from storage.models import NoticePreferenceRow, SubscriptionRow
+from storage.uow import UnitOfWork
+from storage.upsert import upsert
+
+_TOPICS = select(SubscriptionRow.topic, SubscriptionRow.enabled).where(
+    SubscriptionRow.user_id == bindparam("user_id")
+)
+_PREFERENCE = select(NoticePreferenceRow.stopped, NoticePreferenceRow.blocked_at).where(
+    NoticePreferenceRow.user_id == bindparam("user_id")
+)
+
+
+class SqlSubscriptionStore:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def _dialect(self) -> str:
+        return str(self._uow.session.bind.dialect.name)
+
+    async def get(self, user_id: UserId) -> Preferences:
+        session = self._uow.session
+        chosen = {
+            Topic(row.topic): bool(row.enabled)
+            for row in (await session.execute(_TOPICS, {"user_id": user_id})).all()
+            if row.topic in Topic.__members__.values()
+        }
+        row = (await session.execute(_PREFERENCE, {"user_id": user_id})).first()
+        return Preferences(
+            chosen=chosen,
+            stopped=bool(row.stopped) if row is not None else False,
+            blocked=row is not None and row.blocked_at is not None,
+        )
+
+    async def set_topic(
+        self, user_id: UserId, topic: Topic, enabled: bool, *, at: datetime
+    ) -> None:
+        statement = upsert(
+            self._dialect(), SubscriptionRow, ("user_id", "topic"), ("enabled", "updated_at")
+        )
+        await self._uow.session.execute(
+            statement,
+            {"user_id": user_id, "topic": topic.value, "enabled": enabled, "updated_at": at},
+        )
+        self._uow.mark_written()
+
+    async def _preference(self, user_id: UserId, at: datetime, **values: Any) -> None:
+        statement = upsert(
+            self._dialect(), NoticePreferenceRow, ("user_id",), (*values, "updated_at")
+        )
+        row = (await self._uow.session.execute(_PREFERENCE, {"user_id": user_id})).first()
+        current = {
+            "stopped": bool(row.stopped) if row is not None else False,
+            "blocked_at": row.blocked_at if row is not None else None,
+        }
+        await self._uow.session.execute(
+            statement, {"user_id": user_id, **current, **values, "updated_at": at}
+        )
+        self._uow.mark_written()
+
+    async def set_stopped(self, user_id: UserId, stopped: bool, *, at: datetime) -> None:
+        await self._preference(user_id, at, stopped=stopped)
+
+    async def mark_blocked(self, user_id: UserId, *, at: datetime) -> None:
+        await self._preference(user_id, at, blocked_at=at)
+
+    async def clear_blocked(self, user_id: UserId, *, at: datetime) -> None:
+        await self._preference(user_id, at, blocked_at=None)
