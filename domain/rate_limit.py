@@ -11,6 +11,12 @@ interval since its last send): the outbox sender skips a chat that must wait and
 other chats meanwhile. `earliest` adds what holds back every chat (the global rate and a
 429 pause): those waits are short, and the sender sleeps through them.
 
+With `global_burst` N and rate r, the sends go N in any window of N / r seconds; Telegram's
+"30 in any second" then holds with a margin when r is a little under 30 and N divides 30
+(or is 1: evenly spaced sends, what a broadcast at the cap wants). A send recorded up to
+`global_slack` after its turn is counted at its turn (timer overshoot does not accumulate);
+the real sends can then come that much closer together, once, not cumulatively.
+
 The limiter assumes sends are recorded in time order (the outbox sender waits for
 `earliest` and then sends), which is what keeps each check a look at the last few sends.
 """
@@ -34,12 +40,20 @@ class RateLimiter:
         global_per_second: float = 25.0,
         per_chat_interval: timedelta = timedelta(seconds=1),
         group_per_minute: int = 20,
+        global_burst: int | None = None,
+        global_slack: timedelta = timedelta(milliseconds=2),
     ) -> None:
         if global_per_second <= 0 or group_per_minute <= 0:
             raise ValueError("limits must be positive")
-        # N sends in any window of N / rate seconds: 25 per 1 s for the default.
-        self._global_count = max(1, int(global_per_second))
+        if global_burst is not None and global_burst < 1:
+            raise ValueError("global_burst must be positive")
+        # N sends in any window of N / rate seconds: 25 per 1 s for the default. A smaller
+        # burst spreads them evenly (1: one every 1 / rate seconds).
+        self._global_count = global_burst or max(1, int(global_per_second))
         self._global_window = timedelta(seconds=self._global_count / global_per_second)
+        # A send that starts this little after its turn (a timer's overshoot) counts as on
+        # time, so that overshoots do not add up and lower the rate.
+        self._slack = global_slack
         self._chat_interval = per_chat_interval
         self._group_interval = max(per_chat_interval, timedelta(minutes=1) / group_per_minute)
         self._recent: deque[datetime] = deque(maxlen=self._global_count)
@@ -71,7 +85,12 @@ class RateLimiter:
         return moment
 
     def record(self, chat_id: int, at: datetime) -> None:
-        self._recent.append(at)  # the deque keeps only the last N
+        slot = at
+        if len(self._recent) == self._global_count:
+            turn = max(self._recent[0] + self._global_window, self._recent[-1])
+            if turn <= at < turn + self._slack:
+                slot = turn
+        self._recent.append(slot)  # the deque keeps only the last N
         previous = self._last.pop(chat_id, None)
         self._last[chat_id] = at if previous is None else max(previous, at)
         horizon = at - self._forget_after

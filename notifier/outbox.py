@@ -22,12 +22,19 @@ backoff (network or server error) is not due until its retry time, so later rows
 same chat go before it; and an urgent row queued while a round is under way waits for the
 next round, so a non-urgent row of its chat already loaded in this round may go first.
 
+Sends are pipelined: up to `in_flight` (default 8) calls are under way at once, never two
+to the same chat, each recorded in the limiter when it starts, so a Bot API that takes
+50 ms to answer still sees the full rate. A 429 pauses every send not yet started; those in
+flight finish. `allow_paid_broadcast` adds Telegram's paid-broadcast flag to sends.
+
 Delivery is at least once, not exactly once. Telegram has no idempotency key, so there is
 an unavoidable window between Telegram accepting a message and our status write: a crash
 there sends that message again after the restart. The window is kept small: statuses are
-written after every batch (`batch` rows, default 100) and at least once a second, and no
-database connection is held while a Telegram call is in flight. Nothing is ever lost: a row
-stays pending until its outcome is stored.
+written every `flush_interval` (default 200 ms) and after every `batch` rows, a new send
+starts only while fewer than `batch` sends have no stored outcome (so one crash repeats at
+most `batch` messages; tests/notifier/test_broadcast_crash.py measures it), and no
+database connection is held while a Telegram call is in flight. Nothing is ever lost: a
+row stays pending until its outcome is stored.
 
 Outcomes: sent (an edit answered "message is not modified" counts as sent); blocked (403:
 never retried, `on_blocked(chat_id)` is awaited, and must be idempotent since a crash, or
@@ -115,6 +122,8 @@ DROPPED = "dropped"
 
 _MAX_BACKOFF = 3600
 _FLUSH_EVERY = timedelta(seconds=1)
+# A wait this long (a 429 pause) first lets the sends in flight finish and stores them.
+_SETTLE_BEFORE = timedelta(milliseconds=500)
 _ERROR_LENGTH = 300
 _NOT_MODIFIED = "message is not modified"
 
@@ -334,6 +343,24 @@ def _message_id(result: Any) -> int | None:
     return int(message_id) if isinstance(message_id, int) else None
 
 
+_PAID_BROADCAST = frozenset({"send_message", "copy_message", "send_photo", "send_document"})
+
+
+@dataclass(slots=True)
+class _Round:
+    """What one round keeps between its rows and its sends in flight."""
+
+    flushed_at: datetime
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    skipped: set[int] = field(default_factory=set)
+    # Chats with a send in flight, and rows of such chats put off to the end of the round.
+    busy: set[int] = field(default_factory=set)
+    deferred: list[_Due] = field(default_factory=list)
+    deferred_chats: set[int] = field(default_factory=set)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -347,9 +374,14 @@ class OutboxSender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         per_chat: int = 5,
         handlers: Mapping[str, CustomHandler] | None = None,
+        in_flight: int = 8,
+        flush_interval: timedelta = timedelta(milliseconds=200),
+        allow_paid_broadcast: bool = False,
     ) -> None:
-        if batch < 1 or max_attempts < 1 or per_chat < 1:
-            raise ValueError("batch, max_attempts and per_chat must be positive")
+        if batch < 1 or max_attempts < 1 or per_chat < 1 or in_flight < 1:
+            raise ValueError("batch, max_attempts, per_chat and in_flight must be positive")
+        if not timedelta(0) <= flush_interval <= _FLUSH_EVERY:
+            raise ValueError("flush_interval is between 0 and 1 s")
         handlers = dict(handlers or {})
         if overridden := sorted(set(handlers) & set(METHODS)):
             raise ValueError(f"built-in outbox methods cannot have handlers: {overridden}")
@@ -363,6 +395,9 @@ class OutboxSender:
         self._sleep = sleep
         self._per_chat = per_chat
         self._handlers = handlers
+        self._in_flight = min(in_flight, batch)
+        self._flush_interval = flush_interval
+        self._paid = allow_paid_broadcast
         # Chats whose rows the last round skipped: `next_due` is when the first may send.
         self._skipped: set[int] = set()
         self._wakeup: asyncio.Event | None = None
@@ -398,6 +433,41 @@ class OutboxSender:
             await uow.rollback()
             raise
 
+    async def _flush(self, state: _Round) -> None:
+        """Store the outcomes so far (sends still in flight add theirs to a fresh list)."""
+        outcomes, state.outcomes = state.outcomes, []
+        state.flushed_at = self._clock.now()
+        try:
+            await self._store(outcomes)
+        except BaseException:
+            state.outcomes[:0] = outcomes  # tried again at the end of the round
+            raise
+
+    async def _settle(self, state: _Round) -> None:
+        """Wait for every send in flight and store all outcomes."""
+        while state.tasks:
+            done, _ = await asyncio.wait(state.tasks)
+            state.tasks -= done
+        await self._flush(state)
+
+    async def _make_room(self, state: _Round) -> None:
+        """Wait until one more send may start: fewer than `in_flight` in flight, and fewer
+        than `batch` sends whose outcome is not stored (the most a crash can repeat). Stores
+        the outcomes when `batch` are waiting or `flush_interval` has passed."""
+        while True:
+            if state.outcomes and (
+                len(state.tasks) + len(state.outcomes) >= self._batch
+                or self._clock.now() - state.flushed_at >= self._flush_interval
+            ):
+                await self._flush(state)
+            if (
+                len(state.tasks) < self._in_flight
+                and len(state.tasks) + len(state.outcomes) < self._batch
+            ):
+                return
+            done, _ = await asyncio.wait(state.tasks, return_when=asyncio.FIRST_COMPLETED)
+            state.tasks -= done
+
     # -- one round ------------------------------------------------------------------------
     async def run_once(self) -> int:
         """One round: every due row whose chat may send now is tried once; a chat that must
@@ -405,32 +475,21 @@ class OutboxSender:
         tried (sent, failed, blocked, dropped or put back), not counting skipped ones."""
         attempted = 0
         after = (True, 0)
-        outcomes: list[dict[str, Any]] = []
-        blocked: set[int] = set()
-        skipped: set[int] = set()
+        state = _Round(flushed_at=self._clock.now())
         seen: Counter[int] = Counter()
-        flushed_at = self._clock.now()
         try:
             while rows := await self._load(after=after, now=self._clock.now()):
                 for row in rows:
                     after = (row.urgent, row.id)
                     seen[row.chat_id] += 1
                     now = self._clock.now()
-                    if row.chat_id in blocked:
+                    if row.chat_id in state.blocked:
                         attempted += 1
-                        outcomes.append(
-                            _outcome(
-                                row,
-                                status=BLOCKED,
-                                attempts=row.attempts,
-                                not_before=now,
-                                error="blocked earlier in this round",
-                            )
-                        )
+                        state.outcomes.append(_blocked_in_round(row, now))
                     elif row.method not in METHODS and row.method not in self._handlers:
                         attempted += 1
                         logger.warning("outbox row %d: no handler for %r", row.id, row.method)
-                        outcomes.append(
+                        state.outcomes.append(
                             _outcome(
                                 row,
                                 status=FAILED,
@@ -439,29 +498,111 @@ class OutboxSender:
                                 error=f"no handler for outbox method {row.method!r}",
                             )
                         )
+                    elif row.chat_id in state.busy or row.chat_id in state.deferred_chats:
+                        # Its chat has a send in flight: decided once that one is over (a
+                        # 403 blocks it, anything else skips it), never sent alongside.
+                        state.deferred.append(row)
+                        state.deferred_chats.add(row.chat_id)
                     elif (
-                        row.chat_id in skipped
+                        row.chat_id in state.skipped
                         # A later page can rank rows of a chat anew once its first rows are
                         # stored; more than `per_chat` of a chat per round could then pass
                         # one of its rows that no page has shown yet.
                         or seen[row.chat_id] > self._per_chat
                         or self._limiter.chat_earliest(row.chat_id, now) > now
                     ):
-                        skipped.add(row.chat_id)
+                        state.skipped.add(row.chat_id)
                     else:
                         attempted += 1
-                        outcomes.append(await self._attempt(row, blocked, skipped))
-                    now = self._clock.now()
-                    if len(outcomes) >= self._batch or now - flushed_at >= _FLUSH_EVERY:
-                        await self._store(outcomes)
-                        outcomes, flushed_at = [], now
+                        await self._start(row, state)
+                    if len(state.outcomes) >= self._batch or (
+                        state.outcomes
+                        and self._clock.now() - state.flushed_at >= self._flush_interval
+                    ):
+                        await self._flush(state)
                 if len(rows) < self._batch:
                     break
         finally:
             # Whatever was sent is recorded even if the loop is cancelled or the DB failed.
-            self._skipped = skipped
-            await self._store(outcomes)
+            try:
+                while state.tasks:
+                    done, _ = await asyncio.wait(state.tasks)
+                    state.tasks -= done
+                for row in state.deferred:
+                    if row.chat_id in state.blocked:
+                        attempted += 1
+                        state.outcomes.append(_blocked_in_round(row, self._clock.now()))
+                    else:
+                        state.skipped.add(row.chat_id)
+            finally:
+                self._skipped = state.skipped
+                await self._store(state.outcomes)
         return attempted
+
+    async def _start(self, row: _Due, state: _Round) -> None:
+        """Start the row's send once there is room for it and the limits allow it; the send
+        goes on in a task while the round goes on with other chats."""
+        await self._make_room(state)
+        perform: Callable[[], Awaitable[int | None]]
+        if row.method in METHODS:
+            try:
+                method = self._build(row)
+            except _Malformed as exc:  # a malformed row must not stop the queue
+                logger.warning("outbox row %d cannot be built: %s", row.id, exc)
+                now = self._clock.now()
+                state.outcomes.append(
+                    _outcome(
+                        row,
+                        status=FAILED,
+                        attempts=row.attempts + 1,
+                        not_before=now,
+                        error=str(exc),
+                    )
+                )
+                return
+            now = await self._round_turn(row.chat_id, state)
+            # The send starts now: recorded before anything else can run.
+            self._limiter.record(row.chat_id, now)
+
+            async def perform() -> int | None:
+                return _message_id(await self._bot(method))
+
+        else:
+
+            async def perform() -> int | None:
+                return await self._perform(row)
+
+        state.busy.add(row.chat_id)
+        task = asyncio.create_task(self._run(row, perform, state))
+        state.tasks.add(task)
+        # Let the call get going (and an answer that comes at once, such as a fake's 429,
+        # be seen) before the next row.
+        await asyncio.sleep(0)
+
+    async def _run(
+        self, row: _Due, perform: Callable[[], Awaitable[int | None]], state: _Round
+    ) -> None:
+        try:
+            outcome = await self._attempt(row, state.blocked, state.skipped, perform)
+            # Appended only now: `_flush` may have replaced the list during the call.
+            state.outcomes.append(outcome)
+        finally:
+            state.busy.discard(row.chat_id)
+
+    async def _round_turn(self, chat_id: int, state: _Round) -> datetime:
+        """`_turn` for a row the round starts. Before a long wait (`_SETTLE_BEFORE`: a 429
+        pause) every send in flight is let finish and every outcome stored, so that none
+        waits through it unstored."""
+        now = self._clock.now()
+        settled = False
+        while (moment := self._limiter.earliest(chat_id, now)) > now:
+            if not settled and (state.tasks or state.outcomes) and moment - now >= _SETTLE_BEFORE:
+                settled = True
+                await self._settle(state)
+            else:
+                await self._sleep((moment - now).total_seconds())
+            now = self._clock.now()
+        return now
 
     def next_due(self, now: datetime) -> datetime | None:
         """The earliest moment a chat the last round skipped may send (`now` at the
@@ -502,17 +643,25 @@ class OutboxSender:
             return await handler(call)
         return _message_id(await self._call_bot(self._build(row), row.chat_id))
 
-    @staticmethod
-    def _build(row: _Due) -> TelegramMethod[Any]:
+    def _build(self, row: _Due) -> TelegramMethod[Any]:
+        payload = row.payload
+        if self._paid and row.method in _PAID_BROADCAST and "allow_paid_broadcast" not in payload:
+            payload = {**payload, "allow_paid_broadcast": True}
         try:
-            return METHODS[row.method](chat_id=row.chat_id, **row.payload)
+            return METHODS[row.method](chat_id=row.chat_id, **payload)
         except Exception as exc:
             raise _Malformed(str(exc)) from exc
 
-    async def _attempt(self, row: _Due, blocked: set[int], skipped: set[int]) -> dict[str, Any]:
+    async def _attempt(
+        self,
+        row: _Due,
+        blocked: set[int],
+        skipped: set[int],
+        perform: Callable[[], Awaitable[int | None]],
+    ) -> dict[str, Any]:
         attempts = row.attempts + 1
         try:
-            message_id = await self._perform(row)
+            message_id = await perform()
         except _Malformed as exc:  # a malformed row must not stop the queue
             logger.warning("outbox row %d cannot be built: %s", row.id, exc)
             now = self._clock.now()
@@ -619,6 +768,16 @@ class OutboxSender:
             for waiting in waits:
                 waiting.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
+
+
+def _blocked_in_round(row: _Due, now: datetime) -> dict[str, Any]:
+    return _outcome(
+        row,
+        status=BLOCKED,
+        attempts=row.attempts,
+        not_before=now,
+        error="blocked earlier in this round",
+    )
 
 
 class _Malformed(Exception):

@@ -1,0 +1,129 @@
+"""A broadcast at Telegram's limit: `--count` recipients through the real outbox sender
+against a fake Bot API (tests/notifier/fake_bot_api.py) that refuses more than `--rate`
+messages a second (429) and answers each after `--latency-ms`.
+
+The fake runs in this process, the sender in a child process
+(`python -m tests.notifier.broadcast_worker`), so that its CPU time and peak memory are its
+own. The sender's global rate is `--headroom` x `--rate`: Telegram counts arrivals, the
+sender counts its starts, and a little room keeps network jitter from making 31 in a
+second. `--burst` is how many sends may go back to back (default: evenly spaced at 30/s,
+rate / 30 at higher rates).
+
+    python bench/broadcast.py --rate 30 --count 3000            # ~100 s
+    python bench/broadcast.py --rate 1000 --count 20000 --in-flight 64
+    python bench/broadcast.py --database-url postgresql+asyncpg://postgres@127.0.0.1/test
+
+Prints the achieved rate (first to last accepted message) and its share of the cap, the
+429 count, the sender's CPU seconds and share of one core (over its whole run: loading
+pages, sending, storing outcomes), and its peak RSS. Goal at 30/s: >= 97 % of the cap, zero
+429, < 3 % of a core, < 150 MB. The fake's own CPU is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import delete  # noqa: E402
+
+from storage.engine import create_engine, create_sessionmaker  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import OutboxRow  # noqa: E402
+from tests.notifier.broadcast_worker import enqueue_broadcast  # noqa: E402
+from tests.notifier.fake_bot_api import FakeBotApi  # noqa: E402
+
+FIRST_CHAT = 5_000_000_000
+
+
+async def run(args: argparse.Namespace, url: str) -> None:
+    engine = create_engine(url)
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        await session.execute(delete(OutboxRow))
+        await session.commit()
+    started = time.monotonic()
+    count = await enqueue_broadcast(
+        sessionmaker, range(FIRST_CHAT, FIRST_CHAT + args.count), notice=1
+    )
+    print(f"queued {count} rows in {time.monotonic() - started:.1f} s")
+    await engine.dispose()
+
+    api = FakeBotApi(rate=args.rate, latency=args.latency_ms / 1000)
+    api_url = await api.start()
+    burst = args.burst or max(1, int(args.rate) // 30)
+    sender_rate = args.rate * args.headroom
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.notifier.broadcast_worker",
+        "--database-url",
+        url,
+        "--api-url",
+        api_url,
+        "--rate",
+        str(sender_rate),
+        "--burst",
+        str(burst),
+        "--in-flight",
+        str(args.in_flight),
+        "--flush-ms",
+        str(args.flush_ms),
+        "--report",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    out, _ = await worker.communicate()
+    await api.close()
+    if worker.returncode != 0:
+        raise SystemExit(f"the sender failed ({worker.returncode})")
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    accepted = api.accepted
+    span = accepted[-1].at - accepted[0].at if len(accepted) > 1 else 0.0
+    achieved = (len(accepted) - 1) / span if span else 0.0
+    per_chat = api.chats()
+    repeated = sum(n - 1 for n in per_chat.values())
+    cpu, wall = report["cpu_seconds"], report["wall_seconds"]
+    print(
+        f"cap {args.rate:g}/s (sender {sender_rate:g}/s, burst {burst}, in flight "
+        f"{args.in_flight}, flush {args.flush_ms:g} ms), latency {args.latency_ms:g} ms"
+    )
+    print(f"  delivered   {len(per_chat)} of {args.count} chats, {repeated} repeated")
+    print(f"  achieved    {achieved:.2f} msg/s = {100 * achieved / args.rate:.1f} % of the cap")
+    print(f"  429         {api.rate_429 + api.injected_429}")
+    print(f"  sender CPU  {cpu:.2f} s in {wall:.1f} s = {100 * cpu / wall:.2f} % of one core")
+    print(
+        f"  sender RSS  {report['peak_rss_mb']:.0f} MB peak "
+        f"({report['baseline_rss_mb']:.0f} MB of it after the imports, before any work)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=3000)
+    parser.add_argument("--rate", type=float, default=30.0, help="the fake's cap, msg/s")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--in-flight", type=int, default=8)
+    parser.add_argument("--headroom", type=float, default=0.98)
+    parser.add_argument("--burst", type=int, default=None)
+    parser.add_argument("--flush-ms", type=float, default=200)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
+        print(f"database: {url.split(':')[0]}, {args.count} messages")
+        asyncio.run(run(args, url))
+
+
+if __name__ == "__main__":
+    main()
