@@ -118,9 +118,11 @@ def build_sender(
         app.sessionmaker,
         bot,
         app.clock,
-        limiter or RateLimiter(),
+        limiter or RateLimiter(global_per_second=app.settings.outbox_rate),
         on_blocked=_blocked(app),
         handlers=handlers,
+        in_flight=app.settings.outbox_in_flight,
+        allow_paid_broadcast=app.settings.outbox_paid_broadcast,
         sleep=sleep,
     )
     app.config.wake_outbox = sender.wake

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     booking_places: int = Field(default=2, ge=1, le=50)  # specialists receiving at once
     booking_days_ahead: int = Field(default=10, ge=1, le=60)  # working days offered
     booking_max_active: int = Field(default=2, ge=1, le=20)  # active bookings per person
+    # The outbox sender (SPEC §8): messages a second for the whole bot (Telegram allows about
+    # 30), calls under way at once, and Telegram's paid broadcasts (a higher paid limit).
+    outbox_rate: float = Field(default=25.0, gt=0, le=1000)
+    outbox_in_flight: int = Field(default=8, ge=1, le=128)
+    outbox_paid_broadcast: bool = False
     # E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff.
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
