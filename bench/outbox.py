@@ -67,7 +67,7 @@ async def run(messages: int, rounds: int, database_url: str) -> None:
         for round_no in range(1, rounds + 1):
             started = time.perf_counter()
             for chat_id in chats:
-                await bot.send_message(chat_id, f"Уведомление {round_no}")
+                await bot.send_message(chat_id, f"notice {round_no}")
             direct = messages / (time.perf_counter() - started)
 
             started = time.perf_counter()
@@ -80,7 +80,7 @@ async def run(messages: int, rounds: int, database_url: str) -> None:
                         uow,
                         chat_id=chat_id,
                         method="send_message",
-                        payload={"text": f"Уведомление {round_no}"},
+                        payload={"text": f"notice {round_no}"},
                         now=now,
                     )
                 await uow.commit()

@@ -555,20 +555,40 @@ async def on_thread_text(
     except DomainError as error:
         _say(services, config, message, _error_text(texts, error))
         return
-    await state.set_state(StaffInput.choose)
-    await state.set_data({"appeal": appeal_id, "number": appeal.number, "text": text})
-    rows = [
-        [(texts.plain("staff-button-send-answer"), _cb("send", appeal_id))],
-        [(texts.plain("staff-button-send-question"), _cb("question", appeal_id))],
-        [(texts.plain("staff-button-cancel"), _cb("drop", appeal_id))],
-    ]
-    _say(
+    await _offer(
         services,
+        texts,
         config,
         message,
-        texts.get("staff-prompt-choose", number=appeal.number),
-        markup=_keyboard(rows),
+        state,
+        target=StaffInput.choose,
+        data={"appeal": appeal_id, "number": appeal.number, "text": text},
+        prompt=texts.get("staff-prompt-choose", number=appeal.number),
+        choices=[
+            ("staff-button-send-answer", "send"),
+            ("staff-button-send-question", "question"),
+            ("staff-button-cancel", "drop"),
+        ],
     )
+
+
+async def _offer(
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    message: Message,
+    state: FSMContext,
+    *,
+    target: State,
+    data: dict[str, Any],
+    prompt: str,
+    choices: list[tuple[str, str]],
+) -> None:
+    """Ask what to do with what a staff member posted: the choice waits in the FSM state."""
+    await state.set_state(target)
+    await state.set_data(data)
+    rows = [[(texts.plain(key), _cb(action, int(data["appeal"])))] for key, action in choices]
+    _say(services, config, message, prompt, markup=_keyboard(rows))
 
 
 async def on_thread_file(
@@ -590,20 +610,16 @@ async def on_thread_file(
     except DomainError as error:
         _say(services, config, message, _error_text(texts, error))
         return
-    await state.set_state(StaffInput.choose_file)
-    await state.set_data(
-        {"appeal": appeal_id, "number": appeal.number, "file": message.message_id}
-    )
-    rows = [
-        [(texts.plain("staff-button-send-file"), _cb("file", appeal_id))],
-        [(texts.plain("staff-button-cancel"), _cb("drop", appeal_id))],
-    ]
-    _say(
+    await _offer(
         services,
+        texts,
         config,
         message,
-        texts.get("staff-prompt-file", number=appeal.number),
-        markup=_keyboard(rows),
+        state,
+        target=StaffInput.choose_file,
+        data={"appeal": appeal_id, "number": appeal.number, "file": message.message_id},
+        prompt=texts.get("staff-prompt-file", number=appeal.number),
+        choices=[("staff-button-send-file", "file"), ("staff-button-cancel", "drop")],
     )
 
 
