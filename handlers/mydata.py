@@ -103,6 +103,7 @@ async def on_mydata_action(
         result = await services.onboarding.withdraw(user_id)
         # In the same transaction: upcoming visits cancelled, their reminders dropped.
         bookings = await services.booking.forget(user_id)
+        await services.subscriptions.forget(user_id)
         await state.clear()
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)

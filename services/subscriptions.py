@@ -51,6 +51,10 @@ class SubscriptionService:
         await self._store.clear_blocked(user_id, at=now)
         return await self._store.get(user_id)
 
+    async def forget(self, user_id: UserId) -> None:
+        """Consent withdrawn: the choices are deleted; without consent nothing is sent anyway."""
+        await self._store.forget(user_id)
+
     async def blocked(self, user_id: UserId) -> None:
         """Telegram answered 403: the person blocked the bot. Nothing more is sent."""
         await self._store.mark_blocked(user_id, at=self._clock.now())

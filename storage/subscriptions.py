@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 
 from domain.ids import UserId
 from domain.subscriptions import Preferences, Topic
@@ -76,3 +76,12 @@ class SqlSubscriptionStore:
 
     async def clear_blocked(self, user_id: UserId, *, at: datetime) -> None:
         await self._preference(user_id, at, blocked_at=None)
+
+    async def forget(self, user_id: UserId) -> None:
+        """Consent withdrawn: the person's choices go (the consent text promises it)."""
+        session = self._uow.session
+        await session.execute(delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id))
+        await session.execute(
+            delete(NoticePreferenceRow).where(NoticePreferenceRow.user_id == user_id)
+        )
+        self._uow.mark_written()

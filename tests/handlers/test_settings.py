@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import SendMessage
+from sqlalchemy import func, select
 
 from bot.container import Services
 from bot.texts import Texts
 from domain.ids import UserId
 from domain.subscriptions import Topic
 from notifier.outbox import enqueue
+from storage.models import SubscriptionRow
 from storage.uow import UnitOfWork
 from tests.fakes import inline_buttons, texts_of
 from tests.handlers.conftest import consented
@@ -76,6 +78,14 @@ async def test_one_tap_turns_a_topic_off_and_on_and_stop_all_is_honoured(
     await person.press(texts.get("mydata-withdraw-button"))
     await person.press(texts.get("mydata-withdraw-yes"))
     assert not await _may(harness, person.user.id, Topic.EMERGENCY_OUTAGE)
+    # The choices are deleted, as the consent text promises.
+    async with harness.app.sessionmaker() as session:
+        left = await session.scalar(
+            select(func.count())
+            .select_from(SubscriptionRow)
+            .where(SubscriptionRow.user_id == person.user.id)
+        )
+    assert left == 0
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_and_gets_no_notices(
