@@ -48,11 +48,12 @@ from domain.appeals import (
     subjects_for,
     validate_email,
 )
-from domain.booking import BookingTopic
+from domain.booking import Booking, BookingTopic
 from domain.errors import DomainError, RoleRequired
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
 from handlers.filters import Cmd, HasText
+from handlers.render import local_time
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.exports import EXPORT_METHOD, export_payload
 from notifier.outbox import enqueue
@@ -971,16 +972,19 @@ async def cmd_book(
     except DomainError as error:
         _say(services, config, message, texts.get(error.text_key, value="", date=""))
         return
-    _say(
-        services,
-        config,
-        message,
-        texts.get(
-            "staff-booked",
-            number=booking.number or "",
-            when=booking.starts_at.astimezone(config.zone).strftime("%d.%m.%Y %H:%M"),
-        ),
-    )
+    _say_booking(services, texts, config, message, "staff-booked", booking)
+
+
+def _say_booking(
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    message: Message,
+    key: str,
+    booking: Booking,
+) -> None:
+    when = local_time(booking.starts_at, config.zone)
+    _say(services, config, message, texts.get(key, number=booking.number or "", when=when))
 
 
 async def cmd_unbook(
@@ -998,16 +1002,7 @@ async def cmd_unbook(
     except DomainError as error:
         _say(services, config, message, texts.get(error.text_key, value="", date=""))
         return
-    _say(
-        services,
-        config,
-        message,
-        texts.get(
-            "staff-unbooked",
-            number=booking.number or "",
-            when=booking.starts_at.astimezone(config.zone).strftime("%d.%m.%Y %H:%M"),
-        ),
-    )
+    _say_booking(services, texts, config, message, "staff-unbooked", booking)
 
 
 # Registering an appeal received by phone, post or in person ------------------------------
