@@ -1,4 +1,5 @@
-"""A broadcast at Telegram's limit: `--count` recipients through the real outbox sender
+"""A broadcast at Telegram's limit: a one-off notice to `--count` consenting people (queued by
+the real `NoticeDesk`, page by page) sent by the real outbox sender
 against a fake Bot API (tests/notifier/fake_bot_api.py) that refuses more than `--rate`
 messages a second (429) and answers each after `--latency-ms`.
 
@@ -37,7 +38,7 @@ from sqlalchemy import delete  # noqa: E402
 
 from storage.engine import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import OutboxRow  # noqa: E402
+from storage.models import Base  # noqa: E402
 from tests.notifier.broadcast_worker import enqueue_broadcast  # noqa: E402
 from tests.notifier.fake_bot_api import FakeBotApi  # noqa: E402
 
@@ -48,22 +49,25 @@ async def run(args: argparse.Namespace, url: str) -> None:
     engine = create_engine(url)
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
-    async with sessionmaker() as session:
-        await session.execute(delete(OutboxRow))
+    async with sessionmaker() as session:  # a database of its own, or a test one: emptied
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
         await session.commit()
     started = time.monotonic()
     count = await enqueue_broadcast(
         sessionmaker, range(FIRST_CHAT, FIRST_CHAT + args.count), notice=1
     )
-    print(f"queued {count} rows in {time.monotonic() - started:.1f} s")
+    print(f"notice fanned out to {count} consenting people in {time.monotonic() - started:.1f} s")
     await engine.dispose()
 
     api = FakeBotApi(rate=args.rate, latency=args.latency_ms / 1000)
     api_url = await api.start()
     burst = args.burst or max(1, int(args.rate) // 30)
     sender_rate = args.rate * args.headroom
+    profile = ["-m", "cProfile", "-o", str(args.profile)] if args.profile else []
     worker = await asyncio.create_subprocess_exec(
         sys.executable,
+        *profile,
         "-m",
         "tests.notifier.broadcast_worker",
         "--database-url",
@@ -106,6 +110,50 @@ async def run(args: argparse.Namespace, url: str) -> None:
         f"  sender RSS  {report['peak_rss_mb']:.0f} MB peak "
         f"({report['baseline_rss_mb']:.0f} MB of it after the imports, before any work)"
     )
+    if args.baseline:
+        await _baseline(args, sender_rate, cpu / len(accepted), report["peak_rss_mb"])
+
+
+async def _baseline(
+    args: argparse.Namespace, rate: float, cpu_per_message: float, peak_mb: float
+) -> None:
+    """Plain aiogram sends at the same rate and concurrency, no database, against a fresh
+    fake: what the outbox costs on top of aiogram itself."""
+    api = FakeBotApi(rate=args.rate, latency=args.latency_ms / 1000)
+    api_url = await api.start()
+    count = min(args.count, args.baseline)
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.notifier.broadcast_worker",
+        "--database-url",
+        "unused",
+        "--api-url",
+        api_url,
+        "--rate",
+        str(rate),
+        "--in-flight",
+        str(args.in_flight),
+        "--bare",
+        str(count),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    out, _ = await worker.communicate()
+    await api.close()
+    if worker.returncode != 0:
+        raise SystemExit(f"the baseline failed ({worker.returncode})")
+    bare = json.loads(out.decode().strip().splitlines()[-1])
+    bare_per_message = bare["cpu_seconds"] / count
+    print(
+        f"bare aiogram send_message, {count} messages at the same rate and concurrency:\n"
+        f"  CPU         {1000 * bare_per_message:.2f} ms a message "
+        f"({100 * bare['cpu_seconds'] / bare['wall_seconds']:.2f} % of one core); the "
+        f"sender {1000 * cpu_per_message:.2f} ms = {cpu_per_message / bare_per_message:.2f}x\n"
+        f"  RSS         {bare['peak_rss_mb']:.0f} MB peak; the sender "
+        f"{peak_mb / bare['peak_rss_mb']:.2f}x"
+    )
 
 
 def main() -> None:
@@ -118,6 +166,15 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=None)
     parser.add_argument("--flush-ms", type=float, default=200)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=3000,
+        help="then plain aiogram sends (at most this many; 0: none) for comparison",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="write the sender's cProfile stats here (slows it down)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"

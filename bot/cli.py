@@ -1,4 +1,5 @@
-"""The `reception` command line: run, migrate, import, console, content check."""
+"""The `reception` command line: run, migrate, import, export, notices, outages, bookings,
+console, content check."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from typing import TypeVar
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
+from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
+from bot.cli_notices import add_parsers as add_notice_parsers
+from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.settings import Settings, describe_errors
 from bot.texts import Texts
 from domain.clock import Clock
@@ -21,6 +25,7 @@ from services.csv_import import RefusedRow
 from storage.uow import UnitOfWork
 
 R = TypeVar("R")
+NOTICE_KINDS = frozenset(kind.value for kind in NOTICE_IMPORTS)
 
 logger = logging.getLogger("reception")
 
@@ -63,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         "(see README). The whole file is one transaction.",
     )
     appeals.add_argument("file", type=Path, help="the CSV file")
+    add_import_parsers(kinds)
+    add_notice_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -155,6 +162,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "import" and args.kind in NOTICE_KINDS:
+        raise SystemExit(
+            asyncio.run(cmd_import_notices(settings, texts, args.kind, args.file, args.dry_run))
+        )
+    if args.command == "notices":
+        raise SystemExit(asyncio.run(cmd_notices(settings, texts, args)))
+    if args.command == "outages":
+        raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
     if args.command == "import" and args.kind == "appeals":
         raise SystemExit(asyncio.run(cmd_import_appeals(settings, texts, args.file)))
     if args.command == "import":

@@ -30,6 +30,7 @@ from domain.readings import ReadingWindow
 from handlers import build_routers
 from handlers.info import FileIdCache
 from handlers.staff import STAFF_COMMANDS, MembershipCache
+from notifier.notices import NoticeDesk, NoticePolicy
 from services.appeals import AppealPolicy
 from services.booking import BookingPolicy
 from services.readings import ReadingPolicy
@@ -72,6 +73,7 @@ class App:
     dedup: UpdateDeduplicator
     cache: PersonCache | None
     dispatcher: Dispatcher
+    notice_desk: NoticeDesk
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -136,6 +138,17 @@ def booking_policy(settings: Settings, texts: Texts) -> BookingPolicy:
     )
 
 
+def notice_policy(settings: Settings) -> NoticePolicy:
+    return NoticePolicy(
+        zone=settings.zone,
+        quiet=settings.quiet_hours,
+        outage_days=settings.outage_notice_days,
+        evening_hour=settings.outage_evening_hour,
+        payment_days=settings.payment_reminder_days,
+        send_hour=settings.notice_send_hour,
+    )
+
+
 def build_storage(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
 ) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -179,7 +192,16 @@ async def build_app(
         finally:
             await warm.close()
     config = app_config(settings, texts)
+    notice_desk = NoticeDesk(
+        sessionmaker,
+        texts=texts,
+        clock=clock,
+        policy=notice_policy(settings),
+        wake=lambda: config.wake_outbox() if config.wake_outbox is not None else None,
+        background=True,
+    )
     dispatcher = Dispatcher(
+        notice_desk=notice_desk,
         storage=storage,
         events_isolation=isolation,
         texts=texts,
@@ -214,6 +236,7 @@ async def build_app(
         dedup=dedup,
         cache=cache,
         dispatcher=dispatcher,
+        notice_desk=notice_desk,
     )
 
 

@@ -15,6 +15,7 @@ from bot.factory import build_app, build_bot, set_commands
 from bot.settings import Settings
 from bot.texts import Texts
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
+from notifier.notices import NOTICE_JOB, READINGS_JOB
 from notifier.scheduler import JobSpec, build_scheduler
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,31 @@ def deadline_jobs(settings: Settings) -> list[JobSpec]:
     ]
 
 
+def notice_jobs(settings: Settings) -> list[JobSpec]:
+    """Notices (SPEC §8): due ones are queued every NOTICE_POLL_SECONDS (the schedule lives
+    in the notices table, so a restart neither loses nor repeats one); the monthly readings
+    reminder on the window's first day at the send hour."""
+    return [
+        JobSpec(
+            id="notice-dispatch",
+            func=NOTICE_JOB,
+            trigger="interval",
+            trigger_kwargs={"seconds": settings.notice_poll_seconds},
+            misfire_grace_time=None,
+        ),
+        JobSpec(
+            id="readings-reminder",
+            func=READINGS_JOB,
+            trigger="cron",
+            trigger_kwargs={
+                "day": settings.readings_window_start_day,
+                "hour": settings.notice_send_hour,
+                "minute": 0,
+            },
+        ),
+    ]
+
+
 async def run_polling(settings: Settings, texts: Texts) -> int:
     app = await build_app(settings, texts=texts)
     bot = build_bot(settings)
@@ -51,6 +77,9 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
             calendar=app.config.calendar,
             staff_chat_id=settings.staff_chat_id,
         ),
+        "notice_desk": app.notice_desk,
+        "readings_start_day": settings.readings_window_start_day,
+        "readings_end_day": settings.readings_window_end_day,
     }
     scheduler = build_scheduler(
         app.sessionmaker,
@@ -58,7 +87,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         policy=app.config.link_policy,
         zone=app.config.zone,
         database_url=settings.database_url,
-        jobs=deadline_jobs(settings),
+        jobs=[*deadline_jobs(settings), *notice_jobs(settings)],
         extra=extra,
     )
 
@@ -76,6 +105,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         extra["wake_outbox"] = sender.wake
         # Whatever was queued before a crash or restart goes out first.
         tasks.append(asyncio.create_task(sender.run_forever(stop), name="outbox"))
+        await app.notice_desk.kick()  # notices that fell due while the bot was down
         scheduler.start()
 
     async def on_shutdown() -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
+from domain.notices import QuietHours, parse_quiet_hours
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
     outbox_rate: float = Field(default=25.0, gt=0, le=1000)
     outbox_in_flight: int = Field(default=8, ge=1, le=128)
     outbox_paid_broadcast: bool = False
+    # Notices (SPEC §8): non-urgent ones wait out the quiet hours (company time; "off" for
+    # none); planned outages are announced this many days ahead and again at this hour the
+    # evening before; the payment-due reminder goes this many days before the due date at
+    # the send hour; due notices are looked for this often.
+    notice_quiet_hours: str = "21:00-09:00"
+    outage_notice_days: int = Field(default=3, ge=1, le=30)
+    outage_evening_hour: int = Field(default=18, ge=12, le=22)
+    payment_reminder_days: int = Field(default=3, ge=1, le=30)
+    notice_send_hour: int = Field(default=10, ge=0, le=23)
+    notice_poll_seconds: int = Field(default=60, ge=1, le=3600)
     # E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff.
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -218,6 +229,16 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("notice_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)  # a ValueError says what is wrong
+        return value
+
+    @property
+    def quiet_hours(self) -> QuietHours | None:
+        return parse_quiet_hours(self.notice_quiet_hours)
 
     @field_validator("office_hours")
     @classmethod

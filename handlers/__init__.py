@@ -25,7 +25,18 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     from dialogs.appeal import router as appeal
     from dialogs.booking import router as booking
     from dialogs.readings import router as readings
-    from handlers import errors, fallback, info, my_appeals, mydata, settings, staff, start, survey
+    from handlers import (
+        errors,
+        fallback,
+        info,
+        my_appeals,
+        mydata,
+        settings,
+        staff,
+        staff_notices,
+        start,
+        survey,
+    )
 
     private = Router(name="private")
     private.message.filter(PrivateChat())
@@ -58,4 +69,12 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         fallback.build_router(),
     )
     # The staff chat comes after the private router: consumers' updates never reach it.
-    return [private, staff.build_router(membership), errors.build_router()]
+    # Its notice commands go before the appeal desk, whose thread handlers take any text or
+    # document; both share one membership cache.
+    membership = membership or staff.MembershipCache()
+    return [
+        private,
+        staff_notices.build_router(membership),
+        staff.build_router(membership),
+        errors.build_router(),
+    ]

@@ -1211,6 +1211,12 @@ STAFF_COMMANDS = (
     "unbook",
     "profile",
     "staff",
+    "import",
+    "notify",
+    "notices",
+    "notice",
+    "outages",
+    "outage_close",
     "help",
     "cancel",
 )

@@ -145,10 +145,11 @@ def is_known_method(name: str) -> bool:
     return name in METHODS or name in _REGISTERED
 
 
-@lru_cache(maxsize=4)
-def _insert(dialect: str) -> Any:
+@lru_cache(maxsize=8)
+def _insert(dialect: str, by_notice: bool = False) -> Any:
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert_(OutboxRow).on_conflict_do_nothing(index_elements=[OutboxRow.dedup_key])
+    keys = [OutboxRow.notice_id, OutboxRow.chat_id] if by_notice else [OutboxRow.dedup_key]
+    return insert_(OutboxRow).on_conflict_do_nothing(index_elements=keys)
 
 
 def enqueue(
@@ -161,19 +162,24 @@ def enqueue(
     dedup_key: str | None = None,
     not_before: datetime | None = None,
     urgent: bool = False,
+    notice_id: int | None = None,
 ) -> None:
     """Queue one Bot API call (`payload`: its keyword arguments except chat_id), written with
     the caller's commit. `method` is a built-in method (`METHODS`) or a name declared with
-    `register_method`. A `dedup_key` already in the outbox makes this a no-op. An `urgent`
+    `register_method`. A `dedup_key` already in the outbox makes this a no-op; so does a
+    `notice_id` already queued to this chat (one row per notice and recipient). An `urgent`
     row goes before the non-urgent rows of its chat that are not sent yet."""
     if not is_known_method(method):
         raise ValueError(f"unknown outbox method {method!r}")
     if "chat_id" in payload:
         raise ValueError("chat_id goes in its own argument, not in the payload")
-    statement = _insert(uow.session.bind.dialect.name)
+    if notice_id is not None and dedup_key is not None:
+        raise ValueError("a notice's row is unique by (notice, chat): no dedup_key")
+    statement = _insert(uow.session.bind.dialect.name, notice_id is not None)
     uow.defer(
         statement,
         {
+            "notice_id": notice_id,
             "dedup_key": dedup_key,
             "chat_id": chat_id,
             "method": method,

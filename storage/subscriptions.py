@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, select
 from domain.ids import UserId
 from domain.subscriptions import Preferences, Topic
 from storage.models import NoticePreferenceRow, SubscriptionRow
+from storage.notices import drop_pending_of_user
 from storage.uow import UnitOfWork
 from storage.upsert import upsert
 
@@ -53,6 +54,8 @@ class SqlSubscriptionStore:
             {"user_id": user_id, "topic": topic.value, "enabled": enabled, "updated_at": at},
         )
         self._uow.mark_written()
+        if not enabled:  # nothing of the topic still queued reaches them
+            await drop_pending_of_user(self._uow, user_id, topic)
 
     async def _preference(self, user_id: UserId, at: datetime, **values: Any) -> None:
         statement = upsert(
@@ -70,9 +73,12 @@ class SqlSubscriptionStore:
 
     async def set_stopped(self, user_id: UserId, stopped: bool, *, at: datetime) -> None:
         await self._preference(user_id, at, stopped=stopped)
+        if stopped:
+            await drop_pending_of_user(self._uow, user_id, None)
 
     async def mark_blocked(self, user_id: UserId, *, at: datetime) -> None:
         await self._preference(user_id, at, blocked_at=at)
+        await drop_pending_of_user(self._uow, user_id, None)
 
     async def clear_blocked(self, user_id: UserId, *, at: datetime) -> None:
         await self._preference(user_id, at, blocked_at=None)
@@ -85,3 +91,4 @@ class SqlSubscriptionStore:
             delete(NoticePreferenceRow).where(NoticePreferenceRow.user_id == user_id)
         )
         self._uow.mark_written()
+        await drop_pending_of_user(self._uow, user_id, None)

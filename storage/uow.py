@@ -249,3 +249,10 @@ class UnitOfWork:
 
     async def close(self) -> None:
         await self.rollback()
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Leaving the block without `commit()` (or by an exception) rolls back."""
+        await self.close()

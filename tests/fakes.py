@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from aiogram.methods import (
     EditMessageText,
     GetChat,
     GetChatMember,
+    GetFile,
     SendMessage,
     SendPhoto,
     SendVoice,
@@ -27,6 +28,7 @@ from aiogram.types import (
     ChatMemberLeft,
     ChatMemberMember,
     ChatMemberOwner,
+    File,
     ForumTopic,
     InlineKeyboardMarkup,
     Message,
@@ -35,7 +37,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.local_api import LocalApiSession
+from bot.local_api import LocalApiSession, UnexpectedApiCall
 from domain.accounts import Account
 from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
@@ -60,6 +62,8 @@ class RecordingSession(LocalApiSession):
         self.traps: list[tuple[Callable[[TelegramMethod[Any]], bool], Exception]] = []
         self._topics = itertools.count(900)
         self._ids = itertools.count(200_000)
+        # Documents people sent (file id → content): getFile and the download serve them.
+        self.files: dict[str, bytes] = {}
 
     def respond(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         for index, (matches, error) in enumerate(self.traps):
@@ -91,6 +95,13 @@ class RecordingSession(LocalApiSession):
         )
 
     def _staff_chat(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetFile) and method.file_id in self.files:
+            return File(
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_size=len(self.files[method.file_id]),
+                file_path=f"documents/{method.file_id}",
+            )
         if isinstance(method, GetChatMember):
             status = self.members.get(int(method.user_id), "left")
             user = User(id=int(method.user_id), is_bot=False, first_name="Staff")
@@ -151,6 +162,22 @@ class RecordingSession(LocalApiSession):
     def take(self) -> list[TelegramMethod[Any]]:
         calls, self.calls, self.results = self.calls, [], []
         return calls
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 - BaseSession's signature
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        """The download of a file getFile gave (`files`); anything else is unexpected."""
+        _, _, file_id = url.rpartition("/documents/")
+        if not file_id or file_id not in self.files:
+            raise UnexpectedApiCall(f"download of {url}")
+        content = self.files[file_id]
+        for start in range(0, len(content), chunk_size):
+            yield content[start : start + chunk_size]
 
 
 def texts_of(calls: Sequence[TelegramMethod[Any]]) -> list[str]:

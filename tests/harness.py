@@ -162,6 +162,7 @@ class BotHarness:
                 limiter=_NoLimits(),
             )
         self.session.take()
+        await self.app.notice_desk.settle()  # notices being queued are queued first
         while await self._sender.run_once():
             pass
         self.last_results = list(self.session.results)
@@ -172,6 +173,7 @@ class BotHarness:
 
     async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
         await self.app.dispatcher.feed_update(self.bot, update)
+        await self.app.notice_desk.settle()
         self.last_results = list(self.session.results)
         self.last_calls = self.session.take()
         return self.last_calls

@@ -15,20 +15,26 @@ import sys
 import time
 from collections.abc import Iterable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import func, select
+from aiogram.exceptions import TelegramRetryAfter
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.texts import Texts
 from domain.clock import SystemClock
 from domain.rate_limit import RateLimiter
-from notifier.outbox import PENDING, OutboxSender, enqueue
+from domain.subscriptions import Topic
+from notifier.notices import NoticeDesk, NoticePolicy
+from notifier.outbox import PENDING, OutboxSender
 from storage.engine import create_engine, create_sessionmaker
-from storage.models import OutboxRow
-from storage.uow import UnitOfWork
+from storage.models import ConsentRow, OutboxRow
 from tests.notifier.fake_bot_api import TOKEN
+
+FIRST_BARE_CHAT = 7_000_000_000
 
 
 async def enqueue_broadcast(
@@ -38,35 +44,49 @@ async def enqueue_broadcast(
     notice: int,
     batch: int = 1000,
 ) -> int:
-    """Queue notice `notice` to every chat (dedup key `notice:<n>:<chat>`), `batch` rows per
-    transaction, so that the list is never held whole. Returns how many rows."""
+    """A one-off notice (text "notice <n>") to every chat, the way staff send one: each chat
+    is a person who consented, written `batch` at a time, then `NoticeDesk.compose` reads
+    them back page by page (never the whole list at once) and queues one outbox row each.
+    Returns how many rows the notice got."""
     clock = SystemClock()
-    count = 0
     chunk: list[int] = []
+    decided = clock.now() - timedelta(days=1)
 
     async def write() -> None:
-        uow = UnitOfWork(sessionmaker, clock=clock)
-        now = clock.now()
-        for chat_id in chunk:
-            enqueue(
-                uow,
-                chat_id=chat_id,
-                method="send_message",
-                payload={"text": f"notice {notice}"},
-                now=now,
-                dedup_key=f"notice:{notice}:{chat_id}",
+        async with sessionmaker() as session:
+            await session.execute(
+                insert(ConsentRow),
+                [
+                    {
+                        "user_id": c,
+                        "decision": "given",
+                        "text_version": "v1",
+                        "decided_at": decided,
+                    }
+                    for c in chunk
+                ],
             )
-        await uow.commit()
+            await session.commit()
         chunk.clear()
 
     for chat_id in chats:
         chunk.append(chat_id)
-        count += 1
         if len(chunk) >= batch:
             await write()
     if chunk:
         await write()
-    return count
+    desk = NoticeDesk(
+        sessionmaker,
+        texts=Texts.load(),
+        clock=clock,
+        policy=NoticePolicy(zone=ZoneInfo("Europe/Moscow"), quiet=None, page=batch),
+    )
+    notice_id = await desk.compose(
+        Topic.TARIFF, f"notice {notice}", created_by=None, source="broadcast"
+    )
+    async with sessionmaker() as session:
+        count = await session.scalar(select(func.count()).where(OutboxRow.notice_id == notice_id))
+    return int(count or 0)
 
 
 async def pending(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
@@ -105,15 +125,22 @@ async def main(args: argparse.Namespace) -> int:
         flush_interval=timedelta(milliseconds=args.flush_ms),
     )
     cpu, wall = time.process_time(), time.monotonic()
-    try:
+    stop = asyncio.Event()
+
+    async def watch() -> None:
+        """Stop the sender once nothing is pending (checked once a second)."""
         while True:
-            await sender.run_once()
+            await asyncio.sleep(1.0)
             if not await pending(sessionmaker):
                 break
-            now = clock.now()
-            due = sender.next_due(now)
-            delay = 0.05 if due is None else (due - now).total_seconds()
-            await asyncio.sleep(min(max(delay, 0.0), 0.05))
+        stop.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        # The bot's own loop (bot/runner.py): rounds, and between them a wait until the
+        # next chat may send, a wake or a second.
+        await sender.run_forever(stop)
+        await watcher
     finally:
         await bot.session.close()
         await engine.dispose()
@@ -129,6 +156,48 @@ async def main(args: argparse.Namespace) -> int:
     return 0
 
 
+async def bare(args: argparse.Namespace) -> int:
+    """The baseline: plain aiogram `send_message` calls at the same rate and concurrency, no
+    database, no outbox. Prints its CPU seconds and peak memory as JSON."""
+    baseline = _rss_mb()
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(args.api_url)))
+    text = "x" * args.text_length
+    slots = asyncio.Semaphore(args.in_flight)
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(chat_id: int) -> None:
+        try:
+            while True:
+                try:
+                    await bot.send_message(chat_id, text)
+                    return
+                except TelegramRetryAfter as error:
+                    await asyncio.sleep(error.retry_after)
+        finally:
+            slots.release()
+
+    cpu, wall = time.process_time(), time.monotonic()
+    try:
+        for index in range(args.bare):
+            await asyncio.sleep(max(0.0, wall + index / args.rate - time.monotonic()))
+            await slots.acquire()
+            task = asyncio.create_task(one(FIRST_BARE_CHAT + index))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        await asyncio.gather(*running)
+    finally:
+        await bot.session.close()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {
+        "cpu_seconds": time.process_time() - cpu,
+        "wall_seconds": time.monotonic() - wall,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "baseline_rss_mb": baseline,
+    }
+    print(json.dumps(report), flush=True)
+    return 0
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
@@ -139,8 +208,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--flush-ms", type=float, default=200)
     parser.add_argument("--report", action="store_true", help="print CPU and memory as JSON")
+    parser.add_argument(
+        "--bare", type=int, default=0, help="instead: this many plain aiogram sends (baseline)"
+    )
+    parser.add_argument("--text-length", type=int, default=300, help="the baseline's text")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parse(sys.argv[1:]))))
+    arguments = parse(sys.argv[1:])
+    sys.exit(asyncio.run(bare(arguments) if arguments.bare else main(arguments)))

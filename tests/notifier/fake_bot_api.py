@@ -19,7 +19,8 @@ that the bot cannot know) and lasts `retry_after` seconds (`pauses`). A request 
 during a pause is refused with a 429 as well and kept in `attempts_in_pause`.
 
 Every accepted message is kept in `accepted` (chat id, text, time.monotonic() at arrival)
-and, if `record_file` is given, appended to it as a line `chat_id<TAB>text` (flushed at
+and, if `record_file` is given, appended to it as a line `chat_id<TAB>text` (the text's
+line breaks as spaces; flushed at
 once). A message counts as delivered when it arrives, before its answer: a sender killed
 while waiting for the answer has delivered it without knowing, as with Telegram.
 """
@@ -147,7 +148,8 @@ class FakeBotApi:
             self._window.append(arrived)
         self.accepted.append(Accepted(chat_id, text, arrived))
         if self._record is not None:
-            self._record.write(f"{chat_id}\t{text}\n")
+            flat = text.replace("\n", " ")
+            self._record.write(f"{chat_id}\t{flat}\n")
             self._record.flush()
         self._message_ids[chat_id] += 1
         if self.latency:
