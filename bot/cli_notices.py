@@ -100,6 +100,7 @@ async def _desk(settings: Settings, texts: Texts) -> AsyncIterator[Any]:
             texts=texts,
             clock=SystemClock(),
             policy=notice_policy(settings),
+            staff_chat_id=settings.staff_chat_id,
         )
     finally:
         await engine.dispose()

@@ -199,6 +199,7 @@ async def build_app(
         policy=notice_policy(settings),
         wake=lambda: config.wake_outbox() if config.wake_outbox is not None else None,
         background=True,
+        staff_chat_id=settings.staff_chat_id,
     )
     dispatcher = Dispatcher(
         notice_desk=notice_desk,

@@ -163,6 +163,7 @@ class NoticeDesk:
         policy: NoticePolicy,
         wake: Callable[[], None] | None = None,
         background: bool = False,
+        staff_chat_id: int | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._texts = texts
@@ -172,6 +173,7 @@ class NoticeDesk:
         # In the bot a new notice is queued by a task of its own, so that a staff member's
         # press is answered at once even for 100 000 recipients; the command line waits.
         self._background = background
+        self._staff_chat_id = staff_chat_id
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
 
@@ -663,12 +665,30 @@ class NoticeDesk:
             for notice in await store.sending():
                 if not await store.has_pending(notice.id):
                     counts = await store.counts(notice.id)
-                    await store.set_status(
+                    finished = await store.set_status(
                         notice.id,
                         DONE,
                         expect=(SENDING,),
                         finished_at=counts.last_sent or self._clock.now(),
                     )
+                    if finished and self._staff_chat_id is not None and counts.total:
+                        # The delivery report goes to the staff chat by itself, once: the
+                        # status changed in this same transaction.
+                        done = await store.notice(notice.id)
+                        assert done is not None
+                        outage = (
+                            None if done.outage_id is None else await store.outage(done.outage_id)
+                        )
+                        text = NoticeTexts(self._texts, self._policy.zone).report(
+                            NoticeReport(done, counts, outage)
+                        )
+                        enqueue(
+                            uow,
+                            chat_id=self._staff_chat_id,
+                            method="send_message",
+                            payload={"text": self._texts.get("notice-finished") + "\n" + text},
+                            now=self._clock.now(),
+                        )
             await uow.commit()
 
     async def _fan_out(self, notice: Notice) -> int:

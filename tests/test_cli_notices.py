@@ -111,7 +111,7 @@ async def test_an_outage_from_import_to_power_restored(tmp_path: Path) -> None:
 
     cancel = run("notices", "cancel", "2", env=env)
     assert cancel.returncode == 0, cancel.stderr
-    assert "отменено: 2" in cancel.stdout
+    assert "нет чата): 2" in cancel.stdout
     missing = run("notices", "show", "99", env=env)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
 

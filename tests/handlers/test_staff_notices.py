@@ -531,7 +531,7 @@ async def test_notices_list_notice_report_and_the_stop_button_drops_pending_rows
     edits = _edits(calls)
     assert len(edits) == 1
     assert texts.get("notice-status-cancelled") in str(edits[0].text)
-    assert "ждут отправки: 0" in str(edits[0].text) and "отменено: 1" in str(edits[0].text)
+    assert "ждут отправки: 0" in str(edits[0].text) and "нет чата): 1" in str(edits[0].text)
     assert [label for label, _ in inline_buttons(edits[0])] == [
         texts.get("staff-notice-button-refresh")
     ]

@@ -308,7 +308,7 @@ async def test_cancel_drops_what_is_pending_and_turning_a_topic_off_drops_it_for
     assert (report.counts.pending, report.counts.dropped) == (0, 3)
     assert await desk.cancel(notice_id) is None  # once
     text = NoticeTexts(texts, MOSCOW, plain=True).report(report)
-    assert f"№ {notice_id}" in text and "отменено: 3" in text
+    assert f"№ {notice_id}" in text and "нет чата): 3" in text
 
 
 async def test_closing_an_outage_tells_those_it_reached_and_calls_off_the_rest(
@@ -451,3 +451,33 @@ async def test_the_scheduled_jobs_queue_due_notices_and_the_monthly_readings_rem
     assert specs["notice-dispatch"].trigger_kwargs == {"seconds": 60}
     assert specs["readings-reminder"].func == READINGS_JOB
     assert specs["readings-reminder"].trigger_kwargs == {"day": 15, "hour": 10, "minute": 0}
+
+
+async def test_a_finished_notice_reports_to_the_staff_chat_once(
+    sessionmaker: async_sessionmaker[AsyncSession], texts: Texts, clock: FixedClock
+) -> None:
+    await _seed(sessionmaker, clock.now(), {1: ["1000000001"], 2: ["1000000004"]})
+    desk = NoticeDesk(
+        sessionmaker,
+        texts=texts,
+        clock=clock,
+        policy=NoticePolicy(zone=MOSCOW),
+        staff_chat_id=-1001,
+    )
+    notice_id = await desk.compose(Topic.TARIFF, "Новые тарифы", created_by=None, source="t")
+    await desk.dispatch()
+    assert [r.chat_id for r in await _rows(sessionmaker)] == [1, 2]  # not finished yet
+    async with sessionmaker() as session:
+        for row in (await session.execute(select(OutboxRow))).scalars():
+            row.status, row.sent_at = (
+                ("sent", clock.now()) if row.chat_id == 1 else ("blocked", None)
+            )
+        await session.commit()
+    await desk.dispatch()
+    await desk.dispatch()
+    staff = [r.payload["text"] for r in await _rows(sessionmaker) if r.chat_id == -1001]
+    assert len(staff) == 1
+    assert "Рассылка завершена" in staff[0] and f"№ {notice_id}" in staff[0]
+    assert "Доставлено: 1 · заблокировали бота: 1" in staff[0]
+    report = await desk.report(notice_id)
+    assert report is not None and report.notice.status == "done"

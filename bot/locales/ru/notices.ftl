@@ -90,7 +90,7 @@ notice-report =
     }
     Отправка с: { $send_at }
     Получателей: { $planned }
-    Доставлено: { $sent } · заблокировали бота: { $blocked } · ошибка: { $failed } · ждут отправки: { $pending } · отменено: { $dropped }
+    Доставлено: { $sent } · заблокировали бота: { $blocked } · ошибка: { $failed } · ждут отправки: { $pending } · снято (отмена, отписка, нет чата): { $dropped }
     Первое отправлено: { $first } · последнее: { $last }{ $duration ->
         [none] {""}
        *[other] {""} (за { $duration })
@@ -126,3 +126,4 @@ notice-outage-cancelled =
     Адрес: { notice-place }
     Отключение с { $starts } до { $ends } не состоится.
 notice-kind-outage_cancelled = Отключение отменено
+notice-finished = 📬 <b>Рассылка завершена</b>
