@@ -291,6 +291,61 @@ def normalize_place(text: str) -> str:
     return " ".join(kept or tokens)
 
 
+PLACE_KEY_LENGTH = 300
+
+# Street types and their spellings: (the canonical one, all of them). ул, улица; пер,
+# переулок; пр-т, пр, пр-кт, просп, проспект; пл, площадь; б-р, бульвар; ш, шоссе; проезд;
+# мкр, микрорайон; наб, набережная; туп, тупик.
+_STREET_TYPE_GROUPS = (
+    (r"\u0443\u043b", r"\u0443\u043b \u0443\u043b\u0438\u0446\u0430"),
+    (
+        r"\u043f\u0435\u0440",
+        r"\u043f\u0435\u0440 \u043f\u0435\u0440\u0435\u0443\u043b\u043e\u043a",
+    ),
+    (
+        r"\u043f\u0440-\u0442",
+        r"\u043f\u0440 \u043f\u0440-\u0442 \u043f\u0440-\u043a\u0442"
+        r" \u043f\u0440\u043e\u0441\u043f \u043f\u0440\u043e\u0441\u043f\u0435\u043a\u0442",
+    ),
+    (r"\u043f\u043b", r"\u043f\u043b \u043f\u043b\u043e\u0449\u0430\u0434\u044c"),
+    (r"\u0431-\u0440", r"\u0431-\u0440 \u0431\u0443\u043b\u044c\u0432\u0430\u0440"),
+    (r"\u0448", r"\u0448 \u0448\u043e\u0441\u0441\u0435"),
+    (r"\u043f\u0440\u043e\u0435\u0437\u0434", r"\u043f\u0440\u043e\u0435\u0437\u0434"),
+    (
+        r"\u043c\u043a\u0440",
+        r"\u043c\u043a\u0440 \u043c\u0438\u043a\u0440\u043e\u0440\u0430\u0439\u043e\u043d",
+    ),
+    (
+        r"\u043d\u0430\u0431",
+        r"\u043d\u0430\u0431 \u043d\u0430\u0431\u0435\u0440\u0435\u0436\u043d\u0430\u044f",
+    ),
+    (r"\u0442\u0443\u043f", r"\u0442\u0443\u043f \u0442\u0443\u043f\u0438\u043a"),
+)
+_STREET_TYPES = {
+    word: _unescape(canonical)
+    for canonical, spellings in _STREET_TYPE_GROUPS
+    for word in _words(spellings)
+}
+_DEFAULT_STREET_TYPE = _unescape(r"\u0443\u043b")  # a street without a type is an улица
+
+
+def normalize_street(text: str) -> str:
+    """A street as one comparable string that keeps its type: "ул. Ленина", "улица Ленина"
+    and "Ленина" (no type: an улица) are one street, "пер. Ленина" is another; "Шиморское
+    шоссе" is "ш. Шиморское". Case, ё/е and punctuation do not matter."""
+    tokens = _PLACE_PUNCTUATION_RE.sub(" ", _fold(text)).split()
+    types = [_STREET_TYPES[token] for token in tokens if token in _STREET_TYPES]
+    name = [token for token in tokens if token not in _STREET_TYPES] or tokens
+    return " ".join([types[0] if types else _DEFAULT_STREET_TYPE, *name])
+
+
+def place_key(settlement: str, street: str) -> str:
+    """One comparable key for a settlement (normalize_place) and a street
+    (normalize_street), stored with every account so that the accounts of a street are
+    found by an index."""
+    return f"{normalize_place(settlement)}|{normalize_street(street)}"[:PLACE_KEY_LENGTH]
+
+
 # ---------------------------------------------------------------------------------------
 # Amounts and dates
 

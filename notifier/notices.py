@@ -39,10 +39,10 @@ from domain.notices import (
     NoticeKind,
     OutageKind,
     QuietHours,
-    normalize_place,
     out_of_quiet_hours,
     parse_houses,
     payment_due_send,
+    place_key,
     planned_outage_sends,
 )
 from domain.subscriptions import Topic
@@ -813,24 +813,19 @@ class NoticeDesk:
     async def _address_pages(
         self, params: dict[str, Any], topic: Topic
     ) -> AsyncIterator[list[_Recipient]]:
-        settlement = normalize_place(str(params["settlement"]))
-        street = normalize_place(str(params["street"]))
+        key = place_key(str(params["settlement"]), str(params["street"]))
         houses = parse_houses(str(params.get("houses", "")))
 
         async def fetch(after: tuple[int, str]) -> list[Any]:
             async with self._uow() as uow:
                 return await SqlNoticeStore(uow).address_page(
-                    topic, after=after, size=self._policy.page
+                    topic, key, after=after, size=self._policy.page
                 )
 
         async for rows in self._by_person(fetch):
             grouped: dict[int, _Recipient] = {}
-            for user, account, place, road, house in rows:
-                if (
-                    normalize_place(place) == settlement
-                    and normalize_place(road) == street
-                    and houses.contains(house)
-                ):
+            for user, account, _place, _road, house in rows:
+                if houses.contains(house):
                     grouped.setdefault(user, _Recipient(user)).accounts.append(
                         (account, {"house": house})
                     )

@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from domain.notices import place_key
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL."""
@@ -79,6 +81,11 @@ class PersonRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+def _place_key_default(context: Any) -> str:
+    values = context.get_current_parameters()
+    return place_key(str(values.get("settlement", "")), str(values.get("street", "")))
+
+
 class AccountRow(Base):
     __tablename__ = "accounts"
 
@@ -92,6 +99,11 @@ class AccountRow(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     category: Mapped[str] = mapped_column(String(16))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Settlement and street normalised (domain/notices.py place_key): an outage finds the
+    # accounts of its street by this index. Computed from the row when not given.
+    place_key: Mapped[str] = mapped_column(
+        String(300), default=_place_key_default, server_default="", index=True
+    )
 
 
 class MeterRow(Base):

@@ -312,17 +312,19 @@ class SqlNoticeStore:
         return [int(row[0]) for row in (await self._session.execute(query)).all()]
 
     async def address_page(
-        self, topic: Topic, *, after: tuple[int, str], size: int
+        self, topic: Topic, key: str, *, after: tuple[int, str], size: int
     ) -> list[tuple[int, str, str, str, str]]:
-        """Linked accounts of people who may be told of `topic`: (user, account, settlement,
-        street, house), ordered by (user, account), the page after `after`. The address is
-        matched by the caller (house ranges are not SQL)."""
+        """Linked accounts on the street `key` (domain/notices.py place_key) of people who may
+        be told of `topic`: (user, account, settlement, street, house), ordered by (user,
+        account), the page after `after`. The houses are matched by the caller (ranges
+        are not SQL)."""
         user = AccountLinkRow.user_id
         account = AccountLinkRow.account_number
         query = (
             select(user, account, AccountRow.settlement, AccountRow.street, AccountRow.house)
             .join(AccountRow, AccountRow.number == account)
             .where(
+                AccountRow.place_key == key,
                 or_(user > after[0], and_(user == after[0], account > after[1])),
                 eligible(user, topic),
             )

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from domain.accounts import Account, AccountCategory, Address, Meter
 from domain.consent import ConsentDecision, ConsentRecord
 from domain.ids import AccountNumber, UserId
+from domain.notices import place_key
 from services.ports import Contacts, LinkedAccount
 from storage.cache import MISSING, PersonCache
 from storage.fsm import DatabaseStorage
@@ -179,6 +180,7 @@ class SqlAccountRegistry(_Repository):
                     "email": a.email,
                     "category": a.category.value,
                     "imported_at": now,
+                    "place_key": place_key(a.address.settlement, a.address.street),
                 }
                 for a in accounts
             ]
@@ -198,6 +200,7 @@ class SqlAccountRegistry(_Repository):
                     "email",
                     "category",
                     "imported_at",
+                    "place_key",
                 )
             },
         )

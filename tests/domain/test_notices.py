@@ -721,3 +721,16 @@ def test_the_payment_reminder_refuses_bad_settings() -> None:
         payment_due_send(due, now=NOW, days_before=-1, send_hour=10, zone=MOSCOW, after=NOW)
     with pytest.raises(ValueError, match="send_hour"):
         payment_due_send(due, now=NOW, days_before=3, send_hour=24, zone=MOSCOW, after=NOW)
+
+
+def test_place_key_is_one_key_per_street_however_it_is_written() -> None:
+    from domain.notices import place_key
+
+    assert place_key("г. Выкса", "ул. Ленина") == place_key("Выкса", "улица ЛЕНИНА")
+    assert place_key("Выкса", "Лёвина") == place_key("Выкса", "Левина")
+    assert place_key("Выкса", "Ленина") != place_key("Выкса", "пер. Ленина")
+    assert place_key("Выкса", "переулок Ленина") == place_key("Выкса", "Ленина пер.")
+    assert place_key("Выкса", "Шиморское шоссе") == place_key("Выкса", "ш. Шиморское")
+    assert place_key("Выкса", "пр-т Мира") == place_key("Выкса", "проспект Мира")
+    assert place_key("Выкса", "Ленина") != place_key("Навашино", "Ленина")
+    assert len(place_key("x" * 400, "y")) == 300
