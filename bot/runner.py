@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.delivery import build_sender, staff_chat_is_forum
 from bot.factory import build_app, build_bot, set_commands
+from bot.process import freeze_startup_objects
 from bot.settings import Settings
 from bot.texts import Texts
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
@@ -70,6 +71,7 @@ def notice_jobs(settings: Settings) -> list[JobSpec]:
 async def run_polling(settings: Settings, texts: Texts) -> int:
     app = await build_app(settings, texts=texts)
     bot = build_bot(settings)
+    freeze_startup_objects()
     extra: dict[str, Any] = {
         "texts": texts,
         "deadline_policy": DeadlinePolicy(

@@ -24,6 +24,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.process import freeze_startup_objects
 from bot.texts import Texts
 from domain.clock import SystemClock
 from domain.rate_limit import RateLimiter
@@ -111,6 +112,8 @@ def _rss_mb() -> float:
 
 async def main(args: argparse.Namespace) -> int:
     baseline = _rss_mb()  # the imports alone (aiogram's models are most of it)
+    if args.freeze:
+        freeze_startup_objects()  # as the bot does (bot/runner.py)
     engine = create_engine(args.database_url)
     sessionmaker = create_sessionmaker(engine)
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(args.api_url)))
@@ -160,6 +163,8 @@ async def bare(args: argparse.Namespace) -> int:
     """The baseline: plain aiogram `send_message` calls at the same rate and concurrency, no
     database, no outbox. Prints its CPU seconds and peak memory as JSON."""
     baseline = _rss_mb()
+    if args.freeze:
+        freeze_startup_objects()
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(args.api_url)))
     text = "x" * args.text_length
     slots = asyncio.Semaphore(args.in_flight)
@@ -212,6 +217,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--bare", type=int, default=0, help="instead: this many plain aiogram sends (baseline)"
     )
     parser.add_argument("--text-length", type=int, default=300, help="the baseline's text")
+    parser.add_argument(
+        "--no-freeze",
+        dest="freeze",
+        action="store_false",
+        help="leave the start-up objects to the garbage collector (the bot freezes them)",
+    )
     return parser.parse_args(argv)
 
 
