@@ -173,7 +173,7 @@ class StaffGate(BaseMiddleware):
         if isinstance(event, CallbackQuery):
             await event.answer(texts.get("staff-only"), show_alert=True)
         elif isinstance(event, Message) and (event.text or "").startswith("/"):
-            _say(services, config, event, texts.get("staff-only"))
+            staff_reply(services, config, event, texts.get("staff-only"))
         return None
 
 
@@ -192,7 +192,7 @@ def _attempt(event: TelegramObject) -> tuple[str, int | None]:
 # Saying things in the staff chat (through the outbox) ----------------------------------------
 
 
-def _say(
+def staff_reply(
     services: Services,
     config: AppConfig,
     message: Message,
@@ -504,7 +504,7 @@ async def on_input(
         elif current == StaffInput.extend.state:
             parsed = _parse_extension(text)
             if parsed is None:
-                _say(services, config, message, texts.get("staff-extend-invalid"))
+                staff_reply(services, config, message, texts.get("staff-extend-invalid"))
                 return
             await desk.extend(staff, appeal_id, *parsed)
         elif current == StaffInput.forward.state:
@@ -520,7 +520,7 @@ async def on_input(
             return
     except DomainError as error:
         # The step stays: the person corrects and sends again, or /cancel.
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
     await state.clear()
 
@@ -554,7 +554,7 @@ async def on_thread_text(
             return
         appeal = await services.staff_desk.appeal(appeal_id)
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
     await _offer(
         services,
@@ -589,7 +589,7 @@ async def _offer(
     await state.set_state(target)
     await state.set_data(data)
     rows = [[(texts.plain(key), _cb(action, int(data["appeal"])))] for key, action in choices]
-    _say(services, config, message, prompt, markup=_keyboard(rows))
+    staff_reply(services, config, message, prompt, markup=_keyboard(rows))
 
 
 async def on_thread_file(
@@ -609,7 +609,7 @@ async def on_thread_file(
     try:
         appeal = await services.staff_desk.appeal(appeal_id)
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
     await _offer(
         services,
@@ -657,7 +657,7 @@ async def on_appeal_command(
     rest = rest.strip()
     appeal_id = await _appeal_of(message, services)
     if appeal_id is None:
-        _say(services, config, message, texts.get("staff-no-appeal"))
+        staff_reply(services, config, message, texts.get("staff-no-appeal"))
         return
     desk = services.staff_desk
     try:
@@ -696,7 +696,7 @@ async def on_appeal_command(
             await on_input(message_with_rest, state, services, texts, config, staff)
             return
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
 
 
 # Settings commands ---------------------------------------------------------------------------
@@ -707,14 +707,14 @@ def _role_name(texts: Texts, role: StaffRole) -> str:
 
 
 async def cmd_help(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
-    _say(services, config, message, texts.get("staff-help"))
+    staff_reply(services, config, message, texts.get("staff-help"))
 
 
 async def cmd_cancel(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     await state.clear()
-    _say(services, config, message, texts.get("staff-cancelled"))
+    staff_reply(services, config, message, texts.get("staff-cancelled"))
 
 
 async def cmd_profile(
@@ -724,7 +724,7 @@ async def cmd_profile(
     _, _, rest = message.text.partition(" ")
     parts = [part.strip() for part in rest.split(";")]
     if len(parts) < 3 or not parts[0] or not parts[2]:
-        _say(services, config, message, texts.get("staff-profile-usage"))
+        staff_reply(services, config, message, texts.get("staff-profile-usage"))
         return
     try:
         phone = normalize_ru_phone(parts[2])
@@ -734,9 +734,9 @@ async def cmd_profile(
             replace(staff, full_name=parts[0], position=parts[1], phone=phone, email=email),
         )
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
-    _say(
+    staff_reply(
         services,
         config,
         message,
@@ -754,7 +754,7 @@ async def cmd_staff(message: Message, services: Services, texts: Texts, config: 
     desk = services.staff_desk
     members = await desk.members()
     if not members:
-        _say(services, config, message, texts.get("staff-list-empty"))
+        staff_reply(services, config, message, texts.get("staff-list-empty"))
         return
     names = {d.id: d.name for d in await desk.departments()}
     lines = [texts.get("staff-list-title")]
@@ -768,7 +768,7 @@ async def cmd_staff(message: Message, services: Services, texts: Texts, config: 
                 department=names.get(member.department_id, NONE),
             )
         )
-    _say(services, config, message, "\n".join(lines))
+    staff_reply(services, config, message, "\n".join(lines))
 
 
 async def cmd_departments(
@@ -776,11 +776,11 @@ async def cmd_departments(
 ) -> None:
     departments = await services.staff_desk.departments()
     if not departments:
-        _say(services, config, message, texts.get("staff-no-departments"))
+        staff_reply(services, config, message, texts.get("staff-no-departments"))
         return
     lines = [texts.get("staff-departments-title")]
     lines += [texts.get("staff-department-item", id=d.id or 0, name=d.name) for d in departments]
-    _say(services, config, message, "\n".join(lines))
+    staff_reply(services, config, message, "\n".join(lines))
 
 
 async def cmd_department(
@@ -791,9 +791,9 @@ async def cmd_department(
     try:
         department = await services.staff_desk.add_department(staff, name)
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
-    _say(
+    staff_reply(
         services,
         config,
         message,
@@ -807,7 +807,7 @@ async def cmd_setrole(
     assert message.text is not None
     parts = message.text.split()
     if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in {r.value for r in StaffRole}:
-        _say(services, config, message, texts.get("staff-setrole-usage"))
+        staff_reply(services, config, message, texts.get("staff-setrole-usage"))
         return
     await _change_member(
         message, services, texts, config, staff, int(parts[1]), role=StaffRole(parts[2])
@@ -820,7 +820,7 @@ async def cmd_setdept(
     assert message.text is not None
     parts = message.text.split()
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        _say(services, config, message, texts.get("staff-setdept-usage"))
+        staff_reply(services, config, message, texts.get("staff-setdept-usage"))
         return
     await _change_member(
         message, services, texts, config, staff, int(parts[1]), department_id=int(parts[2])
@@ -843,9 +843,9 @@ async def _change_member(
         target = await desk.member(user_id)
         await desk.save_profile(staff, replace(target, **changes))
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
-    _say(services, config, message, texts.get("staff-done"))
+    staff_reply(services, config, message, texts.get("staff-done"))
 
 
 async def cmd_digest(
@@ -875,7 +875,7 @@ async def cmd_readings_file(
     try:
         parse_period(period)
     except DomainError as error:
-        _say(services, config, message, _error_text(texts, error))
+        staff_reply(services, config, message, _error_text(texts, error))
         return
     thread = message.message_thread_id if message.is_topic_message else None
     enqueue(
@@ -905,7 +905,7 @@ async def cmd_reading(
     }
     rest = [w for w in words if w.lower() not in flags]
     if len(rest) < 3:
-        _say(services, config, message, texts.get("staff-reading-usage"))
+        staff_reply(services, config, message, texts.get("staff-reading-usage"))
         return
     account, serial, *values = rest
     channel = ReadingChannel.IN_PERSON if "in_person" in flags else ReadingChannel.PHONE
@@ -921,9 +921,11 @@ async def cmd_reading(
             confirm_implausible="confirm" in flags,
         )
     except DomainError as error:
-        _say(services, config, message, reading_error_text(texts, error, zones=len(zones)))
+        staff_reply(services, config, message, reading_error_text(texts, error, zones=len(zones)))
         return
-    _say(services, config, message, reading_receipt_text(texts, receipt, len(zones), config))
+    staff_reply(
+        services, config, message, reading_receipt_text(texts, receipt, len(zones), config)
+    )
 
 
 async def cmd_day(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
@@ -935,10 +937,10 @@ async def cmd_day(message: Message, services: Services, texts: Texts, config: Ap
         try:
             day = date.fromisoformat(argument.strip())
         except ValueError:
-            _say(services, config, message, texts.get("staff-day-usage"))
+            staff_reply(services, config, message, texts.get("staff-day-usage"))
             return
     bookings = await services.booking.day(day)
-    _say(services, config, message, day_text(texts, day, bookings, config.zone))
+    staff_reply(services, config, message, day_text(texts, day, bookings, config.zone))
 
 
 async def cmd_book(
@@ -949,7 +951,7 @@ async def cmd_book(
     assert message.text is not None
     parts = message.text.split(maxsplit=4)
     if len(parts) < 5 or ";" not in parts[4]:
-        _say(services, config, message, texts.get("staff-book-usage"))
+        staff_reply(services, config, message, texts.get("staff-book-usage"))
         return
     _, day_text_raw, time_raw, topic_raw, person = parts
     name, _, phone = person.partition(";")
@@ -959,7 +961,7 @@ async def cmd_book(
         )
         topic = BookingTopic(topic_raw.lower())
     except ValueError:
-        _say(services, config, message, texts.get("staff-book-usage"))
+        staff_reply(services, config, message, texts.get("staff-book-usage"))
         return
     try:
         booking = await services.booking.book_for_caller(
@@ -970,7 +972,7 @@ async def cmd_book(
             starts_at=starts_at,
         )
     except DomainError as error:
-        _say(services, config, message, texts.get(error.text_key, value="", date=""))
+        staff_reply(services, config, message, texts.get(error.text_key, value="", date=""))
         return
     _say_booking(services, texts, config, message, "staff-booked", booking)
 
@@ -984,7 +986,7 @@ def _say_booking(
     booking: Booking,
 ) -> None:
     when = local_time(booking.starts_at, config.zone)
-    _say(services, config, message, texts.get(key, number=booking.number or "", when=when))
+    staff_reply(services, config, message, texts.get(key, number=booking.number or "", when=when))
 
 
 async def cmd_unbook(
@@ -995,12 +997,12 @@ async def cmd_unbook(
     assert message.text is not None
     _, _, number = message.text.partition(" ")
     if not number.strip():
-        _say(services, config, message, texts.get("staff-unbook-usage"))
+        staff_reply(services, config, message, texts.get("staff-unbook-usage"))
         return
     try:
         booking = await services.booking.cancel_by_staff(number)
     except DomainError as error:
-        _say(services, config, message, texts.get(error.text_key, value="", date=""))
+        staff_reply(services, config, message, texts.get(error.text_key, value="", date=""))
         return
     _say_booking(services, texts, config, message, "staff-unbooked", booking)
 
@@ -1023,7 +1025,7 @@ def _pick(
     options: list[tuple[str, str]],
 ) -> None:
     """A step of the registration dialog answered with a button."""
-    _say(services, config, message, text, markup=_reg_keyboard(field, options))
+    staff_reply(services, config, message, text, markup=_reg_keyboard(field, options))
 
 
 async def cmd_register(
@@ -1072,10 +1074,10 @@ async def on_register_button(
     await state.update_data({field: value})
     if field == "form":
         await state.set_state(StaffRegister.full_name)
-        _say(services, config, message, texts.get("staff-register-name"))
+        staff_reply(services, config, message, texts.get("staff-register-name"))
     elif field == "channel":
         await state.set_state(StaffRegister.contact)
-        _say(services, config, message, texts.get(f"staff-register-contact-{value}"))
+        staff_reply(services, config, message, texts.get(f"staff-register-contact-{value}"))
     elif field == "kind":
         await state.set_state(StaffRegister.subject)
         options = [
@@ -1085,7 +1087,7 @@ async def on_register_button(
         _pick(services, config, message, texts.get("staff-register-subject"), "subject", options)
     elif field == "subject":
         await state.set_state(StaffRegister.text)
-        _say(services, config, message, texts.get("staff-register-text"))
+        staff_reply(services, config, message, texts.get("staff-register-text"))
     await callback.answer()
 
 
@@ -1097,7 +1099,7 @@ async def on_register_text(
     data = await state.get_data()
     if current == StaffRegister.full_name.state:
         if len(text) < 3:
-            _say(services, config, message, texts.get("appeal-full-name-invalid"))
+            staff_reply(services, config, message, texts.get("appeal-full-name-invalid"))
             return
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
@@ -1111,10 +1113,10 @@ async def on_register_text(
             elif channel is AnswerChannel.EMAIL:
                 text = validate_email(text)
             elif len(text) < 10:
-                _say(services, config, message, texts.get("appeal-post-invalid"))
+                staff_reply(services, config, message, texts.get("appeal-post-invalid"))
                 return
         except DomainError as error:
-            _say(services, config, message, _error_text(texts, error))
+            staff_reply(services, config, message, _error_text(texts, error))
             return
         await state.update_data(contact=text)
         await state.set_state(StaffRegister.kind)
@@ -1172,7 +1174,7 @@ async def _register_save(
         await callback.answer(_error_text(texts, error), show_alert=True)
         return
     await state.clear()
-    _say(
+    staff_reply(
         services,
         config,
         message,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -39,9 +38,8 @@ from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.subscriptions import Topic
 from handlers.filters import Cmd
-from handlers.staff import MembershipCache, StaffChat, StaffGate
+from handlers.staff import MembershipCache, StaffChat, StaffGate, staff_reply
 from notifier.notices import MESSAGE_MAX, NoticeDesk, NoticeReport, NoticeTexts
-from notifier.outbox import enqueue
 from services.csv_import import ImportFileError, RefusedRow
 from services.notice_import import ImportKind
 from storage.notices import QUEUING, SCHEDULED, SENDING, Notice, SqlNoticeStore
@@ -119,25 +117,8 @@ def _send(
     several messages, the buttons under the last."""
     pieces = _chunks(text)
     for index, piece in enumerate(pieces):
-        payload: dict[str, Any] = {"text": piece}
-        if message.is_topic_message and message.message_thread_id is not None:
-            payload["message_thread_id"] = message.message_thread_id
-        payload["reply_parameters"] = {
-            "message_id": message.message_id,
-            "allow_sending_without_reply": True,
-        }
-        if markup is not None and index == len(pieces) - 1:
-            payload["reply_markup"] = markup.model_dump(exclude_none=True)
-        enqueue(
-            services.uow,
-            chat_id=message.chat.id,
-            method="send_message",
-            payload=payload,
-            now=services.clock.now(),
-            urgent=True,
-        )
-    if config.wake_outbox is not None:
-        services.uow.after_commit(config.wake_outbox)
+        last = index == len(pieces) - 1
+        staff_reply(services, config, message, piece, markup=markup if last else None)
 
 
 def _keyboard(rows: list[list[tuple[str, NoticeCb]]]) -> InlineKeyboardMarkup:
