@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.texts import Texts
+from domain.spreadsheet import csv_writer
 from services.csv_import import ImportFileError, RefusedRow
 from services.notice_import import ImportKind
 
@@ -169,7 +169,7 @@ async def _evidence(
         return 1
     handle = output.open("w", encoding="utf-8-sig", newline="") if output else sys.stdout
     try:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(
             ["user_id", "account", "status", "sent_at", "telegram_message_id", "error"]
         )

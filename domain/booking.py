@@ -35,7 +35,6 @@ The choices, written down once:
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +48,7 @@ from zoneinfo import ZoneInfo
 from domain.deadlines import WorkingCalendar, local_date
 from domain.errors import DomainError
 from domain.ids import UserId
+from domain.spreadsheet import csv_writer
 
 BookingId = NewType("BookingId", int)
 """The database id of a booking."""
@@ -448,12 +448,6 @@ def reminder_times(
 CSV_COLUMNS = ("time", "number", "topic", "full_name", "phone", "channel")
 
 
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is kept as text (OWASP, "CSV
-    injection")."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
-
-
 def day_csv(
     bookings: Iterable[Booking],
     *,
@@ -467,7 +461,8 @@ def day_csv(
     if len(header) != len(CSV_COLUMNS):
         raise ValueError(f"the header has {len(CSV_COLUMNS)} columns")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Every cell is kept from being run as a formula (domain/spreadsheet.py).
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(header)
     for booking in sorted(bookings, key=lambda b: (b.starts_at, b.id or 0)):
         writer.writerow(
@@ -475,7 +470,7 @@ def day_csv(
                 booking.starts_at.astimezone(zone).strftime("%H:%M"),
                 booking.number or "",
                 topic_name(booking.topic),
-                _cell(booking.full_name),
+                booking.full_name,
                 booking.phone,
                 channel_name(booking.channel),
             )
