@@ -48,6 +48,7 @@ from zoneinfo import ZoneInfo
 from domain.deadlines import WorkingCalendar, local_date
 from domain.errors import DomainError
 from domain.ids import UserId
+from domain.limits import Field, check_length
 from domain.spreadsheet import csv_writer
 
 BookingId = NewType("BookingId", int)
@@ -58,7 +59,6 @@ LEAD_TIME = timedelta(minutes=30)  # a slot starting sooner is not offered
 DAY_BEFORE_AT = time(18, 0)  # local time of the reminder the day before
 HOURS_BEFORE = timedelta(hours=2)  # the second reminder
 REMINDER_MIN_NOTICE = timedelta(hours=1)  # a reminder sooner than this after booking is skipped
-FULL_NAME_MAX = 200
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MINUTES_A_DAY = 24 * 60
 # No real calendar has a year of days off; a calendar that does is broken.
@@ -409,12 +409,13 @@ def format_booking_number(prefix: str, year: int, booking_id: int) -> str:
 
 
 def clean_full_name(raw: str) -> str:
-    """Spaces squeezed; at least two letters, no digits, at most FULL_NAME_MAX characters."""
+    """Spaces squeezed; at least two letters, no digits; longer than the registry holds
+    (domain/limits.py) is TooLong, with the limit."""
     name = " ".join(raw.split())
     letters = sum(ch.isalpha() for ch in name)
-    if letters < 2 or len(name) > FULL_NAME_MAX or any(ch.isdigit() for ch in name):
+    if letters < 2 or any(ch.isdigit() for ch in name):
         raise BookingNameRequired("a name of letters is required")
-    return name
+    return check_length(Field.FULL_NAME, name)
 
 
 # -- reminders -------------------------------------------------------------------------------

@@ -49,11 +49,12 @@ from domain.appeals import (
     validate_email,
 )
 from domain.booking import Booking, BookingTopic
-from domain.errors import DomainError, RoleRequired
+from domain.errors import DomainError, RoleRequired, TooLong
+from domain.limits import Field, check_length
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
 from handlers.filters import Cmd, HasText
-from handlers.render import local_time
+from handlers.render import error_text, local_time
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.exports import EXPORT_METHOD, export_payload
 from notifier.outbox import enqueue
@@ -251,7 +252,7 @@ async def _appeal_of(message: Message, services: Services) -> int | None:
 
 def _error_text(texts: Texts, error: DomainError) -> str:
     value = getattr(error, "role", None) or getattr(error, "max_days", None) or ""
-    return texts.get(error.text_key, value=str(value), date="")
+    return error_text(texts, error, value=str(value), date="")
 
 
 # Buttons on the card ---------------------------------------------------------------------------
@@ -972,7 +973,7 @@ async def cmd_book(
             starts_at=starts_at,
         )
     except DomainError as error:
-        staff_reply(services, config, message, texts.get(error.text_key, value="", date=""))
+        staff_reply(services, config, message, error_text(texts, error, value="", date=""))
         return
     _say_booking(services, texts, config, message, "staff-booked", booking)
 
@@ -1098,8 +1099,11 @@ async def on_register_text(
     text = (message.text or "").strip()
     data = await state.get_data()
     if current == StaffRegister.full_name.state:
+        text = " ".join(text.split())
         if len(text) < 3:
             staff_reply(services, config, message, texts.get("appeal-full-name-invalid"))
+            return
+        if not _fits(services, config, message, texts, Field.FULL_NAME, text):
             return
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
@@ -1115,6 +1119,8 @@ async def on_register_text(
             elif len(text) < 10:
                 staff_reply(services, config, message, texts.get("appeal-post-invalid"))
                 return
+            else:
+                check_length(Field.CONTACT, text)
         except DomainError as error:
             staff_reply(services, config, message, _error_text(texts, error))
             return
@@ -1144,6 +1150,18 @@ async def on_register_text(
             "save",
             [(texts.plain("staff-register-save"), "yes")],
         )
+
+
+def _fits(
+    services: Services, config: AppConfig, message: Message, texts: Texts, field: Field, value: str
+) -> bool:
+    """Whether `value` fits its field; if not the limit is said and the step stays."""
+    try:
+        check_length(field, value)
+    except TooLong as error:
+        staff_reply(services, config, message, error_text(texts, error))
+        return False
+    return True
 
 
 async def _register_save(

@@ -41,11 +41,12 @@ from domain.appeals import (
     validate_email,
 )
 from domain.clock import Clock
-from domain.errors import DomainError, InvalidEmail, InvalidPhone
+from domain.errors import DomainError, InvalidEmail, InvalidPhone, TooLong
 from domain.ids import AccountNumber, UserId
+from domain.limits import Field, check_length
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
-from handlers.render import local_time
+from handlers.render import error_text, local_time
 from services.ports import Attachment
 
 MB = 1024 * 1024
@@ -450,7 +451,7 @@ async def _submit(
                 draft.user_id or UserId(0), appeal.id, text=str(data["rest"])
             )
     except DomainError as error:
-        await message.answer(texts.get(error.text_key, value=str(getattr(error, "limit", ""))))
+        await message.answer(error_text(texts, error, value=str(getattr(error, "limit", ""))))
         return
     await state.clear()
     # The summary's buttons are spent: take them away (a failure here changes nothing).
@@ -512,11 +513,25 @@ async def on_pp55_time(
     await advance(message, FileAppeal.pp55_time, state, services, texts, config)
 
 
+async def _fits(message: Message, texts: Texts, field: Field, value: str) -> bool:
+    """Whether `value` fits its field; if not the person is told the limit and the dialog
+    stays at the step (domain/limits.py)."""
+    try:
+        check_length(field, value)
+    except TooLong as error:
+        await message.answer(error_text(texts, error))
+        return False
+    return True
+
+
 async def on_pp55_device(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(pp55_device=" ".join(message.text.split())[:300])
+    device = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.DEVICE_ADDRESS, device):
+        return
+    await state.update_data(pp55_device=device)
     await advance(message, FileAppeal.pp55_device, state, services, texts, config)
 
 
@@ -524,7 +539,10 @@ async def on_pp55_contract(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(pp55_contract=" ".join(message.text.split())[:64])
+    contract = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.CONTRACT_NUMBER, contract):
+        return
+    await state.update_data(pp55_contract=contract)
     await advance(message, FileAppeal.pp55_contract, state, services, texts, config)
 
 
@@ -632,7 +650,9 @@ async def on_full_name(
 ) -> None:
     assert message.text is not None
     name = " ".join(message.text.split())
-    if not _NAME_RE.match(name) or len(name) > 200:
+    if not await _fits(message, texts, Field.FULL_NAME, name):
+        return
+    if not _NAME_RE.match(name):
         await message.answer(texts.get("appeal-full-name-invalid"))
         return
     await state.update_data(full_name=name)
@@ -643,7 +663,10 @@ async def on_address(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(address=" ".join(message.text.split())[:300])
+    address = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.ADDRESS, address):
+        return
+    await state.update_data(address=address)
     await advance(message, FileAppeal.address, state, services, texts, config)
 
 
@@ -663,6 +686,8 @@ async def on_contact(
             contact = " ".join(raw.split())
             if len(contact) < 15 or not re.search(r"\d", contact):
                 await message.answer(texts.get("appeal-post-invalid"))
+                return
+            if not await _fits(message, texts, Field.CONTACT, contact):
                 return
     except (InvalidEmail, InvalidPhone) as error:
         await message.answer(texts.get(error.text_key))
