@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from domain.deadlines import WorkingCalendar, local_date
 from domain.errors import DomainError
 from domain.ids import UserId
-from domain.limits import Field, check_length
+from domain.limits import ROW_ID_MAX, Field, check_length, parse_bounded_int
 from domain.spreadsheet import csv_writer
 
 BookingId = NewType("BookingId", int)
@@ -482,5 +482,5 @@ def day_csv(
 def booking_id_of(number: str) -> BookingId | None:
     """The booking id inside a number as `format_booking_number` writes it (its last part);
     None when the text is not shaped like one. The caller compares the whole number."""
-    tail = number.strip().rsplit("-", 1)[-1]
-    return BookingId(int(tail)) if tail.isdigit() and int(tail) > 0 else None
+    booking_id = parse_bounded_int(number.strip().rsplit("-", 1)[-1], low=1, high=ROW_ID_MAX)
+    return BookingId(booking_id) if booking_id is not None else None

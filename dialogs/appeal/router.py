@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Self
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -18,6 +20,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import model_validator
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
@@ -54,9 +57,54 @@ _NAME_RE = re.compile(r"^[^\W\d_][^\W\d_\-' .]*([ \-'][^\W\d_][^\W\d_\-' .]*)+$"
 _TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 
 
+class PickField(StrEnum):
+    KIND = "kind"
+    SUBJECT = "subject"
+    CHANNEL = "channel"
+    VULNERABLE = "vulnerable"
+    FILES = "files"
+    PREFILL = "prefill"
+    SKIP = "skip"
+    LONG = "long"
+    SUMMARY = "summary"
+
+
+# What each button's value may be: a press with anything else matches no handler.
+_SUMMARY_ACTIONS = (
+    "submit",
+    "kind",
+    "text",
+    "files",
+    "name",
+    "address",
+    "channel",
+    "vulnerable",
+    "cancel",
+)
+_PICK_VALUES = MappingProxyType(
+    {
+        PickField.KIND: frozenset(AppealKind),
+        PickField.SUBJECT: frozenset(Subject),
+        PickField.CHANNEL: frozenset(AnswerChannel),
+        PickField.VULNERABLE: frozenset({"", *VulnerableGroup}),
+        PickField.FILES: frozenset({"done"}),
+        PickField.PREFILL: frozenset({"name", "address", "device"}),
+        PickField.SKIP: frozenset({"address", "device", "contract"}),
+        PickField.LONG: frozenset({"trim", "split"}),
+        PickField.SUMMARY: frozenset(_SUMMARY_ACTIONS),
+    }
+)
+
+
 class AppealPick(CallbackData, prefix="ap"):
-    field: str
+    field: PickField
     value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self) -> Self:
+        if self.value not in _PICK_VALUES[self.field]:
+            raise ValueError("not a value of this field")
+        return self
 
 
 def _steps(data: dict[str, Any]) -> list[State]:
@@ -305,7 +353,12 @@ async def on_pick(
     current = await state.get_state()
     field, value = callback_data.field, callback_data.value
     expected = _STEP_OF_FIELD.get(field)
-    if expected is not None and current != expected.state:
+    stale = expected is not None and current != expected.state
+    if field == "subject" and not stale:
+        # Only the subjects of the kind chosen are offered (Order 186 Приложение 7).
+        kind = (await state.get_data()).get("kind")
+        stale = kind not in set(AppealKind) or Subject(value) not in subjects_for(AppealKind(kind))
+    if stale:
         await query.answer(texts.get("fallback-stale-button"), show_alert=True)
         return
     await query.answer()
