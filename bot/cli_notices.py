@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +13,8 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.texts import Texts
+from domain.limits import NOTICE_SOURCE_MAX, fit_file_name
+from domain.spreadsheet import csv_writer
 from services.csv_import import ImportFileError, RefusedRow
 from services.notice_import import ImportKind
 
@@ -127,7 +128,10 @@ async def cmd_import(
     async with _desk(settings, texts) as desk:
         try:
             result = await desk.import_file(
-                ImportKind(kind), raw, dry_run=dry_run, source=f"cli:{path.name}"
+                ImportKind(kind),
+                raw,
+                dry_run=dry_run,
+                source="cli:" + fit_file_name(path.name, NOTICE_SOURCE_MAX - len("cli:")),
             )
         except ImportFileError as error:
             print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
@@ -169,7 +173,7 @@ async def _evidence(
         return 1
     handle = output.open("w", encoding="utf-8-sig", newline="") if output else sys.stdout
     try:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(
             ["user_id", "account", "status", "sent_at", "telegram_message_id", "error"]
         )

@@ -37,6 +37,7 @@ from domain.errors import (
     TooManyAttachments,
 )
 from domain.ids import AccountNumber, UserId
+from domain.limits import Field, check_length
 from domain.screening import ScreeningFlag
 
 AppealId = NewType("AppealId", int)
@@ -377,13 +378,19 @@ def _require_aware(moment: datetime) -> None:
 
 def check_submittable(draft: AppealDraft) -> None:
     """Refuse what may not be registered: anonymous appeals (§15.10, 59-ФЗ ст. 11 ч. 1: no
-    name, or nowhere to send the answer), a text too short or too long, a subject that does
-    not belong to the kind."""
+    name, or nowhere to send the answer), a text too short or too long, a name, an address
+    or a contact longer than the registry holds (domain/limits.py), a subject that does not
+    belong to the kind."""
     if draft.subject not in subjects_for(draft.kind):
         raise ValueError(f"subject {draft.subject} does not belong to kind {draft.kind}")
     if not draft.full_name.strip():
         raise AnonymousAppeal("full_name")
-    _normalized_contact(draft)
+    check_length(Field.FULL_NAME, " ".join(draft.full_name.split()))
+    check_length(Field.ADDRESS, draft.address.strip())
+    check_length(Field.CONTACT, _normalized_contact(draft))
+    if draft.pp55 is not None:
+        check_length(Field.DEVICE_ADDRESS, draft.pp55.device_address)
+        check_length(Field.CONTRACT_NUMBER, draft.pp55.contract_number)
     text = draft.text.strip()
     if len(text) > TEXT_MAX:
         raise TextTooLong(TEXT_MAX)

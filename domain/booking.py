@@ -35,7 +35,6 @@ The choices, written down once:
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +48,8 @@ from zoneinfo import ZoneInfo
 from domain.deadlines import WorkingCalendar, local_date
 from domain.errors import DomainError
 from domain.ids import UserId
+from domain.limits import ROW_ID_MAX, Field, check_length, parse_bounded_int
+from domain.spreadsheet import csv_writer
 
 BookingId = NewType("BookingId", int)
 """The database id of a booking."""
@@ -58,7 +59,6 @@ LEAD_TIME = timedelta(minutes=30)  # a slot starting sooner is not offered
 DAY_BEFORE_AT = time(18, 0)  # local time of the reminder the day before
 HOURS_BEFORE = timedelta(hours=2)  # the second reminder
 REMINDER_MIN_NOTICE = timedelta(hours=1)  # a reminder sooner than this after booking is skipped
-FULL_NAME_MAX = 200
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MINUTES_A_DAY = 24 * 60
 # No real calendar has a year of days off; a calendar that does is broken.
@@ -409,12 +409,13 @@ def format_booking_number(prefix: str, year: int, booking_id: int) -> str:
 
 
 def clean_full_name(raw: str) -> str:
-    """Spaces squeezed; at least two letters, no digits, at most FULL_NAME_MAX characters."""
+    """Spaces squeezed; at least two letters, no digits; longer than the registry holds
+    (domain/limits.py) is TooLong, with the limit."""
     name = " ".join(raw.split())
     letters = sum(ch.isalpha() for ch in name)
-    if letters < 2 or len(name) > FULL_NAME_MAX or any(ch.isdigit() for ch in name):
+    if letters < 2 or any(ch.isdigit() for ch in name):
         raise BookingNameRequired("a name of letters is required")
-    return name
+    return check_length(Field.FULL_NAME, name)
 
 
 # -- reminders -------------------------------------------------------------------------------
@@ -448,12 +449,6 @@ def reminder_times(
 CSV_COLUMNS = ("time", "number", "topic", "full_name", "phone", "channel")
 
 
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is kept as text (OWASP, "CSV
-    injection")."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
-
-
 def day_csv(
     bookings: Iterable[Booking],
     *,
@@ -467,7 +462,8 @@ def day_csv(
     if len(header) != len(CSV_COLUMNS):
         raise ValueError(f"the header has {len(CSV_COLUMNS)} columns")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Every cell is kept from being run as a formula (domain/spreadsheet.py).
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(header)
     for booking in sorted(bookings, key=lambda b: (b.starts_at, b.id or 0)):
         writer.writerow(
@@ -475,7 +471,7 @@ def day_csv(
                 booking.starts_at.astimezone(zone).strftime("%H:%M"),
                 booking.number or "",
                 topic_name(booking.topic),
-                _cell(booking.full_name),
+                booking.full_name,
                 booking.phone,
                 channel_name(booking.channel),
             )
@@ -486,5 +482,5 @@ def day_csv(
 def booking_id_of(number: str) -> BookingId | None:
     """The booking id inside a number as `format_booking_number` writes it (its last part);
     None when the text is not shaped like one. The caller compares the whole number."""
-    tail = number.strip().rsplit("-", 1)[-1]
-    return BookingId(int(tail)) if tail.isdigit() and int(tail) > 0 else None
+    booking_id = parse_bounded_int(number.strip().rsplit("-", 1)[-1], low=1, high=ROW_ID_MAX)
+    return BookingId(booking_id) if booking_id is not None else None

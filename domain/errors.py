@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 
 class DomainError(Exception):
     """Base class: an expected refusal the person must be told about."""
 
     text_key: str = "error-domain"
+
+    @property
+    def text_args(self) -> Mapping[str, Any]:
+        """What the text of `text_key` needs besides the key (most texts need nothing)."""
+        return {}
+
+
+class TooLong(DomainError):
+    """A text longer than its field holds (domain/limits.py). The value itself is not kept:
+    it may be personal data."""
+
+    text_key = "error-too-long"
+
+    def __init__(self, field: str, limit: int, length: int) -> None:
+        super().__init__(f"{field} is longer than {limit} characters")
+        self.field = field
+        self.limit = limit
+        self.length = length
+
+    @property
+    def text_args(self) -> Mapping[str, Any]:
+        return {"field": self.field, "limit": self.limit, "length": self.length}
 
 
 class ConsentRequired(DomainError):

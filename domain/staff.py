@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import RoleRequired, SignatureIncomplete
+from domain.limits import Field, check_length
 
 
 class StaffRole(StrEnum):
@@ -96,3 +97,17 @@ def check_signature(member: StaffMember) -> None:
     missing = [name for name in ("full_name", "phone") if not getattr(member, name).strip()]
     if missing:
         raise SignatureIncomplete(", ".join(missing))
+
+
+def check_profile(member: StaffMember) -> None:
+    """What a profile keeps fits the registry (domain/limits.py): TooLong names the field.
+    The phone and the e-mail are checked for their form where they are typed."""
+    check_length(Field.FULL_NAME, member.full_name)
+    check_length(Field.POSITION, member.position)
+    check_length(Field.PHONE, member.phone)
+    check_length(Field.EMAIL, member.email)
+
+
+def department_name(raw: str) -> str:
+    """A department's name as staff typed it; TooLong over the limit."""
+    return check_length(Field.DEPARTMENT, raw.strip())

@@ -76,5 +76,6 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         private,
         staff_notices.build_router(membership),
         staff.build_router(membership),
+        fallback.build_callback_router(),
         errors.build_router(),
     ]

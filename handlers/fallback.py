@@ -1,4 +1,6 @@
-"""What nothing else handled: free text searches the reference, the rest gets a hint."""
+"""What nothing else handled: free text searches the reference, the rest gets a hint, and a
+button press no handler took (an old button, or data no button of ours carries: see
+bot/callback_fields.py) gets a short answer, in any chat."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ async def on_input_in_unknown_step(message: Message, state: FSMContext, texts: T
 
 
 async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:
+    """Every press is answered (Telegram shows a spinner until it is): here with a toast."""
     await query.answer(texts.get("fallback-stale-button"), show_alert=True)
 
 
@@ -44,5 +47,11 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_other_input, StateFilter(None), AnyInput())
     router.message.register(on_input_in_unknown_step, AnyInput())
-    router.callback_query.register(on_stale_button, AnyInput())
+    return router
+
+
+def build_callback_router() -> Router:
+    """The last stop of a button press, private chat or staff chat alike."""
+    router = Router(name=f"{__name__}.callbacks")
+    router.callback_query.register(on_stale_button)
     return router

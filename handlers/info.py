@@ -9,6 +9,7 @@ from aiogram import Bot, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
+from bot.callback_fields import SectionId, SmallIndex
 from bot.texts import Texts
 from domain.content import ContentLibrary, Section
 from domain.errors import ContentSectionNotFound
@@ -20,12 +21,12 @@ ROOT = "-"
 
 
 class InfoOpen(CallbackData, prefix="info"):
-    section: str  # a section id, or ROOT for the list of all sections
+    section: SectionId  # a section id, or ROOT for the list of all sections
 
 
 class InfoFile(CallbackData, prefix="infofile"):
-    section: str
-    index: int
+    section: SectionId
+    index: SmallIndex
 
 
 class FileIdCache:

@@ -4,13 +4,17 @@ answer, adding information to an open appeal, reopening within the set days."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Self
 
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from pydantic import model_validator
 
+from bot.callback_fields import Page, RowIdOrNone
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.appeal.states import AddInformation
@@ -25,10 +29,23 @@ from services.ports import Attachment, MessageRef
 PAGE_SIZE = 5
 
 
+class MyAppealsAction(StrEnum):
+    PAGE = "page"
+    OPEN = "open"
+    ADD = "add"
+    REOPEN = "reopen"
+
+
 class MyAppeals(CallbackData, prefix="ma"):
-    action: str  # page | open | add | reopen
-    page: int = 1
-    appeal: int = 0
+    action: MyAppealsAction
+    page: Page = 1
+    appeal: RowIdOrNone = 0  # every action but PAGE names an appeal
+
+    @model_validator(mode="after")
+    def _appeal_named(self) -> Self:
+        if self.action is not MyAppealsAction.PAGE and not self.appeal:
+            raise ValueError("this action needs an appeal")
+        return self
 
 
 def _day(moment: datetime, config: AppConfig) -> str:
@@ -61,11 +78,17 @@ async def show_page(
             due=_day(appeal.due_at, config),
         )
         lines.append(item)
-        buttons.append((appeal.number, MyAppeals(action="open", appeal=appeal.id, page=page)))
+        buttons.append(
+            (appeal.number, MyAppeals(action=MyAppealsAction.OPEN, appeal=appeal.id, page=page))
+        )
     if result.page > 1:
-        buttons.append((texts.get("appeals-prev"), MyAppeals(action="page", page=page - 1)))
+        buttons.append(
+            (texts.get("appeals-prev"), MyAppeals(action=MyAppealsAction.PAGE, page=page - 1))
+        )
     if result.page < result.pages:
-        buttons.append((texts.get("appeals-next"), MyAppeals(action="page", page=page + 1)))
+        buttons.append(
+            (texts.get("appeals-next"), MyAppeals(action=MyAppealsAction.PAGE, page=page + 1))
+        )
     await message.answer("\n".join(lines), reply_markup=inline_column(buttons))
 
 
@@ -90,18 +113,19 @@ async def on_my_appeals(
         return
     user_id = UserId(query.from_user.id)
     action = callback_data.action
-    if action == "page":
+    if action is MyAppealsAction.PAGE:
         await query.answer()
         await show_page(message, user_id, callback_data.page, services, texts, config)
         return
     appeal_id = AppealId(callback_data.appeal)
     try:
-        if action == "open":
-            await query.answer()
+        if action is MyAppealsAction.OPEN:
+            # Answered once shown: a refusal (not the person's appeal) is the only answer.
             await show_details(
                 message, user_id, appeal_id, callback_data.page, services, texts, config
             )
-        elif action == "add":
+            await query.answer()
+        elif action is MyAppealsAction.ADD:
             details = await services.appeals.details(user_id, appeal_id)
             await query.answer()
             await state.set_state(AddInformation.text)
@@ -110,7 +134,7 @@ async def on_my_appeals(
                 texts.get("appeal-ask-add-info", number=details.appeal.number),
                 reply_markup=dialog_nav(texts, back=False),
             )
-        elif action == "reopen":
+        elif action is MyAppealsAction.REOPEN:
             appeal = await services.appeals.reopen(user_id, appeal_id)
             await query.answer()
             await message.answer(texts.get("appeal-reopened", number=appeal.number))
@@ -164,17 +188,19 @@ async def show_details(
         buttons.append(
             (
                 texts.get("appeal-add-info-button"),
-                MyAppeals(action="add", appeal=appeal.id, page=page),
+                MyAppeals(action=MyAppealsAction.ADD, appeal=appeal.id, page=page),
             )
         )
     if appeal.status in {AppealStatus.ANSWERED, AppealStatus.CLOSED}:
         buttons.append(
             (
                 texts.get("appeal-reopen-button"),
-                MyAppeals(action="reopen", appeal=appeal.id, page=page),
+                MyAppeals(action=MyAppealsAction.REOPEN, appeal=appeal.id, page=page),
             )
         )
-    buttons.append((texts.get("appeal-back-to-list"), MyAppeals(action="page", page=page)))
+    buttons.append(
+        (texts.get("appeal-back-to-list"), MyAppeals(action=MyAppealsAction.PAGE, page=page))
+    )
     await message.answer("\n".join(lines), reply_markup=inline_column(buttons))
 
 

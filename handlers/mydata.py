@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -15,8 +17,14 @@ from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time
 
 
+class MyDataChoice(StrEnum):
+    WITHDRAW = "withdraw"
+    WITHDRAW_YES = "withdraw-yes"
+    WITHDRAW_NO = "withdraw-no"
+
+
 class MyDataAction(CallbackData, prefix="mydata"):
-    action: str  # withdraw | withdraw-yes | withdraw-no
+    action: MyDataChoice
 
 
 async def cmd_mydata(
@@ -72,7 +80,7 @@ async def cmd_mydata(
     markup = None
     if consent is not None and consent.is_active:
         markup = inline_column(
-            [(texts.get("mydata-withdraw-button"), MyDataAction(action="withdraw"))]
+            [(texts.get("mydata-withdraw-button"), MyDataAction(action=MyDataChoice.WITHDRAW))]
         )
     await message.answer("\n".join(lines), reply_markup=markup)
 
@@ -88,17 +96,17 @@ async def on_mydata_action(
     if not isinstance(message, Message):
         await query.answer()
         return
-    if callback_data.action == "withdraw":
+    if callback_data.action is MyDataChoice.WITHDRAW:
         await query.answer()
         markup = inline_column(
             [
-                (texts.get("mydata-withdraw-yes"), MyDataAction(action="withdraw-yes")),
-                (texts.get("mydata-withdraw-no"), MyDataAction(action="withdraw-no")),
+                (texts.get("mydata-withdraw-yes"), MyDataAction(action=MyDataChoice.WITHDRAW_YES)),
+                (texts.get("mydata-withdraw-no"), MyDataAction(action=MyDataChoice.WITHDRAW_NO)),
             ]
         )
         await message.answer(texts.get("mydata-withdraw-confirm"), reply_markup=markup)
         return
-    if callback_data.action == "withdraw-yes":
+    if callback_data.action is MyDataChoice.WITHDRAW_YES:
         user_id = UserId(query.from_user.id)
         result = await services.onboarding.withdraw(user_id)
         # In the same transaction: upcoming visits cancelled, their reminders dropped.

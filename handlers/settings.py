@@ -4,11 +4,14 @@ all" is always honoured; the message is edited in place."""
 from __future__ import annotations
 
 import contextlib
+from enum import StrEnum
+from typing import Self
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from pydantic import model_validator
 
 from bot.container import Services
 from bot.texts import Texts
@@ -18,9 +21,21 @@ from domain.subscriptions import Preferences, Topic
 from handlers.filters import Cmd
 
 
+class SubscriptionAction(StrEnum):
+    TOGGLE = "toggle"
+    STOP = "stop"
+    RESUME = "resume"
+
+
 class SubscriptionToggle(CallbackData, prefix="sub"):
-    action: str  # toggle | stop | resume
-    topic: str = ""
+    action: SubscriptionAction
+    topic: Topic | None = None  # what TOGGLE turns on or off
+
+    @model_validator(mode="after")
+    def _topic_for_toggle(self) -> Self:
+        if (self.action is SubscriptionAction.TOGGLE) != (self.topic is not None):
+            raise ValueError("a topic goes with toggle, and only with it")
+        return self
 
 
 def _screen(texts: Texts, preferences: Preferences) -> tuple[str, InlineKeyboardMarkup]:
@@ -32,12 +47,14 @@ def _screen(texts: Texts, preferences: Preferences) -> tuple[str, InlineKeyboard
                     mark="on" if preferences.wants(topic) and not preferences.stopped else "off",
                     name=texts.get(f"settings-topic-{topic.value}"),
                 ),
-                callback_data=SubscriptionToggle(action="toggle", topic=topic.value).pack(),
+                callback_data=SubscriptionToggle(
+                    action=SubscriptionAction.TOGGLE, topic=topic
+                ).pack(),
             )
         ]
         for topic in Topic
     ]
-    last = "resume" if preferences.stopped else "stop"
+    last = SubscriptionAction.RESUME if preferences.stopped else SubscriptionAction.STOP
     rows.append(
         [
             InlineKeyboardButton(
@@ -69,15 +86,13 @@ async def on_toggle(
     user_id = UserId(callback.from_user.id)
     subscriptions = services.subscriptions
     try:
-        if callback_data.action == "stop":
+        if callback_data.action is SubscriptionAction.STOP:
             preferences = await subscriptions.stop_all(user_id)
-        elif callback_data.action == "resume":
+        elif callback_data.action is SubscriptionAction.RESUME:
             preferences = await subscriptions.resume(user_id)
-        elif callback_data.topic in Topic.__members__.values():
-            preferences = await subscriptions.toggle(user_id, Topic(callback_data.topic))
         else:
-            await callback.answer()
-            return
+            assert callback_data.topic is not None  # the model's validator
+            preferences = await subscriptions.toggle(user_id, callback_data.topic)
     except DomainError as error:
         await callback.answer(texts.get(error.text_key), show_alert=True)
         return

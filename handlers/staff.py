@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 from aiogram import BaseMiddleware, Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -31,6 +32,7 @@ from aiogram.types import (
     Message,
     TelegramObject,
 )
+from pydantic import model_validator
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
@@ -49,11 +51,18 @@ from domain.appeals import (
     validate_email,
 )
 from domain.booking import Booking, BookingTopic
-from domain.errors import DomainError, RoleRequired
+from domain.errors import DomainError, RoleRequired, TooLong
+from domain.limits import (
+    ROW_ID_MAX,
+    TELEGRAM_ID_MAX,
+    Field,
+    check_length,
+    parse_bounded_int,
+)
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
 from handlers.filters import Cmd, HasText
-from handlers.render import local_time
+from handlers.render import error_text, local_time
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.exports import EXPORT_METHOD, export_payload
 from notifier.outbox import enqueue
@@ -66,6 +75,9 @@ MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted"}
 GROUNDS = tuple(RejectionGround)
 OFFLINE_FORMS = (ServiceForm.PHONE, ServiceForm.POST, ServiceForm.IN_PERSON, ServiceForm.OTHER)
 OFFLINE_CHANNELS = (AnswerChannel.POST, AnswerChannel.EMAIL, AnswerChannel.PHONE)
+# "/extend 99999 …" is a number, refused by the domain (at most 30 days) with its message;
+# a bound keeps it from overflowing the date arithmetic first.
+_EXTENSION_DAYS_MAX = 9999
 
 
 class StaffInput(StatesGroup):
@@ -90,9 +102,34 @@ class StaffRegister(StatesGroup):
     confirm = State()
 
 
+class RegField(StrEnum):
+    FORM = "form"
+    CHANNEL = "channel"
+    KIND = "kind"
+    SUBJECT = "subject"
+    SAVE = "save"
+
+
+_REG_VALUES: Mapping[RegField, frozenset[str]] = {
+    RegField.FORM: frozenset(OFFLINE_FORMS),
+    RegField.CHANNEL: frozenset(OFFLINE_CHANNELS),
+    RegField.KIND: frozenset(AppealKind),
+    RegField.SUBJECT: frozenset(Subject),
+    RegField.SAVE: frozenset({"yes"}),
+}
+
+
 class RegCb(CallbackData, prefix="sr"):
-    field: str
+    """A button of /register (typed: bot/callback_fields.py)."""
+
+    field: RegField
     value: str
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self) -> Self:
+        if self.value not in _REG_VALUES[self.field]:
+            raise ValueError("not a value of this field")
+        return self
 
 
 # Membership ---------------------------------------------------------------------------------
@@ -251,7 +288,7 @@ async def _appeal_of(message: Message, services: Services) -> int | None:
 
 def _error_text(texts: Texts, error: DomainError) -> str:
     value = getattr(error, "role", None) or getattr(error, "max_days", None) or ""
-    return texts.get(error.text_key, value=str(value), date="")
+    return error_text(texts, error, value=str(value), date="")
 
 
 # Buttons on the card ---------------------------------------------------------------------------
@@ -526,10 +563,13 @@ async def on_input(
 
 
 def _parse_extension(text: str) -> tuple[int, str] | None:
+    """The days and the reason of "/extend DAYS REASON"; the days are bounded far above the
+    law's 30, which the domain refuses with its own message."""
     days, _, reason = text.partition(" ")
-    if not days.isdigit() or not reason.strip():
+    parsed = parse_bounded_int(days, low=0, high=_EXTENSION_DAYS_MAX)
+    if parsed is None or not reason.strip():
         return None
-    return int(days), reason.strip()
+    return parsed, reason.strip()
 
 
 async def on_thread_text(
@@ -806,11 +846,12 @@ async def cmd_setrole(
 ) -> None:
     assert message.text is not None
     parts = message.text.split()
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in {r.value for r in StaffRole}:
+    user_id = _user_id(parts[1]) if len(parts) == 3 else None
+    if user_id is None or parts[2] not in {r.value for r in StaffRole}:
         staff_reply(services, config, message, texts.get("staff-setrole-usage"))
         return
     await _change_member(
-        message, services, texts, config, staff, int(parts[1]), role=StaffRole(parts[2])
+        message, services, texts, config, staff, user_id, role=StaffRole(parts[2])
     )
 
 
@@ -819,12 +860,20 @@ async def cmd_setdept(
 ) -> None:
     assert message.text is not None
     parts = message.text.split()
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    user_id = _user_id(parts[1]) if len(parts) == 3 else None
+    department_id = (
+        parse_bounded_int(parts[2], low=1, high=ROW_ID_MAX) if len(parts) == 3 else None
+    )
+    if user_id is None or department_id is None:
         staff_reply(services, config, message, texts.get("staff-setdept-usage"))
         return
     await _change_member(
-        message, services, texts, config, staff, int(parts[1]), department_id=int(parts[2])
+        message, services, texts, config, staff, user_id, department_id=department_id
     )
+
+
+def _user_id(raw: str) -> int | None:
+    return parse_bounded_int(raw, low=1, high=TELEGRAM_ID_MAX)
 
 
 async def _change_member(
@@ -972,7 +1021,7 @@ async def cmd_book(
             starts_at=starts_at,
         )
     except DomainError as error:
-        staff_reply(services, config, message, texts.get(error.text_key, value="", date=""))
+        staff_reply(services, config, message, error_text(texts, error, value="", date=""))
         return
     _say_booking(services, texts, config, message, "staff-booked", booking)
 
@@ -1064,7 +1113,10 @@ async def on_register_button(
         "subject": StaffRegister.subject.state,
         "save": StaffRegister.confirm.state,
     }
-    if expected.get(field) != current:
+    if expected.get(field) != current or (
+        field is RegField.SUBJECT
+        and Subject(value) not in subjects_for(AppealKind((await state.get_data())["kind"]))
+    ):
         await callback.answer(texts.get("staff-cancelled"))
         return
     await _drop_markup(callback)
@@ -1098,8 +1150,11 @@ async def on_register_text(
     text = (message.text or "").strip()
     data = await state.get_data()
     if current == StaffRegister.full_name.state:
+        text = " ".join(text.split())
         if len(text) < 3:
             staff_reply(services, config, message, texts.get("appeal-full-name-invalid"))
+            return
+        if not _fits(services, config, message, texts, Field.FULL_NAME, text):
             return
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
@@ -1115,6 +1170,8 @@ async def on_register_text(
             elif len(text) < 10:
                 staff_reply(services, config, message, texts.get("appeal-post-invalid"))
                 return
+            else:
+                check_length(Field.CONTACT, text)
         except DomainError as error:
             staff_reply(services, config, message, _error_text(texts, error))
             return
@@ -1144,6 +1201,18 @@ async def on_register_text(
             "save",
             [(texts.plain("staff-register-save"), "yes")],
         )
+
+
+def _fits(
+    services: Services, config: AppConfig, message: Message, texts: Texts, field: Field, value: str
+) -> bool:
+    """Whether `value` fits its field; if not the limit is said and the step stays."""
+    try:
+        check_length(field, value)
+    except TooLong as error:
+        staff_reply(services, config, message, error_text(texts, error))
+        return False
+    return True
 
 
 async def _register_save(

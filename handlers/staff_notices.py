@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -34,6 +35,7 @@ from aiogram.types import (
     Message,
 )
 
+from bot.callback_fields import RowId
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from domain.subscriptions import Topic
@@ -62,11 +64,19 @@ _FILE_NAME_MAX = 150  # drafts keep 200 characters; the source adds "staff:"
 NONE_NAME = "-"  # a document sent without a file name
 
 
-class NoticeCb(CallbackData, prefix="ntc"):
-    """ok / no: a draft (import or message); ref / stop: a notice; close: an outage."""
+class NoticeButton(StrEnum):
+    OK = "ok"  # a draft (import or message) confirmed
+    NO = "no"  # a draft cancelled
+    REFRESH = "ref"  # a notice's report again
+    STOP = "stop"  # a notice stopped
+    CLOSE = "close"  # an outage closed
 
-    action: str
-    id: int
+
+class NoticeCb(CallbackData, prefix="ntc"):
+    """A button under a draft, a notice's report or an outage (typed: bot/callback_fields)."""
+
+    action: NoticeButton
+    id: RowId
 
 
 # Saying things -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
 
 from aiogram import Router
@@ -18,16 +19,22 @@ from handlers.keyboards import inline_column, main_menu
 from handlers.render import local_time, markdown_to_html
 
 
+class ConsentAction(StrEnum):
+    SHOW = "show"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
 class ConsentChoice(CallbackData, prefix="consent"):
-    action: str  # show | accept | decline
+    action: ConsentAction
 
 
 @lru_cache(maxsize=8)
 def consent_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return inline_column(
         [
-            (texts.get("consent-accept"), ConsentChoice(action="accept")),
-            (texts.get("consent-decline"), ConsentChoice(action="decline")),
+            (texts.get("consent-accept"), ConsentChoice(action=ConsentAction.ACCEPT)),
+            (texts.get("consent-decline"), ConsentChoice(action=ConsentAction.DECLINE)),
         ]
     )
 
@@ -72,11 +79,11 @@ async def on_consent(
         await query.answer()
         return
     user_id = UserId(query.from_user.id)
-    if callback_data.action == "show":
+    if callback_data.action is ConsentAction.SHOW:
         await query.answer()
         await send_consent(message, texts, content)
         return
-    if callback_data.action == "accept":
+    if callback_data.action is ConsentAction.ACCEPT:
         record = await services.onboarding.give_consent(user_id)
         await query.answer(texts.get("consent-accepted-short"))
         await message.edit_reply_markup(reply_markup=None)

@@ -9,21 +9,29 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field, model_validator
 
+from bot.callback_fields import RowId
 from bot.texts import Texts
 from domain.appeals import (
+    RATING_MAX,
+    RATING_MIN,
     TRANSITIONS,
     AnswerChannel,
     Appeal,
     AppealAction,
     AppealEvent,
     AppealStatus,
+    RejectionGround,
 )
 from domain.deadlines import days_left
+from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
 from domain.screening import FlagKind
 
 # Fluent selects on strings only: an empty optional value is passed as this key.
@@ -34,23 +42,76 @@ _CARD_TEXT_MAX = 2500
 _TOPIC_NAME_MAX = 128
 
 
+class StaffButton(StrEnum):
+    TAKE = "take"
+    ASSIGN = "assign"
+    ASK = "ask"
+    ANSWER = "answer"
+    EXTEND = "extend"
+    FORWARD = "forward"
+    REJECT = "reject"
+    CLOSE = "close"
+    TASK = "task"  # value: the task done
+    DEPT = "dept"  # value: the department picked (0: all executors)
+    EXEC = "exec"  # value: the executor's Telegram id
+    GROUND = "ground"  # value: the rejection ground's position in RejectionGround
+    SEND = "send"  # the pending text as the final answer
+    QUESTION = "question"  # the pending text as a question
+    FILE = "file"  # the pending file to the consumer
+    DROP = "drop"  # the pending text or file dropped
+
+
+# The values each picker's button may carry (the others carry 0).
+_STAFF_VALUES: Mapping[StaffButton, range] = {
+    StaffButton.TASK: range(1, ROW_ID_MAX + 1),
+    StaffButton.DEPT: range(0, ROW_ID_MAX + 1),
+    StaffButton.EXEC: range(1, TELEGRAM_ID_MAX + 1),
+    StaffButton.GROUND: range(len(RejectionGround)),
+}
+
+
 class StaffCb(CallbackData, prefix="sa"):
     """A staff button: `action` on `appeal`; `value` for pickers (department, executor,
-    ground, task)."""
+    ground, task). Typed and bounded (bot/callback_fields.py)."""
 
-    action: str
-    appeal: int = 0
-    value: int = 0
+    action: StaffButton
+    appeal: RowId
+    value: Annotated[int, Field(ge=0, le=TELEGRAM_ID_MAX)] = 0
+
+    @model_validator(mode="after")
+    def _value_fits_the_action(self) -> Self:
+        if self.value not in _STAFF_VALUES.get(self.action, range(1)):
+            raise ValueError("not a value of this action")
+        return self
+
+
+class SurveyAction(StrEnum):
+    RATE = "rate"  # value: 1..5
+    RESOLVED = "resolved"  # value: 1 yes, 0 no
+    SKIP = "skip"
+
+
+_SURVEY_VALUES: Mapping[SurveyAction, range] = {
+    SurveyAction.RATE: range(RATING_MIN, RATING_MAX + 1),
+    SurveyAction.RESOLVED: range(2),
+    SurveyAction.SKIP: range(1),
+}
 
 
 class SurveyCb(CallbackData, prefix="sv"):
-    action: str  # rate | resolved | skip
-    appeal: int
-    value: int = 0
+    action: SurveyAction
+    appeal: RowId
+    value: Annotated[int, Field(ge=0, le=RATING_MAX)] = 0
+
+    @model_validator(mode="after")
+    def _value_fits_the_action(self) -> Self:
+        if self.value not in _SURVEY_VALUES[self.action]:
+            raise ValueError("not a value of this action")
+        return self
 
 
 class ClarifyCb(CallbackData, prefix="cq"):
-    appeal: int
+    appeal: RowId
 
 
 # Card buttons: (action key, the lifecycle action it needs to be possible).

@@ -10,7 +10,8 @@ from datetime import datetime
 from domain.accounts import Account, AccountCategory, Address, Meter, normalize_account_number
 from domain.errors import InvalidAccountNumber
 from domain.ids import AccountNumber
-from services.csv_import import RefusedRow, decode, read_rows
+from domain.limits import Field
+from services.csv_import import RefusedRow, check_lengths, decode, read_rows
 from services.ports import AccountRegistry
 
 COLUMNS = (
@@ -28,6 +29,17 @@ COLUMNS = (
     "meter_zones",
 )
 _REQUIRED_VALUES = ("account", "full_name", "settlement", "street", "house", "category")
+# Each must fit its column (the name is stored with its spaces squeezed, so never longer).
+_LIMITED = (
+    Field.FULL_NAME,
+    Field.SETTLEMENT,
+    Field.STREET,
+    Field.HOUSE,
+    Field.FLAT,
+    Field.PHONE,
+    Field.EMAIL,
+    Field.METER_SERIAL,
+)
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BATCH = 500
 
@@ -92,10 +104,15 @@ def _check_row(row: dict[str, str], line: int) -> RefusedRow | None:
         return RefusedRow(line, "import-row-account", row["account"][:40])
     if row["category"].lower() not in {c.value for c in AccountCategory}:
         return RefusedRow(line, "import-row-category", row["category"][:40])
+    too_long = check_lengths(line, row, _LIMITED)
+    if too_long is not None:
+        return too_long
     if row["email"] and not _EMAIL_RE.match(row["email"]):
         return RefusedRow(line, "import-row-email")
     if row["meter_serial"]:
-        if not row["meter_digits"].isdigit() or not 4 <= int(row["meter_digits"]) <= 10:
+        digits = row["meter_digits"]
+        # ASCII digits only: "²".isdigit() is true and int() refuses it.
+        if not (digits.isascii() and digits.isdecimal()) or not 4 <= int(digits) <= 10:
             return RefusedRow(line, "import-row-meter-digits", row["meter_digits"][:20])
         if row["meter_zones"] not in {"1", "2", "3"}:
             return RefusedRow(line, "import-row-meter-zones", row["meter_zones"][:20])

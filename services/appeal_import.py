@@ -16,9 +16,10 @@ from domain.appeals import (
     Subject,
     subjects_for,
 )
-from domain.errors import DomainError
+from domain.errors import DomainError, TooLong
+from domain.limits import Field
 from services.appeals import AppealService
-from services.csv_import import RefusedRow, read_rows
+from services.csv_import import RefusedRow, check_lengths, read_rows, too_long_row
 
 COLUMNS = (
     "received_at",
@@ -35,6 +36,9 @@ COLUMNS = (
 )
 _REQUIRED = ("received_at", "form", "kind", "subject", "full_name", "answer_channel", "text")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d", "%d.%m.%Y")
+# Years a journal can hold: a year such as 0001 cannot even be moved to UTC.
+_YEARS = range(1990, 2101)
+_LIMITED = (Field.FULL_NAME, Field.ADDRESS, Field.CONTACT)
 
 
 @dataclass(slots=True)
@@ -47,9 +51,10 @@ class AppealImportReport:
 def _moment(raw: str, zone: ZoneInfo) -> datetime | None:
     for pattern in _TIME_FORMATS:
         try:
-            return datetime.strptime(raw.strip(), pattern).replace(tzinfo=zone)
+            moment = datetime.strptime(raw.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
             continue
+        return moment if moment.year in _YEARS else None
     return None
 
 
@@ -81,6 +86,9 @@ class AppealImportService:
                     await self._appeals.record_answer(
                         appeal, actor=actor, answer_text=row["answer_text"], at=answered
                     )
+            except TooLong as error:
+                report.refused.append(too_long_row(line, error))
+                continue
             except DomainError as error:
                 report.refused.append(RefusedRow(line, error.text_key))
                 continue
@@ -105,6 +113,9 @@ class AppealImportService:
             return RefusedRow(line, "import-appeals-row-code", str(error)[:80]), None, None
         if subject not in subjects_for(kind) or channel is AnswerChannel.CHAT:
             return RefusedRow(line, "import-appeals-row-code", row["subject"]), None, None
+        too_long = check_lengths(line, row, _LIMITED)
+        if too_long is not None:
+            return too_long, None, None
         draft = AppealDraft(
             user_id=None,
             kind=kind,

@@ -4,7 +4,7 @@ details, adding information, reopening (SPEC §2; regulation §15, §16, §17)."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from domain.appeals import (
     AppealStatus,
     apply,
     check_attachment,
+    check_submittable,
     format_number,
     register,
     with_survey_answers,
@@ -28,6 +29,7 @@ from domain.clock import Clock
 from domain.deadlines import ANSWER_DAYS, WorkingCalendar, due_date, local_date
 from domain.errors import AppealNotFound, ConsentRequired
 from domain.ids import UserId
+from domain.limits import FILE_NAME_MAX, MIME_TYPE_MAX, clip, fit_file_name
 from domain.screening import screen
 from services.ports import (
     AccountLinks,
@@ -38,6 +40,19 @@ from services.ports import (
     MessageRef,
     NumberSequence,
 )
+
+
+def _fitted(attachments: Sequence[Attachment]) -> tuple[Attachment, ...]:
+    """What Telegram says of a file, made to fit the registry: a long file name is shortened
+    with its extension kept (it is not the person's fault), a MIME type is cut."""
+    return tuple(
+        replace(
+            item,
+            file_name=fit_file_name(item.file_name, FILE_NAME_MAX),
+            mime_type=clip(item.mime_type, MIME_TYPE_MAX),
+        )
+        for item in attachments
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +168,9 @@ class AppealService:
         actor: Actor,
         at: datetime | None = None,
     ) -> Appeal:
+        # Refused before the number is taken: a refusal leaves no gap in the numbers.
+        check_submittable(draft)
+        attachments = _fitted(attachments)
         for index, attachment in enumerate(attachments):
             check_attachment(size=attachment.size, already_attached=index)
         now = at or self._clock.now()
@@ -223,6 +241,7 @@ class AppealService:
         lands in the appeal's thread in the staff chat (`copies`: the person's messages)."""
         appeal = await self._own(user_id, appeal_id)
         assert appeal.id is not None
+        attachments = _fitted(attachments)
         already = len(await self._appeals.attachments(appeal.id))
         for index, attachment in enumerate(attachments):
             check_attachment(size=attachment.size, already_attached=already + index)

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from domain.errors import TooLong
+from domain.limits import Field, check_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,4 +60,24 @@ def read_rows(
         if len(values) < len(header):
             yield RefusedRow(line, "import-row-columns", str(len(values)))
             continue
+        if any("\x00" in value for value in values):
+            # No database text holds a NUL (PostgreSQL refuses the whole statement).
+            yield RefusedRow(line, "import-row-nul")
+            continue
         yield line, {name: values[index].strip() for name, index in position.items()}
+
+
+def too_long_row(line: int, error: TooLong) -> RefusedRow:
+    """The refusal of a row with a value longer than its field: the column and its limit,
+    never the value (it may be personal data)."""
+    return RefusedRow(line, "import-row-too-long", f"{error.field} ({error.limit})")
+
+
+def check_lengths(line: int, row: dict[str, str], fields: Iterable[Field]) -> RefusedRow | None:
+    """The first of `fields` (columns named by the field codes) longer than its limit."""
+    for field in fields:
+        try:
+            check_length(field, row[field.value])
+        except TooLong as error:
+            return too_long_row(line, error)
+    return None

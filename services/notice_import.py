@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from domain.accounts import normalize_account_number
 from domain.errors import InvalidAccountNumber
+from domain.limits import HOUSES_MAX, REASON_MAX, SETTLEMENT_MAX, STREET_MAX
 from domain.notices import (
     HouseSet,
     InvalidHouses,
@@ -61,8 +62,11 @@ HEADER_ERRORS: dict[ImportKind, str] = {
     ImportKind.RESTRICTIONS: "import-restrictions-header",
 }
 
-MAX_PLACE = 200
-MAX_REASON = 500
+# Outages are stored (storage/models.py OutageRow): their columns' limits.
+MAX_SETTLEMENT = SETTLEMENT_MAX
+MAX_STREET = STREET_MAX
+MAX_HOUSES = HOUSES_MAX
+MAX_REASON = REASON_MAX
 MAX_TARIFF_TEXT = 2000
 _DETAIL = 40  # a refused value is quoted back to staff, cut to this length
 
@@ -221,12 +225,12 @@ def _moment(row: dict[str, str], name: str, zone: ZoneInfo) -> datetime:
 def _text(row: dict[str, str], name: str, limit: int, *, required: bool = True) -> str:
     value = _required(row, name) if required else row[name]
     if len(value) > limit:
-        raise _Refused("import-row-too-long", name)
+        raise _Refused("import-row-too-long", f"{name} ({limit})")
     return value
 
 
-def _place(row: dict[str, str], name: str) -> str:
-    return " ".join(_text(row, name, MAX_PLACE).split())
+def _place(row: dict[str, str], name: str, limit: int) -> str:
+    return " ".join(_text(row, name, limit).split())
 
 
 def _debt(line: int, row: dict[str, str]) -> DebtLine:
@@ -241,12 +245,14 @@ def _debt(line: int, row: dict[str, str]) -> DebtLine:
 
 def _outage(zone: ZoneInfo) -> Callable[[int, dict[str, str]], OutageLine]:
     def read(line: int, row: dict[str, str]) -> OutageLine:
-        settlement = _place(row, "settlement")
-        street = _place(row, "street")
+        settlement = _place(row, "settlement", MAX_SETTLEMENT)
+        street = _place(row, "street", MAX_STREET)
         try:
             houses = parse_houses(row["houses"])
         except InvalidHouses as error:
             raise _Refused("import-row-houses", error.detail[:_DETAIL]) from None
+        if len(str(houses)) > MAX_HOUSES:  # stored as written back: "1-15; 2-20 even; 7а"
+            raise _Refused("import-row-too-long", f"houses ({MAX_HOUSES})")
         starts_at = _moment(row, "starts_at", zone)
         ends_at = _moment(row, "ends_at", zone)
         if ends_at <= starts_at:

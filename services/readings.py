@@ -4,7 +4,6 @@ CSV export per month. The rules live in domain/readings.py; this is the use case
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +37,7 @@ from domain.readings import (
     require_confirmed,
     zone_history,
 )
+from domain.spreadsheet import csv_writer
 from services.ports import AccountLinks, AccountRegistry, Consents, ReadingRepository
 
 
@@ -111,7 +111,8 @@ def readings_csv(rows: Sequence[ExportRow], *, zone: ZoneInfo) -> bytes:
     prefix), comma-separated, one row per zone value; the value in kWh with a decimal point;
     the time in the company's zone as YYYY-MM-DD HH:MM."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Registry values (a meter serial "=1+1") are kept from running as formulas.
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_HEADER)
     for row in rows:
         writer.writerow(

@@ -40,7 +40,9 @@ from domain.staff import (
     StaffMember,
     StaffRole,
     check_allowed,
+    check_profile,
     check_signature,
+    department_name,
 )
 from services.appeals import AppealPolicy, AppealService
 from services.ports import (
@@ -358,6 +360,7 @@ class StaffDesk:
         action = StaffAction.PROFILE if own else StaffAction.SETTINGS
 
         async def run() -> StaffMember:
+            check_profile(profile)
             stored = profile
             if own and not member.may(StaffAction.SETTINGS):
                 stored = replace(profile, role=member.role)
@@ -368,7 +371,7 @@ class StaffDesk:
 
     async def add_department(self, member: StaffMember, name: str) -> Department:
         async def run() -> Department:
-            return await self._staff.add_department(_required(name))
+            return await self._staff.add_department(department_name(_required(name)))
 
         return await self._audited(member, StaffAction.SETTINGS, None, run, name)
 

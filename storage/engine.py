@@ -26,6 +26,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """SQLite gets WAL and ONE pooled connection: several connections fighting over SQLite's
     single write lock measured 3.4x slower under concurrent updates than one shared
     connection. Every update therefore releases it before any network call (storage/uow.py).
+
+    `hide_parameters`: a database error's message (and so any traceback or log line that
+    quotes it) names the statement but never its values, which are names, phones, texts.
     """
     if is_sqlite(url):
         database = make_url(url).database
@@ -35,6 +38,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             async_creator=lambda: sqlite_driver.connect(path),
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
@@ -55,7 +59,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,6 +21,27 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from domain.limits import (
+    ACCOUNT_MAX,
+    ADDRESS_MAX,
+    CONTACT_MAX,
+    DEPARTMENT_MAX,
+    DRAFT_FILE_NAME_MAX,
+    EMAIL_MAX,
+    FILE_NAME_MAX,
+    FLAT_MAX,
+    FULL_NAME_MAX,
+    HOUSE_MAX,
+    HOUSES_MAX,
+    METER_SERIAL_MAX,
+    MIME_TYPE_MAX,
+    NOTICE_SOURCE_MAX,
+    PHONE_MAX,
+    POSITION_MAX,
+    REASON_MAX,
+    SETTLEMENT_MAX,
+    STREET_MAX,
+)
 from domain.notices import place_key
 
 
@@ -75,9 +96,9 @@ class PersonRow(Base):
     __tablename__ = "people"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    full_name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
+    full_name: Mapped[str | None] = mapped_column(String(FULL_NAME_MAX))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -89,14 +110,14 @@ def _place_key_default(context: Any) -> str:
 class AccountRow(Base):
     __tablename__ = "accounts"
 
-    number: Mapped[str] = mapped_column(String(32), primary_key=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    settlement: Mapped[str] = mapped_column(String(100))
-    street: Mapped[str] = mapped_column(String(150))
-    house: Mapped[str] = mapped_column(String(20))
-    flat: Mapped[str] = mapped_column(String(20), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
+    number: Mapped[str] = mapped_column(String(ACCOUNT_MAX), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
+    settlement: Mapped[str] = mapped_column(String(SETTLEMENT_MAX))
+    street: Mapped[str] = mapped_column(String(STREET_MAX))
+    house: Mapped[str] = mapped_column(String(HOUSE_MAX))
+    flat: Mapped[str] = mapped_column(String(FLAT_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), default="")
     category: Mapped[str] = mapped_column(String(16))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Settlement and street normalised (domain/notices.py place_key): an outage finds the
@@ -112,9 +133,9 @@ class MeterRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_number: Mapped[str] = mapped_column(
-        String(32), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
+        String(ACCOUNT_MAX), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
     )
-    serial: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[str] = mapped_column(String(METER_SERIAL_MAX))
     digits: Mapped[int] = mapped_column(Integer)
     zones: Mapped[int] = mapped_column(Integer)
 
@@ -126,7 +147,7 @@ class AccountLinkRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     account_number: Mapped[str] = mapped_column(
-        String(32), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
+        String(ACCOUNT_MAX), ForeignKey("accounts.number", ondelete="CASCADE"), index=True
     )
     linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -189,11 +210,11 @@ class AppealRow(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     extended: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text)
-    full_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300), default="")
-    account_number: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
+    account_number: Mapped[str | None] = mapped_column(String(ACCOUNT_MAX))
     answer_channel: Mapped[str] = mapped_column(String(16))
-    contact: Mapped[str] = mapped_column(String(300), default="")
+    contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
     vulnerable: Mapped[str | None] = mapped_column(String(32))
     pp55: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -222,7 +243,7 @@ class AppealEventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX), default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
     from_status: Mapped[str | None] = mapped_column(String(32))
@@ -243,8 +264,8 @@ class AppealAttachmentRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     file_id: Mapped[str] = mapped_column(String(256))
     file_unique_id: Mapped[str] = mapped_column(String(128))
-    file_name: Mapped[str] = mapped_column(String(256), default="")
-    mime_type: Mapped[str] = mapped_column(String(128), default="")
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME_MAX), default="")
+    mime_type: Mapped[str] = mapped_column(String(MIME_TYPE_MAX), default="")
     size: Mapped[int | None] = mapped_column(Integer)
     added_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -280,7 +301,7 @@ class DepartmentRow(Base):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(DEPARTMENT_MAX), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -291,10 +312,10 @@ class StaffMemberRow(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     role: Mapped[str] = mapped_column(String(16))
-    full_name: Mapped[str] = mapped_column(String(200), default="")
-    position: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX), default="")
+    position: Mapped[str] = mapped_column(String(POSITION_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), default="")
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL")
     )
@@ -369,9 +390,9 @@ class ReadingSubmissionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     account_number: Mapped[str] = mapped_column(
-        String(32), ForeignKey("accounts.number", ondelete="CASCADE")
+        String(ACCOUNT_MAX), ForeignKey("accounts.number", ondelete="CASCADE")
     )
-    meter_serial: Mapped[str] = mapped_column(String(64))
+    meter_serial: Mapped[str] = mapped_column(String(METER_SERIAL_MAX))
     period: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11": the billing month
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     channel: Mapped[str] = mapped_column(String(16))  # bot | phone | in_person
@@ -419,8 +440,8 @@ class BookingRow(Base):
     topic: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)  # active | cancelled | moved
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    full_name: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
     channel: Mapped[str] = mapped_column(String(16))  # bot | phone | in_person
     booked_by: Mapped[int | None] = mapped_column(BigInteger)  # a staff member, for a caller
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -456,12 +477,12 @@ class OutageRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))  # planned | emergency
-    settlement: Mapped[str] = mapped_column(String(100))
-    street: Mapped[str] = mapped_column(String(150))
-    houses: Mapped[str] = mapped_column(String(500), default="")  # "" = the whole street
+    settlement: Mapped[str] = mapped_column(String(SETTLEMENT_MAX))
+    street: Mapped[str] = mapped_column(String(STREET_MAX))
+    houses: Mapped[str] = mapped_column(String(HOUSES_MAX), default="")  # "" = the whole street
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     status: Mapped[str] = mapped_column(String(16), index=True)  # open | closed | cancelled
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -484,7 +505,7 @@ class NoticeRow(Base):
     # scheduled -> queuing -> sending -> done; or cancelled
     status: Mapped[str] = mapped_column(String(16), index=True)
     send_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(NOTICE_SOURCE_MAX), default="")
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -501,7 +522,7 @@ class NoticeTargetRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
-    account_number: Mapped[str] = mapped_column(String(32))
+    account_number: Mapped[str] = mapped_column(String(ACCOUNT_MAX))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -513,7 +534,7 @@ class NoticeRecipientRow(Base):
 
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    account_number: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    account_number: Mapped[str] = mapped_column(String(ACCOUNT_MAX), primary_key=True, default="")
 
 
 class NoticeDraftRow(Base):
@@ -525,7 +546,7 @@ class NoticeDraftRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))  # debts | outages | ... | message
     topic: Mapped[str] = mapped_column(String(32), default="")
-    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(String(DRAFT_FILE_NAME_MAX), default="")
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # draft | confirmed | cancelled
     created_by: Mapped[int] = mapped_column(BigInteger)

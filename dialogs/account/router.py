@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
+from typing import Self
 
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import model_validator
 
+from bot.callback_fields import AccountNumberText
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account.states import LinkAccount
@@ -28,12 +32,25 @@ from domain.ids import UserId
 from handlers.filters import Button, Cmd, HasText, NoText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
-from handlers.start import ConsentChoice
+from handlers.start import ConsentAction, ConsentChoice
+
+
+class AccountChoice(StrEnum):
+    LINK = "link"
+    UNLINK = "unlink"
+    UNLINK_YES = "unlink-yes"
+    UNLINK_NO = "unlink-no"
 
 
 class AccountAction(CallbackData, prefix="acc"):
-    action: str  # link | unlink | unlink-yes | unlink-no
-    number: str = ""
+    action: AccountChoice
+    number: AccountNumberText = ""  # every action but LINK names the account
+
+    @model_validator(mode="after")
+    def _number_named(self) -> Self:
+        if self.action is not AccountChoice.LINK and not self.number:
+            raise ValueError("this action needs an account number")
+        return self
 
 
 def _address(account: Account) -> str:
@@ -48,17 +65,19 @@ def accounts_keyboard(numbers: list[str], texts: Texts) -> InlineKeyboardMarkup:
     buttons: list[tuple[str, CallbackData]] = [
         (
             texts.get("accounts-unlink-button", number=number),
-            AccountAction(action="unlink", number=number),
+            AccountAction(action=AccountChoice.UNLINK, number=number),
         )
         for number in numbers
     ]
-    buttons.append((texts.get("accounts-link-button"), AccountAction(action="link")))
+    buttons.append((texts.get("accounts-link-button"), AccountAction(action=AccountChoice.LINK)))
     return inline_column(buttons)
 
 
 @lru_cache(maxsize=8)
 def consent_needed_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    return inline_column([(texts.get("consent-show-button"), ConsentChoice(action="show"))])
+    return inline_column(
+        [(texts.get("consent-show-button"), ConsentChoice(action=ConsentAction.SHOW))]
+    )
 
 
 async def cmd_accounts(message: Message, services: Services, texts: Texts) -> None:
@@ -102,28 +121,28 @@ async def on_account_action(
         return
     user_id = UserId(query.from_user.id)
     action = callback_data.action
-    if action == "link":
+    if action is AccountChoice.LINK:
         await query.answer()
         await start_linking(message, user_id, state, services, texts, config)
-    elif action == "unlink":
+    elif action is AccountChoice.UNLINK:
         await query.answer()
         number = callback_data.number
         markup = inline_column(
             [
                 (
                     texts.get("accounts-unlink-yes"),
-                    AccountAction(action="unlink-yes", number=number),
+                    AccountAction(action=AccountChoice.UNLINK_YES, number=number),
                 ),
                 (
                     texts.get("accounts-unlink-no"),
-                    AccountAction(action="unlink-no", number=number),
+                    AccountAction(action=AccountChoice.UNLINK_NO, number=number),
                 ),
             ]
         )
         await message.answer(
             texts.get("accounts-unlink-confirm", number=number), reply_markup=markup
         )
-    elif action == "unlink-yes":
+    elif action is AccountChoice.UNLINK_YES:
         try:
             await services.accounts.unlink(user_id, callback_data.number)
         except (AccountNotLinked, InvalidAccountNumber):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Self
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -18,6 +20,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import model_validator
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
@@ -41,11 +44,12 @@ from domain.appeals import (
     validate_email,
 )
 from domain.clock import Clock
-from domain.errors import DomainError, InvalidEmail, InvalidPhone
+from domain.errors import DomainError, InvalidEmail, InvalidPhone, TooLong
 from domain.ids import AccountNumber, UserId
+from domain.limits import Field, check_length
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
-from handlers.render import local_time
+from handlers.render import error_text, local_time
 from services.ports import Attachment
 
 MB = 1024 * 1024
@@ -53,9 +57,54 @@ _NAME_RE = re.compile(r"^[^\W\d_][^\W\d_\-' .]*([ \-'][^\W\d_][^\W\d_\-' .]*)+$"
 _TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 
 
+class PickField(StrEnum):
+    KIND = "kind"
+    SUBJECT = "subject"
+    CHANNEL = "channel"
+    VULNERABLE = "vulnerable"
+    FILES = "files"
+    PREFILL = "prefill"
+    SKIP = "skip"
+    LONG = "long"
+    SUMMARY = "summary"
+
+
+# What each button's value may be: a press with anything else matches no handler.
+_SUMMARY_ACTIONS = (
+    "submit",
+    "kind",
+    "text",
+    "files",
+    "name",
+    "address",
+    "channel",
+    "vulnerable",
+    "cancel",
+)
+_PICK_VALUES = MappingProxyType(
+    {
+        PickField.KIND: frozenset(AppealKind),
+        PickField.SUBJECT: frozenset(Subject),
+        PickField.CHANNEL: frozenset(AnswerChannel),
+        PickField.VULNERABLE: frozenset({"", *VulnerableGroup}),
+        PickField.FILES: frozenset({"done"}),
+        PickField.PREFILL: frozenset({"name", "address", "device"}),
+        PickField.SKIP: frozenset({"address", "device", "contract"}),
+        PickField.LONG: frozenset({"trim", "split"}),
+        PickField.SUMMARY: frozenset(_SUMMARY_ACTIONS),
+    }
+)
+
+
 class AppealPick(CallbackData, prefix="ap"):
-    field: str
+    field: PickField
     value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self) -> Self:
+        if self.value not in _PICK_VALUES[self.field]:
+            raise ValueError("not a value of this field")
+        return self
 
 
 def _steps(data: dict[str, Any]) -> list[State]:
@@ -304,7 +353,12 @@ async def on_pick(
     current = await state.get_state()
     field, value = callback_data.field, callback_data.value
     expected = _STEP_OF_FIELD.get(field)
-    if expected is not None and current != expected.state:
+    stale = expected is not None and current != expected.state
+    if field == "subject" and not stale:
+        # Only the subjects of the kind chosen are offered (Order 186 Приложение 7).
+        kind = (await state.get_data()).get("kind")
+        stale = kind not in set(AppealKind) or Subject(value) not in subjects_for(AppealKind(kind))
+    if stale:
         await query.answer(texts.get("fallback-stale-button"), show_alert=True)
         return
     await query.answer()
@@ -450,7 +504,7 @@ async def _submit(
                 draft.user_id or UserId(0), appeal.id, text=str(data["rest"])
             )
     except DomainError as error:
-        await message.answer(texts.get(error.text_key, value=str(getattr(error, "limit", ""))))
+        await message.answer(error_text(texts, error, value=str(getattr(error, "limit", ""))))
         return
     await state.clear()
     # The summary's buttons are spent: take them away (a failure here changes nothing).
@@ -512,11 +566,25 @@ async def on_pp55_time(
     await advance(message, FileAppeal.pp55_time, state, services, texts, config)
 
 
+async def _fits(message: Message, texts: Texts, field: Field, value: str) -> bool:
+    """Whether `value` fits its field; if not the person is told the limit and the dialog
+    stays at the step (domain/limits.py)."""
+    try:
+        check_length(field, value)
+    except TooLong as error:
+        await message.answer(error_text(texts, error))
+        return False
+    return True
+
+
 async def on_pp55_device(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(pp55_device=" ".join(message.text.split())[:300])
+    device = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.DEVICE_ADDRESS, device):
+        return
+    await state.update_data(pp55_device=device)
     await advance(message, FileAppeal.pp55_device, state, services, texts, config)
 
 
@@ -524,7 +592,10 @@ async def on_pp55_contract(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(pp55_contract=" ".join(message.text.split())[:64])
+    contract = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.CONTRACT_NUMBER, contract):
+        return
+    await state.update_data(pp55_contract=contract)
     await advance(message, FileAppeal.pp55_contract, state, services, texts, config)
 
 
@@ -632,7 +703,9 @@ async def on_full_name(
 ) -> None:
     assert message.text is not None
     name = " ".join(message.text.split())
-    if not _NAME_RE.match(name) or len(name) > 200:
+    if not await _fits(message, texts, Field.FULL_NAME, name):
+        return
+    if not _NAME_RE.match(name):
         await message.answer(texts.get("appeal-full-name-invalid"))
         return
     await state.update_data(full_name=name)
@@ -643,7 +716,10 @@ async def on_address(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    await state.update_data(address=" ".join(message.text.split())[:300])
+    address = " ".join(message.text.split())
+    if not await _fits(message, texts, Field.ADDRESS, address):
+        return
+    await state.update_data(address=address)
     await advance(message, FileAppeal.address, state, services, texts, config)
 
 
@@ -663,6 +739,8 @@ async def on_contact(
             contact = " ".join(raw.split())
             if len(contact) < 15 or not re.search(r"\d", contact):
                 await message.answer(texts.get("appeal-post-invalid"))
+                return
+            if not await _fits(message, texts, Field.CONTACT, contact):
                 return
     except (InvalidEmail, InvalidPhone) as error:
         await message.answer(texts.get(error.text_key))

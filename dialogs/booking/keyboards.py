@@ -4,23 +4,91 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import model_validator
 
+from bot.callback_fields import RowIdOrNone
 from bot.texts import Texts
 from dialogs.booking.render import day_label
+from domain.booking import BookingTopic
+
+# Days and slot times a button may name: far wider than anything offered (the handlers check
+# what is offered), narrow enough that no date arithmetic overflows.
+_YEARS = range(2000, 2101)
+_FIRST_SLOT = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+_LAST_SLOT = int(datetime(2101, 1, 1, tzinfo=UTC).timestamp())
+
+
+class BookingField(StrEnum):
+    TOPIC = "topic"  # value: a BookingTopic
+    DAY = "day"  # value: YYYY-MM-DD
+    TIME = "time"  # value: the slot's start, seconds since the epoch
+    PREFILL = "prefill"  # value: name | phone
+    CONFIRM = "confirm"  # value: yes | time
+
+
+_CHOICES = {
+    BookingField.TOPIC: frozenset(t.value for t in BookingTopic),
+    BookingField.PREFILL: frozenset({"name", "phone"}),
+    BookingField.CONFIRM: frozenset({"yes", "time"}),
+}
+
+
+def _is_day(value: str) -> bool:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10 and day.year in _YEARS
+
+
+def _is_slot(value: str) -> bool:
+    if not (value.isascii() and value.isdecimal()) or len(value) > 12:
+        return False
+    return _FIRST_SLOT <= int(value) < _LAST_SLOT
 
 
 class BookingPick(CallbackData, prefix="bk"):
-    field: str  # topic | day | time | prefill | confirm
+    field: BookingField
     value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self) -> Self:
+        if self.field is BookingField.DAY:
+            valid = _is_day(self.value)
+        elif self.field is BookingField.TIME:
+            valid = _is_slot(self.value)
+        else:
+            valid = self.value in _CHOICES[self.field]
+        if not valid:
+            raise ValueError("not a value of this field")
+        return self
+
+
+class BookingChoice(StrEnum):
+    MINE = "mine"
+    CANCEL = "cancel"
+    CANCEL_YES = "cancel-yes"
+    CANCEL_NO = "cancel-no"
+    MOVE = "move"
+    REMIND_CANCEL = "remind-cancel"
+    REMIND_COME = "remind-come"
 
 
 class BookingAction(CallbackData, prefix="bka"):
-    action: str  # mine | cancel | cancel-yes | cancel-no | move | remind-cancel | remind-come
-    booking: int = 0
+    action: BookingChoice
+    booking: RowIdOrNone = 0  # every action but MINE names a booking
+
+    @model_validator(mode="after")
+    def _booking_named(self) -> Self:
+        if self.action is not BookingChoice.MINE and not self.booking:
+            raise ValueError("this action needs a booking")
+        return self
 
 
 def grid(buttons: Sequence[tuple[str, CallbackData]], per_row: int) -> InlineKeyboardMarkup:

@@ -49,6 +49,7 @@ from domain.errors import DomainError
 from domain.ids import UserId
 from handlers.filters import Button, Cmd, HasText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
+from handlers.render import error_text
 
 _STEPS = (
     BookVisit.topic,
@@ -82,7 +83,7 @@ def _moving(state_name: str | None) -> bool:
 def _error_text(texts: Texts, error: DomainError) -> str:
     if isinstance(error, TooManyActiveBookings):
         return texts.get(error.text_key, max=error.limit)
-    return texts.get(error.text_key)
+    return error_text(texts, error)
 
 
 # -- asking ----------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ async def on_full_name(
     try:
         name = clean_full_name(message.text)
     except DomainError as error:
-        await message.answer(texts.get(error.text_key))
+        await message.answer(error_text(texts, error))
         return
     await state.update_data(full_name=name)
     await ask_phone(message, state, services, texts)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -20,12 +21,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import model_validator
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
-from dialogs.account.router import AccountAction, consent_needed_keyboard
+from dialogs.account.router import AccountAction, AccountChoice, consent_needed_keyboard
 from dialogs.readings.states import SendReadings
-from domain.accounts import Account
+from domain.accounts import ACCOUNT_NUMBER_RE, Account
 from domain.errors import ConsentRequired, DomainError
 from domain.ids import UserId
 from domain.readings import (
@@ -50,10 +52,35 @@ from handlers.render import local_time
 from services.readings import MeterHistory, Receipt, ZoneEntry
 
 
+class ReadingAction(StrEnum):
+    ACCOUNT = "account"  # value: the account number
+    METER = "meter"  # value: the meter's position in the account's list
+    ROLLOVER = "rollover"
+    IMPLAUSIBLE = "implausible"
+    FIX = "fix"
+    SKIP = "skip"
+    SUBMIT = "submit"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    HISTORY = "history"
+
+
 class ReadingPick(CallbackData, prefix="rd"):
-    # account | meter | rollover | implausible | fix | skip | submit | edit | cancel | history
-    action: str
+    action: ReadingAction
     value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_the_action(self) -> Self:
+        value = self.value
+        if self.action is ReadingAction.ACCOUNT:
+            valid = ACCOUNT_NUMBER_RE.fullmatch(value) is not None
+        elif self.action is ReadingAction.METER:
+            valid = value.isascii() and value.isdecimal() and len(value) <= 2
+        else:
+            valid = not value
+        if not valid:
+            raise ValueError("not a value of this action")
+        return self
 
 
 class _HasPhoto(Filter):
@@ -355,7 +382,7 @@ async def _offer_linking(message: Message, texts: Texts) -> None:
     await message.answer(
         texts.get("reading-no-account"),
         reply_markup=inline_column(
-            [(texts.get("accounts-link-button"), AccountAction(action="link"))]
+            [(texts.get("accounts-link-button"), AccountAction(action=AccountChoice.LINK))]
         ),
     )
 

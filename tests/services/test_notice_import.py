@@ -232,7 +232,9 @@ def test_bad_outage_rows_are_refused_with_their_line_and_good_rows_go_on() -> No
             f"Выкса;Ленина;1-15;{period};scheduled;",
             f"Выкса;Ленина;1-15;{period};;",
             f"Выкса;Ленина;1-15;{period};planned;{'x' * 501}",
-            f"{'В' * 201};Ленина;1-15;{period};planned;",
+            # The columns hold 100 characters of settlement and 150 of street.
+            f"{'В' * 101};Ленина;1-15;{period};planned;",
+            f"Выкса;{'у' * 151};1-15;{period};planned;",
             "Выкса;Ленина;1-15",
             f"Выкса;Мира;;{period};emergency;{'x' * 500}",
         ),
@@ -249,11 +251,12 @@ def test_bad_outage_rows_are_refused_with_their_line_and_good_rows_go_on() -> No
         (10, "import-row-period", "2026-12-01 09:00 - 2026-11-30 17:00"),
         (11, "import-row-outage-kind", "scheduled"),
         (12, "import-row-missing", "kind"),
-        (13, "import-row-too-long", "reason"),
-        (14, "import-row-too-long", "settlement"),
-        (15, "import-row-columns", "3"),
+        (13, "import-row-too-long", "reason (500)"),
+        (14, "import-row-too-long", "settlement (100)"),
+        (15, "import-row-too-long", "street (150)"),
+        (16, "import-row-columns", "3"),
     ]
-    assert [(line.line, line.street) for line in parsed.lines] == [(2, "Ленина"), (16, "Мира")]
+    assert [(line.line, line.street) for line in parsed.lines] == [(2, "Ленина"), (17, "Мира")]
 
 
 def test_a_bad_houses_list_is_refused_with_the_offending_part() -> None:
@@ -311,7 +314,7 @@ def test_bad_tariff_rows() -> None:
         (2, "import-row-missing", "text"),
         (3, "import-row-missing", "effective_date"),
         (4, "import-row-date", "1 января"),
-        (5, "import-row-too-long", "text"),
+        (5, "import-row-too-long", "text (2000)"),
     ]
     assert [line.line for line in parsed.lines] == [6]
 

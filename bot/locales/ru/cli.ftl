@@ -35,6 +35,7 @@ import-file-encoding = Файл не в кодировке UTF-8 (ошибка �
 import-file-empty = Файл пуст.
 import-file-header = В заголовке нет столбцов: { $detail }. Нужен заголовок: account,full_name,settlement,street,house,flat,phone,email,category,meter_serial,meter_digits,meter_zones
 import-row-columns = в строке меньше столбцов, чем в заголовке ({ $detail })
+import-row-nul = в строке есть нулевой символ (0x00): такую строку не сохранить, проверьте выгрузку
 import-row-missing = не заполнено поле { $detail }
 import-row-account = недопустимый номер лицевого счёта «{ $detail }»
 import-row-category = категория «{ $detail }»: допустимо household или business

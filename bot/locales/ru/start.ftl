@@ -65,3 +65,27 @@ fallback-stale-button = Эта кнопка устарела. Откройте �
 error-domain = Не получилось выполнить действие. Попробуйте ещё раз.
 error-apology = Извините, у нас что-то пошло не так. Всё, что вы ввели, сохранено — попробуйте повторить последнее действие чуть позже.
 error-apology-short = Произошла ошибка, попробуйте ещё раз
+# A text longer than its field holds (domain/limits.py): $field is the field's code.
+error-too-long = { $field ->
+        [full_name] ФИО (или название организации)
+        [address] Адрес
+        [contact] Адрес для ответа
+        [phone] Телефон
+        [email] Адрес e-mail
+        [position] Должность
+        [department] Название отдела
+        [device_address] Адрес энергопринимающего устройства
+        [contract_number] Номер договора
+        [account] Номер лицевого счёта
+        [settlement] Населённый пункт
+        [street] Улица
+        [house] Номер дома
+        [flat] Квартира
+        [meter_serial] Номер счётчика
+        [houses] Список домов
+        [reason] Причина
+       *[other] Текст
+    } — не больше { $limit } { $limit ->
+        [one] символа
+       *[other] символов
+    }, а сейчас { $length }. Сократите, пожалуйста, и отправьте ещё раз.
