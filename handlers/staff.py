@@ -44,6 +44,7 @@ from domain.appeals import (
     RejectionGround,
     ServiceForm,
     Subject,
+    leading_number,
     normalize_ru_phone,
     subjects_for,
     validate_email,
@@ -245,8 +246,19 @@ def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 async def _appeal_of(message: Message, services: Services) -> int | None:
     topic = message.message_thread_id if message.is_topic_message else None
-    reply = message.reply_to_message.message_id if message.reply_to_message else None
-    return await services.threads.appeal_for(message.chat.id, topic_id=topic, reply_to=reply)
+    replied = message.reply_to_message
+    # In a forum topic a message that replies to nothing carries the topic's creation
+    # service message: its name starts with the appeal's number (a topic the bot created
+    # but never stored, issue 11).
+    created = replied.forum_topic_created if replied is not None else None
+    by_bot = replied is not None and (replied.from_user is None or replied.from_user.is_bot)
+    return await services.threads.appeal_for(
+        message.chat.id,
+        topic_id=topic,
+        reply_to=replied.message_id if replied is not None else None,
+        topic_number=leading_number(created.name) if created is not None and by_bot else None,
+        at=services.clock.now(),
+    )
 
 
 def _error_text(texts: Texts, error: DomainError) -> str:
