@@ -53,6 +53,7 @@ from domain.booking import Booking, BookingTopic
 from domain.errors import DomainError, RoleRequired
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
+from domain.text_limits import fits
 from handlers.filters import Cmd, HasText
 from handlers.render import local_time
 from notifier.deadlines import DeadlinePolicy, daily_digest
@@ -357,9 +358,10 @@ async def _drop_markup(callback: CallbackQuery, text: str | None = None) -> None
     if not isinstance(message, Message):
         return
     try:
-        if text is not None and message.text is not None:
-            await message.edit_text(f"{message.html_text}\n{text}", reply_markup=None)
-        else:
+        marked = f"{message.html_text}\n{text}" if text is not None and message.text else None
+        if marked is not None and fits(marked):
+            await message.edit_text(marked, reply_markup=None)
+        else:  # nothing to add, or a message already as long as Telegram takes
             await message.edit_reply_markup(reply_markup=None)
     except TelegramAPIError as error:
         logger.info("staff picker not edited: %s", type(error).__name__)
@@ -447,8 +449,10 @@ async def _send_pending(
         await _drop_markup(callback)
         return
     if as_answer:
-        if current == StaffInput.choose.state:
-            # A reply offered as the final answer: show it as the consumer will see it first.
+        if current == StaffInput.choose.state or data.get("signature") != _signature(texts, staff):
+            # A reply offered as the final answer, or a preview whose signature has changed
+            # since (a new /profile): show it as the consumer will see it first, so that what
+            # is confirmed is exactly what was previewed.
             await _preview(services, texts, staff, state, appeal_id, text)
             await _drop_markup(callback)
             return
@@ -469,14 +473,10 @@ async def _preview(
 ) -> None:
     check_signature(staff)
     appeal = await services.staff_desk.appeal(appeal_id)
+    sign = _signature(texts, staff)
     await state.set_state(StaffInput.confirm_answer)
-    await state.set_data({"appeal": appeal_id, "number": appeal.number, "text": text})
-    sign = texts.get(
-        "answer-signature",
-        name=staff.full_name,
-        position=staff.position or NONE,
-        phone=staff.phone,
-        email=staff.email or NONE,
+    await state.set_data(
+        {"appeal": appeal_id, "number": appeal.number, "text": text, "signature": sign}
     )
     rows = [
         [(texts.plain("staff-button-send-answer"), _cb("send", appeal_id))],
@@ -487,6 +487,17 @@ async def _preview(
         appeal_id,
         texts.get("staff-preview-answer", number=appeal.number, answer=text, signature=sign),
         _keyboard(rows),
+    )
+
+
+def _signature(texts: Texts, staff: StaffMember) -> str:
+    """§15.5: the signature under the answer, from the staff member's profile."""
+    return texts.get(
+        "answer-signature",
+        name=staff.full_name,
+        position=staff.position or NONE,
+        phone=staff.phone,
+        email=staff.email or NONE,
     )
 
 

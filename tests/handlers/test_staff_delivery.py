@@ -124,6 +124,28 @@ async def test_a_long_answer_is_previewed_whole_and_what_was_previewed_is_sent(
     assert await _failed_rows(harness) == []
 
 
+async def test_an_answer_previewed_before_the_signature_changed_is_previewed_again(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person, card = await _filed(harness, texts)
+    staff = await _with_profile(harness)
+    await staff.reply(card, "/answer Опора заменена, напряжение в норме.")
+    await harness.deliver()
+    preview = staff.last_inline
+    await staff.send("/profile Петрова Анна Сергеевна; начальник службы; +7 831 000-00-01")
+    await harness.deliver()
+    staff.last_inline = preview
+    await staff.press(texts.get("staff-button-send-answer"))
+    assert await _status(harness) is AppealStatus.REGISTERED  # not what was previewed
+    delivered = await harness.deliver()
+    again = _group_messages(delivered)[-1]
+    assert "начальник службы" in again.text and "Опора заменена" in again.text
+    await staff.press(texts.get("staff-button-send-answer"))
+    assert await _status(harness) is AppealStatus.ANSWERED
+    told = _to(await harness.deliver(), person.chat.id)
+    assert "начальник службы" in told[0].text
+
+
 async def test_a_long_addition_reaches_the_thread_whole(harness: BotHarness, texts: Texts) -> None:
     person, _card = await _filed(harness, texts)
     await person.send("/appeals")
