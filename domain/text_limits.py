@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MESSAGE_MAX = 4096
 CAPTION_MAX = 1024
@@ -37,7 +38,9 @@ _SENTENCE_END = frozenset(".!?…;:")
 
 def units(text: str) -> int:
     """The length of a plain text in UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,12 @@ class _Atom:
     units: int
     tag: str | None = None  # the tag's name, for a tag
     closing: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _char(char: str) -> _Atom:
+    """One visible character (atoms are immutable: the same one serves every occurrence)."""
+    return _Atom(char, 2 if ord(char) > 0xFFFF else 1)
 
 
 def _atoms(text: str) -> list[_Atom]:
@@ -66,7 +75,7 @@ def _atoms(text: str) -> list[_Atom]:
         elif kind == "entity":
             atoms.append(_Atom(source, units(html.unescape(source))))
         else:
-            atoms.extend(_Atom(char, units(char)) for char in source)
+            atoms.extend(map(_char, source))
     return atoms
 
 
@@ -78,11 +87,19 @@ def visible_length(text: str) -> int:
 
 
 def _measure(text: str) -> int:
-    return sum(atom.units for atom in _atoms(text))
+    total = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "tag":
+            continue
+        source = match.group()
+        total += units(html.unescape(source) if kind == "entity" else source)
+    return total
 
 
 def fits(text: str, limit: int = MESSAGE_MAX) -> bool:
-    if units(text) <= limit:  # the source is never shorter than what is shown
+    # The source is never shorter than what is shown, and a character is at most two units.
+    if len(text) * 2 <= limit or units(text) <= limit:
         return True
     return _measure(text) <= limit
 
