@@ -82,6 +82,11 @@ def _undelivered(app: App) -> Callable[[Undelivered], Awaitable[None]]:
     async def report(row: Undelivered) -> None:
         if app.config.texts is None or app.settings.staff_chat_id is None:
             return  # no staff chat to tell: the outcome stays in the outbox
+        try:
+            message, why = ConsumerMessage(row.purpose), Undelivery(row.status)
+        except ValueError:
+            logger.warning("outbox row %d: nothing to report for %r", row.row_id, row.purpose)
+            return
         uow = UnitOfWork(app.sessionmaker, clock=app.clock)
         try:
             services = Services(
@@ -94,8 +99,8 @@ def _undelivered(app: App) -> Callable[[Undelivered], Awaitable[None]]:
             )
             await services.staff_desk.report_undelivered(
                 row.appeal_id,
-                message=ConsumerMessage(row.purpose),
-                why=Undelivery(row.status),
+                message=message,
+                why=why,
                 origin=f"{row.purpose}@{row.queued_at.isoformat()}",
             )
             await uow.commit()

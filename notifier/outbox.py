@@ -746,7 +746,8 @@ class OutboxSender:
     async def _settled(self, row: _Due, outcome: dict[str, Any]) -> dict[str, Any]:
         """The row's outcome, after telling `on_undelivered` if it is a message about an
         appeal that will never be delivered. If telling fails, the row stays pending and is
-        tried again after a backoff (a 403 then comes again and is told again)."""
+        tried again after a backoff (a 403 then comes again and is told again), up to
+        `max_attempts` tries."""
         status = outcome["new_status"]
         if (
             self._on_undelivered is None
@@ -768,7 +769,9 @@ class OutboxSender:
             )
         except Exception:
             logger.exception("outbox row %d: telling that it was not delivered failed", row.id)
-            attempts = int(outcome["new_attempts"])
+            attempts = row.attempts + 1  # counted even for a row blocked earlier in the round
+            if attempts >= self._max_attempts:
+                return outcome  # given up: the outcome stays in the outbox, and in the log
             retry = self._clock.now() + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
             return _outcome(
                 row,

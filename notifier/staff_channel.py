@@ -190,14 +190,25 @@ class StaffChannel:
             topic_id = await self._new_topic(call, view.title)
             if topic_id is not None:
                 await self._keep_topic(call.chat_id, topic_id, appeal_id)
-        message = await call.send(
-            SendMessage(
+
+        def card_in(topic: int | None) -> SendMessage:
+            return SendMessage(
                 chat_id=call.chat_id,
                 text=view.text,
-                message_thread_id=topic_id,
+                message_thread_id=topic,
                 reply_markup=view.markup,
             )
-        )
+
+        try:
+            message = await call.send(card_in(topic_id))
+        except TelegramBadRequest as error:
+            if topic_id is None or not _is(error, _THREAD_GONE):
+                raise
+            # The topic kept from before a crash was deleted meanwhile: a new one.
+            topic_id = await self._new_topic(call, view.title)
+            if topic_id is not None:
+                await self._keep_topic(call.chat_id, topic_id, appeal_id)
+            message = await call.send(card_in(topic_id))
         card = Thread(
             appeal_id=appeal_id,
             chat_id=call.chat_id,

@@ -266,6 +266,37 @@ async def test_a_crash_after_the_topic_is_created_leaves_one_topic_and_the_retry
         await restarted.close()
 
 
+async def test_a_topic_kept_from_before_a_crash_and_deleted_since_gets_a_new_one(
+    harness: BotHarness, texts: Texts, clock: FixedClock
+) -> None:
+    harness.session.forum = True
+    person = await _linked(harness, texts)
+    await _file_one(person, texts)
+    dropped = TelegramNetworkError(
+        method=SendMessage(chat_id=STAFF_CHAT_ID, text="x"), message="connection reset"
+    )
+    harness.session.traps.append(
+        (lambda m: isinstance(m, SendMessage) and int(m.chat_id) == STAFF_CHAT_ID, dropped)
+    )
+    delivered = await harness.deliver()
+    first = next(c for c in delivered if isinstance(c, CreateForumTopic))
+    old_topic = int(harness.last_results[delivered.index(first)].message_thread_id)
+    harness.session.traps.append(
+        (
+            lambda m: isinstance(m, SendMessage) and m.message_thread_id == old_topic,
+            TelegramBadRequest(
+                method=SendMessage(chat_id=STAFF_CHAT_ID, text="x"),
+                message="Bad Request: message thread not found",
+            ),
+        )
+    )
+    clock.advance(timedelta(minutes=1))
+    delivered = await harness.deliver()
+    assert len([c for c in delivered if isinstance(c, CreateForumTopic)]) == 1
+    card = _card(harness)
+    assert card.message_thread_id not in (None, old_topic)
+
+
 def _in_unknown_topic(staff: StaffPerson, text: str, topic: int, name: str) -> Update:
     """A message in a forum topic the bot created but never stored: Telegram shows the
     topic's creation service message as what it replies to."""

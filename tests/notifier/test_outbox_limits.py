@@ -326,3 +326,31 @@ async def test_every_photo_and_copy_caption_reaching_telegram_fits(
         SendMessage,
     ]
     assert {row.status for row in await _rows(sessionmaker)} == {"sent"}
+
+
+async def test_a_report_that_keeps_failing_is_given_up_after_the_last_try(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    bot: Bot,
+    api: Refusing,
+) -> None:
+    async def report(row: Undelivered) -> None:
+        raise RuntimeError("a bug")
+
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    enqueue(
+        uow,
+        chat_id=7,
+        method="send_message",
+        payload={"text": "Ответ"},
+        now=clock.now(),
+        appeal_id=11,
+        purpose="answer",
+    )
+    await uow.commit()
+    api.blocked.add(7)
+    sender = _sender(sessionmaker, bot, clock, on_undelivered=report, max_attempts=3)
+    for _ in range(5):
+        await sender.run_once()
+        clock.advance(timedelta(hours=2))
+    assert [(row.status, row.attempts) for row in await _rows(sessionmaker)] == [("blocked", 3)]
