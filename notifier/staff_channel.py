@@ -135,7 +135,7 @@ class StaffChannel:
             await uow.rollback()
             raise
 
-    async def _keep_topic(self, chat_id: int, topic_id: int, appeal_id: int) -> Thread:
+    async def _keep_topic(self, chat_id: int, topic_id: int, appeal_id: int) -> None:
         """A topic Telegram has just created, stored at once as the appeal's thread (its card
         not posted yet): whatever happens next, a retry uses this topic."""
         thread = Thread(
@@ -148,7 +148,6 @@ class StaffChannel:
         except BaseException:
             await uow.rollback()
             raise
-        return thread
 
     async def _card_view(self, appeal_id: int) -> CardView | None:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
@@ -263,8 +262,10 @@ class StaffChannel:
             topic_id=thread.topic_id,
             card_message_id=int(message.message_id),
         )
+        # Replies to a deleted card lose their place; a topic keeps the whole text it had.
+        full_text = view.full_text if thread.topic_id is None else None
         await self._remember(
-            call.chat_id, int(message.message_id), appeal_id, renewed, full_text=view.full_text
+            call.chat_id, int(message.message_id), appeal_id, renewed, full_text=full_text
         )
         return int(message.message_id)
 
