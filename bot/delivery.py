@@ -12,12 +12,13 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.container import Services
 from bot.factory import App
+from domain.delivery import ConsumerMessage, Undelivery
 from domain.ids import UserId
 from domain.rate_limit import RateLimiter
 from notifier.appeal_notices import EMAIL_METHOD, STAFF_METHOD
 from notifier.email import EmailChannel, SmtpConfig
 from notifier.exports import EXPORT_METHOD, Builder, ExportChannel
-from notifier.outbox import CustomHandler, OutboxSender
+from notifier.outbox import CustomHandler, OutboxSender, Undelivered
 from notifier.staff_channel import StaffChannel, card_renderer
 from services.readings import readings_csv
 from storage.subscriptions import SqlSubscriptionStore
@@ -74,6 +75,42 @@ def _blocked(app: App) -> Callable[[int], Awaitable[None]]:
     return mark
 
 
+def _undelivered(app: App) -> Callable[[Undelivered], Awaitable[None]]:
+    """A message an appeal stands on did not reach the consumer: staff get a task (once per
+    message, whatever part or retry reports it)."""
+
+    async def report(row: Undelivered) -> None:
+        if app.config.texts is None or app.settings.staff_chat_id is None:
+            return  # no staff chat to tell: the outcome stays in the outbox
+        try:
+            message, why = ConsumerMessage(row.purpose), Undelivery(row.status)
+        except ValueError:
+            logger.warning("outbox row %d: nothing to report for %r", row.row_id, row.purpose)
+            return
+        uow = UnitOfWork(app.sessionmaker, clock=app.clock)
+        try:
+            services = Services(
+                uow,
+                clock=app.clock,
+                config=app.config,
+                content=app.content,
+                fsm_storage=app.storage,
+                bot_id=0,
+            )
+            await services.staff_desk.report_undelivered(
+                row.appeal_id,
+                message=message,
+                why=why,
+                origin=f"{row.purpose}@{row.queued_at.isoformat()}",
+            )
+            await uow.commit()
+        except BaseException:
+            await uow.rollback()
+            raise
+
+    return report
+
+
 def build_sender(
     app: App,
     bot: Bot,
@@ -120,6 +157,7 @@ def build_sender(
         app.clock,
         limiter or RateLimiter(global_per_second=app.settings.outbox_rate),
         on_blocked=_blocked(app),
+        on_undelivered=_undelivered(app),
         handlers=handlers,
         in_flight=app.settings.outbox_in_flight,
         allow_paid_broadcast=app.settings.outbox_paid_broadcast,

@@ -705,6 +705,19 @@ def parse_number(number: str) -> tuple[str, int, int]:
     return match["prefix"].upper(), int(match["year"]), int(match["sequence"])
 
 
+def leading_number(text: str) -> str | None:
+    """The appeal number a text starts with, as `format_number` writes it (a staff-chat
+    topic's name starts with its appeal's number), or None."""
+    words = text.split(maxsplit=1)
+    if not words:
+        return None
+    try:
+        prefix, year, sequence = parse_number(words[0])
+    except InvalidAppealNumber:
+        return None
+    return format_number(prefix, year, sequence)
+
+
 # Contacts ---------------------------------------------------------------------------------
 
 _PHONE_SEPARATORS = re.compile(r"[\s()\-.]")

@@ -23,7 +23,7 @@ from domain.errors import DomainError
 from domain.ids import UserId
 from handlers.filters import Button, Cmd
 from handlers.keyboards import dialog_nav, inline_column, main_menu
-from handlers.render import local_time
+from handlers.render import answer_in_parts, local_time
 from services.ports import Attachment, MessageRef
 
 PAGE_SIZE = 5
@@ -201,7 +201,8 @@ async def show_details(
     buttons.append(
         (texts.get("appeal-back-to-list"), MyAppeals(action=MyAppealsAction.PAGE, page=page))
     )
-    await message.answer("\n".join(lines), reply_markup=inline_column(buttons))
+    # The text, the history and the answer can together be longer than one message.
+    await answer_in_parts(message, "\n".join(lines), reply_markup=inline_column(buttons))
 
 
 async def on_information(

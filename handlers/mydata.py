@@ -14,7 +14,7 @@ from bot.texts import Texts
 from domain.ids import UserId
 from handlers.filters import Button, Cmd
 from handlers.keyboards import inline_column, main_menu
-from handlers.render import local_time
+from handlers.render import answer_in_parts, local_time
 
 
 class MyDataChoice(StrEnum):
@@ -82,7 +82,8 @@ async def cmd_mydata(
         markup = inline_column(
             [(texts.get("mydata-withdraw-button"), MyDataAction(action=MyDataChoice.WITHDRAW))]
         )
-    await message.answer("\n".join(lines), reply_markup=markup)
+    # Many linked accounts can make it longer than one message.
+    await answer_in_parts(message, "\n".join(lines), reply_markup=markup)
 
 
 async def on_mydata_action(

@@ -1,5 +1,5 @@
-"""Rendering helpers shared by the handlers: Markdown content to Telegram HTML, local time,
-the text of a domain error."""
+"""Rendering helpers shared by the handlers: Markdown content to Telegram HTML, long texts in
+parts, local time, the text of a domain error."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chatgpt_md_converter import split_html_for_telegram, telegram_format
+from aiogram.types import InlineKeyboardMarkup, Message
+from chatgpt_md_converter import telegram_format
 
 from bot.texts import Texts
 from domain.errors import DomainError
-
-# Telegram's limit for one message is 4096 characters after entities parsing.
-MESSAGE_LIMIT = 4096
+from domain.text_limits import split_html
 
 
 @lru_cache(maxsize=512)
@@ -23,9 +22,19 @@ def markdown_to_html(text: str) -> str:
 
 
 def split_message(html: str) -> list[str]:
-    if len(html) <= MESSAGE_LIMIT:
-        return [html]
-    return [str(part) for part in split_html_for_telegram(html, max_length=MESSAGE_LIMIT - 96)]
+    """An HTML text in parts Telegram takes (4096 characters as shown; domain/text_limits)."""
+    return split_html(html)
+
+
+async def answer_in_parts(
+    message: Message, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """A reply sent straight away that may be longer than one message: in parts, the buttons
+    under the last. Returns the last message."""
+    parts = split_html(text)
+    for part in parts[:-1]:
+        await message.answer(part)
+    return await message.answer(parts[-1], reply_markup=reply_markup)
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:

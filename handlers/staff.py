@@ -46,6 +46,7 @@ from domain.appeals import (
     RejectionGround,
     ServiceForm,
     Subject,
+    leading_number,
     normalize_ru_phone,
     subjects_for,
     validate_email,
@@ -61,6 +62,7 @@ from domain.limits import (
 )
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffAction, StaffMember, StaffRole, check_signature, needed_role
+from domain.text_limits import fits
 from handlers.filters import Cmd, HasText
 from handlers.render import error_text, local_time
 from notifier.deadlines import DeadlinePolicy, daily_digest
@@ -282,8 +284,19 @@ def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 async def _appeal_of(message: Message, services: Services) -> int | None:
     topic = message.message_thread_id if message.is_topic_message else None
-    reply = message.reply_to_message.message_id if message.reply_to_message else None
-    return await services.threads.appeal_for(message.chat.id, topic_id=topic, reply_to=reply)
+    replied = message.reply_to_message
+    # In a forum topic a message that replies to nothing carries the topic's creation
+    # service message: its name starts with the appeal's number (a topic the bot created
+    # but never stored, issue 11).
+    created = replied.forum_topic_created if replied is not None else None
+    by_bot = replied is not None and (replied.from_user is None or replied.from_user.is_bot)
+    return await services.threads.appeal_for(
+        message.chat.id,
+        topic_id=topic,
+        reply_to=replied.message_id if replied is not None else None,
+        topic_number=leading_number(created.name) if created is not None and by_bot else None,
+        at=services.clock.now(),
+    )
 
 
 def _error_text(texts: Texts, error: DomainError) -> str:
@@ -382,9 +395,10 @@ async def _drop_markup(callback: CallbackQuery, text: str | None = None) -> None
     if not isinstance(message, Message):
         return
     try:
-        if text is not None and message.text is not None:
-            await message.edit_text(f"{message.html_text}\n{text}", reply_markup=None)
-        else:
+        marked = f"{message.html_text}\n{text}" if text is not None and message.text else None
+        if marked is not None and fits(marked):
+            await message.edit_text(marked, reply_markup=None)
+        else:  # nothing to add, or a message already as long as Telegram takes
             await message.edit_reply_markup(reply_markup=None)
     except TelegramAPIError as error:
         logger.info("staff picker not edited: %s", type(error).__name__)
@@ -472,8 +486,10 @@ async def _send_pending(
         await _drop_markup(callback)
         return
     if as_answer:
-        if current == StaffInput.choose.state:
-            # A reply offered as the final answer: show it as the consumer will see it first.
+        if current == StaffInput.choose.state or data.get("signature") != _signature(texts, staff):
+            # A reply offered as the final answer, or a preview whose signature has changed
+            # since (a new /profile): show it as the consumer will see it first, so that what
+            # is confirmed is exactly what was previewed.
             await _preview(services, texts, staff, state, appeal_id, text)
             await _drop_markup(callback)
             return
@@ -494,14 +510,10 @@ async def _preview(
 ) -> None:
     check_signature(staff)
     appeal = await services.staff_desk.appeal(appeal_id)
+    sign = _signature(texts, staff)
     await state.set_state(StaffInput.confirm_answer)
-    await state.set_data({"appeal": appeal_id, "number": appeal.number, "text": text})
-    sign = texts.get(
-        "answer-signature",
-        name=staff.full_name,
-        position=staff.position or NONE,
-        phone=staff.phone,
-        email=staff.email or NONE,
+    await state.set_data(
+        {"appeal": appeal_id, "number": appeal.number, "text": text, "signature": sign}
     )
     rows = [
         [(texts.plain("staff-button-send-answer"), _cb("send", appeal_id))],
@@ -512,6 +524,17 @@ async def _preview(
         appeal_id,
         texts.get("staff-preview-answer", number=appeal.number, answer=text, signature=sign),
         _keyboard(rows),
+    )
+
+
+def _signature(texts: Texts, staff: StaffMember) -> str:
+    """§15.5: the signature under the answer, from the staff member's profile."""
+    return texts.get(
+        "answer-signature",
+        name=staff.full_name,
+        position=staff.position or NONE,
+        phone=staff.phone,
+        email=staff.email or NONE,
     )
 
 

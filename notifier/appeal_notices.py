@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.texts import Texts
 from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent, AppealId
 from domain.clock import Clock
+from domain.delivery import MESSAGE_OF, UNDELIVERED_TASK, ConsumerMessage, Undelivery
 from domain.staff import StaffMember
 from notifier.outbox import enqueue, register_method
 from notifier.staff_render import (
@@ -27,7 +28,8 @@ from storage.appeals import SqlAppealRepository
 from storage.uow import UnitOfWork
 
 STAFF_METHOD = "staff"
-register_method(STAFF_METHOD)
+# A post's "text" is split by the outbox like a message's (the card and edits carry none).
+register_method(STAFF_METHOD, text_key="text")
 # E-mail answers (notifier/email.py). The outbox paces by chat id; e-mails share this one.
 EMAIL_METHOD = "email"
 EMAIL_QUEUE = 0
@@ -56,7 +58,14 @@ class OutboxAppealNotices:
         self._wake_armed = False
 
     def _queue(
-        self, chat_id: int, method: str, payload: dict[str, Any], *, urgent: bool = False
+        self,
+        chat_id: int,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        urgent: bool = False,
+        appeal_id: int | None = None,
+        purpose: str | None = None,
     ) -> None:
         enqueue(
             self._uow,
@@ -65,6 +74,8 @@ class OutboxAppealNotices:
             payload=payload,
             now=self._clock.now(),
             urgent=urgent,
+            appeal_id=appeal_id,
+            purpose=purpose,
         )
         if self._wake is not None and not self._wake_armed:
             self._uow.after_commit(self._wake)
@@ -78,12 +89,29 @@ class OutboxAppealNotices:
             self._chat, STAFF_METHOD, {"op": op, "appeal_id": appeal_id, **values}, urgent=urgent
         )
 
-    def consumer(self, user_id: int, text: str, markup: Any = None) -> None:
+    def consumer(
+        self,
+        user_id: int,
+        text: str,
+        markup: Any = None,
+        *,
+        appeal_id: int | None = None,
+        message: ConsumerMessage | None = None,
+    ) -> None:
+        """A message to the consumer; one the appeal stands on names it (`message`), so that
+        staff are told if it cannot be delivered (StaffDesk.report_undelivered)."""
         payload: dict[str, Any] = {"text": text}
         if markup is not None:
             payload["reply_markup"] = markup.model_dump(exclude_none=True)
         # A staff answer goes before bulk notices (issue 6) waiting for the same person.
-        self._queue(user_id, "send_message", payload, urgent=True)
+        self._queue(
+            user_id,
+            "send_message",
+            payload,
+            urgent=True,
+            appeal_id=appeal_id if message is not None else None,
+            purpose=message.value if message is not None else None,
+        )
 
     async def publish(
         self,
@@ -133,7 +161,12 @@ class OutboxAppealNotices:
             return
         message = consumer_message(appeal, event, self._texts, self._zone)
         if message is not None:
-            self.consumer(appeal.user_id, *message)
+            self.consumer(
+                appeal.user_id,
+                *message,
+                appeal_id=appeal.id,
+                message=MESSAGE_OF.get(event.action),
+            )
         if event.action is AppealAction.ANSWER:
             self.consumer(
                 appeal.user_id,
@@ -153,6 +186,8 @@ class OutboxAppealNotices:
                 "caption": self._texts.get("consumer-file", number=appeal.number),
             },
             urgent=True,
+            appeal_id=appeal.id,
+            purpose=ConsumerMessage.FILE.value,
         )
 
     async def survey_updated(self, appeal: Appeal) -> None:
@@ -227,6 +262,16 @@ class OutboxAppealNotices:
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None:
         assert appeal.id is not None
+        if task.channel == UNDELIVERED_TASK:
+            self.staff(
+                appeal.id,
+                "post",
+                text=self._texts.get(
+                    "staff-task-undelivered-done", number=appeal.number, who=by.display_name
+                ),
+            )
+            self.staff(appeal.id, "edit")  # the card's mark goes with the last such task
+            return
         self.staff(
             appeal.id,
             "post",
@@ -237,3 +282,37 @@ class OutboxAppealNotices:
                 channel=self._texts.get(f"appeal-channel-{task.channel}").lower(),
             ),
         )
+
+    async def undelivered(
+        self, appeal: Appeal, task: AppealTask, *, message: ConsumerMessage, why: Undelivery
+    ) -> None:
+        assert appeal.id is not None
+        contact = "" if appeal.answer_channel is AnswerChannel.CHAT else appeal.contact
+        self.staff(
+            appeal.id,
+            "post",
+            urgent=True,
+            text=self._texts.get(
+                "staff-undelivered",
+                number=appeal.number,
+                action=message.value,
+                reason=why.value,
+                name=appeal.full_name,
+                address=appeal.address or NONE,
+                account=appeal.account_number or NONE,
+                contact=contact or NONE,
+            ),
+            reply_markup={
+                "inline_keyboard": [
+                    [
+                        {
+                            "text": self._texts.plain("staff-button-task-done"),
+                            "callback_data": StaffCb(
+                                action="task", appeal=appeal.id, value=task.id
+                            ).pack(),
+                        }
+                    ]
+                ]
+            },
+        )
+        self.staff(appeal.id, "edit", urgent=True)

@@ -4,6 +4,11 @@
 change it reports was stored; a `dedup_key` (one per recipient and notice) makes queueing
 the same notice twice a no-op. After the commit the caller may `wake()` the sender
 (`uow.after_commit(sender.wake)`) so that the row goes at once rather than at the next poll.
+Nothing queued is too long for Telegram: `enqueue` turns a text over 4096 characters into
+several rows, in order, with the reply markup on the last, and a caption over 1024 into the
+media without it followed by the caption as messages (`fit_to_limits`; the one rule for
+cutting is domain/text_limits.py). A text refused for its length would otherwise fail for
+good, after the change it reports was stored.
 
 Sending goes in rounds. A round loads the due pending rows, at most `per_chat` (default 5)
 per chat, urgent rows first and then by id, paging through until every chat with due rows
@@ -42,6 +47,11 @@ the chat's next rows in a later round, can repeat it); dropped (the chat does no
 failed (any other 400, a row that cannot be built, a method nobody handles, any other
 error, or transient errors after `max_attempts` tries with exponential backoff); a 429
 pauses every send until `retry_after` and leaves the row pending (not counted as a try).
+A row queued with an appeal and a purpose (a consumer's answer, question, notice) that ends
+blocked, dropped or failed is reported to `on_undelivered` before its outcome is stored, so
+that staff learn it never arrived (issue 11); the report must be idempotent (every part of
+a long message is reported, and a crash before the outcome is stored repeats it), and a
+report that fails leaves the row pending, to be tried and reported again.
 
 Methods beyond the built-in ones: a module declares the name with `register_method` (so
 `enqueue` accepts it) and the process that sends passes a handler for it in `handlers`. The
@@ -57,6 +67,7 @@ failure or a crash, so its steps must tolerate repetition.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -89,6 +100,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from domain.rate_limit import RateLimiter
+from domain.text_limits import CAPTION_MAX, MESSAGE_MAX, fits, split_html
 from storage.models import OutboxRow
 from storage.uow import UnitOfWork
 
@@ -110,9 +122,26 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "edit_message_text": EditMessageText,
     "edit_message_reply_markup": EditMessageReplyMarkup,
 }
-# Names other modules declared with `register_method`: enqueue accepts them as well.
-_REGISTERED: set[str] = set()
+# Names other modules declared with `register_method` (enqueue accepts them as well), each
+# with the payload key of its text, if it has one that enqueue may split.
+_REGISTERED: dict[str, str | None] = {}
 _METHOD_LENGTH = 32  # the column's width
+_KEY_LENGTH = 200  # the dedup_key column's width
+# Media whose caption must fit Telegram's 1024; the text of the first method must fit 4096.
+_CAPTIONED = frozenset({"send_photo", "send_document", "copy_message"})
+# What a message that carries an over-long text or caption keeps in every part: where it
+# goes and how it is parsed. The reply markup goes with the last part only.
+_PLACEMENT = (
+    "parse_mode",
+    "message_thread_id",
+    "reply_parameters",
+    "reply_to_message_id",
+    "disable_notification",
+    "protect_content",
+    "allow_paid_broadcast",
+)
+# drop_pending also drops the further parts of a keyed message, up to this many.
+_PARTS_DROPPED = 8
 
 PENDING = "pending"
 SENT = "sent"
@@ -130,15 +159,17 @@ _NOT_MODIFIED = "message is not modified"
 T = TypeVar("T")
 
 
-def register_method(name: str) -> None:
+def register_method(name: str, *, text_key: str | None = None) -> None:
     """Declare a custom outbox method, so that `enqueue` accepts rows with it. The sending
     process must pass a handler for it to `OutboxSender(handlers=...)`; without one such
-    rows end as failed. Registering the same name again is a no-op."""
+    rows end as failed. With `text_key`, the payload's text under that key is a message
+    text that `enqueue` splits like a `send_message`'s (the handler sends it as one).
+    Registering the same name again is a no-op."""
     if name in METHODS:
         raise ValueError(f"{name!r} is a built-in outbox method")
     if not name or len(name) > _METHOD_LENGTH:
         raise ValueError(f"an outbox method name has 1 to {_METHOD_LENGTH} characters")
-    _REGISTERED.add(name)
+    _REGISTERED.setdefault(name, text_key)
 
 
 def is_known_method(name: str) -> bool:
@@ -163,38 +194,108 @@ def enqueue(
     not_before: datetime | None = None,
     urgent: bool = False,
     notice_id: int | None = None,
+    appeal_id: int | None = None,
+    purpose: str | None = None,
 ) -> None:
     """Queue one Bot API call (`payload`: its keyword arguments except chat_id), written with
     the caller's commit. `method` is a built-in method (`METHODS`) or a name declared with
     `register_method`. A `dedup_key` already in the outbox makes this a no-op; so does a
     `notice_id` already queued to this chat (one row per notice and recipient). An `urgent`
-    row goes before the non-urgent rows of its chat that are not sent yet."""
+    row goes before the non-urgent rows of its chat that are not sent yet.
+
+    A text longer than Telegram takes (4096 characters as shown; domain/text_limits.py) is
+    queued as several messages, in order, the reply markup under the last; a photo, document
+    or copy whose caption is over 1024 goes without it, followed by the caption as messages.
+    Each further part is a row of its own: `dedup_key#2`, `#3` …; a notice's further parts
+    carry the key `notice:<id>:<chat>#2` … instead of the notice id (which stays one row per
+    recipient, the one its reports count).
+
+    A message to a consumer that must reach them (an answer, a question …) names its
+    `appeal_id` and `purpose`: if it cannot be delivered, the sender's `on_undelivered` is
+    told (every part carries both)."""
     if not is_known_method(method):
         raise ValueError(f"unknown outbox method {method!r}")
     if "chat_id" in payload:
         raise ValueError("chat_id goes in its own argument, not in the payload")
     if notice_id is not None and dedup_key is not None:
         raise ValueError("a notice's row is unique by (notice, chat): no dedup_key")
-    statement = _insert(uow.session.bind.dialect.name, notice_id is not None)
-    uow.defer(
-        statement,
+    if (appeal_id is None) != (purpose is None):
+        raise ValueError("a message about an appeal names both the appeal and its purpose")
+    dialect = uow.session.bind.dialect.name
+    for index, (part_method, part_payload) in enumerate(fit_to_limits(method, payload)):
+        part_notice, part_key = notice_id, dedup_key
+        if index:
+            part_notice = None
+            base = f"notice:{notice_id}:{chat_id}" if notice_id is not None else dedup_key
+            part_key = None if base is None else f"{base}#{index + 1}"
+            if part_key is not None and len(part_key) > _KEY_LENGTH:
+                raise ValueError(f"a dedup_key of a long message has at most {_KEY_LENGTH - 3}")
+        uow.defer(
+            _insert(dialect, part_notice is not None),
+            {
+                "notice_id": part_notice,
+                "dedup_key": part_key,
+                "chat_id": chat_id,
+                "method": part_method,
+                "payload": part_payload,
+                "urgent": urgent,
+                "status": PENDING,
+                "attempts": 0,
+                "not_before": not_before or now,
+                "last_error": "",
+                "created_at": now,
+                "sent_at": None,
+                "telegram_message_id": None,
+                "appeal_id": appeal_id,
+                "purpose": purpose,
+            },
+            effect=True,
+        )
+
+
+def fit_to_limits(method: str, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The calls that deliver `payload` within Telegram's length limits: the call itself when
+    it fits, else its text in parts, or its media without the caption and the caption as
+    messages (see `enqueue`)."""
+    text_key = "text" if method == "send_message" else _REGISTERED.get(method)
+    if text_key is not None:
+        text = payload.get(text_key)
+        if not isinstance(text, str) or fits(text, MESSAGE_MAX):
+            return [(method, payload)]
+        return [(method, part) for part in _text_parts(payload, text_key)]
+    caption = payload.get("caption")
+    if method in _CAPTIONED and isinstance(caption, str) and not fits(caption, CAPTION_MAX):
+        media = {key: value for key, value in payload.items() if key != "reply_markup"}
+        if method == "copy_message":
+            media["caption"] = ""  # a copy without a caption of its own keeps the original's
+        else:
+            del media["caption"]
+        message = {key: payload[key] for key in _PLACEMENT if key in payload}
+        message["text"] = caption
+        if "reply_markup" in payload:
+            message["reply_markup"] = payload["reply_markup"]
+        return [(method, media)] + [
+            ("send_message", part) for part in _text_parts(message, "text")
+        ]
+    return [(method, payload)]
+
+
+def _text_parts(payload: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    text = str(payload[key])
+    parse_mode = payload.get("parse_mode", "HTML")
+    if parse_mode is None or str(parse_mode).lower() != "html":
+        # Not HTML: cut the escaped text and give each part back as it was written.
+        pieces = [html.unescape(piece) for piece in split_html(html.escape(text, quote=False))]
+    else:
+        pieces = split_html(text)
+    last = len(pieces) - 1
+    return [
         {
-            "notice_id": notice_id,
-            "dedup_key": dedup_key,
-            "chat_id": chat_id,
-            "method": method,
-            "payload": payload,
-            "urgent": urgent,
-            "status": PENDING,
-            "attempts": 0,
-            "not_before": not_before or now,
-            "last_error": "",
-            "created_at": now,
-            "sent_at": None,
-            "telegram_message_id": None,
-        },
-        effect=True,
-    )
+            **{k: v for k, v in payload.items() if k != "reply_markup" or index == last},
+            key: piece,
+        }
+        for index, piece in enumerate(pieces)
+    ]
 
 
 _DROP_PENDING = (
@@ -209,11 +310,17 @@ _DROP_PENDING = (
 
 async def drop_pending(uow: UnitOfWork, *, dedup_keys: Sequence[str]) -> int:
     """Mark the still pending rows with these dedup keys dropped (reminders of something
-    called off), in the caller's transaction; returns how many. A row the sender has already
-    loaded may still go out: delivery is at least once."""
+    called off), with the further parts of a long one, in the caller's transaction; returns
+    how many. A row the sender has already loaded may still go out: delivery is at least
+    once."""
     if not dedup_keys:
         return 0
-    result = await uow.session.execute(_DROP_PENDING, {"keys": list(dedup_keys)})
+    # Further parts by their keys (an indexed IN rather than a LIKE over pending rows).
+    keys = [
+        *dedup_keys,
+        *(f"{key}#{part}" for key in dedup_keys for part in range(2, _PARTS_DROPPED + 1)),
+    ]
+    result = await uow.session.execute(_DROP_PENDING, {"keys": keys})
     uow.mark_written()
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -229,6 +336,9 @@ _RANKED = (
         OutboxRow.payload,
         OutboxRow.attempts,
         OutboxRow.urgent,
+        OutboxRow.appeal_id,
+        OutboxRow.purpose,
+        OutboxRow.created_at,
         func.row_number()
         .over(
             partition_by=OutboxRow.chat_id,
@@ -250,6 +360,9 @@ _LOAD_DUE = (
         _RANKED.c.payload,
         _RANKED.c.attempts,
         _RANKED.c.urgent,
+        _RANKED.c.appeal_id,
+        _RANKED.c.purpose,
+        _RANKED.c.created_at,
     )
     .where(
         _RANKED.c.position <= bindparam("per_chat", type_=Integer),
@@ -285,6 +398,27 @@ class _Due:
     payload: dict[str, Any]
     attempts: int
     urgent: bool
+    appeal_id: int | None = None
+    purpose: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A message about an appeal that will not reach the consumer: `status` says why
+    (blocked: 403; dropped: the chat does not exist; failed: refused, or still failing after
+    every retry). `queued_at` is when it was queued, the same for every part of a long one."""
+
+    row_id: int
+    chat_id: int
+    appeal_id: int
+    purpose: str
+    status: str
+    queued_at: datetime
+
+
+# Outcomes after which a row is never tried again without having been delivered.
+_UNDELIVERED = frozenset({BLOCKED, DROPPED, FAILED})
 
 
 class TransientError(Exception):
@@ -375,6 +509,7 @@ class OutboxSender:
         clock: Clock,
         limiter: RateLimiter,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        on_undelivered: Callable[[Undelivered], Awaitable[None]] | None = None,
         batch: int = 100,
         max_attempts: int = 8,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -396,6 +531,7 @@ class OutboxSender:
         self._clock = clock
         self._limiter = limiter
         self._on_blocked = on_blocked
+        self._on_undelivered = on_undelivered
         self._batch = batch
         self._max_attempts = max_attempts
         self._sleep = sleep
@@ -491,17 +627,22 @@ class OutboxSender:
                     now = self._clock.now()
                     if row.chat_id in state.blocked:
                         attempted += 1
-                        state.outcomes.append(_blocked_in_round(row, now))
+                        state.outcomes.append(
+                            await self._settled(row, _blocked_in_round(row, now))
+                        )
                     elif row.method not in METHODS and row.method not in self._handlers:
                         attempted += 1
                         logger.warning("outbox row %d: no handler for %r", row.id, row.method)
                         state.outcomes.append(
-                            _outcome(
+                            await self._settled(
                                 row,
-                                status=FAILED,
-                                attempts=row.attempts + 1,
-                                not_before=now,
-                                error=f"no handler for outbox method {row.method!r}",
+                                _outcome(
+                                    row,
+                                    status=FAILED,
+                                    attempts=row.attempts + 1,
+                                    not_before=now,
+                                    error=f"no handler for outbox method {row.method!r}",
+                                ),
                             )
                         )
                     elif row.chat_id in state.busy or row.chat_id in state.deferred_chats:
@@ -537,7 +678,9 @@ class OutboxSender:
                 for row in state.deferred:
                     if row.chat_id in state.blocked:
                         attempted += 1
-                        state.outcomes.append(_blocked_in_round(row, self._clock.now()))
+                        state.outcomes.append(
+                            await self._settled(row, _blocked_in_round(row, self._clock.now()))
+                        )
                     else:
                         state.skipped.add(row.chat_id)
             finally:
@@ -557,12 +700,15 @@ class OutboxSender:
                 logger.warning("outbox row %d cannot be built: %s", row.id, exc)
                 now = self._clock.now()
                 state.outcomes.append(
-                    _outcome(
+                    await self._settled(
                         row,
-                        status=FAILED,
-                        attempts=row.attempts + 1,
-                        not_before=now,
-                        error=str(exc),
+                        _outcome(
+                            row,
+                            status=FAILED,
+                            attempts=row.attempts + 1,
+                            not_before=now,
+                            error=str(exc),
+                        ),
                     )
                 )
                 return
@@ -589,11 +735,52 @@ class OutboxSender:
         self, row: _Due, perform: Callable[[], Awaitable[int | None]], state: _Round
     ) -> None:
         try:
-            outcome = await self._attempt(row, state.blocked, state.skipped, perform)
+            outcome = await self._settled(
+                row, await self._attempt(row, state.blocked, state.skipped, perform)
+            )
             # Appended only now: `_flush` may have replaced the list during the call.
             state.outcomes.append(outcome)
         finally:
             state.busy.discard(row.chat_id)
+
+    async def _settled(self, row: _Due, outcome: dict[str, Any]) -> dict[str, Any]:
+        """The row's outcome, after telling `on_undelivered` if it is a message about an
+        appeal that will never be delivered. If telling fails, the row stays pending and is
+        tried again after a backoff (a 403 then comes again and is told again), up to
+        `max_attempts` tries."""
+        status = outcome["new_status"]
+        if (
+            self._on_undelivered is None
+            or status not in _UNDELIVERED
+            or row.appeal_id is None
+            or row.purpose is None
+        ):
+            return outcome
+        try:
+            await self._on_undelivered(
+                Undelivered(
+                    row_id=row.id,
+                    chat_id=row.chat_id,
+                    appeal_id=row.appeal_id,
+                    purpose=row.purpose,
+                    status=status,
+                    queued_at=row.created_at or self._clock.now(),
+                )
+            )
+        except Exception:
+            logger.exception("outbox row %d: telling that it was not delivered failed", row.id)
+            attempts = row.attempts + 1  # counted even for a row blocked earlier in the round
+            if attempts >= self._max_attempts:
+                return outcome  # given up: the outcome stays in the outbox, and in the log
+            retry = self._clock.now() + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
+            return _outcome(
+                row,
+                status=PENDING,
+                attempts=attempts,
+                not_before=retry,
+                error=str(outcome["new_error"]),
+            )
+        return outcome
 
     async def _round_turn(self, chat_id: int, state: _Round) -> datetime:
         """`_turn` for a row the round starts. Before a long wait (`_SETTLE_BEFORE`: a 429

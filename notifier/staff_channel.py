@@ -2,15 +2,20 @@
 
 Each appeal has a thread in the staff supergroup: a forum topic where the group has topics,
 else a card message whose replies are the thread. Where it lives is decided at send time:
-- `card`: create the topic (forum groups) and post the card in it. If the topic cannot be
-  created (no rights, not a forum, Telegram's limit on new topics), the card goes to the
-  main chat and the appeal keeps a card thread.
+- `card`: create the topic (forum groups) and post the card in it. The topic is stored the
+  moment Telegram has created it, before the card waits for the group's pace, so a row tried
+  again after a crash posts the card into that topic rather than creating another (issue
+  11). If the topic cannot be created (no rights, not a forum, Telegram's limit on new
+  topics), the card goes to the main chat and the appeal keeps a card thread. A card that
+  shows the appeal's text shortened queues the whole text into the thread, in the
+  transaction that stores the card.
 - `edit`: the card is re-rendered from the database and edited in place, so whatever order
   edits arrive in, the card shows the current state. A deleted card is posted again.
 - `post`, `file`, `copy`: a line, a file or a consumer's message in the thread. A topic
   deleted by someone is recreated (with a fresh card) on the next post rather than losing
   the appeal.
-Every message sent is remembered with its appeal, so a staff reply to any of them finds it.
+Every message sent is remembered with its appeal, so a staff reply to any of them finds it;
+every topic an appeal ever had is kept, so a staff message in any of them finds it too.
 """
 
 from __future__ import annotations
@@ -38,11 +43,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.texts import Texts
 from domain.appeals import AppealId
 from domain.clock import Clock
+from domain.delivery import UNDELIVERED_TASK
 from domain.screening import FlagKind
-from notifier.outbox import OutboxCall
+from notifier.appeal_notices import STAFF_METHOD
+from notifier.outbox import OutboxCall, enqueue
 from notifier.staff_render import CardView, render_card
 from storage.appeals import SqlAppealRepository
-from storage.staff import SqlAppealThreads, SqlStaffDirectory, Thread
+from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffDirectory, Thread
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -83,7 +90,7 @@ class StaffChannel:
         if op == "card":
             if thread is not None and thread.card_message_id is not None:
                 return thread.card_message_id  # a redelivered row: the card exists
-            return await self._post_card(call, appeal_id)
+            return await self._post_card(call, appeal_id, thread)
         if op == "edit":
             return await self._edit_card(call, appeal_id, thread)
         return await self._post(call, appeal_id, thread, dict(payload))
@@ -98,14 +105,45 @@ class StaffChannel:
             await uow.rollback()
 
     async def _remember(
-        self, chat_id: int, message_id: int, appeal_id: int, thread: Thread | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        appeal_id: int,
+        thread: Thread | None = None,
+        *,
+        full_text: str | None = None,
     ) -> None:
+        """Store a message sent about the appeal (and where its thread is now, for a card); a
+        card that shows the text shortened queues the whole text into the thread with it."""
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
             threads = SqlAppealThreads(uow)
             if thread is not None:
                 await threads.save(thread, at=self._clock.now())
             threads.remember(chat_id, message_id, appeal_id)
+            if full_text is not None:
+                enqueue(
+                    uow,
+                    chat_id=chat_id,
+                    method=STAFF_METHOD,
+                    payload={"op": "post", "appeal_id": appeal_id, "text": full_text},
+                    now=self._clock.now(),
+                    dedup_key=f"full-text:{appeal_id}:{message_id}",
+                )
+            await uow.commit()
+        except BaseException:
+            await uow.rollback()
+            raise
+
+    async def _keep_topic(self, chat_id: int, topic_id: int, appeal_id: int) -> None:
+        """A topic Telegram has just created, stored at once as the appeal's thread (its card
+        not posted yet): whatever happens next, a retry uses this topic."""
+        thread = Thread(
+            appeal_id=appeal_id, chat_id=chat_id, topic_id=topic_id, card_message_id=None
+        )
+        uow = UnitOfWork(self._sessionmaker, clock=self._clock)
+        try:
+            await SqlAppealThreads(uow).save(thread, at=self._clock.now())
             await uow.commit()
         except BaseException:
             await uow.rollback()
@@ -139,27 +177,47 @@ class StaffChannel:
             return None
         return int(topic.message_thread_id)
 
-    async def _post_card(self, call: OutboxCall, appeal_id: int) -> int | None:
+    async def _post_card(
+        self, call: OutboxCall, appeal_id: int, thread: Thread | None
+    ) -> int | None:
         view = await self._card_view(appeal_id)
         if view is None:
             return None
-        topic_id = await self._new_topic(call, view.title)
-        message = await call.send(
-            SendMessage(
+        if thread is not None and thread.topic_id is not None:
+            topic_id: int | None = thread.topic_id  # created before a crash: used, not redone
+        else:
+            topic_id = await self._new_topic(call, view.title)
+            if topic_id is not None:
+                await self._keep_topic(call.chat_id, topic_id, appeal_id)
+
+        def card_in(topic: int | None) -> SendMessage:
+            return SendMessage(
                 chat_id=call.chat_id,
                 text=view.text,
-                message_thread_id=topic_id,
+                message_thread_id=topic,
                 reply_markup=view.markup,
             )
-        )
-        thread = Thread(
+
+        try:
+            message = await call.send(card_in(topic_id))
+        except TelegramBadRequest as error:
+            if topic_id is None or not _is(error, _THREAD_GONE):
+                raise
+            # The topic kept from before a crash was deleted meanwhile: a new one.
+            topic_id = await self._new_topic(call, view.title)
+            if topic_id is not None:
+                await self._keep_topic(call.chat_id, topic_id, appeal_id)
+            message = await call.send(card_in(topic_id))
+        card = Thread(
             appeal_id=appeal_id,
             chat_id=call.chat_id,
             topic_id=topic_id,
             card_message_id=int(message.message_id),
         )
-        await self._remember(call.chat_id, thread.card_message_id or 0, appeal_id, thread)
-        return thread.card_message_id
+        await self._remember(
+            call.chat_id, int(message.message_id), appeal_id, card, full_text=view.full_text
+        )
+        return card.card_message_id
 
     async def _edit_card(
         self, call: OutboxCall, appeal_id: int, thread: Thread | None
@@ -204,7 +262,11 @@ class StaffChannel:
             topic_id=thread.topic_id,
             card_message_id=int(message.message_id),
         )
-        await self._remember(call.chat_id, int(message.message_id), appeal_id, renewed)
+        # Replies to a deleted card lose their place; a topic keeps the whole text it had.
+        full_text = view.full_text if thread.topic_id is None else None
+        await self._remember(
+            call.chat_id, int(message.message_id), appeal_id, renewed, full_text=full_text
+        )
         return int(message.message_id)
 
     def _method(
@@ -253,6 +315,8 @@ class StaffChannel:
         view = await self._card_view(appeal_id)
         title = view.title if view is not None else str(appeal_id)
         topic_id = await self._new_topic(call, title)
+        if topic_id is not None:
+            await self._keep_topic(call.chat_id, topic_id, appeal_id)
         card_id: int | None = None
         if view is not None:
             card = await call.send(
@@ -268,7 +332,8 @@ class StaffChannel:
             appeal_id=appeal_id, chat_id=call.chat_id, topic_id=topic_id, card_message_id=card_id
         )
         if card_id is not None:
-            await self._remember(call.chat_id, card_id, appeal_id, thread)
+            full_text = view.full_text if view is not None else None
+            await self._remember(call.chat_id, card_id, appeal_id, thread, full_text=full_text)
         return thread
 
 
@@ -298,6 +363,9 @@ def card_renderer(texts: Texts, *, zone: ZoneInfo, clock: Clock) -> CardRenderer
             executor=executor,
             earlier=earlier,
             attachments=len(await appeals.attachments(AppealId(appeal_id))),
+            undelivered=await SqlAppealTasks(uow).open_count(
+                AppealId(appeal_id), UNDELIVERED_TASK
+            ),
         )
 
     return render

@@ -33,10 +33,13 @@ from domain.appeals import (
 from domain.deadlines import days_left
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
 from domain.screening import FlagKind
+from domain.text_limits import MESSAGE_MAX, fits, shorten, split_html, visible_length
 
 # Fluent selects on strings only: an empty optional value is passed as this key.
 NONE = "none"
-# The card's text part is cut so that the whole card stays under Telegram's 4096.
+# The card shows at most this much of the appeal's text (and less if the rest of the card
+# needs the room): it is edited in place, so it must stay one message under Telegram's 4096.
+# A longer text is posted whole in the thread (`CardView.full_text`).
 _CARD_TEXT_MAX = 2500
 # A forum topic name is at most 128 characters.
 _TOPIC_NAME_MAX = 128
@@ -132,6 +135,8 @@ class CardView:
     title: str  # the forum topic name
     text: str
     markup: InlineKeyboardMarkup | None
+    # The appeal's whole text for the thread when the card shows it shortened.
+    full_text: str | None = None
 
 
 def _day(moment: datetime, zone: ZoneInfo) -> str:
@@ -175,8 +180,10 @@ def render_card(
     executor: str | None,
     earlier: Mapping[int, str],
     attachments: int,
+    undelivered: int = 0,
 ) -> CardView:
-    """The staff card (SPEC §3). `earlier`: numbers of the appeals a repeat flag points to."""
+    """The staff card (SPEC §3). `earlier`: numbers of the appeals a repeat flag points to;
+    `undelivered`: open tasks to reach the consumer another way (a message did not arrive)."""
     left = days_left(appeal.due_at, now, zone)
     lines = [
         texts.get(
@@ -191,6 +198,8 @@ def render_card(
             executor=executor or texts.get("staff-card-nobody"),
         ),
     ]
+    if undelivered:
+        lines.append(texts.get("staff-card-undelivered", count=undelivered))
     if appeal.is_open:
         lines.append(
             texts.get(
@@ -244,14 +253,7 @@ def render_card(
                 contract=appeal.pp55.contract_number or "—",
             )
         )
-    body = appeal.text if len(appeal.text) <= _CARD_TEXT_MAX else appeal.text[:_CARD_TEXT_MAX]
-    lines.append(
-        texts.get(
-            "staff-card-text",
-            text=body or texts.plain("staff-card-voice"),
-            cut="yes" if len(appeal.text) > _CARD_TEXT_MAX else "no",
-        )
-    )
+    text_at = len(lines)
     if attachments:
         lines.append(texts.get("staff-card-attachments", count=attachments))
     if appeal.rejection_ground is not None:
@@ -269,10 +271,30 @@ def render_card(
                 resolved=_yes_no(appeal.resolved),
             )
         )
+    # The appeal's text gets what the rest of the card leaves of Telegram's limit.
+    room = MESSAGE_MAX - visible_length(
+        "\n".join([*lines, texts.get("staff-card-text", text="", cut="yes")])
+    )
+    body = shorten(appeal.text, max(0, min(_CARD_TEXT_MAX, room)))
+    cut = body != appeal.text
+    lines.insert(
+        text_at,
+        texts.get(
+            "staff-card-text",
+            text=body or (texts.plain("staff-card-voice") if not appeal.text else ""),
+            cut="yes" if cut else "no",
+        ),
+    )
+    card = "\n".join(lines)
+    if not fits(card):  # only a card whose other fields alone are too long
+        card = split_html(card)[0]
     return CardView(
         title=topic_name(appeal, texts),
-        text="\n".join(lines),
+        text=card,
         markup=card_markup(appeal, texts),
+        full_text=texts.get("staff-full-text", number=appeal.number, text=appeal.text)
+        if cut
+        else None,
     )
 
 

@@ -11,6 +11,7 @@ from domain.accounts import Account
 from domain.appeals import Appeal, AppealEvent, AppealId, Subject
 from domain.booking import Booking, BookingId, BookingStatus, MoveOutcome
 from domain.consent import ConsentRecord
+from domain.delivery import ConsumerMessage, Undelivery
 from domain.ids import AccountNumber, UserId
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
@@ -171,6 +172,12 @@ class AppealTask:
 class AppealTasks(Protocol):
     async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask: ...
 
+    async def add_once(
+        self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
+    ) -> AppealTask | None:
+        """A task made once per `origin` for the appeal; None if it was made before."""
+        ...
+
     async def get(self, task_id: int) -> AppealTask | None: ...
 
     async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask: ...
@@ -207,6 +214,13 @@ class AppealNotices(Protocol):
     async def task_created(self, appeal: Appeal, task: AppealTask) -> None: ...
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...
+
+    async def undelivered(
+        self, appeal: Appeal, task: AppealTask, *, message: ConsumerMessage, why: Undelivery
+    ) -> None:
+        """A message to the consumer did not arrive: the thread says so, with the task to
+        reach them another way, and the card shows it until the task is done."""
+        ...
 
 
 class ReadingRepository(Protocol):

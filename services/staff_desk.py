@@ -26,6 +26,7 @@ from domain.appeals import (
 )
 from domain.clock import Clock
 from domain.deadlines import WorkingCalendar, extend_due
+from domain.delivery import UNDELIVERED_TASK, ConsumerMessage, Undelivery
 from domain.errors import (
     AppealNotFound,
     DomainError,
@@ -337,6 +338,23 @@ class StaffDesk:
         return await self._audited(
             member, StaffAction.TASK_DONE, task.appeal_id, run, str(task_id)
         )
+
+    async def report_undelivered(
+        self, appeal_id: int, *, message: ConsumerMessage, why: Undelivery, origin: str
+    ) -> AppealTask | None:
+        """A message to the consumer that could not be delivered (reported by the outbox):
+        the appeal gets a task to reach them another way, told in the thread and marked on
+        the card until done. Once per `origin` (the message; every part of a long one and a
+        repeat after a crash name the same): None when it was reported before."""
+        appeal = await self._appeals.get(AppealId(appeal_id))
+        if appeal is None:
+            return None
+        task = await self._tasks.add_once(
+            AppealId(appeal_id), UNDELIVERED_TASK, origin=origin, at=self._clock.now()
+        )
+        if task is not None:
+            await self._notices.undelivered(appeal, task, message=message, why=why)
+        return task
 
     async def register(
         self, member: StaffMember, draft: AppealDraft, attachments: tuple[Attachment, ...] = ()

@@ -291,6 +291,11 @@ class OutboxRow(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # A notice's row: one per notice and recipient (SPEC §8), its outcome the delivery record.
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    # A message to a consumer about an appeal that must reach them (an answer, a question, a
+    # notice of extension, forwarding or refusal): what it is, so that staff are told when it
+    # cannot be delivered (notifier/undelivered.py). No foreign key: the outbox outlives data.
+    appeal_id: Mapped[int | None] = mapped_column(Integer)
+    purpose: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (UniqueConstraint("notice_id", "chat_id"),)
 
@@ -338,6 +343,20 @@ class AppealThreadRow(Base):
     __table_args__ = (Index("ix_appeal_threads_topic", "chat_id", "topic_id"),)
 
 
+class AppealTopicRow(Base):
+    """Every forum topic an appeal ever had (one is its thread; others were left by a crash
+    or replaced a deleted one): a staff message in any of them belongs to the appeal."""
+
+    __tablename__ = "appeal_topics"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class StaffMessageRow(Base):
     """Every bot message about an appeal in the staff chat, so a reply to any of them finds
     the appeal."""
@@ -378,6 +397,10 @@ class AppealTaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     done_by: Mapped[int | None] = mapped_column(BigInteger)
+    # What made the task, when it must be made once (a message that was not delivered).
+    origin: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("appeal_id", "origin"),)
 
 
 class ReadingSubmissionRow(Base):

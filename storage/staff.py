@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,8 +17,10 @@ from domain.errors import DepartmentNotFound
 from domain.staff import Department, StaffMember, StaffRole
 from services.ports import AppealTask
 from storage.models import (
+    AppealRow,
     AppealTaskRow,
     AppealThreadRow,
+    AppealTopicRow,
     DepartmentRow,
     StaffAuditRow,
     StaffMemberRow,
@@ -37,6 +39,24 @@ _MEMBER_COLUMNS = (
     "updated_at",
 )
 _THREAD_COLUMNS = ("chat_id", "topic_id", "card_message_id", "updated_at")
+
+
+@lru_cache(maxsize=4)
+def _insert_task_once(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert_(AppealTaskRow)
+        .on_conflict_do_nothing(index_elements=[AppealTaskRow.appeal_id, AppealTaskRow.origin])
+        .returning(AppealTaskRow.id)
+    )
+
+
+@lru_cache(maxsize=4)
+def _insert_topic(dialect: str) -> Any:
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(AppealTopicRow).on_conflict_do_nothing(
+        index_elements=[AppealTopicRow.chat_id, AppealTopicRow.topic_id]
+    )
 
 
 @lru_cache(maxsize=4)
@@ -183,6 +203,33 @@ class SqlAppealTasks:
         self._uow.mark_written()
         return AppealTask(id=int(result.scalar_one()), appeal_id=appeal_id, channel=channel)
 
+    async def add_once(
+        self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
+    ) -> AppealTask | None:
+        """A task made once per `origin` for the appeal; None if it was made before."""
+        result = await self._uow.session.execute(
+            _insert_task_once(self._uow.session.bind.dialect.name),
+            {"appeal_id": appeal_id, "channel": channel, "created_at": at, "origin": origin},
+        )
+        self._uow.mark_written()
+        task_id = result.scalar()
+        if task_id is None:
+            return None
+        return AppealTask(id=int(task_id), appeal_id=appeal_id, channel=channel)
+
+    async def open_count(self, appeal_id: AppealId, channel: str) -> int:
+        """How many of the appeal's tasks of this channel are not done yet."""
+        count = await self._uow.session.scalar(
+            select(func.count())
+            .select_from(AppealTaskRow)
+            .where(
+                AppealTaskRow.appeal_id == appeal_id,
+                AppealTaskRow.channel == channel,
+                AppealTaskRow.done_at.is_(None),
+            )
+        )
+        return int(count or 0)
+
     async def get(self, task_id: int) -> AppealTask | None:
         row = (
             await self._uow.session.execute(
@@ -214,10 +261,11 @@ class Thread:
 _THREAD = select(AppealThreadRow.__table__).where(
     AppealThreadRow.appeal_id == bindparam("appeal_id")
 )
-_BY_TOPIC = select(AppealThreadRow.appeal_id).where(
-    AppealThreadRow.chat_id == bindparam("chat_id"),
-    AppealThreadRow.topic_id == bindparam("topic_id"),
+_BY_TOPIC = select(AppealTopicRow.appeal_id).where(
+    AppealTopicRow.chat_id == bindparam("chat_id"),
+    AppealTopicRow.topic_id == bindparam("topic_id"),
 )
+_BY_NUMBER = select(AppealRow.id).where(AppealRow.number == bindparam("number"))
 _BY_MESSAGE = select(StaffMessageRow.appeal_id).where(
     StaffMessageRow.chat_id == bindparam("chat_id"),
     StaffMessageRow.message_id == bindparam("message_id"),
@@ -242,6 +290,9 @@ class SqlAppealThreads:
         )
 
     async def save(self, thread: Thread, *, at: datetime) -> None:
+        """Where the appeal's thread is now; a topic is also kept among the appeal's topics."""
+        if thread.topic_id is not None:
+            self.add_topic(thread.chat_id, thread.topic_id, thread.appeal_id, at=at)
         await self._uow.session.execute(
             upsert(
                 self._uow.session.bind.dialect.name,
@@ -267,11 +318,27 @@ class SqlAppealThreads:
             effect=True,
         )
 
+    def add_topic(self, chat_id: int, topic_id: int, appeal_id: int, *, at: datetime) -> None:
+        """A forum topic of `appeal_id` (kept for good: a message in it finds the appeal)."""
+        self._uow.defer(
+            _insert_topic(self._uow.session.bind.dialect.name),
+            {"chat_id": chat_id, "topic_id": topic_id, "appeal_id": appeal_id, "created_at": at},
+            effect=True,
+        )
+
     async def appeal_for(
-        self, chat_id: int, *, topic_id: int | None, reply_to: int | None
+        self,
+        chat_id: int,
+        *,
+        topic_id: int | None,
+        reply_to: int | None,
+        topic_number: str | None = None,
+        at: datetime | None = None,
     ) -> int | None:
-        """The appeal a staff message belongs to: by its forum topic, else by the bot message
-        it replies to."""
+        """The appeal a staff message belongs to: by its forum topic (any the appeal ever had),
+        else by the bot message it replies to. A topic we never stored (the process died
+        between Telegram creating it and our write) is known by `topic_number`, the appeal
+        number its name starts with: it is remembered as the appeal's from then on (`at`)."""
         session = self._uow.session
         if topic_id is not None:
             found = await session.scalar(_BY_TOPIC, {"chat_id": chat_id, "topic_id": topic_id})
@@ -280,5 +347,10 @@ class SqlAppealThreads:
         if reply_to is not None:
             found = await session.scalar(_BY_MESSAGE, {"chat_id": chat_id, "message_id": reply_to})
             if found is not None:
+                return int(found)
+        if topic_id is not None and topic_number is not None and at is not None:
+            found = await session.scalar(_BY_NUMBER, {"number": topic_number})
+            if found is not None:
+                self.add_topic(chat_id, topic_id, int(found), at=at)
                 return int(found)
         return None

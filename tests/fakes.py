@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     CopyMessage,
     CreateForumTopic,
+    EditMessageCaption,
     EditMessageText,
     GetChat,
     GetChatMember,
     GetFile,
+    SendAnimation,
+    SendAudio,
+    SendDocument,
     SendMessage,
     SendPhoto,
+    SendVideo,
     SendVoice,
     TelegramMethod,
 )
@@ -43,9 +51,60 @@ from domain.consent import ConsentRecord
 from domain.ids import AccountNumber, UserId
 from services.ports import Contacts, LinkedAccount
 
+# Telegram's limits (https://core.telegram.org/bots/api#sendmessage), counted independently of
+# the bot's own rule (domain/text_limits.py): after HTML parsing, in UTF-16 code units.
+MESSAGE_MAX = 4096
+CAPTION_MAX = 1024
+_TAG = re.compile(r"<[^<>]*>")
+_TEXT_METHODS = (SendMessage, EditMessageText)
+_CAPTION_METHODS = (
+    SendPhoto,
+    SendDocument,
+    SendVoice,
+    SendVideo,
+    SendAudio,
+    SendAnimation,
+    CopyMessage,
+    EditMessageCaption,
+)
+
+
+def shown_text(bot: Bot, method: TelegramMethod[Any], text: str) -> str:
+    """`text` of `method` as the reader sees it: tags and entities parsed in HTML mode."""
+    parse_mode = getattr(method, "parse_mode", None)
+    if isinstance(parse_mode, Default):
+        parse_mode = bot.default[parse_mode.name]
+    if str(parse_mode or "").lower() == "html":
+        return html.unescape(_TAG.sub("", text))
+    return text
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def refuse_like_telegram(bot: Bot, method: TelegramMethod[Any]) -> TelegramBadRequest | None:
+    """The 400 Telegram answers for an empty or over-long text or an over-long caption."""
+    message: str | None = None
+    if isinstance(method, _TEXT_METHODS):
+        shown = shown_text(bot, method, method.text or "")
+        if not shown.strip():
+            message = "Bad Request: message text is empty"
+        elif _utf16(shown) > MESSAGE_MAX:
+            message = "Bad Request: message is too long"
+    if isinstance(method, _CAPTION_METHODS):
+        caption = method.caption
+        if isinstance(caption, str) and _utf16(shown_text(bot, method, caption)) > CAPTION_MAX:
+            message = "Bad Request: message caption is too long"
+    if message is None:
+        return None
+    error: TelegramBadRequest = TelegramBadRequest(method=method, message=message)
+    return error
+
 
 class RecordingSession(LocalApiSession):
-    """Records every Bot API call; `LocalApiSession` refuses methods it does not expect.
+    """Records every Bot API call; `LocalApiSession` refuses methods it does not expect, and
+    every text or caption over Telegram's limits is refused as Telegram refuses it.
 
     For the staff chat it also plays a supergroup: `members` (user id → status) answers
     getChatMember, `forum` says whether the group has topics, and `failures` (method name →
@@ -66,6 +125,11 @@ class RecordingSession(LocalApiSession):
         self.files: dict[str, bytes] = {}
 
     def respond(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        refusal = refuse_like_telegram(bot, method)
+        if refusal is not None:
+            self.calls.append(method)
+            self.results.append(None)
+            raise refusal
         for index, (matches, error) in enumerate(self.traps):
             if matches(method):
                 del self.traps[index]

@@ -50,9 +50,13 @@ staff-card-flag-obscene = 🚫 Возможна нецензурная лекс�
 staff-card-pp55 = ПП № 442 (ред. ПП № 55): нарушение { $time }; ЭПУ: { $device }; договор: { $contract }
 staff-card-text = —
     { $text }{ $cut ->
-        [yes] … (полный текст — в «Мои обращения» заявителя и в журнале)
+        [yes] { staff-card-cut }
        *[no] {""}
     }
+staff-card-cut = … (полный текст — в ветке ниже)
+staff-card-undelivered = ⚠️ <b>Не доставлено заявителю в Telegram</b> — задача в ветке ({ $count })
+staff-full-text = 📄 { $number }: полный текст обращения:
+    { $text }
 staff-card-voice = (голосовое сообщение — в ветке)
 staff-card-attachments = 📎 Вложений: { $count } (в ветке ниже)
 staff-card-ground = Основание: { $ground }
@@ -111,6 +115,29 @@ email-answer-body = Здравствуйте, { $name }!
 
     { $signature }
 staff-task-done = ✅ { $number }: ответ отправлен ({ $channel }), отметил(а) { $who }
+staff-undelivered = ⚠️ { $number }: { $action ->
+        [answer] ответ не доставлен
+        [clarification] вопрос заявителю не доставлен
+        [extension] уведомление о продлении срока не доставлено
+        [forward] уведомление о направлении по компетенции не доставлено
+        [rejection] уведомление об оставлении без ответа по существу не доставлено
+       *[file] файл заявителю не доставлен
+    }: { $reason ->
+        [blocked] потребитель заблокировал бота
+        [dropped] чат потребителя в Telegram не найден
+       *[failed] Telegram не принял сообщение
+    }.
+    Сообщите заявителю ({ $name }) другим способом{ $address ->
+        [none] {""}
+       *[other] , адрес: { $address }
+    }{ $account ->
+        [none] {""}
+       *[other] , лицевой счёт: { $account }
+    }{ $contact ->
+        [none] {""}
+       *[other] , контакт: { $contact }
+    } — и нажмите «Выполнено».
+staff-task-undelivered-done = ✅ { $number }: заявителю сообщили другим способом, отметил(а) { $who }
 
 answer-signature = Исполнитель: { $name }{ $position ->
         [none] {""}

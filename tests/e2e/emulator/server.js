@@ -20,6 +20,8 @@
  *   closeForumTopic, reopenForumTopic, deleteForumTopic, copyMessage, answerCallbackQuery
  *   (recorded); sendMessage/send<Media>/copyMessage keep message_thread_id, reply_parameters
  *   and reply_markup and answer 400 "message thread not found" for a deleted topic.
+ *   Like Telegram they refuse a text over 4096 characters ("message is too long") or a caption
+ *   over 1024 ("message caption is too long"), counted after HTML parsing in UTF-16 units.
  *   user side: /setChatMember, /setChat, /deleteTopic, /getTopics, /getCallbackAnswers,
  *   /getMessage, /getBotUser. /sendMessage and /sendCommand answer {message_id, update_id},
  *   /sendCallback {callback_query_id, update_id}; a `reply_to_message` that carries only a
@@ -661,14 +663,55 @@ function checkThread(req, res, chatId, threadId) {
   return true;
 }
 
+// Telegram's limits, counted after entity parsing in UTF-16 code units (a JS string's length).
+const MESSAGE_MAX = 4096;
+const CAPTION_MAX = 1024;
+const NAMED_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"' };
+
+/** The text as the reader sees it: for HTML without tags and with entities decoded. */
+function shownText(text, parseMode) {
+  if (typeof text !== 'string') return '';
+  if (String(parseMode || '').toLowerCase() !== 'html') return text;
+  return text.replace(/<[^<>]*>/g, '').replace(
+    /&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);/g,
+    (entity, body) => {
+      if (body[0] !== '#') return NAMED_ENTITIES[body] !== undefined ? NAMED_ENTITIES[body] : entity;
+      const code = body[1] === 'x' || body[1] === 'X'
+        ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      try {
+        return String.fromCodePoint(code);
+      } catch (_error) {
+        return entity;
+      }
+    },
+  );
+}
+
+/** Answers 400 as Telegram does for a text over 4096 or a caption over 1024 characters. */
+function checkLength(req, res, field) {
+  const value = param(req, field);
+  if (value === undefined || value === null) return true;
+  const shown = shownText(String(value), param(req, 'parse_mode'));
+  if (field === 'text' && shown.length > MESSAGE_MAX) {
+    sendApiError(res, 400, 'Bad Request: message is too long');
+    return false;
+  }
+  if (field === 'caption' && shown.length > CAPTION_MAX) {
+    sendApiError(res, 400, 'Bad Request: message caption is too long');
+    return false;
+  }
+  return true;
+}
+
 function handleSendMessage(req, res) {
   const chatId = requireChatId(req, res);
   if (chatId === null) return;
   const text = param(req, 'text');
-  if (typeof text !== 'string' || text.trim() === '') {
+  if (typeof text !== 'string' || shownText(text, param(req, 'parse_mode')).trim() === '') {
     sendApiError(res, 400, 'Bad Request: message text is empty');
     return;
   }
+  if (!checkLength(req, res, 'text')) return;
   const message = { ...requestParams(req), chat_id: chatId };
   if (!checkThread(req, res, chatId, message.message_thread_id)) return;
   const record = storeBotMessage(req.params.token, message);
@@ -690,6 +733,7 @@ function handleCopyMessage(req, res) {
     sendApiError(res, 400, 'Bad Request: from_chat_id and message_id are required');
     return;
   }
+  if (!checkLength(req, res, 'caption')) return;
   const record = findBotRecord(token, fromChatId, params.message_id);
   const source = record ? record.message : findUserMessage(token, fromChatId, params.message_id);
   if (!source) {
@@ -786,6 +830,7 @@ function mediaHandler(kind) {
   return (req, res) => {
     const chatId = requireChatId(req, res);
     if (chatId === null) return;
+    if (!checkLength(req, res, 'caption')) return;
     const { media, error, fileId } = resolveMedia(req, kind);
     if (error) {
       sendApiError(res, 400, error);
@@ -829,10 +874,11 @@ function editHandler(kind) {
     const next = { ...record.message };
     if (kind === 'text') {
       const text = param(req, 'text');
-      if (typeof text !== 'string' || text.trim() === '') {
+      if (typeof text !== 'string' || shownText(text, param(req, 'parse_mode')).trim() === '') {
         sendApiError(res, 400, 'Bad Request: message text is empty');
         return;
       }
+      if (!checkLength(req, res, 'text')) return;
       if (next.text === undefined) {
         sendApiError(res, 400, 'Bad Request: there is no text in the message to edit');
         return;
@@ -841,6 +887,7 @@ function editHandler(kind) {
       next.entities = jsonParam(req, 'entities');
       next.parse_mode = param(req, 'parse_mode');
     } else if (kind === 'caption') {
+      if (!checkLength(req, res, 'caption')) return;
       next.caption = param(req, 'caption');
       next.caption_entities = jsonParam(req, 'caption_entities');
       next.parse_mode = param(req, 'parse_mode');
