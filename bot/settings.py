@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
 from domain.notices import QuietHours, parse_quiet_hours
+from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # How long a getChatMember answer is trusted for the staff chat.
     staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    # The least staff role that may send mass notices from the staff chat (/notify, /import,
+    # confirming a draft, stopping a notice, closing an outage): specialist, head or admin.
+    mass_notice_role: StaffRole = DEFAULT_NOTICE_ROLE
     # Meter readings (SPEC §5): the monthly acceptance window (days of the month, inclusive);
     # a value above this many times the meter's average monthly consumption asks to confirm.
     readings_window_start_day: int = Field(default=15, ge=1, le=31)
