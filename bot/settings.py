@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,9 @@ from domain.booking import check_week_hours, parse_office_hours
 from domain.notices import QuietHours, parse_quiet_hours
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 
+# Settings come from the environment and from a file: `.env` in the working directory unless
+# this variable names another one; empty, no file is read (the tests run so).
+ENV_FILE_VARIABLE = "RECEPTION_ENV_FILE"
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
 _APPEAL_KINDS = frozenset(kind.value for kind in AppealKind)
@@ -254,6 +258,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def env_file() -> Path | None:
+    """The settings file to read besides the environment (RECEPTION_ENV_FILE, `.env`)."""
+    value = os.environ.get(ENV_FILE_VARIABLE, ".env")
+    return Path(value) if value else None
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str, str]]:
