@@ -3,7 +3,9 @@ ask, answer, extend, forward, reject, close, notes, answer tasks, settings.
 
 Every action is checked twice — the role (domain.staff) and the lifecycle (domain.appeals) —
 then stored with its history event, written to the audit log, and announced through
-`AppealNotices` in the same transaction. A refused action is audited too.
+`AppealNotices` in the same transaction. A refused action is audited too. Actions done
+elsewhere (notices from the staff chat) use the same check and the same log: `permit`
+first, then `done` or `refused` with the reason.
 """
 
 from __future__ import annotations

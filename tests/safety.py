@@ -6,7 +6,8 @@ tests/conftest.py.
   the bot reads (bot/settings.py) is removed from the environment at start, and
   `RECEPTION_ENV_FILE` is emptied, so neither this process nor any `reception` subprocess
   reads a `.env` from its working directory. Subprocesses get `subprocess_env()`: a fake
-  token and a Bot API address on loopback where nothing listens.
+  token, and a Bot API and a database on loopback where nothing listens (never the bot's
+  default ./data/reception.db).
 - The test database is `TEST_DATABASE_URL` (never `DATABASE_URL`), and only if it is clearly
   a throwaway one: SQLite in the temporary folder, or PostgreSQL on loopback whose database
   name contains "test" — the suite empties it.
@@ -35,6 +36,9 @@ TEST_DATABASE_VARIABLE = "TEST_DATABASE_URL"
 # tried to talk to Telegram anyway is refused at once, on this machine.
 NOWHERE_API_URL = "http://127.0.0.1:9"
 FAKE_TOKEN = "1000001:fake-token-for-tests"
+# A database a subprocess cannot open (nothing listens there): one that forgot to name its
+# own fails loudly instead of writing ./data/reception.db, the bot's default.
+NOWHERE_DATABASE_URL = "postgresql+asyncpg://nobody@127.0.0.1:9/test_nowhere"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -59,10 +63,13 @@ def scrub_environment(environ: MutableMapping[str, str]) -> list[str]:
 
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment of a `reception` subprocess: this (scrubbed) one, no `.env`, a fake
-    token and a loopback Bot API; `extra` on top (BOT_TOKEN="" for none)."""
+    token, a loopback Bot API and a database that cannot be opened; `extra` on top (the
+    test's own database; BOT_TOKEN="" for no token)."""
     env = dict(os.environ)
     scrub_environment(env)
-    env.update(BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=NOWHERE_API_URL)
+    env.update(
+        BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=NOWHERE_API_URL, DATABASE_URL=NOWHERE_DATABASE_URL
+    )
     env.update(extra)
     return env
 
