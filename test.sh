@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Set everything up (Python dev dependencies, the npm Bot API emulator) and run the whole
 # test suite: unit, handler, storage and end-to-end tests.
-#   ./test.sh                                                        on SQLite
-#   DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/test ./test.sh   on PostgreSQL
+#   ./test.sh                                                              on SQLite
+#   TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/test ./test.sh   on PostgreSQL
+# The suite empties its database: TEST_DATABASE_URL must be a loopback PostgreSQL whose name
+# contains "test" (or SQLite in the temporary folder). DATABASE_URL, BOT_TOKEN and the other
+# settings of the bot, exported or in .env, are ignored (tests/safety.py).
 # Extra arguments go to pytest (./test.sh -k linking).
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -7,18 +7,17 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy.engine import make_url
 
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
-from bot.settings import Settings, describe_errors
+from bot.settings import Settings, describe_errors, env_file
 from bot.texts import Texts
 from domain.clock import Clock
 from services.csv_import import RefusedRow
@@ -120,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def load_settings(texts: Texts) -> Settings:
     try:
-        return Settings()
+        return Settings(_env_file=env_file())
     except ValidationError as error:
         lines = [texts.plain("settings-invalid-title")]
         for name, value, problem in describe_errors(error):
@@ -180,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from bot.console import run_console
 
         _require_content(settings, texts)
-        raise SystemExit(asyncio.run(run_console(settings, texts, user_id=args.user_id)))
+        raise SystemExit(_started(texts, run_console(settings, texts, user_id=args.user_id)))
     if args.command == "run":
         if settings.bot_token is None:
             print(texts.plain("token-missing"), file=sys.stderr)
@@ -188,15 +187,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         _require_content(settings, texts)
         from bot.runner import run_polling
 
-        print(
-            texts.plain(
-                "run-starting",
-                api=settings.telegram_api_url,
-                database=make_url(settings.database_url).render_as_string(hide_password=True),
-            ),
-            file=sys.stderr,
-        )
-        raise SystemExit(asyncio.run(run_polling(settings, texts)))
+        raise SystemExit(_started(texts, run_polling(settings, texts)))
+
+
+def _started(texts: Texts, main: Coroutine[Any, Any, int]) -> int:
+    """Run the bot; a fault found before anything started (bot/startup.py) is one line on
+    stderr and exit code 2."""
+    from bot.startup import StartupFault
+
+    try:
+        return asyncio.run(main)
+    except StartupFault as fault:
+        print(texts.plain(fault.key, **fault.values), file=sys.stderr)
+        return 2
 
 
 def _require_content(settings: Settings, texts: Texts) -> None:

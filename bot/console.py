@@ -38,6 +38,7 @@ from aiogram.types import (
 from bot.factory import build_app, build_bot
 from bot.local_api import LocalApiSession
 from bot.settings import Settings
+from bot.startup import prepare_database
 from bot.texts import Texts
 
 CONSOLE_TOKEN = "1000001:console"
@@ -159,7 +160,8 @@ async def run_console(
 ) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
-    app = await build_app(settings, texts=texts)
+    await prepare_database(settings)  # a StartupFault if it cannot be opened
+    app = await build_app(settings, texts=texts, migrate=False)
     session = ConsoleSession(out, texts)
     bot = build_bot(settings, session=session, token=CONSOLE_TOKEN)
     chat = ConsoleChat(session, user_id)

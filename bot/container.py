@@ -15,6 +15,7 @@ from domain.clock import Clock
 from domain.content import ContentLibrary
 from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
+from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
 from services.account_import import AccountImportService
 from services.accounts import AccountService
@@ -59,6 +60,7 @@ class AppConfig:
         email_enabled: bool = False,
         readings_policy: ReadingPolicy | None = None,
         booking_policy: BookingPolicy | None = None,
+        notice_role: StaffRole = DEFAULT_NOTICE_ROLE,
     ) -> None:
         self.booking_policy = booking_policy
         self.readings_policy = readings_policy
@@ -72,6 +74,7 @@ class AppConfig:
         self.texts = texts
         self.staff_chat_id = staff_chat_id
         self.admin_ids = admin_ids
+        self.notice_role = notice_role  # the least role for mass notices (MASS_NOTICE_ROLE)
         # Set once the outbox sender runs: a commit that queued messages wakes it at once.
         self.wake_outbox: Callable[[], None] | None = None
 
@@ -175,6 +178,7 @@ class Services:
             clock=self._clock,
             policy=self._config.appeal_policy,
             admin_ids=self._config.admin_ids,
+            notice_role=self._config.notice_role,
         )
 
     @cached_property

@@ -115,6 +115,7 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
             reference_prefix=texts.plain("reading-reference-prefix-default"),
         ),
         booking_policy=booking_policy(settings, texts),
+        notice_role=settings.mass_notice_role,
     )
 
 

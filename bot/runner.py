@@ -1,10 +1,11 @@
-"""Long polling: the bot, the scheduler and a clean shutdown."""
+"""Long polling: the start-up checks, the bot, the scheduler and a clean shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import sys
 from typing import Any
 
 from aiogram import Bot
@@ -14,6 +15,7 @@ from bot.delivery import build_sender, staff_chat_is_forum
 from bot.factory import build_app, build_bot, set_commands
 from bot.process import freeze_startup_objects
 from bot.settings import Settings
+from bot.startup import StartupFault, check_bot_api, prepare_database, shown_database
 from bot.texts import Texts
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
@@ -69,8 +71,24 @@ def notice_jobs(settings: Settings) -> list[JobSpec]:
 
 
 async def run_polling(settings: Settings, texts: Texts) -> int:
-    app = await build_app(settings, texts=texts)
+    """Checks the token and the database first (bot/startup.py: a StartupFault, and nothing
+    has started), then runs until a signal stops it."""
     bot = build_bot(settings)
+    try:
+        await check_bot_api(bot, settings.telegram_api_url)
+        await prepare_database(settings)
+    except StartupFault:
+        await bot.session.close()
+        raise
+    print(
+        texts.plain(
+            "run-starting",
+            api=settings.telegram_api_url,
+            database=shown_database(settings.database_url),
+        ),
+        file=sys.stderr,
+    )
+    app = await build_app(settings, texts=texts, migrate=False)
     freeze_startup_objects()
     extra: dict[str, Any] = {
         "texts": texts,

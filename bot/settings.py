@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,11 @@ from sqlalchemy.exc import ArgumentError
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
 from domain.notices import QuietHours, parse_quiet_hours
+from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 
+# Settings come from the environment and from a file: `.env` in the working directory unless
+# this variable names another one; empty, no file is read (the tests run so).
+ENV_FILE_VARIABLE = "RECEPTION_ENV_FILE"
 _TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _PREFIX_RE = re.compile(r"^\w{1,8}$")
 _APPEAL_KINDS = frozenset(kind.value for kind in AppealKind)
@@ -51,6 +56,9 @@ class Settings(BaseSettings):
     deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # How long a getChatMember answer is trusted for the staff chat.
     staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    # The least staff role that may send mass notices from the staff chat (/notify, /import,
+    # confirming a draft, stopping a notice, closing an outage): specialist, head or admin.
+    mass_notice_role: StaffRole = DEFAULT_NOTICE_ROLE
     # Meter readings (SPEC §5): the monthly acceptance window (days of the month, inclusive);
     # a value above this many times the meter's average monthly consumption asks to confirm.
     readings_window_start_day: int = Field(default=15, ge=1, le=31)
@@ -250,6 +258,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def env_file() -> Path | None:
+    """The settings file to read besides the environment (RECEPTION_ENV_FILE, `.env`)."""
+    value = os.environ.get(ENV_FILE_VARIABLE, ".env")
+    return Path(value) if value else None
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str, str]]:

@@ -235,6 +235,15 @@ class RoleRequired(DomainError):
         self.role = role
 
 
+class DraftOfAnother(RoleRequired):
+    """A notice's draft is confirmed or cancelled by its author or by a head (SPEC §8)."""
+
+    text_key = "staff-notice-not-author"
+
+    def __init__(self) -> None:
+        super().__init__("head")
+
+
 class SignatureIncomplete(DomainError):
     """§15.5: a final answer carries the executor's name and phone; the profile lacks them."""
 

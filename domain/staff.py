@@ -1,5 +1,5 @@
-"""Staff of the reception (SPEC §3; regulation §6.4, §15.3, §15.5): who may do what with an
-appeal, and what an answer must carry about its executor.
+"""Staff of the reception (SPEC §3, §8; regulation §6.4, §15.3, §15.5): who may do what with
+an appeal or a notice, and what an answer must carry about its executor.
 
 Who is staff at all (a member of the staff chat, or a listed admin) is decided outside the
 domain; here a member has a role, and a role allows a set of actions.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import RoleRequired, SignatureIncomplete
+from domain.errors import DraftOfAnother, RoleRequired, SignatureIncomplete
 from domain.limits import Field, check_length
 
 
@@ -41,6 +41,13 @@ class StaffAction(StrEnum):
     PROFILE = "profile"  # one's own profile
     SETTINGS = "settings"  # departments, other people's profiles and roles
     VIEW = "view"  # the card, the digest
+    # Notices (SPEC §8), from the staff chat:
+    NOTICE_IMPORT = "notice_import"  # a source file (debts, outages, ...): dry run, draft
+    NOTICE_COMPOSE = "notice_compose"  # /notify: a one-off notice's draft
+    NOTICE_CONFIRM = "notice_confirm"  # a draft scheduled or sent
+    NOTICE_CANCEL = "notice_cancel"  # a draft dropped
+    NOTICE_STOP = "notice_stop"  # a notice under way stopped
+    OUTAGE_CLOSE = "outage_close"  # "power restored" to everyone the outage reached
 
 
 # The least role each action needs; everything else a specialist may do.
@@ -50,19 +57,44 @@ _NEEDS: dict[StaffAction, StaffRole] = {
     StaffAction.SETTINGS: StaffRole.ADMIN,
 }
 
+# Mass notices reach every subscriber of a topic, everyone at an address or with a debt: the
+# least role for them is the company's choice (the setting MASS_NOTICE_ROLE, head unless
+# set), passed in as `notice_role`.
+MASS_NOTICE_ACTIONS = frozenset(
+    {
+        StaffAction.NOTICE_IMPORT,
+        StaffAction.NOTICE_COMPOSE,
+        StaffAction.NOTICE_CONFIRM,
+        StaffAction.NOTICE_STOP,
+        StaffAction.OUTAGE_CLOSE,
+    }
+)
+DEFAULT_NOTICE_ROLE = StaffRole.HEAD
+
 
 def role_at_least(role: StaffRole, needed: StaffRole) -> bool:
     return _RANK[role] >= _RANK[needed]
 
 
-def needed_role(action: StaffAction) -> StaffRole:
+def needed_role(action: StaffAction, *, notice_role: StaffRole = DEFAULT_NOTICE_ROLE) -> StaffRole:
+    if action in MASS_NOTICE_ACTIONS:
+        return notice_role
     return _NEEDS.get(action, StaffRole.SPECIALIST)
 
 
-def check_allowed(role: StaffRole, action: StaffAction) -> None:
-    needed = needed_role(action)
+def check_allowed(
+    role: StaffRole, action: StaffAction, *, notice_role: StaffRole = DEFAULT_NOTICE_ROLE
+) -> None:
+    needed = needed_role(action, notice_role=notice_role)
     if not role_at_least(role, needed):
         raise RoleRequired(needed.value)
+
+
+def check_draft_decision(member: StaffMember, author_id: int) -> None:
+    """A notice's draft is confirmed or cancelled by its author or by a head: nobody sends
+    out what a colleague prepared without the colleague or a head deciding it."""
+    if member.user_id != author_id and not role_at_least(member.role, StaffRole.HEAD):
+        raise DraftOfAnother()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,14 @@
   «Свет дали» button per outage) and `/outage_close ID`.
 
 Only staff may do any of it: the same chat filter and membership gate as handlers/staff.py.
-A draft is decided once (storage/notices.py `decide_draft`): a second press of a button does
-nothing. Replies go through the outbox like every staff-chat message; the edits of the
-message whose button was pressed are sent directly.
+Mass notices — a file's draft, a `/notify` draft, confirming one, stopping a notice, closing
+an outage — need the role MASS_NOTICE_ROLE (head unless set; domain/staff.py); a draft is
+confirmed or cancelled by its author or a head. Every one of these actions, done or refused
+with the reason, is written to the staff audit log by the staff desk, as the staff chat's
+appeal actions are (services/staff_desk.py `permit`, `done`, `refused`). A draft is decided
+once (storage/notices.py `decide_draft`): a second press of a button does nothing.
+Replies go through the outbox like every staff-chat message; the edits of the message whose
+button was pressed are sent directly.
 
 The notice desk works in units of work of its own. SQLite has a single pooled connection, so
 the update's unit of work is committed (and its connection released) before each call to it.
@@ -38,6 +43,8 @@ from aiogram.types import (
 from bot.callback_fields import RowId
 from bot.container import AppConfig, Services
 from bot.texts import Texts
+from domain.errors import DomainError
+from domain.staff import StaffAction, StaffMember
 from domain.subscriptions import Topic
 from handlers.filters import Cmd
 from handlers.staff import MembershipCache, StaffChat, StaffGate, staff_reply
@@ -220,6 +227,36 @@ def _words(texts: Texts, config: AppConfig) -> NoticeTexts:
     return NoticeTexts(texts, config.zone)
 
 
+def _error_text(texts: Texts, error: DomainError) -> str:
+    return texts.get(error.text_key, value=str(getattr(error, "role", "")))
+
+
+async def _permitted(
+    services: Services,
+    staff: StaffMember,
+    action: StaffAction,
+    *,
+    detail: str = "",
+    author: int | None = None,
+) -> DomainError | None:
+    """None if `staff` may do `action`; else the refusal (already audited) to show."""
+    try:
+        await services.staff_desk.permit(staff, action, detail=detail, author=author)
+    except DomainError as error:
+        return error
+    return None
+
+
+# Why an action changed nothing, as the audit log records it.
+_USAGE = "usage"
+_TOO_BIG = "file too big"
+_NOT_DOWNLOADED = "file not downloaded"
+_NO_ROWS = "no acceptable rows"
+_DECIDED = "draft already decided"
+_NOT_RUNNING = "notice not found or not running"
+_NOT_OPEN = "outage not found or not open"
+
+
 # Imports -------------------------------------------------------------------------------------
 
 
@@ -234,32 +271,45 @@ async def cmd_import(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
     """A document captioned `/import KIND`: the dry run, a draft, «Запланировать»/«Отмена»."""
     document = message.document
     words = _argument(message).split()
     kind = _import_kind(words[0]) if words else None
+    action = StaffAction.NOTICE_IMPORT
+    detail = words[0][:32] if words else ""
+    refusal = await _permitted(services, staff, action, detail=detail)
+    if refusal is not None:
+        _send(services, config, message, _error_text(texts, refusal))
+        return
+    desk = services.staff_desk
     if document is None or kind is None:
+        await desk.refused(staff, action, _USAGE, detail=detail)
         _send(services, config, message, _import_usage(texts))
         return
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
+        await desk.refused(staff, action, _TOO_BIG, detail=detail)
         _send(services, config, message, texts.get("staff-notice-file-too-big", max=MAX_FILE_MB))
         return
     await _release(services)
     raw = await _download(bot, document)
     if raw is None:
+        await desk.refused(staff, action, _NOT_DOWNLOADED, detail=detail)
         _send(services, config, message, texts.get("staff-notice-file-failed"))
         return
     if len(raw) > MAX_FILE_BYTES:
+        await desk.refused(staff, action, _TOO_BIG, detail=detail)
         _send(services, config, message, texts.get("staff-notice-file-too-big", max=MAX_FILE_MB))
         return
-    user_id = message.from_user.id if message.from_user else 0
+    user_id = staff.user_id
     file_name = (document.file_name or "")[:_FILE_NAME_MAX]
     try:
         result = await notice_desk.import_file(
             kind, raw, dry_run=True, source=f"staff:{file_name}", created_by=user_id
         )
     except ImportFileError as error:
+        await desk.refused(staff, action, error.reason, detail=f"{detail} «{file_name}»")
         _send(services, config, message, texts.get(error.reason, detail=error.detail))
         return
     head = texts.get(
@@ -269,6 +319,7 @@ async def cmd_import(
     )
     body = _words(texts, config).import_result(result, _refused_line(texts))
     if not result.accepted:
+        await desk.refused(staff, action, _NO_ROWS, detail=f"{detail} «{file_name}»")
         _send(
             services,
             config,
@@ -283,6 +334,12 @@ async def cmd_import(
         content=raw.decode("utf-8-sig"),
         created_by=user_id,
         created_at=services.clock.now(),
+    )
+    await desk.done(
+        staff,
+        action,
+        detail=f"draft {draft_id}: {kind.value} «{file_name}», {result.accepted} rows, "
+        f"{result.people} people",
     )
     _send(
         services,
@@ -376,14 +433,23 @@ async def cmd_notify(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
     """/notify TOPIC text: the preview, the audience, «Отправить»/«Отмена»."""
+    action = StaffAction.NOTICE_COMPOSE
+    words = _argument(message).split(maxsplit=1)
+    detail = words[0][:32] if words else ""
+    refusal = await _permitted(services, staff, action, detail=detail)
+    if refusal is not None:
+        _send(services, config, message, _error_text(texts, refusal))
+        return
     parsed = _parse_notify(texts, message)
     if isinstance(parsed, str):
+        await services.staff_desk.refused(staff, action, _USAGE, detail=detail)
         _send(services, config, message, parsed)
         return
     topic, text = parsed
-    user_id = message.from_user.id if message.from_user else 0
+    user_id = staff.user_id
     await _release(services)
     audience = await notice_desk.audience_size(topic)
     rendered = notice_desk.render(_preview_notice(topic, text, services, user_id), [])
@@ -394,6 +460,9 @@ async def cmd_notify(
         content=text,
         created_by=user_id,
         created_at=services.clock.now(),
+    )
+    await services.staff_desk.done(
+        staff, action, detail=f"draft {draft_id}: {topic.value}, {audience} people"
     )
     preview = "\n\n".join(
         (
@@ -423,17 +492,26 @@ async def on_notice_button(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
     action, target = callback_data.action, callback_data.id
     if action in ("ok", "no"):
-        await _decide(callback, target, action == "ok", services, texts, config, notice_desk)
+        await _decide(
+            callback, target, action == "ok", services, texts, config, notice_desk, staff
+        )
     elif action in ("ref", "stop"):
         await _report_button(
-            callback, target, action == "stop", services, texts, config, notice_desk
+            callback, target, action == "stop", services, texts, config, notice_desk, staff
         )
     elif action == "close":
+        refusal = await _permitted(
+            services, staff, StaffAction.OUTAGE_CLOSE, detail=f"outage {target}"
+        )
+        if refusal is not None:
+            await _answer(callback, _error_text(texts, refusal), alert=True)
+            return
         await _release(services)
-        text, markup = await _close(target, callback.from_user.id, texts, config, notice_desk)
+        text, markup = await _close(target, services, staff, texts, config, notice_desk)
         if markup is None:
             await _answer(callback, texts.plain("notice-outage-not-open", id=target), alert=True)
             return
@@ -460,22 +538,37 @@ async def _decide(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
-    """«Запланировать»/«Отправить» or «Отмена» under a preview: decided once."""
+    """«Запланировать»/«Отправить» or «Отмена» under a preview: decided once, by the draft's
+    author or a head (and confirmed only by someone who may send mass notices)."""
     store = SqlNoticeStore(services.uow)
+    desk = services.staff_desk
+    action = StaffAction.NOTICE_CONFIRM if confirm else StaffAction.NOTICE_CANCEL
+    detail = f"draft {draft_id}"
     draft = await store.draft(draft_id)
+    if draft is not None:
+        named = f"«{draft.file_name}»" if draft.kind != _DRAFT_MESSAGE else draft.topic
+        detail = f"draft {draft_id}: {draft.kind} {named}"
+        refusal = await _permitted(services, staff, action, detail=detail, author=draft.created_by)
+        if refusal is not None:
+            await _answer(callback, _error_text(texts, refusal), alert=True)
+            return
     status = _CONFIRMED if confirm else _CANCELLED
     if draft is None or not await store.decide_draft(draft_id, status, at=services.clock.now()):
+        await desk.refused(staff, action, _DECIDED, detail=detail)
         await _answer(callback, texts.plain("staff-notice-already"))
         return
-    # The decision is stored first: a second press, even a concurrent one, finds it made.
+    # The decision is stored first, with its audit record: a second press, even a concurrent
+    # one, finds it made.
+    await desk.done(staff, action, detail=detail)
     await _release(services)
     await _answer(callback, texts.plain("staff-notice-done"))
     if not confirm:
         await _settle(callback, texts.get("staff-notice-cancelled"))
         return
     await _settle(callback, texts.get("staff-notice-confirmed"))
-    user_id = callback.from_user.id
+    user_id = staff.user_id
     words = _words(texts, config)
     markup: InlineKeyboardMarkup | None = None
     if draft.kind == _DRAFT_MESSAGE:
@@ -519,10 +612,22 @@ async def _report_button(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
     """«Обновить» re-renders the report in place; «Остановить рассылку» stops it first."""
+    action, detail = StaffAction.NOTICE_STOP, f"notice {notice_id}"
+    if stop:
+        refusal = await _permitted(services, staff, action, detail=detail)
+        if refusal is not None:
+            await _answer(callback, _error_text(texts, refusal), alert=True)
+            return
     await _release(services)
     stopped = await notice_desk.cancel(notice_id) if stop else None
+    if stop:
+        if stopped is None:
+            await services.staff_desk.refused(staff, action, _NOT_RUNNING, detail=detail)
+        else:
+            await services.staff_desk.done(staff, action, detail=detail)
     report = stopped or await notice_desk.report(notice_id)
     if report is None or (stop and stopped is None):
         await _answer(callback, texts.plain("notice-not-found", id=notice_id), alert=True)
@@ -618,27 +723,41 @@ async def cmd_outage_close(
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
+    staff: StaffMember,
 ) -> None:
     """/outage_close ID: power is back; the report of the "power restored" notice."""
-    outage_id = _parse_id(_argument(message))
+    action = StaffAction.OUTAGE_CLOSE
+    raw = _argument(message)
+    refusal = await _permitted(services, staff, action, detail=f"outage {raw[:32]}")
+    if refusal is not None:
+        _send(services, config, message, _error_text(texts, refusal))
+        return
+    outage_id = _parse_id(raw)
     if outage_id is None:
+        await services.staff_desk.refused(staff, action, _USAGE, detail=raw[:32])
         _send(services, config, message, texts.get("staff-notice-outage-usage"))
         return
     await _release(services)
-    user_id = message.from_user.id if message.from_user else None
-    text, markup = await _close(outage_id, user_id, texts, config, notice_desk)
+    text, markup = await _close(outage_id, services, staff, texts, config, notice_desk)
     _send(services, config, message, text, markup=markup)
 
 
 async def _close(
     outage_id: int,
-    user_id: int | None,
+    services: Services,
+    staff: StaffMember,
     texts: Texts,
     config: AppConfig,
     notice_desk: NoticeDesk,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """(what to say, the report's buttons); no buttons if there was no such open outage."""
-    notice_id = await notice_desk.close_outage(outage_id, by=user_id)
+    """(what to say, the report's buttons); no buttons if there was no such open outage.
+    The caller checked the role; the outcome is audited here."""
+    action, detail = StaffAction.OUTAGE_CLOSE, f"outage {outage_id}"
+    notice_id = await notice_desk.close_outage(outage_id, by=staff.user_id)
+    if notice_id is None:
+        await services.staff_desk.refused(staff, action, _NOT_OPEN, detail=detail)
+    else:
+        await services.staff_desk.done(staff, action, detail=f"{detail}: notice {notice_id}")
     await notice_desk.settle(at_most=SETTLE_SECONDS)
     if notice_id is None:
         return texts.get("notice-outage-not-open", id=outage_id), None

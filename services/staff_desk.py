@@ -3,7 +3,9 @@ ask, answer, extend, forward, reject, close, notes, answer tasks, settings.
 
 Every action is checked twice — the role (domain.staff) and the lifecycle (domain.appeals) —
 then stored with its history event, written to the audit log, and announced through
-`AppealNotices` in the same transaction. A refused action is audited too.
+`AppealNotices` in the same transaction. A refused action is audited too. Actions done
+elsewhere (notices from the staff chat) use the same check and the same log: `permit`
+first, then `done` or `refused` with the reason.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from domain.errors import (
 )
 from domain.screening import FlagKind
 from domain.staff import (
+    DEFAULT_NOTICE_ROLE,
     Department,
     StaffAction,
     StaffMember,
     StaffRole,
     check_allowed,
+    check_draft_decision,
     check_profile,
     check_signature,
     department_name,
@@ -82,6 +86,7 @@ class StaffDesk:
         clock: Clock,
         policy: AppealPolicy,
         admin_ids: frozenset[int] = frozenset(),
+        notice_role: StaffRole = DEFAULT_NOTICE_ROLE,
     ) -> None:
         self._appeals = appeals
         self._registry = registry
@@ -93,6 +98,7 @@ class StaffDesk:
         self._clock = clock
         self._policy = policy
         self._admin_ids = admin_ids
+        self._notice_role = notice_role
 
     # Who is acting ----------------------------------------------------------------------
 
@@ -118,6 +124,67 @@ class StaffDesk:
             detail=reason,
         )
 
+    # The audit log: every action, done or refused with the reason ---------------------
+
+    def _check(self, member: StaffMember, action: StaffAction, author: int | None) -> None:
+        check_allowed(member.role, action, notice_role=self._notice_role)
+        if author is not None:
+            check_draft_decision(member, author)
+
+    async def permit(
+        self,
+        member: StaffMember,
+        action: StaffAction,
+        *,
+        detail: str = "",
+        author: int | None = None,
+    ) -> None:
+        """The role check of an action done outside this desk (notices: notifier/notices.py
+        does them in units of work of its own); `author`: the draft's, for a decision on
+        it. A refusal is audited and raised (RoleRequired); the caller audits the outcome
+        with `done` or `refused`."""
+        try:
+            self._check(member, action, author)
+        except DomainError as error:
+            await self.refused(member, action, _reason(error), detail=detail)
+            raise
+
+    async def done(
+        self,
+        member: StaffMember,
+        action: StaffAction,
+        *,
+        appeal_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        await self._audit.record(
+            at=self._clock.now(),
+            user_id=member.user_id,
+            action=action.value,
+            appeal_id=appeal_id,
+            outcome=DONE,
+            detail=detail[:_DETAIL_MAX],
+        )
+
+    async def refused(
+        self,
+        member: StaffMember,
+        action: StaffAction,
+        reason: str,
+        *,
+        appeal_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """An action that changed nothing, and why (a role, a draft already decided...)."""
+        await self._audit.record(
+            at=self._clock.now(),
+            user_id=member.user_id,
+            action=action.value,
+            appeal_id=appeal_id,
+            outcome=REFUSED,
+            detail=f"{reason}: {detail}"[:_DETAIL_MAX] if detail else reason,
+        )
+
     async def _audited(
         self,
         member: StaffMember,
@@ -127,26 +194,12 @@ class StaffDesk:
         detail: str = "",
     ) -> T:
         try:
-            check_allowed(member.role, action)
+            self._check(member, action, None)
             result = await run()
         except DomainError as error:
-            await self._audit.record(
-                at=self._clock.now(),
-                user_id=member.user_id,
-                action=action.value,
-                appeal_id=appeal_id,
-                outcome=REFUSED,
-                detail=type(error).__name__,
-            )
+            await self.refused(member, action, _reason(error), appeal_id=appeal_id)
             raise
-        await self._audit.record(
-            at=self._clock.now(),
-            user_id=member.user_id,
-            action=action.value,
-            appeal_id=appeal_id,
-            outcome=DONE,
-            detail=detail[:_DETAIL_MAX],
-        )
+        await self.done(member, action, appeal_id=appeal_id, detail=detail)
         return result
 
     async def appeal(self, appeal_id: int) -> Appeal:
@@ -401,6 +454,12 @@ class StaffDesk:
         if department_id is None:
             return everyone
         return [m for m in everyone if m.department_id == department_id]
+
+
+def _reason(error: DomainError) -> str:
+    """Why an action was refused, for the audit log: the error, and the role it needed."""
+    role = getattr(error, "role", None)
+    return f"{type(error).__name__}({role})" if role else type(error).__name__
 
 
 def _required(text: str) -> str:

@@ -82,9 +82,12 @@ class ConsentRow(Base):
     """Every consent decision is kept: it is the operator's proof (152-ФЗ art. 9 p. 3)."""
 
     __tablename__ = "consents"
+    # A person's latest decision is one probe of this index (storage/notices.py): it also
+    # serves every lookup by user_id alone.
+    __table_args__ = (Index("ix_consents_user_decided", "user_id", "decided_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
     decision: Mapped[str] = mapped_column(String(16))
     text_version: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())

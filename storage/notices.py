@@ -4,7 +4,8 @@ Recipients are read a page at a time (keyset pagination on the user id), each pa
 short transaction of its own, so that a notice to 100 000 people never holds them all in
 memory, nor a connection or SQLite's single writer for the whole fan-out. Who may be sent
 a notice of a topic is decided here, in SQL, by the rule of domain/subscriptions.py:
-consent given (the latest decision), not stopped, not blocked, the topic not turned off."""
+consent given (the person's own latest decision), not stopped, not blocked, the topic not
+turned off (`eligible`, applied by every recipient query)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from domain.consent import ConsentDecision
 from domain.subscriptions import DEFAULTS, Topic
@@ -61,15 +63,29 @@ _SENT = "sent"
 _DROPPED = "dropped"
 
 
-def eligible(user: Any, topic: Topic) -> ColumnElement[bool]:
-    """SQL for "this user may be sent a notice of `topic`" (domain/subscriptions.py)."""
+def consent_given(user: Any) -> ColumnElement[bool]:
+    """SQL for "the latest consent decision of THIS person is `given`" (domain/consent.py).
+
+    The subquery reads its own alias of `consents`, correlated to `user` and to nothing else:
+    with the plain table it would compare `consents.user_id` with itself whenever `user` is
+    a column of `consents` (the topic audience reads people from it) and so read the latest
+    decision of anyone. One probe of the index (user_id, decided_at, id) per person."""
+    decided = aliased(ConsentRow, name="decided")
     latest = (
-        select(ConsentRow.decision)
-        .where(ConsentRow.user_id == user)
-        .order_by(ConsentRow.decided_at.desc(), ConsentRow.id.desc())
+        select(decided.decision)
+        .where(decided.user_id == user)
+        .order_by(decided.decided_at.desc(), decided.id.desc())
         .limit(1)
+        .correlate_except(decided)
         .scalar_subquery()
     )
+    return latest == ConsentDecision.GIVEN.value
+
+
+def eligible(user: Any, topic: Topic) -> ColumnElement[bool]:
+    """SQL for "this user may be sent a notice of `topic`": domain/subscriptions.py
+    `may_notify` — consent given (their own latest decision), not stopped, not blocked,
+    the topic not turned off. Every recipient query applies it."""
     held = exists().where(
         NoticePreferenceRow.user_id == user,
         or_(NoticePreferenceRow.stopped == true(), NoticePreferenceRow.blocked_at.is_not(None)),
@@ -80,7 +96,7 @@ def eligible(user: Any, topic: Topic) -> ColumnElement[bool]:
         .scalar_subquery()
     )
     wants = or_(choice == true(), choice.is_(None) if DEFAULTS[topic] else false())
-    return and_(latest == ConsentDecision.GIVEN.value, ~held, wants)
+    return and_(consent_given(user), ~held, wants)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,12 +316,24 @@ class SqlNoticeStore:
     # -- recipients (one page each) ---------------------------------------------------------
 
     async def topic_page(self, topic: Topic, *, after: int, size: int) -> list[int]:
-        """Everyone who may be told of `topic`, by user id, the page after `after`."""
-        user = ConsentRow.user_id
+        """Everyone who may be told of `topic`, by user id, the page after `after`.
+
+        People are read from their consent records, one row each — the latest (no later
+        record of the same person) — walking the index (user_id, decided_at, id) from
+        `after`: a page reads about `size` people, not the whole table."""
+        current = aliased(ConsentRow, name="current")
+        later = aliased(ConsentRow, name="later")
+        superseded = exists().where(
+            later.user_id == current.user_id,
+            or_(
+                later.decided_at > current.decided_at,
+                and_(later.decided_at == current.decided_at, later.id > current.id),
+            ),
+        )
+        user = current.user_id
         query = (
             select(user)
-            .where(user > after, eligible(user, topic))
-            .group_by(user)
+            .where(user > after, ~superseded, eligible(user, topic))
             .order_by(user)
             .limit(size)
         )

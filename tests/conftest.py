@@ -1,16 +1,23 @@
-"""Shared fixtures. The database is SQLite in a temporary folder unless DATABASE_URL points
-elsewhere (CI runs the suite a second time against the local PostgreSQL)."""
+"""Shared fixtures, and what keeps the run away from anything real (tests/safety.py):
+
+- the bot's settings are removed from the environment and `.env` files are not read, by this
+  process or by the `reception` subprocesses the tests start;
+- the database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
+  throwaway one (a loopback PostgreSQL whose name contains "test"; CI runs the suite a
+  second time against one); DATABASE_URL is ignored, whatever the shell exports;
+- a connection to anything but loopback fails the test that tried it."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -22,6 +29,7 @@ from storage.engine import create_engine, create_sessionmaker, is_sqlite
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.harness import BotHarness
+from tests.safety import TEST_DATABASE_VARIABLE, NetworkGuard, database_problem, scrub_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -29,11 +37,63 @@ CONTENT = ROOT / "content"
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 _prepared: set[str] = set()
+GUARD = NetworkGuard()
+_IGNORED = pytest.StashKey[list[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before anything is collected: a throwaway database or none, no inherited settings,
+    no `.env`, loopback only."""
+    configured = os.environ.get(TEST_DATABASE_VARIABLE)
+    if configured:
+        problem = database_problem(configured)
+        if problem is not None:
+            shown = make_url(configured).render_as_string(hide_password=True)
+            raise pytest.UsageError(
+                f"{TEST_DATABASE_VARIABLE}={shown} is refused: {problem}. The suite empties "
+                "its database; point it at a throwaway one."
+            )
+    config.stash[_IGNORED] = scrub_environment(os.environ)
+    GUARD.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    GUARD.uninstall()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    configured = os.environ.get(TEST_DATABASE_VARIABLE)
+    where = (
+        make_url(configured).render_as_string(hide_password=True)
+        if configured
+        else "SQLite in a temporary folder"
+    )
+    lines = [f"test database: {where} ({TEST_DATABASE_VARIABLE})"]
+    ignored = config.stash.get(_IGNORED, [])
+    if ignored:
+        lines.append(f"ignored from the environment (the bot's settings): {', '.join(ignored)}")
+    return lines
+
+
+@pytest.fixture
+def network_guard() -> NetworkGuard:
+    """The session's guard, for the tests of the guard itself (take() what they provoked)."""
+    return GUARD
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """A test that tried to reach beyond loopback fails, even if the code swallowed it."""
+    GUARD.take()
+    yield
+    refused = GUARD.take()
+    if refused:
+        pytest.fail("tried to leave loopback: " + "; ".join(refused[:5]), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    configured = os.environ.get("DATABASE_URL")
+    configured = os.environ.get(TEST_DATABASE_VARIABLE)
     if configured:
         return configured
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.safety import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEPTION = str(Path(sys.executable).parent / "reception")
@@ -16,10 +17,11 @@ RECEPTION = str(Path(sys.executable).parent / "reception")
 def run(
     *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
+    """`reception ARGS` in a subprocess that reads no `.env` and has a fake token and a
+    loopback Bot API unless `env` says otherwise (tests/safety.py)."""
     return subprocess.run(
         [RECEPTION, *args],
-        env={**base, **(env or {})},
+        env=subprocess_env(**(env or {})),
         input=stdin,
         capture_output=True,
         text=True,
@@ -54,7 +56,7 @@ def test_every_command_has_help(args: tuple[str, ...]) -> None:
 
 
 def test_missing_token_explains_botfather_and_console(db_env: dict[str, str]) -> None:
-    result = run("run", env=db_env)
+    result = run("run", env={**db_env, "BOT_TOKEN": ""})
     assert result.returncode == 2
     assert "@BotFather" in result.stderr and "reception console" in result.stderr
     assert "Traceback" not in result.stderr

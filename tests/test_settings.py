@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings, describe_errors
+from domain.staff import StaffRole
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +27,13 @@ def test_smtp_needs_a_sender_and_its_password_is_not_echoed() -> None:
     problems = describe_errors(refused.value)
     assert [name for name, _, _ in problems] == ["SMTP_FROM"]
     assert all("s3cret" not in value for _, value, _ in problems)
+
+
+def test_the_mass_notice_role_is_head_unless_set_and_is_checked() -> None:
+    assert Settings(_env_file=None).mass_notice_role is StaffRole.HEAD
+    assert Settings(_env_file=None, mass_notice_role="admin").mass_notice_role is StaffRole.ADMIN
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, mass_notice_role="boss")
+    [(name, value, problem)] = describe_errors(refused.value)
+    assert (name, value) == ("MASS_NOTICE_ROLE", "boss")
+    assert "specialist" in problem and "head" in problem and "admin" in problem

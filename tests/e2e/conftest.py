@@ -15,7 +15,6 @@ Every test collected under tests/e2e gets the ``e2e`` marker (deselect with ``-m
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import is_sqlite
+from tests.safety import subprocess_env
 
 from .client import NODE_MODULES, BotProcess, Emulator, EmulatorUser, node_executable
 
@@ -159,7 +159,9 @@ RECEPTION = str(Path(sys.executable).parent / "reception")
 
 
 def _base_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
+    """No inherited settings, no `.env`, a fake token and a loopback Bot API (tests/safety.py);
+    each test puts its emulator, token and database on top."""
+    return subprocess_env()
 
 
 @pytest.fixture

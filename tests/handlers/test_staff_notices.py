@@ -1,7 +1,9 @@
 """Notices from the staff chat (SPEC §8) through the real dispatcher: a file's dry run and
 its confirmation, a message to a topic's subscribers, reports, the stop button, "power
-restored", and that nobody but staff can do any of it. The clock stands at 10:00 Moscow,
-outside quiet hours; `harness.deliver()` runs the outbox."""
+restored", that nobody but staff can do any of it, that mass notices need the head (or the
+role MASS_NOTICE_ROLE names) and that every such action, done or refused, is in the staff
+audit log. The clock stands at 10:00 Moscow, outside quiet hours; `harness.deliver()` runs
+the outbox."""
 
 from __future__ import annotations
 
@@ -26,10 +28,13 @@ from bot.settings import Settings
 from bot.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
+from domain.staff import StaffMember, StaffRole
 from domain.subscriptions import Topic
 from notifier.notices import MESSAGE_MAX, money
 from services.notice_import import COLUMNS, ImportKind
-from storage.models import NoticeDraftRow, NoticeRow, OutageRow, OutboxRow
+from storage.models import NoticeDraftRow, NoticeRow, OutageRow, OutboxRow, StaffAuditRow
+from storage.staff import SqlStaffDirectory
+from storage.uow import UnitOfWork
 from tests.fakes import inline_buttons
 from tests.handlers.conftest import consented
 from tests.harness import STAFF_CHAT_ID, BotHarness, Person, StaffPerson
@@ -68,6 +73,34 @@ async def harness(
 
 
 # Helpers -------------------------------------------------------------------------------------
+
+
+async def _member(
+    harness: BotHarness, role: StaffRole, user_id: int, first_name: str = "Анна"
+) -> StaffPerson:
+    """A member of the staff chat whose profile has `role`."""
+    person = harness.staff(user_id, first_name)
+    uow = UnitOfWork(harness.app.sessionmaker, clock=harness.app.clock)
+    await SqlStaffDirectory(uow).save_member(
+        StaffMember(user_id=user_id, role=role), at=harness.app.clock.now()
+    )
+    await uow.commit()
+    return person
+
+
+async def _head(harness: BotHarness, user_id: int = 8_000_001) -> StaffPerson:
+    return await _member(harness, StaffRole.HEAD, user_id, "Руководитель")
+
+
+async def _audit(harness: BotHarness, user_id: int) -> list[tuple[str, str, str]]:
+    """(action, outcome, detail) of a staff member's audit records, in order."""
+    async with harness.app.sessionmaker() as session:
+        rows = await session.execute(
+            select(StaffAuditRow.action, StaffAuditRow.outcome, StaffAuditRow.detail)
+            .where(StaffAuditRow.user_id == user_id)
+            .order_by(StaffAuditRow.id)
+        )
+        return [(str(a), str(o), str(d)) for a, o, d in rows]
 
 
 async def _linked(
@@ -170,7 +203,7 @@ async def test_a_debts_file_is_dry_run_then_scheduled_and_each_person_gets_their
     harness: BotHarness, texts: Texts
 ) -> None:
     maria, sergey = await _two_linked(harness, texts)
-    staff = harness.staff()
+    staff = await _head(harness)
 
     calls = await _send_file(harness, staff, DEBTS, "/import debts", name="debts-11.csv")
     assert any(isinstance(c, GetFile) for c in calls)
@@ -235,7 +268,7 @@ async def test_cancel_schedules_nothing_and_a_later_confirm_is_refused(
     harness: BotHarness, texts: Texts
 ) -> None:
     maria, _sergey = await _two_linked(harness, texts)
-    staff = harness.staff()
+    staff = await _head(harness)
     await _send_file(harness, staff, DEBTS, "/import debts")
     await harness.deliver()
 
@@ -256,7 +289,7 @@ async def test_an_outages_file_the_emergency_goes_at_once_and_power_restored_fol
     harness: BotHarness, texts: Texts
 ) -> None:
     maria, sergey = await _two_linked(harness, texts)
-    staff = harness.staff()
+    staff = await _head(harness)
 
     await _send_file(harness, staff, OUTAGES, "/import outages", name="outages.csv")
     preview = _staff_texts(await harness.deliver())[0]
@@ -329,7 +362,7 @@ async def test_an_outages_file_the_emergency_goes_at_once_and_power_restored_fol
 async def test_a_file_that_cannot_be_read_is_refused_as_a_whole(
     harness: BotHarness, texts: Texts
 ) -> None:
-    staff = harness.staff()
+    staff = await _head(harness)
     await _send_file(harness, staff, b"account,sum\n1000000001,10\n", "/import debts")
     assert _staff_texts(await harness.deliver()) == [
         texts.get("import-debts-header", detail="amount, as_of, due_date")
@@ -347,7 +380,7 @@ async def test_a_file_that_cannot_be_read_is_refused_as_a_whole(
 
 
 async def test_import_usage_size_limit_and_unknown_kind(harness: BotHarness, texts: Texts) -> None:
-    staff = harness.staff()
+    staff = await _head(harness)
     usage = texts.get("staff-notice-import-usage", max=5)
     for kind in ImportKind:
         assert ",".join(COLUMNS[kind]) in usage
@@ -380,7 +413,7 @@ async def test_notify_previews_counts_and_sends_to_subscribers_of_the_topic_only
         )
     )
     await harness.deliver()
-    staff = harness.staff()
+    staff = await _head(harness)
 
     await staff.send(f"/notify tariff\n{NOTICE_TEXT}")
     preview = _staff_texts(await harness.deliver())
@@ -450,7 +483,7 @@ async def test_notify_previews_counts_and_sends_to_subscribers_of_the_topic_only
 async def test_notify_usage_for_a_missing_or_unknown_topic_an_empty_or_too_long_text(
     harness: BotHarness, texts: Texts
 ) -> None:
-    staff = harness.staff()
+    staff = await _head(harness)
     await staff.send("/notify")
     usage = _staff_texts(await harness.deliver())
     assert len(usage) == 1
@@ -492,7 +525,7 @@ async def test_notify_usage_for_a_missing_or_unknown_topic_an_empty_or_too_long_
 async def test_notices_list_notice_report_and_the_stop_button_drops_pending_rows(
     harness: BotHarness, texts: Texts, clock: FixedClock
 ) -> None:
-    staff = harness.staff()
+    staff = await _head(harness)
     await staff.send("/notices")
     assert _staff_texts(await harness.deliver()) == [texts.get("notice-report-empty")]
 
@@ -578,7 +611,7 @@ async def test_outsiders_and_consumers_can_neither_import_nor_notify_nor_confirm
     assert await _draft_statuses(harness) == []
 
     # A staff member's draft: an outsider's press is refused, and nothing is scheduled.
-    staff = harness.staff()
+    staff = await _head(harness)
     await _send_file(harness, staff, DEBTS, "/import debts")
     await harness.deliver()
     outsider.last_inline = list(staff.last_inline)
@@ -587,3 +620,198 @@ async def test_outsiders_and_consumers_can_neither_import_nor_notify_nor_confirm
     assert await _draft_statuses(harness) == ["draft"]
     assert await _notices(harness) == []
     assert _to(await harness.deliver(), maria) == []
+
+
+# Roles and the audit log -----------------------------------------------------------------------
+
+
+def _role_refusal(texts: Texts) -> str:
+    return texts.get("staff-error-role", value="head")
+
+
+async def _outage_status(harness: BotHarness, outage_id: int | None) -> str:
+    async with harness.app.sessionmaker() as session:
+        return str(await session.scalar(select(OutageRow.status).where(OutageRow.id == outage_id)))
+
+
+async def _draft_ids(harness: BotHarness) -> list[int]:
+    async with harness.app.sessionmaker() as session:
+        return list(await session.scalars(select(NoticeDraftRow.id).order_by(NoticeDraftRow.id)))
+
+
+async def test_a_specialist_is_refused_every_mass_notice_action_and_each_refusal_is_audited(
+    harness: BotHarness, texts: Texts
+) -> None:
+    maria, sergey = await _two_linked(harness, texts)
+    head = await _head(harness)
+    specialist = await _member(harness, StaffRole.SPECIALIST, 8_000_002)
+    # What the head prepared: an outages file (confirmed: the emergency goes at once), a debts
+    # draft and a /notify draft waiting for a decision.
+    await _send_file(harness, head, OUTAGES, "/import outages")
+    await harness.deliver()
+    await head.press(texts.get("staff-notice-button-schedule"))
+    await harness.deliver()
+    [emergency_notice] = [
+        n for n, kind, _ in await _notices(harness) if kind == "emergency_outage"
+    ]
+    async with harness.app.sessionmaker() as session:
+        open_outage = await session.scalar(
+            select(OutageRow.id).where(OutageRow.kind == "emergency")
+        )
+    await _send_file(harness, head, DEBTS, "/import debts")
+    await harness.deliver()
+    await head.send(f"/notify tariff {NOTICE_TEXT}")
+    await harness.deliver()
+    draft_buttons = list(specialist.last_inline)
+    notices_before = await _notices(harness)
+    specialist_id = specialist.user.id
+
+    # Commands: a reply naming the role, no download, no draft.
+    calls = await _send_file(harness, specialist, DEBTS, "/import debts")
+    assert not any(isinstance(c, GetFile) for c in calls)
+    await specialist.send(f"/notify tariff {NOTICE_TEXT}")
+    await specialist.send(f"/outage_close {open_outage}")
+    assert _staff_texts(await harness.deliver()) == [_role_refusal(texts)] * 3
+
+    # Buttons: an alert; the head's drafts stay undecided.
+    specialist.last_inline = draft_buttons
+    calls = await specialist.press(texts.get("staff-notice-button-send"))
+    assert _answers(calls) == [_role_refusal(texts)]
+    calls = await specialist.press(texts.get("staff-notice-button-cancel"))
+    assert _answers(calls) == [texts.get("staff-notice-not-author")]
+    await head.send("/outages")
+    await harness.deliver()
+    specialist.last_inline = list(head.last_inline)
+    calls = await specialist.press(texts.get("staff-notice-button-restored", id=open_outage or 0))
+    assert _answers(calls) == [_role_refusal(texts)]
+    await head.send(f"/notice {emergency_notice}")
+    await harness.deliver()
+    specialist.last_inline = list(head.last_inline)
+    calls = await specialist.press(texts.get("staff-notice-button-stop"))
+    assert _answers(calls) == [_role_refusal(texts)]
+    # «Обновить» only shows the report: anyone in the staff chat may.
+    calls = await specialist.press(texts.get("staff-notice-button-refresh"))
+    assert _answers(calls) == [texts.get("staff-notice-updated")]
+
+    # Nothing changed, nobody was told anything more.
+    assert await _draft_statuses(harness) == ["confirmed", "draft", "draft"]
+    assert await _notices(harness) == notices_before
+    assert await _outage_status(harness, open_outage) == "open"
+    delivered = await harness.deliver()
+    assert _to(delivered, maria) == [] and _to(delivered, sergey) == []
+
+    # Every attempt is in the audit log, refused, with the reason.
+    audit = await _audit(harness, specialist_id)
+    assert [(action, outcome) for action, outcome, _ in audit] == [
+        ("notice_import", "refused"),
+        ("notice_compose", "refused"),
+        ("outage_close", "refused"),
+        ("notice_confirm", "refused"),
+        ("notice_cancel", "refused"),
+        ("outage_close", "refused"),
+        ("notice_stop", "refused"),
+    ]
+    reasons = [detail.split(":")[0] for _, _, detail in audit]
+    assert (
+        reasons
+        == ["RoleRequired(head)"] * 4 + ["DraftOfAnother(head)"] + ["RoleRequired(head)"] * 2
+    )
+    assert audit[2][2] == f"RoleRequired(head): outage {open_outage}"
+    assert audit[6][2] == f"RoleRequired(head): notice {emergency_notice}"
+
+
+async def test_a_head_does_each_mass_notice_action_and_each_is_audited(
+    harness: BotHarness, texts: Texts
+) -> None:
+    await _two_linked(harness, texts)
+    head = await _head(harness)
+
+    await _send_file(harness, head, OUTAGES, "/import outages", name="outages.csv")
+    await harness.deliver()
+    await head.press(texts.get("staff-notice-button-schedule"))
+    await harness.deliver()
+    await head.send(f"/notify tariff {NOTICE_TEXT}")
+    await harness.deliver()
+    await head.press(texts.get("staff-notice-button-cancel"))
+    await head.send(f"/notify debt {NOTICE_TEXT}")
+    await harness.deliver()
+    await head.press(texts.get("staff-notice-button-send"))
+    await harness.deliver()
+    [(message_notice, _, _)] = [n for n in await _notices(harness) if n[1] == "message"]
+    await head.send(f"/notice {message_notice}")
+    await harness.deliver()
+    await head.press(texts.get("staff-notice-button-stop"))
+    async with harness.app.sessionmaker() as session:
+        outages = {
+            str(kind): int(outage_id)
+            for outage_id, kind in await session.execute(select(OutageRow.id, OutageRow.kind))
+        }
+    await head.send(f"/outage_close {outages['emergency']}")
+    await harness.deliver()
+    # A second close changes nothing: refused, with the reason.
+    await head.send(f"/outage_close {outages['emergency']}")
+    await harness.deliver()
+
+    audit = await _audit(harness, head.user.id)
+    assert [(action, outcome) for action, outcome, _ in audit] == [
+        ("notice_import", "done"),
+        ("notice_confirm", "done"),
+        ("notice_compose", "done"),
+        ("notice_cancel", "done"),
+        ("notice_compose", "done"),
+        ("notice_confirm", "done"),
+        ("notice_stop", "done"),
+        ("outage_close", "done"),
+        ("outage_close", "refused"),
+    ]
+    details = [detail for _, _, detail in audit]
+    outages_draft, tariff_draft, debt_draft = await _draft_ids(harness)
+    assert details[0] == f"draft {outages_draft}: outages «outages.csv», 2 rows, 2 people"
+    assert details[1] == f"draft {outages_draft}: outages «outages.csv»"
+    assert details[2] == f"draft {tariff_draft}: tariff, 2 people"
+    assert details[3] == f"draft {tariff_draft}: message tariff"
+    assert details[4] == f"draft {debt_draft}: debt, 2 people"
+    assert details[6] == f"notice {message_notice}"
+    assert details[7].startswith(f"outage {outages['emergency']}: notice ")
+    assert details[8] == f"outage not found or not open: outage {outages['emergency']}"
+
+
+async def test_the_mass_notice_role_is_a_setting_and_a_draft_is_decided_by_its_author_or_a_head(
+    harness: BotHarness, texts: Texts
+) -> None:
+    await _two_linked(harness, texts)
+    harness.app.config.notice_role = StaffRole.SPECIALIST  # MASS_NOTICE_ROLE=specialist
+    author = await _member(harness, StaffRole.SPECIALIST, 8_000_011, "Автор")
+    colleague = await _member(harness, StaffRole.SPECIALIST, 8_000_012, "Коллега")
+    head = await _head(harness, 8_000_013)
+
+    await author.send(f"/notify tariff {NOTICE_TEXT}")
+    await harness.deliver()
+    assert await _draft_statuses(harness) == ["draft"]
+    colleague.last_inline = list(author.last_inline)
+    calls = await colleague.press(texts.get("staff-notice-button-send"))
+    assert _answers(calls) == [texts.get("staff-notice-not-author")]
+    calls = await author.press(texts.get("staff-notice-button-send"))
+    assert _answers(calls) == [texts.get("staff-notice-done")]
+    assert await _draft_statuses(harness) == ["confirmed"]
+
+    await colleague.send(f"/notify debt {NOTICE_TEXT}")
+    await harness.deliver()
+    head.last_inline = list(colleague.last_inline)
+    await head.press(texts.get("staff-notice-button-cancel"))
+    assert await _draft_statuses(harness) == ["confirmed", "cancelled"]
+
+    # MASS_NOTICE_ROLE=admin: a head is refused too.
+    harness.app.config.notice_role = StaffRole.ADMIN
+    await head.send(f"/notify tariff {NOTICE_TEXT}")
+    assert _staff_texts(await harness.deliver()) == [texts.get("staff-error-role", value="admin")]
+    assert await _draft_statuses(harness) == ["confirmed", "cancelled"]
+    assert [o for _, o, _ in await _audit(harness, colleague.user.id)] == [
+        "refused",
+        "done",
+    ]
+    _first, second = await _draft_ids(harness)
+    assert await _audit(harness, head.user.id) == [
+        ("notice_cancel", "done", f"draft {second}: message debt"),
+        ("notice_compose", "refused", "RoleRequired(admin): tariff"),
+    ]

@@ -2,7 +2,7 @@
 persisted so a restart does not skip them"), a run missed while the bot was down made up
 once at start, the job context, housekeeping.
 
-Runs on a SQLite file of the test's own, or on PostgreSQL when DATABASE_URL points there
+Runs on a SQLite file of the test's own, or on PostgreSQL when TEST_DATABASE_URL points there
 (the `scheduler_jobs` table is dropped before and after each such test)."""
 
 from __future__ import annotations

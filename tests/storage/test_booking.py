@@ -1,4 +1,4 @@
-"""Bookings on the real database (SQLite, and PostgreSQL when DATABASE_URL points there): the
+"""Bookings on the real database (SQLite, and PostgreSQL when TEST_DATABASE_URL points there): the
 last places under concurrency, the conditional UPDATE and the CHECK behind it, cancel and move
 in one transaction (SPEC §6: "two people can never get the same last place")."""
 

@@ -1,4 +1,4 @@
-"""Meter readings on the real database (SQLite, and PostgreSQL when DATABASE_URL says so)."""
+"""Meter readings on the real database (SQLite, and PostgreSQL when TEST_DATABASE_URL says so)."""
 
 from __future__ import annotations
 

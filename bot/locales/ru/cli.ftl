@@ -55,6 +55,11 @@ import-refused-more = … и ещё { $count } отклонённых строк
 migrate-done = База данных обновлена до версии схемы { $revision }.
 
 run-starting = Бот запускается: Telegram API { $api }, база { $database }.
+# Start-up faults (bot/startup.py): one line each — what failed and what to check.
+startup-token-rejected = Запуск остановлен: Telegram API { $api } не принял токен бота (ответ 401/404) — проверьте BOT_TOKEN (его выдаёт @BotFather) и TELEGRAM_API_URL.
+startup-api-unreachable = Запуск остановлен: нет связи с Telegram API { $api } — проверьте сеть, DNS, прокси и TELEGRAM_API_URL.
+startup-api-error = Запуск остановлен: Telegram API { $api } ответил ошибкой ({ $detail }) — проверьте TELEGRAM_API_URL и повторите позже.
+startup-database-unreachable = Запуск остановлен: не удалось открыть базу данных { $database } ({ $detail }) — проверьте DATABASE_URL, что сервер базы запущен и доступен, база существует, а у пользователя есть права.
 
 console-intro =
     Консольный режим «Приёмной»: тот же бот, та же база, без Telegram.

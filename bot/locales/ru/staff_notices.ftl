@@ -38,6 +38,7 @@ staff-notice-button-stop = Остановить рассылку
 staff-notice-button-restored = Свет дали (№ { $id })
 
 staff-notice-already = Уже обработано
+staff-notice-not-author = Подтвердить или отменить черновик может его автор или руководитель.
 staff-notice-confirmed = ✔️ Подтверждено.
 staff-notice-cancelled = ✖️ Отменено: ничего не запланировано и не отправлено.
 staff-notice-updated = Обновлено
