@@ -84,6 +84,7 @@ from tests.chaos.hostile_scenarios import (
     Actor,
     DriverMiss,
     Scenario,
+    dialog_states,
 )
 from tests.chaos.session import Attempt, ChaosSession, ErrorLog, LoggedError
 from tests.harness import STAFF_CHAT_ID, TOKEN, BotHarness, Person, StaffPerson
@@ -138,6 +139,12 @@ class Unanswered:
     kind: str
     state: str | None
     detail: str
+    staff_chat: bool = False
+
+    @property
+    def key(self) -> str:
+        where = "staff chat" if self.staff_chat else "private chat"
+        return f"{self.kind} in {self.state or 'no state'} ({where})"
 
 
 @dataclass
@@ -157,6 +164,7 @@ class HostileReport:
     driver_misses: Counter[str] = field(default_factory=Counter)
     outbox: Counter[str] = field(default_factory=Counter)
     outbox_failures: Counter[str] = field(default_factory=Counter)
+    declared: set[str] = field(default_factory=dialog_states)
     seconds: float = 0.0
 
     @property
@@ -174,15 +182,24 @@ class HostileReport:
             groups[_error_key(record)] += 1
         return groups
 
+    def error_example(self, key: str) -> str:
+        """The update of the first ERROR record of a group."""
+        return next((where for where, record in self.errors if _error_key(record) == key), "")
+
     def unanswered_groups(self) -> Counter[str]:
-        return Counter(f"{u.kind} in {u.state or 'no state'}" for u in self.unanswered)
+        return Counter(u.key for u in self.unanswered)
+
+    def unanswered_example(self, key: str) -> str:
+        found = next((u for u in self.unanswered if u.key == key), None)
+        return "" if found is None else f"{found.scenario}: {found.detail}"
 
     def table(self) -> str:
         lines = [
             f"Hostile updates (seed {self.seed}): {self.hostile} hostile + {self.driving} "
             f"driving the dialogs, {self.calls} Bot API calls, {self.seconds:.1f} s",
-            f"  scenarios (states entered): {len(self.by_scenario)}; dialog states seen: "
-            f"{len(self.states)}",
+            f"  scenarios entered: {len(self.by_scenario)}; updates sent in "
+            f"{len(self.declared & set(self.states))} of the {len(self.declared)} declared "
+            "dialog states (and outside any)",
             "  kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())),
             "",
             "| check | result |",
@@ -190,8 +207,7 @@ class HostileReport:
             f"| exceptions logged at ERROR | {self.error_count} |",
             f"| updates not answered | {len(self.unanswered)} |",
             f"| calls over Telegram's limits | {self.breach_count} |",
-            f"| outbox rows failed / dropped | {self.outbox['failed']} / "
-            f"{self.outbox['dropped']} |",
+            f"| outbox rows failed | {self.outbox['failed']} |",
             f"| updates needing no answer (documented) | {sum(self.exempt.values())} |",
         ]
         if self.exempt:
@@ -201,10 +217,16 @@ class HostileReport:
             )
         if self.errors:
             lines.append("  ERROR records by exception and place:")
-            lines += [f"    {n:5d}  {key}" for key, n in self.error_groups().most_common(25)]
+            lines += [
+                f"    {n:5d}  {key}\n           e.g. {self.error_example(key)[:150]}"
+                for key, n in self.error_groups().most_common(25)
+            ]
         if self.unanswered:
             lines.append("  unanswered by kind and state:")
-            lines += [f"    {n:5d}  {key}" for key, n in self.unanswered_groups().most_common(25)]
+            lines += [
+                f"    {n:5d}  {key}\n           e.g. {self.unanswered_example(key)[:150]}"
+                for key, n in self.unanswered_groups().most_common(25)
+            ]
         if self.breaches:
             lines.append("  calls over the limits by rule (an example):")
             lines += [
@@ -214,6 +236,9 @@ class HostileReport:
         if self.outbox_failures:
             lines.append("  outbox failures by error:")
             lines += [f"    {n:5d}  {e}" for e, n in self.outbox_failures.most_common(10)]
+        unseen = sorted(self.declared - set(self.states))
+        if unseen:
+            lines.append("  declared dialog states no update was sent in: " + ", ".join(unseen))
         if self.driver_misses:
             lines.append(
                 "  scenarios whose driver stopped short (the state was not reached): "
@@ -438,14 +463,17 @@ class HostileRun:
             for breach in attempt.breaches:
                 report.breaches[breach.rule] += 1
                 report.breach_examples.setdefault(breach.rule, str(breach)[:160])
-        where = f"{scenario} / {kind} / update {update.update_id}"
+        where = f"{scenario} / {kind}: {_describe(update)}"
         for record in self.errors.records[errors_before:]:
             report.errors.append((where, record))
         if exempt is not None:
             report.exempt[exempt] += 1
             return
         if not _answered(update, person, made):
-            report.unanswered.append(Unanswered(scenario, kind, state, _describe(update)))
+            staff_chat = _chat_id(update) == STAFF_CHAT_ID
+            report.unanswered.append(
+                Unanswered(scenario, kind, state, _describe(update), staff_chat)
+            )
 
     def _exemption(
         self, person: Person, update: Update, kind: str, state: str | None
@@ -645,7 +673,7 @@ class HostileRun:
             rows = (await db.execute(select(OutboxRow.status, OutboxRow.last_error))).all()
         for status, error in rows:
             self.report.outbox[str(status)] += 1
-            if status in {"failed", "dropped"}:
+            if status == "failed":
                 self.report.outbox_failures[str(error)[:100]] += 1
 
 
@@ -684,6 +712,15 @@ def _blocked(person: Person) -> Update:
             ),
         ),
     )
+
+
+def _chat_id(update: Update) -> int | None:
+    if update.message is not None:
+        return update.message.chat.id
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return query.message.chat.id
+    return None
 
 
 def _answered(update: Update, person: Person, made: list[Attempt]) -> bool:

@@ -40,6 +40,22 @@ SURNAME = "Тестова"
 HOLDER = "Тестова Анна Ивановна"
 
 
+def dialog_states() -> set[str]:
+    """Every state of every dialog the bot declares (its `StatesGroup`s)."""
+    from aiogram.fsm.state import StatesGroup
+
+    import handlers
+
+    handlers.build_routers()  # imports every module that declares states
+    found: set[str] = set()
+    pending = list(StatesGroup.__subclasses__())
+    while pending:
+        group = pending.pop()
+        pending.extend(group.__subclasses__())
+        found.update(str(state.state) for state in group.__states__)
+    return found
+
+
 class DriverMiss(Exception):
     """The driver could not take the next step (the button or question was not there)."""
 
