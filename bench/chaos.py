@@ -81,7 +81,9 @@ async def kill(args: argparse.Namespace, workdir: Path) -> bool:
     url = await fresh_database(args.database_url, workdir, "kill")
     with Emulator(log_path=workdir / "emulator.log") as emulator:
         report = await run_kill_trials(
-            KillSetup(emulator, url, workdir), trials=args.trials, seed=args.seed
+            KillSetup(emulator, url, workdir, exec_bot=args.exec_bot),
+            trials=args.trials,
+            seed=args.seed,
         )
     print(report.table())
     failures = {name: n for name, n in report.failures.items() if n}
@@ -128,6 +130,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--trials", type=int, default=50, help="kill trials")
+    parser.add_argument(
+        "--exec",
+        dest="exec_bot",
+        action="store_true",
+        help="kill: start the `reception` script each time, not from the fork server",
+    )
     parser.add_argument("--updates", type=int, default=5000, help="hostile updates")
     parser.add_argument("--consumers", type=int, default=20, help="faults: appeals filed")
     parser.add_argument("--subscribers", type=int, default=300, help="faults: notice recipients")

@@ -1,6 +1,7 @@
 """Thousands of hostile updates across every dialog state and the staff chat, in process.
 
-    report = await run_hostile(settings, updates=5000, seed=1)
+    report = await run_hostile(settings, clock=clock, texts=texts, content=content,
+                               updates=5000, seed=1)
     print(report.table())
 
 The real dispatcher is driven with `Dispatcher.feed_update` (tests/harness.py) over a Bot API
@@ -31,24 +32,22 @@ What is checked, per update:
   (the staff chat is shared with people and other bots);
   `outsider-message` — a non-member's message that is not a command (refused silently;
   their commands and presses are answered);
+- **limits**: no call the bot made broke a Telegram limit (each such call is refused by the
+  fake, as Telegram would, and counted by rule).
+The outbox's failed rows at the end are reported as well (hostile_report.py).
+
 Kinds of hostile update: `text`, `command`, `media`, `album` (2–4 parts), `callback` (crafted
 data), `mutated` (a real button's data with one value made wrong), `button` (a real button,
 maybe stale), `redelivery`, `edit`, `block`; in the staff chat also `thread-text`,
 `thread-command`, `thread-media` (in the appeal's topic or as a reply to its card), `note`.
-- **limits**: no call the bot made broke a Telegram limit (each such call is refused by the
-  fake, as Telegram would, and counted by rule).
-The outbox's failed rows at the end are reported as well.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-import re
 import time
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +75,7 @@ from storage.models import AppealRow, OutboxRow
 from storage.repositories import SqlAccountRegistry
 from storage.uow import UnitOfWork
 from tests.chaos.hostile_inputs import PRIVATE_COMMANDS, STAFF_COMMANDS, HostileInputs
+from tests.chaos.hostile_report import HostileReport, Unanswered
 from tests.chaos.hostile_scenarios import (
     PROFILE,
     SCENARIOS,
@@ -84,9 +84,9 @@ from tests.chaos.hostile_scenarios import (
     Actor,
     DriverMiss,
     Scenario,
-    dialog_states,
 )
-from tests.chaos.session import Attempt, ChaosSession, ErrorLog, LoggedError
+from tests.chaos.registry import POOL_BASE, registry_csv
+from tests.chaos.session import Attempt, ChaosSession, ErrorLog
 from tests.harness import STAFF_CHAT_ID, TOKEN, BotHarness, Person, StaffPerson
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,163 +130,6 @@ _TYPED_STAFF_STATES = frozenset(
         StaffRegister.text,
     )
 )
-_FRAME_RE = re.compile(r"^\s+(\S+):(\d+) in (\S+)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Unanswered:
-    scenario: str
-    kind: str
-    state: str | None
-    detail: str
-    staff_chat: bool = False
-
-    @property
-    def key(self) -> str:
-        where = "staff chat" if self.staff_chat else "private chat"
-        return f"{self.kind} in {self.state or 'no state'} ({where})"
-
-
-@dataclass
-class HostileReport:
-    seed: int
-    hostile: int = 0
-    driving: int = 0
-    by_kind: Counter[str] = field(default_factory=Counter)
-    by_scenario: Counter[str] = field(default_factory=Counter)
-    states: Counter[str] = field(default_factory=Counter)
-    exempt: Counter[str] = field(default_factory=Counter)
-    unanswered: list[Unanswered] = field(default_factory=list)
-    errors: list[tuple[str, LoggedError]] = field(default_factory=list)
-    breaches: Counter[str] = field(default_factory=Counter)
-    breach_examples: dict[str, str] = field(default_factory=dict)
-    calls: int = 0
-    driver_misses: Counter[str] = field(default_factory=Counter)
-    outbox: Counter[str] = field(default_factory=Counter)
-    outbox_failures: Counter[str] = field(default_factory=Counter)
-    declared: set[str] = field(default_factory=dialog_states)
-    seconds: float = 0.0
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors)
-
-    @property
-    def breach_count(self) -> int:
-        return sum(self.breaches.values())
-
-    def error_groups(self) -> Counter[str]:
-        """ERROR records grouped by exception and the innermost frame of our code."""
-        groups: Counter[str] = Counter()
-        for _where, record in self.errors:
-            groups[_error_key(record)] += 1
-        return groups
-
-    def error_example(self, key: str) -> str:
-        """The update of the first ERROR record of a group."""
-        return next((where for where, record in self.errors if _error_key(record) == key), "")
-
-    def unanswered_groups(self) -> Counter[str]:
-        return Counter(u.key for u in self.unanswered)
-
-    def unanswered_example(self, key: str) -> str:
-        found = next((u for u in self.unanswered if u.key == key), None)
-        return "" if found is None else f"{found.scenario}: {found.detail}"
-
-    def table(self) -> str:
-        lines = [
-            f"Hostile updates (seed {self.seed}): {self.hostile} hostile + {self.driving} "
-            f"driving the dialogs, {self.calls} Bot API calls, {self.seconds:.1f} s",
-            f"  scenarios entered: {len(self.by_scenario)}; updates sent in "
-            f"{len(self.declared & set(self.states))} of the {len(self.declared)} declared "
-            "dialog states (and outside any)",
-            "  kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())),
-            "",
-            "| check | result |",
-            "|---|---|",
-            f"| exceptions logged at ERROR | {self.error_count} |",
-            f"| updates not answered | {len(self.unanswered)} |",
-            f"| calls over Telegram's limits | {self.breach_count} |",
-            f"| outbox rows failed | {self.outbox['failed']} |",
-            f"| updates needing no answer (documented) | {sum(self.exempt.values())} |",
-        ]
-        if self.exempt:
-            lines.append(
-                "  no answer needed: "
-                + ", ".join(f"{k} {n}" for k, n in self.exempt.most_common())
-            )
-        if self.errors:
-            lines.append("  ERROR records by exception and place:")
-            lines += [
-                f"    {n:5d}  {key}\n           e.g. {self.error_example(key)[:150]}"
-                for key, n in self.error_groups().most_common(25)
-            ]
-        if self.unanswered:
-            lines.append("  unanswered by kind and state:")
-            lines += [
-                f"    {n:5d}  {key}\n           e.g. {self.unanswered_example(key)[:150]}"
-                for key, n in self.unanswered_groups().most_common(25)
-            ]
-        if self.breaches:
-            lines.append("  calls over the limits by rule (an example):")
-            lines += [
-                f"    {n:5d}  {rule}: {self.breach_examples.get(rule, '')}"
-                for rule, n in self.breaches.most_common()
-            ]
-        if self.outbox_failures:
-            lines.append("  outbox failures by error:")
-            lines += [f"    {n:5d}  {e}" for e, n in self.outbox_failures.most_common(10)]
-        unseen = sorted(self.declared - set(self.states))
-        if unseen:
-            lines.append("  declared dialog states no update was sent in: " + ", ".join(unseen))
-        if self.driver_misses:
-            lines.append(
-                "  scenarios whose driver stopped short (the state was not reached): "
-                + ", ".join(f"{k} {n}" for k, n in self.driver_misses.most_common())
-            )
-        return "\n".join(lines)
-
-
-def _error_key(record: LoggedError) -> str:
-    lines = record.message.splitlines()
-    head = lines[0] if lines else record.message
-    found = re.match(r"update \S+ failed with (\S+)", head)
-    if not found:
-        return f"{record.logger}: {head[:120]}"
-    place = ""
-    for line in lines[1:]:
-        frame = _FRAME_RE.match(line)
-        if frame is None:
-            continue
-        path = Path(frame.group(1))
-        if ROOT in path.parents and ".venv" not in path.parts:
-            place = f"{path.relative_to(ROOT)}:{frame.group(2)} {frame.group(3)}"
-    return f"{found.group(1)} at {place or '?'}"
-
-
-def registry_csv(pools: dict[str, int]) -> bytes:
-    """Fresh personal accounts for the drivers, one per person that links one: `std` a
-    two-zone meter of 6 digits, `multi` two meters (one-zone and three-zone), `small` a
-    one-zone meter of 5 digits (its top tenth is reachable: the rollover question)."""
-    header = (
-        "account,full_name,settlement,street,house,flat,phone,email,category,"
-        "meter_serial,meter_digits,meter_zones"
-    )
-    rows = [header]
-    base = {"std": 3_000_000_000, "multi": 3_100_000_000, "small": 3_200_000_000}
-    for pool, count in pools.items():
-        for index in range(count):
-            number = base[pool] + index
-            house = index % 90 + 1
-            common = f"{number},Тестова Анна Ивановна,Выкса,ул. Ленина,{house},,,,household"
-            if pool == "std":
-                rows.append(f"{common},S{number},6,2")
-            elif pool == "small":
-                rows.append(f"{common},S{number},5,1")
-            else:
-                rows.append(f"{common},A{number},6,1")
-                rows.append(f"{common},B{number},6,3")
-    return ("\n".join(rows) + "\n").encode("utf-8")
 
 
 class HostileRun:
@@ -326,9 +169,9 @@ class HostileRun:
         await service.import_registry(raw, now=self.clock.now())
         await service.import_registry(registry_csv(pools), now=self.clock.now())
         await uow.commit()
-        base = {"std": 3_000_000_000, "multi": 3_100_000_000, "small": 3_200_000_000}
         self._accounts = {
-            pool: iter(range(base[pool], base[pool] + count)) for pool, count in pools.items()
+            pool: iter(range(POOL_BASE[pool], POOL_BASE[pool] + count))
+            for pool, count in pools.items()
         }
         self.session.members[STAFF_ADMIN_ID] = "member"
         self.session.members[STAFF_SPECIALIST_ID] = "member"

@@ -1,11 +1,13 @@
 """Kill -9 of the real bot process at random moments, against the Bot API emulator.
 
-    report = await run_kill_trials(KillSetup(emulator, database_url, workdir), trials=50)
+    setup = KillSetup(emulator, database_url, workdir)
+    report = await run_kill_trials(setup, trials=50, seed=1)
     print(report.table())
 
 The bot is `reception run` (started from a fork server, forkserver.py, so a restart takes
-about half a second) polling the emulator of tests/e2e on 127.0.0.1, with a staff
-supergroup that has forum topics. A trial is one person (a new Telegram user, consented,
+about half a second; `KillSetup(exec_bot=True)` starts the `reception` script instead)
+polling the emulator of tests/e2e on 127.0.0.1, with a staff supergroup that has forum
+topics. A trial is one person (a new Telegram user, consented,
 with the account 1000000001 linked) going through one flow like a person does — filing an
 appeal (submit), sending a meter reading (confirm), booking a visit (confirm) — and a
 SIGKILL at a random moment:
@@ -37,13 +39,14 @@ import asyncio
 import os
 import random
 import re
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,10 +60,18 @@ from storage.models import (
     ReadingSubmissionRow,
 )
 from tests.chaos.forkserver import ROOT, ForkedBot, ForkServer
-from tests.e2e.client import BotMessage, Emulator, EmulatorError, EmulatorUser, GroupChat
+from tests.e2e.client import (
+    BotMessage,
+    BotProcess,
+    Emulator,
+    EmulatorError,
+    EmulatorUser,
+    GroupChat,
+)
 
 STAFF_CHAT = -1_001_234_567_890
 STAFF_MEMBER = 8_100_001
+RECEPTION = str(Path(sys.executable).parent / "reception")
 FIRST_PERSON = 7_500_000
 ACCOUNT = "1000000001"
 SURNAME = "Иванова"
@@ -202,6 +213,7 @@ class KillReport:
     extra_topics: int = 0
     missing_topics: int = 0
     duplicate_cards: int = 0
+    missing_cards: int = 0
     outbox_pending_at_end: int = 0
     seconds: float = 0.0
 
@@ -261,8 +273,9 @@ class KillReport:
         lines += [
             "",
             f"Staff chat: {self.appeals} appeals, {self.topics} forum topics, "
-            f"{self.extra_topics} extra, {self.missing_topics} missing; "
-            f"{self.duplicate_cards} cards posted more than once (at-least-once); "
+            f"{self.extra_topics} extra, {self.missing_topics} missing; cards missing "
+            f"{self.missing_cards}, posted more than once {self.duplicate_cards} "
+            "(at-least-once); "
             f"{self.outbox_pending_at_end} outbox rows still pending at the end.",
         ]
         problems = [f"  {name}: {e}" for name, f in self.flows.items() for e in f.errors]
@@ -280,6 +293,7 @@ class KillReport:
             "phantom numbers": self.total("phantoms"),
             "extra topics": self.extra_topics,
             "appeals without a topic": self.missing_topics,
+            "appeals without a card": self.missing_cards,
             "summaries lost (nothing stored, could not finish)": self.total("not_stored_stuck"),
             "mid-dialog kills without the current question": self.total("mid_question_missing")
             + self.total("mid_dialog_lost"),
@@ -295,11 +309,27 @@ def _mean(values: Sequence[float]) -> float:
 
 @dataclass
 class KillSetup:
+    """`exec_bot`: start `reception run` as a plain subprocess each time (the e2e launcher,
+    about 5 s a start) instead of from the fork server — to check that both find the same."""
+
     emulator: Emulator
     database_url: str
     workdir: Path
     token: str = ""
     log_level: str = "INFO"
+    exec_bot: bool = False
+
+
+class Restartable(Protocol):
+    """What the trials need of the bot process: ForkedBot, or the e2e BotProcess."""
+
+    @property
+    def is_running(self) -> bool: ...
+    @property
+    def log_text(self) -> str: ...
+    def start(self) -> None: ...
+    def kill(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> Any: ...
 
 
 class KillTrials:
@@ -327,7 +357,17 @@ class KillTrials:
             }
         )
         self.env = env
-        self.bot = ForkedBot(server, ["run"], env, log_dir=setup.workdir, name="bot")
+        # The work directory, not the repository, is the bot's: a developer's .env there is
+        # never read (pydantic-settings looks for it in the working directory).
+        self.bot: Restartable
+        if setup.exec_bot:
+            self.bot = BotProcess(
+                [RECEPTION, "run"], env, log_dir=setup.workdir, name="bot", cwd=setup.workdir
+            )
+        else:
+            self.bot = ForkedBot(
+                server, ["run"], env, log_dir=setup.workdir, name="bot", cwd=setup.workdir
+            )
         self.staff = EmulatorUser(
             setup.emulator.base_url,
             self.token,
@@ -348,6 +388,7 @@ class KillTrials:
             self.env,
             log_dir=self.setup.workdir,
             name="import",
+            cwd=self.setup.workdir,
         )
         importer.start()
         await importer.wait_until_exited()
@@ -589,7 +630,6 @@ class KillTrials:
             else:
                 per_number[owner] += 1
         report.extra_topics += sum(max(0, count - 1) for count in per_number.values())
-        report.missing_topics = sum(1 for number in numbers if per_number[number] == 0)
         await self.staff.fetch()
         cards: Counter[str] = Counter()
         for message in self.staff.inbox:
@@ -598,6 +638,8 @@ class KillTrials:
             for number in set(re.findall(r"ВЭ-\d{4}-\d{6}", message.content)):
                 cards[number] += 1
         report.duplicate_cards = sum(count - 1 for count in cards.values() if count > 1)
+        report.missing_topics = sum(1 for number in numbers if per_number[number] == 0)
+        report.missing_cards = sum(1 for number in numbers if cards[number] == 0)
 
 
 def _step_at(flow: Flow, state: str | None, data: dict[str, Any]) -> int | None:
