@@ -25,6 +25,7 @@ is_running, log_text, wait_for_log). Protocol on the server's stdin/stdout: one 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import gc
 import importlib
@@ -41,6 +42,16 @@ from typing import IO, Any, Self
 
 ROOT = Path(__file__).resolve().parents[2]
 _READY = "FORKSERVER READY"
+# Children started and not yet stopped: killed when this interpreter exits, whatever happened.
+_live: set[int] = set()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for pid in list(_live):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+    _live.clear()
 
 
 class ForkServer:
@@ -166,6 +177,7 @@ class ForkedBot:
         with self.log_path.open("a", encoding="utf-8") as log:
             log.write(f"=== {self.name} start #{self.starts}: reception {' '.join(self.argv)}\n")
         self._pid = self.server.spawn(self.argv, self.env, self.cwd, self.log_path)
+        _live.add(self._pid)
 
     def _signal(self, signum: int) -> None:
         if self._pid is None:
@@ -184,13 +196,16 @@ class ForkedBot:
     def kill(self) -> None:
         """A crash: SIGKILL to the bot's process group, then wait until it is gone."""
         self._signal(signal.SIGKILL)
-        self._wait_gone(10)
+        if self._wait_gone(10) and self._pid is not None:
+            _live.discard(self._pid)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Graceful stop: SIGTERM, then SIGKILL after `timeout` seconds."""
         self._signal(signal.SIGTERM)
         if not self._wait_gone(timeout):
             self.kill()
+        elif self._pid is not None:
+            _live.discard(self._pid)
 
     async def wait_until_exited(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
         """Wait (polling: the child is not ours to wait on) until the process has ended."""
@@ -199,6 +214,8 @@ class ForkedBot:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.name} still runs after {timeout} s")
             await asyncio.sleep(0.02)
+        if self._pid is not None:
+            _live.discard(self._pid)
 
     async def wait_for_log(self, fragment: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout

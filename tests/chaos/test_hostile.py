@@ -1,6 +1,6 @@
 """Hostile updates in every dialog state and the staff chat (tests/chaos/hostile.py): nothing
 raises, everything is answered, nothing the bot sends breaks a Telegram limit. The smoke size
-is 400 hostile updates in short bursts, so every scenario's state is entered; CHAOS_UPDATES
+is 300 hostile updates in short bursts, so every scenario's state is entered; CHAOS_UPDATES
 sets more (acceptance: 5 000)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ async def test_hostile_updates_raise_nothing_are_all_answered_and_keep_to_telegr
     texts: Texts,
     content: ContentLibrary,
 ) -> None:
-    updates = size("UPDATES", 400)
+    updates = size("UPDATES", 300)
     seed = size("SEED", 1)
     report = await run_hostile(
         settings,
@@ -32,7 +32,7 @@ async def test_hostile_updates_raise_nothing_are_all_answered_and_keep_to_telegr
         content=content,
         updates=updates,
         seed=seed,
-        burst=(3, 5) if updates < 1000 else (8, 18),
+        burst=(2, 4) if updates < 1000 else (8, 18),
     )
     print("\n" + report.table())
     assert report.hostile >= updates
