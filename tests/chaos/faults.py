@@ -457,6 +457,13 @@ class FaultRun:
                 report.blocked_answers_marked_answered += status == "answered"
 
 
+def _lead(texts: Texts, key: str, number: str, *others: str) -> str:
+    """The text of `key` up to where the number goes (the HTML as sent)."""
+    token = "NUMBER0TOKEN"
+    rendered = texts.get(key, **{number: token}, **dict.fromkeys(others, ""))
+    return rendered.split(token, 1)[0]
+
+
 def _kind(database_url: str) -> str:
     return "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
 
@@ -515,6 +522,9 @@ async def run_faults(
             blocked_subscribers = set(subscriber_ids[::20])
             api.faults_on = True
             api.blocked |= blocked | blocked_subscribers
+            # How each confirmation begins, from the locale files (the words may change).
+            registered_lead = _lead(texts, "appeal-registered", "number", "date", "due", "channel")
+            register_lead = _lead(texts, "staff-register-done", "number", "due")
             appeals: dict[int, str] = {}
             owners: dict[int, int] = {}
             for person in people:
@@ -531,7 +541,7 @@ async def run_faults(
                 owners[appeal_id] = person
                 if person not in blocked:
                     run.owed.append(
-                        Owed("registration confirmation", person, number, "зарегистрировано")
+                        Owed("registration confirmation", person, number, registered_lead)
                     )
             # Staff answer once the cards are up (a card posted twice: the later one counts).
             await run.drain(timeout=WAIT)
@@ -557,9 +567,7 @@ async def run_faults(
                     report.not_driven.append(f"/register {index}: nothing registered")
                     continue
                 run.owed.append(
-                    Owed(
-                        "staff /register confirmation", STAFF_CHAT, registered, "Зарегистрировано:"
-                    )
+                    Owed("staff /register confirmation", STAFF_CHAT, registered, register_lead)
                 )
             marker = f"УВЕДОМЛЕНИЕ-{seed}"
             await run.broadcast(subscriber_ids, marker)
