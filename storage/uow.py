@@ -139,14 +139,24 @@ class UnitOfWork:
         *,
         clock: Clock,
         update_id: int | None = None,
+        chat_id: int | None = None,
+        piggyback: Callable[[UnitOfWork], None] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self.update_id = update_id
+        self.chat_id = chat_id
+        # Set once the update's handler has returned: a record of the update written from
+        # then on is written as answered, one written before waits for `awaits_answer`.
+        self.handled = False
+        # Called at each commit that writes anything, to add writes that cost nothing extra
+        # when they travel with another (the answered marks of storage/dedup.py).
+        self._piggyback = piggyback
         self._session: LazyConnection | None = None
         self._written = False
         self._effects = False
         self._update_recorded = False
+        self._recorded_unanswered = False
         # Deferred writes that are cheaper to do once at commit (dialog state).
         self.pending: dict[str, Any] = {}
         self._before_commit: list[Callable[[UnitOfWork], Any]] = []
@@ -166,10 +176,17 @@ class UnitOfWork:
     def has_session(self) -> bool:
         return self._session is not None
 
+    @property
+    def awaits_answer(self) -> bool:
+        """The update was recorded as processed before its handler finished (a commit before
+        a reply): its record says unanswered until `UpdateDeduplicator.answered` is stored."""
+        return self._recorded_unanswered
+
     def mark_written(self, *, effect: bool = True) -> None:
-        """Something was written. `effect=False` for dialog-step writes only: replaying the
-        same step (a redelivered update) sets the same state again, so it needs no record in
-        processed_updates; every other write does, so that it never applies twice."""
+        """Something was written. Every write of an update records the update as processed
+        in the same transaction, dialog steps included: a redelivered step is skipped rather
+        than applied to the step after it (a T1 reading taken as T2). `effect=False` is for
+        bookkeeping that is no effect of the update (it may be repeated harmlessly)."""
         self._written = True
         self._effects = self._effects or effect
 
@@ -200,15 +217,26 @@ class UnitOfWork:
             for callback in self._before_commit:
                 await callback(self)
             if self._written:
+                recorded_now = False
                 if self.update_id is not None and self._effects and not self._update_recorded:
                     self.session.deferred.append(
                         (
                             _RECORD_UPDATE,
-                            {"update_id": self.update_id, "processed_at": self._clock.now()},
+                            {
+                                "update_id": self.update_id,
+                                "processed_at": self._clock.now(),
+                                "chat_id": self.chat_id,
+                                "answered": self.handled,
+                            },
                         )
                     )
                     self._update_recorded = True
+                    recorded_now = True
+                if self._piggyback is not None:
+                    self._piggyback(self)
                 await self.session.commit()
+                if recorded_now and not self.handled:
+                    self._recorded_unanswered = True
                 for after in self._after_commit:
                     after()
             elif self._session is not None:
