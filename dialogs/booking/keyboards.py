@@ -18,6 +18,13 @@ class BookingPick(CallbackData, prefix="bk"):
     value: str = ""
 
 
+class BookingConfirm(CallbackData, prefix="bkc"):
+    """The summary's «Записаться»: the draft's token (domain/drafts.py), so that a press after
+    the booking was made finds it."""
+
+    token: str
+
+
 class BookingAction(CallbackData, prefix="bka"):
     action: str  # mine | cancel | cancel-yes | cancel-no | move | remind-cancel | remind-come
     booking: int = 0

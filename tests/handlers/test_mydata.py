@@ -17,6 +17,7 @@ async def _link(person, texts: Texts) -> None:  # type: ignore[no-untyped-def]
     await person.press(texts.get("accounts-link-button"))
     await person.send("1000000001")
     await person.send("Иванова")
+    await person.deliver()  # «счёт привязан» is queued with the link
 
 
 async def test_mydata_shows_everything_stored(harness: BotHarness, texts: Texts) -> None:
