@@ -8,9 +8,10 @@ so that is how far back we look. An update that wrote nothing (a reference page,
 is remembered in memory only: after a crash its redelivery re-sends a read-only reply.
 Dialog steps count as writes: a redelivered step is skipped, not applied to the next step.
 
-Answered or not: an update's record is usually written before its replies go out (whatever a
-person is told is stored first), so it says `answered = false` until the handler has
-finished. The marks are not written one by one: `answered` collects them and they travel
+Answered or not: an update that moves a dialog on is recorded before its next question goes
+out (whatever a person is told is stored first), so its record says `answered = false` until
+the handler has finished; other records are written answered (a final step's reply is queued
+with it, notifier/replies.py). The marks are not written one by one: `answered` collects them and they travel
 with the next commit of any unit of work (`piggyback`), or with `store_answered` (a short
 periodic flush, and at shutdown). A row still unanswered at start-up is an update whose
 handler a crash cut short: `unanswered` hands its chat to the start-up that offers the
@@ -114,10 +115,11 @@ class UpdateDeduplicator:
         *,
         clock: Clock,
         stop: asyncio.Event,
-        every: float = 1.0,
+        every: float = 0.25,
     ) -> None:
         """Until `stop`: every `every` seconds store the marks no commit has taken along
-        (a quiet bot), then once more at the stop."""
+        (a quiet bot), then once more at the stop. A kill loses at most the marks of this
+        interval: those people are offered to go on although they were answered."""
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=every)

@@ -215,6 +215,8 @@ class DatabaseStorage(BaseStorage):
                 uow.defer(_DELETE_ONE, {"key": key_id}, effect=True)
             else:
                 uow.defer(_upsert(dialect), _row(key_id, key, record, now), effect=True)
+                # A dialog in the middle: its next question is what a crash could lose.
+                uow.dialog_continues = uow.dialog_continues or record.state is not None
 
         def apply() -> None:
             for key_id, (_key, record) in snapshot.items():

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, false, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,6 +31,11 @@ from storage.sqlite_driver import OneHopConnection
 logger = logging.getLogger(__name__)
 
 _RECORD_UPDATE = insert(ProcessedUpdateRow)
+_AWAIT_ANSWER = (
+    update(ProcessedUpdateRow)
+    .where(ProcessedUpdateRow.update_id == bindparam("waiting_id"))
+    .values(answered=false())  # a literal: only the given parameters are bound on SQLite
+)
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("reception_uow", default=None)
 
@@ -149,6 +154,9 @@ class UnitOfWork:
         # Set once the update's handler has returned: a record of the update written from
         # then on is written as answered, one written before waits for `awaits_answer`.
         self.handled = False
+        # Set by the dialog storage when this commit leaves a dialog waiting for the person's
+        # next answer: only then does a crash before the reply leave them without a question.
+        self.dialog_continues = False
         # Called at each commit that writes anything, to add writes that cost nothing extra
         # when they travel with another (the answered marks of storage/dedup.py).
         self._piggyback = piggyback
@@ -178,8 +186,9 @@ class UnitOfWork:
 
     @property
     def awaits_answer(self) -> bool:
-        """The update was recorded as processed before its handler finished (a commit before
-        a reply): its record says unanswered until `UpdateDeduplicator.answered` is stored."""
+        """The update moved a dialog on and was recorded before its handler finished (a
+        commit before the next question): its record says unanswered until
+        `UpdateDeduplicator.answered` is stored (storage/dedup.py)."""
         return self._recorded_unanswered
 
     def mark_written(self, *, effect: bool = True) -> None:
@@ -217,7 +226,8 @@ class UnitOfWork:
             for callback in self._before_commit:
                 await callback(self)
             if self._written:
-                recorded_now = False
+                waiting = self.dialog_continues and not self.handled
+                now_waiting = False
                 if self.update_id is not None and self._effects and not self._update_recorded:
                     self.session.deferred.append(
                         (
@@ -226,16 +236,20 @@ class UnitOfWork:
                                 "update_id": self.update_id,
                                 "processed_at": self._clock.now(),
                                 "chat_id": self.chat_id,
-                                "answered": self.handled,
+                                "answered": not waiting,
                             },
                         )
                     )
                     self._update_recorded = True
-                    recorded_now = True
+                    now_waiting = waiting
+                elif self._update_recorded and waiting and not self._recorded_unanswered:
+                    # Recorded by an earlier commit of this update; the dialog moves on now.
+                    self.session.deferred.append((_AWAIT_ANSWER, {"waiting_id": self.update_id}))
+                    now_waiting = True
                 if self._piggyback is not None:
                     self._piggyback(self)
                 await self.session.commit()
-                if recorded_now and not self.handled:
+                if now_waiting:
                     self._recorded_unanswered = True
                 for after in self._after_commit:
                     after()
@@ -270,6 +284,7 @@ class UnitOfWork:
     def _reset(self) -> None:
         self._written = False
         self._effects = False
+        self.dialog_continues = False
         self.touched = set()
         self.pending = {}
         self._before_commit = []
