@@ -11,12 +11,13 @@ Dialog steps count as writes: a redelivered step is skipped, not applied to the 
 Answered or not: an update that moves a dialog on is recorded before its next question goes
 out (whatever a person is told is stored first), so its record says `answered = false` until
 the handler has finished; other records are written answered (a final step's reply is queued
-with it, notifier/replies.py). The marks are not written one by one: `answered` collects them and they travel
-with the next commit of any unit of work (`piggyback`), or with `store_answered` (a short
-periodic flush, and at shutdown). A row still unanswered at start-up is an update whose
-handler a crash cut short: `unanswered` hands its chat to the start-up that offers the
-person to continue (handlers/resume.py). A crash can also lose marks not stored yet; then a
-person is offered to continue once more than needed, never less.
+with it, notifier/replies.py). The marks are not written one by one: `answered` collects
+them and they travel with the next commit of any unit of work (`piggyback`), or with
+`store_answered` (a short periodic flush, and at shutdown). A row still unanswered at
+start-up is an update whose handler a crash cut short: `unanswered` hands its chat to the
+start-up that offers the person to continue (handlers/resume.py). A crash can also lose
+marks not stored yet; then a person is offered to continue once more than needed, never
+less.
 """
 
 from __future__ import annotations
