@@ -35,11 +35,15 @@ from aiogram.types import (
     User,
 )
 
-from bot.factory import build_app, build_bot
+from bot.delivery import build_sender
+from bot.factory import App, build_app, build_bot
 from bot.local_api import LocalApiSession
 from bot.settings import Settings
 from bot.startup import prepare_database
 from bot.texts import Texts
+from domain.rate_limit import RateLimiter
+from handlers.resume import offer_resume
+from notifier.outbox import OutboxSender
 
 CONSOLE_TOKEN = "1000001:console"
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -150,6 +154,24 @@ class ConsoleChat:
         )
 
 
+class _Unpaced(RateLimiter):
+    """Nothing here goes to Telegram: the console's messages need no pacing."""
+
+    def earliest(self, chat_id: int, now: datetime) -> datetime:
+        return now
+
+    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+        return now
+
+
+async def _deliver(app: App, sender: OutboxSender) -> None:
+    """Print what the outbox holds for the console's person (confirmations are queued there,
+    notifier/replies.py); messages to other chats stay queued for the bot on Telegram."""
+    await app.notice_desk.settle()
+    while await sender.run_once():
+        pass
+
+
 async def run_console(
     settings: Settings,
     texts: Texts,
@@ -165,8 +187,18 @@ async def run_console(
     session = ConsoleSession(out, texts)
     bot = build_bot(settings, session=session, token=CONSOLE_TOKEN)
     chat = ConsoleChat(session, user_id)
+    sender = build_sender(app, bot, forum=False, limiter=_Unpaced(), only_chat=user_id)
     out.write(texts.plain("console-intro") + "\n" + texts.plain("console-user", id=user_id) + "\n")
     try:
+        await offer_resume(
+            sessionmaker=app.sessionmaker,
+            clock=app.clock,
+            dedup=app.dedup,
+            storage=app.storage,
+            bot_id=bot.id,
+            texts=texts,
+        )
+        await _deliver(app, sender)
         while True:
             out.write("> ")
             out.flush()
@@ -176,6 +208,7 @@ async def run_console(
             if not line.strip():
                 continue
             await app.dispatcher.feed_update(bot, chat.update_for(line))
+            await _deliver(app, sender)
     finally:
         out.write("\n" + texts.plain("console-bye") + "\n")
         await bot.session.close()

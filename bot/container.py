@@ -17,6 +17,7 @@ from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
+from notifier.replies import OutboxReplies
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealPolicy, AppealService
@@ -28,6 +29,7 @@ from services.subscriptions import SubscriptionService
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
+from storage.drafts import SqlSubmittedDrafts
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -132,6 +134,15 @@ class Services:
         )
 
     @cached_property
+    def replies(self) -> OutboxReplies:
+        """Replies that report something stored: queued with it (notifier/replies.py)."""
+        return OutboxReplies(self.uow, clock=self._clock, wake=self._config.wake_outbox)
+
+    @cached_property
+    def _drafts(self) -> SqlSubmittedDrafts:
+        return SqlSubmittedDrafts(self.uow)
+
+    @cached_property
     def _appeal_repository(self) -> SqlAppealRepository:
         return SqlAppealRepository(self.uow)
 
@@ -161,6 +172,7 @@ class Services:
             clock=self._clock,
             policy=self._config.appeal_policy,
             notices=self.notices,
+            drafts=self._drafts,
         )
 
     @cached_property
@@ -206,6 +218,7 @@ class Services:
             registry=SqlAccountRegistry(self.uow, self._cache),
             clock=self._clock,
             policy=policy,
+            drafts=self._drafts,
         )
 
     @cached_property
@@ -225,4 +238,5 @@ class Services:
             clock=self._clock,
             policy=policy,
             reminders=reminders,
+            drafts=self._drafts,
         )

@@ -118,6 +118,7 @@ def build_sender(
     forum: bool,
     limiter: RateLimiter | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    only_chat: int | None = None,
 ) -> OutboxSender:
     channel = StaffChannel(
         app.sessionmaker,
@@ -162,6 +163,7 @@ def build_sender(
         in_flight=app.settings.outbox_in_flight,
         allow_paid_broadcast=app.settings.outbox_paid_broadcast,
         sleep=sleep,
+        only_chat=only_chat,
     )
     app.config.wake_outbox = sender.wake
     return sender

@@ -76,6 +76,8 @@ class App:
     notice_desk: NoticeDesk
 
     async def close(self) -> None:
+        # A clean shutdown leaves no answered update looking unanswered (storage/dedup.py).
+        await self.dedup.store_answered(self.sessionmaker, clock=self.clock)
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.engine.dispose()

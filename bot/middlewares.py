@@ -63,7 +63,14 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         if not self._dedup.claim(event.update_id):
             logger.info("update %d is a duplicate: skipped", event.update_id)
             return UNHANDLED
-        uow = UnitOfWork(self._sessionmaker, clock=self._clock, update_id=event.update_id)
+        chat = data.get("event_chat")
+        uow = UnitOfWork(
+            self._sessionmaker,
+            clock=self._clock,
+            update_id=event.update_id,
+            chat_id=chat.id if chat is not None else None,
+            piggyback=self._dedup.piggyback,
+        )
         bot: Bot = data["bot"]
         data["uow"] = uow
         data["services"] = Services(
@@ -78,7 +85,11 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         token = uow.bind()
         try:
             result = await handler(event, data)
+            uow.handled = True
             await uow.commit()
+            if uow.awaits_answer:
+                # Its record was stored before the replies went out; they have now.
+                self._dedup.answered(event.update_id)
         except DuplicateUpdate:
             logger.info("update %d was already processed: skipped", event.update_id)
             return UNHANDLED

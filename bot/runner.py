@@ -17,6 +17,7 @@ from bot.process import freeze_startup_objects
 from bot.settings import Settings
 from bot.startup import StartupFault, check_bot_api, prepare_database, shown_database
 from bot.texts import Texts
+from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
 from notifier.scheduler import JobSpec, build_scheduler
@@ -123,8 +124,24 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         forum = await staff_chat_is_forum(bot, settings.staff_chat_id)
         sender = build_sender(app, bot, forum=forum)
         extra["wake_outbox"] = sender.wake
+        # People whose last input a crash left unanswered are offered to go on (queued
+        # before the sender starts, so it goes in its first round).
+        await offer_resume(
+            sessionmaker=app.sessionmaker,
+            clock=app.clock,
+            dedup=app.dedup,
+            storage=app.storage,
+            bot_id=bot.id,
+            texts=texts,
+        )
         # Whatever was queued before a crash or restart goes out first.
         tasks.append(asyncio.create_task(sender.run_forever(stop), name="outbox"))
+        tasks.append(
+            asyncio.create_task(
+                app.dedup.keep_storing_answered(app.sessionmaker, clock=app.clock, stop=stop),
+                name="answered-marks",
+            )
+        )
         await app.notice_desk.kick()  # notices that fell due while the bot was down
         scheduler.start()
 

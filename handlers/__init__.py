@@ -31,6 +31,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         info,
         my_appeals,
         mydata,
+        resume,
         settings,
         staff,
         staff_notices,
@@ -66,6 +67,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         booking.build_router(),
         mydata.build_router(),
         account.build_router(),
+        resume.build_router(),
         fallback.build_router(),
     )
     # The staff chat comes after the private router: consumers' updates never reach it.

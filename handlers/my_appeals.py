@@ -136,8 +136,11 @@ async def on_my_appeals(
             )
         elif action is MyAppealsAction.REOPEN:
             appeal = await services.appeals.reopen(user_id, appeal_id)
+            # Queued with the change (notifier/replies.py); query.answer commits both.
+            services.replies.send(
+                message.chat.id, texts.get("appeal-reopened", number=appeal.number)
+            )
             await query.answer()
-            await message.answer(texts.get("appeal-reopened", number=appeal.number))
     except DomainError as error:
         # Someone else's appeal (hand-made callback data) is "not found", like a missing one.
         await query.answer(texts.get(error.text_key, value="", date=""), show_alert=True)
@@ -258,9 +261,20 @@ async def on_information(
         await state.update_data(album=album)
     else:
         await state.clear()
-    await message.answer(
+    # Queued with the addition (notifier/replies.py): a crash after the commit delays it.
+    services.replies.send(
+        message.chat.id,
         texts.get("appeal-info-added", number=str(data.get("number", ""))),
-        reply_markup=main_menu(texts),
+        markup=main_menu(texts),
+    )
+
+
+async def reask(message: Message, state: FSMContext, texts: Texts) -> None:
+    """Ask for the addition again (after a restart, handlers/resume.py)."""
+    data = await state.get_data()
+    await message.answer(
+        texts.get("appeal-ask-add-info", number=str(data.get("number", ""))),
+        reply_markup=dialog_nav(texts, back=False),
     )
 
 

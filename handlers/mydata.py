@@ -114,12 +114,15 @@ async def on_mydata_action(
         bookings = await services.booking.forget(user_id)
         await services.subscriptions.forget(user_id)
         await state.clear()
+        # What is kept and why, queued with the withdrawal (notifier/replies.py): a crash
+        # after the commit delays it, never loses it.
+        services.replies.send(
+            message.chat.id,
+            texts.get("mydata-withdrawn", accounts=result.accounts_unlinked, bookings=bookings),
+            markup=main_menu(texts),
+        )
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(
-            texts.get("mydata-withdrawn", accounts=result.accounts_unlinked, bookings=bookings),
-            reply_markup=main_menu(texts),
-        )
         return
     await query.answer(texts.get("mydata-withdraw-kept"))
     await message.edit_reply_markup(reply_markup=None)

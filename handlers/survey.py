@@ -118,6 +118,15 @@ async def on_survey(
     await callback.answer()
 
 
+async def reask(message: Message, state: FSMContext, texts: Texts) -> None:
+    """Ask for the comment again (after a restart, handlers/resume.py)."""
+    data = await state.get_data()
+    await message.answer(
+        texts.get("survey-ask-comment"),
+        reply_markup=_row(int(data.get("appeal") or 0), texts, ("survey-skip", "skip", 0)),
+    )
+
+
 async def on_comment(
     message: Message, state: FSMContext, services: Services, texts: Texts
 ) -> None:
@@ -134,7 +143,8 @@ async def on_comment(
         await message.answer(texts.get(error.text_key, value="", date=""))
         return
     await state.clear()
-    await message.answer(texts.get("survey-thanks"), reply_markup=main_menu(texts))
+    # Queued with the comment (notifier/replies.py): a crash after the commit delays it.
+    services.replies.send(message.chat.id, texts.get("survey-thanks"), markup=main_menu(texts))
 
 
 def build_router() -> Router:

@@ -35,7 +35,8 @@ flight finish. `allow_paid_broadcast` adds Telegram's paid-broadcast flag to sen
 Delivery is at least once, not exactly once. Telegram has no idempotency key, so there is
 an unavoidable window between Telegram accepting a message and our status write: a crash
 there sends that message again after the restart. The window is kept small: statuses are
-written every `flush_interval` (default 200 ms) and after every `batch` rows, a new send
+written every `flush_interval` (default 200 ms) and after every `batch` rows (an urgent
+row's right after its send: a confirmation a person waits for), a new send
 starts only while fewer than `batch` sends have no stored outcome (so one crash repeats at
 most `batch` messages; tests/notifier/test_broadcast_crash.py measures it), and no
 database connection is held while a Telegram call is in flight. Nothing is ever lost: a
@@ -328,53 +329,59 @@ async def drop_pending(uow: UnitOfWork, *, dedup_keys: Sequence[str]) -> int:
 # Due rows ranked within their chat: a round takes the first `per_chat` of every chat, so a
 # chat with a long backlog fills no more of a page than any other. The rank is computed
 # over all due rows and the cursor applied after it, so a page never starts a chat anew.
-_RANKED = (
-    select(
-        OutboxRow.id,
-        OutboxRow.chat_id,
-        OutboxRow.method,
-        OutboxRow.payload,
-        OutboxRow.attempts,
-        OutboxRow.urgent,
-        OutboxRow.appeal_id,
-        OutboxRow.purpose,
-        OutboxRow.created_at,
-        func.row_number()
-        .over(
-            partition_by=OutboxRow.chat_id,
-            order_by=(OutboxRow.urgent.desc(), OutboxRow.id),
-        )
-        .label("position"),
-    )
-    .where(OutboxRow.status == PENDING, OutboxRow.not_before <= bindparam("now"))
-    .subquery("due")
-)
-
 # The cursor is the (urgent, id) of the last row of the previous page, in the order
 # `urgent DESC, id`: a page starts after it. (True, 0) comes before every row.
-_LOAD_DUE = (
-    select(
-        _RANKED.c.id,
-        _RANKED.c.chat_id,
-        _RANKED.c.method,
-        _RANKED.c.payload,
-        _RANKED.c.attempts,
-        _RANKED.c.urgent,
-        _RANKED.c.appeal_id,
-        _RANKED.c.purpose,
-        _RANKED.c.created_at,
+def _due_query(*where: Any) -> Any:
+    ranked = (
+        select(
+            OutboxRow.id,
+            OutboxRow.chat_id,
+            OutboxRow.method,
+            OutboxRow.payload,
+            OutboxRow.attempts,
+            OutboxRow.urgent,
+            OutboxRow.appeal_id,
+            OutboxRow.purpose,
+            OutboxRow.created_at,
+            func.row_number()
+            .over(
+                partition_by=OutboxRow.chat_id,
+                order_by=(OutboxRow.urgent.desc(), OutboxRow.id),
+            )
+            .label("position"),
+        )
+        .where(OutboxRow.status == PENDING, OutboxRow.not_before <= bindparam("now"), *where)
+        .subquery("due")
     )
-    .where(
-        _RANKED.c.position <= bindparam("per_chat", type_=Integer),
-        or_(
-            _RANKED.c.urgent < bindparam("after_urgent", type_=Boolean),
-            (_RANKED.c.urgent == bindparam("after_urgent", type_=Boolean))
-            & (_RANKED.c.id > bindparam("after_id", type_=Integer)),
-        ),
+    return (
+        select(
+            ranked.c.id,
+            ranked.c.chat_id,
+            ranked.c.method,
+            ranked.c.payload,
+            ranked.c.attempts,
+            ranked.c.urgent,
+            ranked.c.appeal_id,
+            ranked.c.purpose,
+            ranked.c.created_at,
+        )
+        .where(
+            ranked.c.position <= bindparam("per_chat", type_=Integer),
+            or_(
+                ranked.c.urgent < bindparam("after_urgent", type_=Boolean),
+                (ranked.c.urgent == bindparam("after_urgent", type_=Boolean))
+                & (ranked.c.id > bindparam("after_id", type_=Integer)),
+            ),
+        )
+        .order_by(ranked.c.urgent.desc(), ranked.c.id)
+        .limit(bindparam("batch", type_=Integer))
     )
-    .order_by(_RANKED.c.urgent.desc(), _RANKED.c.id)
-    .limit(bindparam("batch", type_=Integer))
-)
+
+
+_LOAD_DUE = _due_query()
+# A sender for one chat only (the console: its person's messages; the rest stays queued for
+# the bot that runs against Telegram).
+_LOAD_DUE_OF_CHAT = _due_query(OutboxRow.chat_id == bindparam("only_chat"))
 
 _STORE_OUTCOME = (
     update(OutboxRow)
@@ -518,6 +525,7 @@ class OutboxSender:
         in_flight: int = 8,
         flush_interval: timedelta = timedelta(milliseconds=200),
         allow_paid_broadcast: bool = False,
+        only_chat: int | None = None,
     ) -> None:
         if batch < 1 or max_attempts < 1 or per_chat < 1 or in_flight < 1:
             raise ValueError("batch, max_attempts, per_chat and in_flight must be positive")
@@ -540,6 +548,7 @@ class OutboxSender:
         self._in_flight = min(in_flight, batch)
         self._flush_interval = flush_interval
         self._paid = allow_paid_broadcast
+        self._only_chat = only_chat
         # Chats whose rows the last round skipped: `next_due` is when the first may send.
         self._skipped: set[int] = set()
         self._wakeup: asyncio.Event | None = None
@@ -548,16 +557,18 @@ class OutboxSender:
     async def _load(self, *, after: tuple[bool, int], now: datetime) -> list[_Due]:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
-            result = await uow.session.execute(
-                _LOAD_DUE,
-                {
-                    "now": now,
-                    "after_urgent": after[0],
-                    "after_id": after[1],
-                    "per_chat": self._per_chat,
-                    "batch": self._batch,
-                },
-            )
+            parameters = {
+                "now": now,
+                "after_urgent": after[0],
+                "after_id": after[1],
+                "per_chat": self._per_chat,
+                "batch": self._batch,
+            }
+            if self._only_chat is None:
+                result = await uow.session.execute(_LOAD_DUE, parameters)
+            else:
+                parameters["only_chat"] = self._only_chat
+                result = await uow.session.execute(_LOAD_DUE_OF_CHAT, parameters)
             rows = [_Due(*row) for row in result.all()]
         finally:
             await uow.rollback()  # read only; releases the connection before any send
@@ -742,6 +753,14 @@ class OutboxSender:
             state.outcomes.append(outcome)
         finally:
             state.busy.discard(row.chat_id)
+        if row.urgent and outcome["new_status"] != PENDING:
+            # A reply a person waits for (a confirmation, a staff answer): its outcome is
+            # stored at once, not with the batch, so a crash right after it repeats it only
+            # if it came within the few milliseconds of this write (issue 11).
+            try:
+                await self._flush(state)
+            except Exception:
+                logger.exception("outbox: storing an urgent outcome failed; kept for the batch")
 
     async def _settled(self, row: _Due, outcome: dict[str, Any]) -> dict[str, Any]:
         """The row's outcome, after telling `on_undelivered` if it is a message about an

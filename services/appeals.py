@@ -27,6 +27,7 @@ from domain.appeals import (
 )
 from domain.clock import Clock
 from domain.deadlines import ANSWER_DAYS, WorkingCalendar, due_date, local_date
+from domain.drafts import DraftKind, DraftToken
 from domain.errors import AppealNotFound, ConsentRequired
 from domain.ids import UserId
 from domain.limits import FILE_NAME_MAX, MIME_TYPE_MAX, clip, fit_file_name
@@ -39,6 +40,7 @@ from services.ports import (
     Consents,
     MessageRef,
     NumberSequence,
+    SubmittedDrafts,
 )
 
 
@@ -102,7 +104,9 @@ class AppealService:
         clock: Clock,
         policy: AppealPolicy,
         notices: AppealNotices | None = None,
+        drafts: SubmittedDrafts | None = None,
     ) -> None:
+        self._drafts = drafts
         self._notices = notices
         self._appeals = appeals
         self._numbers = numbers
@@ -127,15 +131,37 @@ class AppealService:
             account_number=account.number,
         )
 
-    async def submit(self, draft: AppealDraft, attachments: Sequence[Attachment]) -> Appeal:
-        """Register an appeal from the bot: consent first (SPEC §1), then as `_register`."""
+    async def submit(
+        self,
+        draft: AppealDraft,
+        attachments: Sequence[Attachment],
+        *,
+        token: DraftToken | None = None,
+    ) -> Appeal:
+        """Register an appeal from the bot: consent first (SPEC §1), then as `_register`.
+        `token` (the summary's, domain/drafts.py) is stored with it for `submitted`."""
         if draft.user_id is None:
             raise ConsentRequired()
         record = await self._consents.current(draft.user_id)
         if record is None or not record.is_active:
             raise ConsentRequired()
         actor = Actor(ActorKind.CONSUMER, draft.user_id)
-        return await self._register(draft, attachments, actor=actor)
+        appeal = await self._register(draft, attachments, actor=actor)
+        if token is not None and self._drafts is not None and appeal.id is not None:
+            await self._drafts.remember(
+                DraftKind.APPEAL, token, appeal.id, at=appeal.registered_at
+            )
+        return appeal
+
+    async def submitted(self, user_id: UserId, token: DraftToken) -> Appeal | None:
+        """The person's appeal that the draft with this token became, if it was submitted."""
+        if self._drafts is None:
+            return None
+        appeal_id = await self._drafts.record_of(DraftKind.APPEAL, token)
+        if appeal_id is None:
+            return None
+        appeal = await self._appeals.get(AppealId(appeal_id))
+        return appeal if appeal is not None and appeal.user_id == user_id else None
 
     async def register_offline(
         self,

@@ -33,6 +33,7 @@ from domain.booking import (
 )
 from domain.clock import Clock
 from domain.deadlines import local_date
+from domain.drafts import DraftKind, DraftToken
 from domain.errors import ConsentRequired, InvalidPhone
 from domain.ids import UserId
 from services.ports import (
@@ -41,6 +42,7 @@ from services.ports import (
     BookingRepository,
     Consents,
     SlotPlaces,
+    SubmittedDrafts,
 )
 
 
@@ -81,7 +83,9 @@ class BookingService:
         clock: Clock,
         policy: BookingPolicy,
         reminders: BookingReminders | None = None,
+        drafts: SubmittedDrafts | None = None,
     ) -> None:
+        self._drafts = drafts
         self._bookings = bookings
         self._consents = consents
         self._links = links
@@ -164,8 +168,10 @@ class BookingService:
         starts_at: datetime,
         full_name: str,
         phone: str,
+        token: DraftToken | None = None,
     ) -> Booking:
-        """A person books in the bot: consent first (SPEC §1), then `_check` and `_store`."""
+        """A person books in the bot: consent first (SPEC §1), then `_check` and `_store`.
+        `token` (the summary's, domain/drafts.py) is stored with it for `submitted`."""
         record = await self._consents.current(user_id)
         if record is None or not record.is_active:
             raise ConsentRequired()
@@ -183,7 +189,20 @@ class BookingService:
             created_at=now,
         )
         await self._check(booking, await self._bookings.upcoming(after=now, user_id=user_id))
-        return await self._store(booking)
+        stored = await self._store(booking)
+        if token is not None and self._drafts is not None and stored.id is not None:
+            await self._drafts.remember(DraftKind.BOOKING, token, stored.id, at=now)
+        return stored
+
+    async def submitted(self, user_id: UserId, token: DraftToken) -> Booking | None:
+        """The person's booking that the draft with this token became, if it was made."""
+        if self._drafts is None:
+            return None
+        booking_id = await self._drafts.record_of(DraftKind.BOOKING, token)
+        if booking_id is None:
+            return None
+        booking = await self._bookings.get(BookingId(booking_id))
+        return booking if booking is not None and booking.user_id == user_id else None
 
     async def book_for_caller(
         self,

@@ -12,6 +12,7 @@ from domain.appeals import Appeal, AppealEvent, AppealId, Subject
 from domain.booking import Booking, BookingId, BookingStatus, MoveOutcome
 from domain.consent import ConsentRecord
 from domain.delivery import ConsumerMessage, Undelivery
+from domain.drafts import DraftKind, DraftToken
 from domain.ids import AccountNumber, UserId
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
@@ -239,6 +240,19 @@ class ReadingRepository(Protocol):
     async def for_period(self, period: str) -> list[Reading]:
         """Every submission counted for a billing month, by account, meter and time."""
         ...
+
+    async def get(self, reading_id: ReadingId) -> Reading | None: ...
+
+
+class SubmittedDrafts(Protocol):
+    """Which record a dialog's draft became, by the token of its final button
+    (domain/drafts.py). Written in the transaction that stores the record."""
+
+    async def record_of(self, kind: DraftKind, token: DraftToken) -> int | None: ...
+
+    async def remember(
+        self, kind: DraftKind, token: DraftToken, record_id: int, *, at: datetime
+    ) -> None: ...
 
 
 # Appointment booking (SPEC §6).

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from domain.accounts import Account, Meter, normalize_account_number
 from domain.clock import Clock
+from domain.drafts import DraftKind, DraftToken
 from domain.errors import ConsentRequired
 from domain.ids import AccountNumber, UserId
 from domain.readings import (
@@ -22,6 +23,7 @@ from domain.readings import (
     PeriodDecision,
     Reading,
     ReadingChannel,
+    ReadingId,
     ReadingWindow,
     ZoneAssessment,
     ZonePoint,
@@ -38,7 +40,13 @@ from domain.readings import (
     zone_history,
 )
 from domain.spreadsheet import csv_writer
-from services.ports import AccountLinks, AccountRegistry, Consents, ReadingRepository
+from services.ports import (
+    AccountLinks,
+    AccountRegistry,
+    Consents,
+    ReadingRepository,
+    SubmittedDrafts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +147,9 @@ class ReadingService:
         registry: AccountRegistry,
         clock: Clock,
         policy: ReadingPolicy,
+        drafts: SubmittedDrafts | None = None,
     ) -> None:
+        self._drafts = drafts
         self._readings = readings
         self._consents = consents
         self._links = links
@@ -211,11 +221,13 @@ class ReadingService:
         serial: str,
         entries: Mapping[int, ZoneEntry],
         photo_file_id: str | None = None,
+        token: DraftToken | None = None,
     ) -> Receipt:
-        """Store the reading sent from the bot; every check runs again on what is stored."""
+        """Store the reading sent from the bot; every check runs again on what is stored.
+        `token` (the confirmation's, domain/drafts.py) is stored with it for `submitted`."""
         account, meter = await self._own_meter(user_id, account_number, serial)
         lines = await self._checked(account.number, meter, entries)
-        return await self._store(
+        receipt = await self._store(
             account.number,
             meter,
             lines,
@@ -223,6 +235,22 @@ class ReadingService:
             user_id=user_id,
             photo_file_id=photo_file_id,
         )
+        reading = receipt.reading
+        if token is not None and self._drafts is not None and reading.id is not None:
+            await self._drafts.remember(
+                DraftKind.READING, token, reading.id, at=reading.submitted_at
+            )
+        return receipt
+
+    async def submitted(self, user_id: UserId, token: DraftToken) -> Reading | None:
+        """The person's reading that the draft with this token became, if it was sent."""
+        if self._drafts is None:
+            return None
+        reading_id = await self._drafts.record_of(DraftKind.READING, token)
+        if reading_id is None:
+            return None
+        reading = await self._readings.get(ReadingId(reading_id))
+        return reading if reading is not None and reading.user_id == user_id else None
 
     async def history(self, user_id: UserId) -> list[MeterHistory]:
         """The last readings of every meter of the person's linked accounts."""

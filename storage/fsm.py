@@ -2,9 +2,11 @@
 
 Reads are served from an in-process cache (filled from the database on first use), and
 writes are deferred to the update's unit of work and stored in the same transaction as
-the update's other effects. The cache is per process, so this storage is for a single
-bot process (polling, or one webhook worker); with several workers set REDIS_URL and the
-bot uses aiogram's RedisStorage instead (bot/factory.py).
+the update's other effects, together with the update's id (storage/dedup.py): a dialog step
+Telegram delivers again after a restart is skipped, not applied to the step after it. The
+cache is per process, so this storage is for a single bot process (polling, or one webhook
+worker); with several workers set REDIS_URL and the bot uses aiogram's RedisStorage instead
+(bot/factory.py).
 """
 
 from __future__ import annotations
@@ -210,9 +212,11 @@ class DatabaseStorage(BaseStorage):
         dialect = uow.session.bind.dialect.name
         for key_id, (key, record) in snapshot.items():
             if record.empty:
-                uow.defer(_DELETE_ONE, {"key": key_id}, effect=False)
+                uow.defer(_DELETE_ONE, {"key": key_id}, effect=True)
             else:
-                uow.defer(_upsert(dialect), _row(key_id, key, record, now), effect=False)
+                uow.defer(_upsert(dialect), _row(key_id, key, record, now), effect=True)
+                # A dialog in the middle: its next question is what a crash could lose.
+                uow.dialog_continues = uow.dialog_continues or record.state is not None
 
         def apply() -> None:
             for key_id, (_key, record) in snapshot.items():

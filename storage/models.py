@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -178,12 +179,29 @@ class DialogStateRow(Base):
 
 
 class ProcessedUpdateRow(Base):
-    """Ids of updates whose effects were committed: a redelivered one is skipped."""
+    """Ids of updates whose effects were committed: a redelivered one is skipped. `answered`
+    is false while the handler that stored something has not finished its replies: a row
+    still false at start-up means the process died in between (storage/dedup.py)."""
 
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    answered: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class SubmittedDraftRow(Base):
+    """A dialog's final step, done: the token its final button carried and the record the
+    draft became. The same button pressed again finds the record instead of making another
+    or doing nothing (issue 11). No personal data: the record says whose it is."""
+
+    __tablename__ = "submitted_drafts"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # appeal | reading | booking
+    record_id: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class AppealSequenceRow(Base):

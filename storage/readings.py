@@ -50,6 +50,7 @@ _OF_PERIOD = (
         _VALUE.c.zone,
     )
 )
+_ONE = select(_SUBMISSION).where(_SUBMISSION.c.id == bindparam("reading_id"))
 _VALUES_OF = (
     select(_VALUE.c.submission_id, _VALUE.c.zone, _VALUE.c.value_milli, _VALUE.c.rollover)
     .where(_VALUE.c.submission_id.in_(bindparam("ids", expanding=True)))
@@ -133,6 +134,11 @@ class SqlReadingRepository:
                 values[row.id] = []
             values[row.id].append(ZoneValue(row.zone, int(row.value_milli), bool(row.rollover)))
         return [_reading(row, values[key]) for key, row in submissions.items()]
+
+    async def get(self, reading_id: ReadingId) -> Reading | None:
+        rows = (await self._uow.session.execute(_ONE, {"reading_id": reading_id})).all()
+        found = await self._with_values(rows)
+        return found[0] if found else None
 
     async def _with_values(self, rows: Sequence[Any]) -> list[Reading]:
         if not rows:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, false, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,6 +31,11 @@ from storage.sqlite_driver import OneHopConnection
 logger = logging.getLogger(__name__)
 
 _RECORD_UPDATE = insert(ProcessedUpdateRow)
+_AWAIT_ANSWER = (
+    update(ProcessedUpdateRow)
+    .where(ProcessedUpdateRow.update_id == bindparam("waiting_id"))
+    .values(answered=false())  # a literal: only the given parameters are bound on SQLite
+)
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("reception_uow", default=None)
 
@@ -139,14 +144,27 @@ class UnitOfWork:
         *,
         clock: Clock,
         update_id: int | None = None,
+        chat_id: int | None = None,
+        piggyback: Callable[[UnitOfWork], None] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self.update_id = update_id
+        self.chat_id = chat_id
+        # Set once the update's handler has returned: a record of the update written from
+        # then on is written as answered, one written before waits for `awaits_answer`.
+        self.handled = False
+        # Set by the dialog storage when this commit leaves a dialog waiting for the person's
+        # next answer: only then does a crash before the reply leave them without a question.
+        self.dialog_continues = False
+        # Called at each commit that writes anything, to add writes that cost nothing extra
+        # when they travel with another (the answered marks of storage/dedup.py).
+        self._piggyback = piggyback
         self._session: LazyConnection | None = None
         self._written = False
         self._effects = False
         self._update_recorded = False
+        self._recorded_unanswered = False
         # Deferred writes that are cheaper to do once at commit (dialog state).
         self.pending: dict[str, Any] = {}
         self._before_commit: list[Callable[[UnitOfWork], Any]] = []
@@ -166,10 +184,18 @@ class UnitOfWork:
     def has_session(self) -> bool:
         return self._session is not None
 
+    @property
+    def awaits_answer(self) -> bool:
+        """The update moved a dialog on and was recorded before its handler finished (a
+        commit before the next question): its record says unanswered until
+        `UpdateDeduplicator.answered` is stored (storage/dedup.py)."""
+        return self._recorded_unanswered
+
     def mark_written(self, *, effect: bool = True) -> None:
-        """Something was written. `effect=False` for dialog-step writes only: replaying the
-        same step (a redelivered update) sets the same state again, so it needs no record in
-        processed_updates; every other write does, so that it never applies twice."""
+        """Something was written. Every write of an update records the update as processed
+        in the same transaction, dialog steps included: a redelivered step is skipped rather
+        than applied to the step after it (a T1 reading taken as T2). `effect=False` is for
+        bookkeeping that is no effect of the update (it may be repeated harmlessly)."""
         self._written = True
         self._effects = self._effects or effect
 
@@ -200,15 +226,31 @@ class UnitOfWork:
             for callback in self._before_commit:
                 await callback(self)
             if self._written:
+                waiting = self.dialog_continues and not self.handled
+                now_waiting = False
                 if self.update_id is not None and self._effects and not self._update_recorded:
                     self.session.deferred.append(
                         (
                             _RECORD_UPDATE,
-                            {"update_id": self.update_id, "processed_at": self._clock.now()},
+                            {
+                                "update_id": self.update_id,
+                                "processed_at": self._clock.now(),
+                                "chat_id": self.chat_id,
+                                "answered": not waiting,
+                            },
                         )
                     )
                     self._update_recorded = True
+                    now_waiting = waiting
+                elif self._update_recorded and waiting and not self._recorded_unanswered:
+                    # Recorded by an earlier commit of this update; the dialog moves on now.
+                    self.session.deferred.append((_AWAIT_ANSWER, {"waiting_id": self.update_id}))
+                    now_waiting = True
+                if self._piggyback is not None:
+                    self._piggyback(self)
                 await self.session.commit()
+                if now_waiting:
+                    self._recorded_unanswered = True
                 for after in self._after_commit:
                     after()
             elif self._session is not None:
@@ -242,6 +284,7 @@ class UnitOfWork:
     def _reset(self) -> None:
         self._written = False
         self._effects = False
+        self.dialog_continues = False
         self.touched = set()
         self.pending = {}
         self._before_commit = []

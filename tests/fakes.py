@@ -118,7 +118,8 @@ class RecordingSession(LocalApiSession):
         self.forum = False
         self.failures: dict[str, list[Exception]] = {}
         # (which call, what it raises): each trap fires once, on the first call it matches.
-        self.traps: list[tuple[Callable[[TelegramMethod[Any]], bool], Exception]] = []
+        # A BaseException that is no Exception plays a kill: nothing after it runs.
+        self.traps: list[tuple[Callable[[TelegramMethod[Any]], bool], BaseException]] = []
         self._topics = itertools.count(900)
         self._ids = itertools.count(200_000)
         # Documents people sent (file id → content): getFile and the download serve them.

@@ -64,6 +64,12 @@ class Person:
             if buttons and isinstance(result, Message) and result.chat.id == self.chat.id:
                 self.last_inline = [(label, data, result) for label, data in buttons]
 
+    async def deliver(self) -> list[TelegramMethod[Any]]:
+        """What the outbox sends to this person's chat now: the replies that report something
+        stored (a number, a receipt) are queued there (notifier/replies.py)."""
+        calls = await self.harness.deliver()
+        return [call for call in calls if getattr(call, "chat_id", None) == self.chat.id]
+
     def callback_update(self, label: str) -> Update:
         for text, data, message in self.last_inline:
             if text == label or label in text:

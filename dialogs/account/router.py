@@ -245,15 +245,28 @@ async def on_second_factor(
         await message.answer(texts.get(error.text_key))
         return
     await state.clear()
-    await message.answer(
+    # Queued with the link (notifier/replies.py): a crash after the commit delays it.
+    services.replies.send(
+        message.chat.id,
         texts.get(
             "link-done",
             number=account.number,
             name=mask_name(account.full_name),
             address=_address(account),
         ),
-        reply_markup=main_menu(texts),
+        markup=main_menu(texts),
     )
+
+
+async def reask(message: Message, state: FSMContext, texts: Texts) -> None:
+    """Ask the current step's question again (after a restart, handlers/resume.py)."""
+    data = await state.get_data()
+    if await state.get_state() == LinkAccount.second_factor.state and data.get("number"):
+        text = texts.get("link-ask-factor", number=str(data["number"]))
+    else:
+        await state.set_state(LinkAccount.number)
+        text = texts.get("link-ask-number")
+    await message.answer(text, reply_markup=dialog_nav(texts))
 
 
 async def on_not_text(message: Message, texts: Texts) -> None:

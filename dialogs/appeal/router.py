@@ -44,6 +44,7 @@ from domain.appeals import (
     validate_email,
 )
 from domain.clock import Clock
+from domain.drafts import DraftToken, new_draft_token, parse_draft_token
 from domain.errors import DomainError, InvalidEmail, InvalidPhone, TooLong
 from domain.ids import AccountNumber, UserId
 from domain.limits import Field, check_length
@@ -105,6 +106,13 @@ class AppealPick(CallbackData, prefix="ap"):
         if self.value not in _PICK_VALUES[self.field]:
             raise ValueError("not a value of this field")
         return self
+
+
+class AppealSubmit(CallbackData, prefix="as"):
+    """The summary's «Отправить»: the draft's token (domain/drafts.py), so that a press after
+    the appeal was registered finds it."""
+
+    token: str
 
 
 def _steps(data: dict[str, Any]) -> list[State]:
@@ -199,7 +207,11 @@ async def ask(
             texts.get("appeal-ask-vulnerable"), reply_markup=_pick(texts, "vulnerable", groups)
         )
     else:
-        await _show_summary(message, data, texts, config)
+        token = data.get("token")
+        if not token:
+            token = new_draft_token()
+            await state.update_data(token=token)
+        await _show_summary(message, data, texts, config, token=DraftToken(token))
 
 
 async def _prefill_keyboard(
@@ -257,7 +269,7 @@ def _files(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def _show_summary(
-    message: Message, data: dict[str, Any], texts: Texts, config: AppConfig
+    message: Message, data: dict[str, Any], texts: Texts, config: AppConfig, *, token: DraftToken
 ) -> None:
     none = texts.get("appeal-none")
     channel = AnswerChannel(data["channel"])
@@ -285,8 +297,7 @@ async def _show_summary(
             device=data.get("pp55_device") or none,
             contract=data.get("pp55_contract") or none,
         )
-    buttons = [
-        ("appeal-summary-submit", "submit"),
+    edits = [
         ("appeal-edit-kind", "kind"),
         ("appeal-edit-text", "text"),
         ("appeal-edit-files", "files"),
@@ -296,10 +307,23 @@ async def _show_summary(
         ("appeal-edit-vulnerable", "vulnerable"),
         ("nav-cancel", "cancel"),
     ]
+    buttons: list[tuple[str, CallbackData]] = [
+        (texts.get("appeal-summary-submit"), AppealSubmit(token=token)),
+        *((texts.get(key), AppealPick(field="summary", value=value)) for key, value in edits),
+    ]
     await message.answer(
         f"{texts.get('appeal-summary-title')}\n\n{summary}\n\n{texts.get('appeal-summary-hint')}",
-        reply_markup=_pick(texts, "summary", buttons),
+        reply_markup=inline_column(buttons),
     )
+
+
+async def reask(
+    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """Ask the current step's question again (after a restart, handlers/resume.py)."""
+    current = await state.get_state()
+    step = next((s for s in FileAppeal.__states__ if s.state == current), FileAppeal.kind)
+    await ask(message, step, state, services, texts, config)
 
 
 # -- entry ---------------------------------------------------------------------------------
@@ -462,11 +486,53 @@ async def _on_summary(
             await state.update_data(files=[], albums=[])
         await ask(message, _EDIT_TARGET[action], state, services, texts, config)
         return
-    await _submit(message, state, services, texts, config)
+    await _submit(message, state, services, texts, config, token=None)  # a pre-token summary
+
+
+async def on_submit(
+    query: CallbackQuery,
+    callback_data: AppealSubmit,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+) -> None:
+    """«Отправить» on a summary: registers the draft; pressed again once it is registered
+    (the person saw no answer, or the bot restarted in between), says so with its number."""
+    message = query.message
+    token = parse_draft_token(callback_data.token)
+    if not isinstance(message, Message) or token is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    data = await state.get_data()
+    if await state.get_state() == FileAppeal.summary.state and data.get("token") == token:
+        await query.answer()
+        await _submit(message, state, services, texts, config, token=token)
+        return
+    appeal = await services.appeals.submitted(UserId(query.from_user.id), token)
+    if appeal is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    services.replies.send(
+        message.chat.id,
+        texts.get(
+            "appeal-already-registered",
+            number=appeal.number,
+            due=appeal.due_at.astimezone(config.zone).strftime("%d.%m.%Y"),
+            status=texts.get(f"appeal-status-{appeal.status.value}"),
+        ),
+    )
 
 
 async def _submit(
-    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    *,
+    token: DraftToken | None,
 ) -> None:
     data = await state.get_data()
     pp55 = None
@@ -498,7 +564,7 @@ async def _submit(
     )
     attachments = [Attachment(**f) for f in files]
     try:
-        appeal = await services.appeals.submit(draft, attachments)
+        appeal = await services.appeals.submit(draft, attachments, token=token)
         if data.get("rest") and appeal.id is not None:
             await services.appeals.add_information(
                 draft.user_id or UserId(0), appeal.id, text=str(data["rest"])
@@ -507,11 +573,10 @@ async def _submit(
         await message.answer(error_text(texts, error, value=str(getattr(error, "limit", ""))))
         return
     await state.clear()
-    # The summary's buttons are spent: take them away (a failure here changes nothing).
-    with contextlib.suppress(TelegramAPIError):
-        await message.edit_reply_markup(reply_markup=None)
-    # The registration is committed before this message goes out (CommitBeforeSend).
-    await message.answer(
+    # The confirmation is queued with the registration (notifier/replies.py): a crash after
+    # the commit delays it, never loses it.
+    services.replies.send(
+        message.chat.id,
         texts.get(
             "appeal-registered",
             number=appeal.number,
@@ -519,10 +584,19 @@ async def _submit(
             due=appeal.due_at.astimezone(config.zone).strftime("%d.%m.%Y"),
             channel=texts.get(f"appeal-channel-{appeal.answer_channel.value}").lower(),
         ),
-        reply_markup=main_menu(texts),
+        markup=main_menu(texts),
+        key=f"appeal-registered:{appeal.id}",
     )
     if data.get("rest"):
-        await message.answer(texts.get("appeal-registered-rest-added"))
+        services.replies.send(
+            message.chat.id,
+            texts.get("appeal-registered-rest-added"),
+            key=f"appeal-registered-rest:{appeal.id}",
+        )
+    # The summary's buttons are spent: take them away (a failure here changes nothing). This
+    # call commits the registration first (CommitBeforeSend).
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
 
 
 # -- steps answered by typing ----------------------------------------------------------------
@@ -758,6 +832,7 @@ def build_router() -> Router:
     router.message.register(cmd_appeal, Cmd("appeal"))
     router.message.register(cmd_appeal, Button("menu-appeal"))
     router.callback_query.register(on_pick, AppealPick.filter())
+    router.callback_query.register(on_submit, AppealSubmit.filter())
     return router
 
 

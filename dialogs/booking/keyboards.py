@@ -80,6 +80,13 @@ class BookingChoice(StrEnum):
     REMIND_COME = "remind-come"
 
 
+class BookingConfirm(CallbackData, prefix="bkc"):
+    """The summary's «Записаться»: the draft's token (domain/drafts.py), so that a press after
+    the booking was made finds it."""
+
+    token: str
+
+
 class BookingAction(CallbackData, prefix="bka"):
     action: BookingChoice
     booking: RowIdOrNone = 0  # every action but MINE names a booking

@@ -25,6 +25,7 @@ from bot.texts import Texts
 from dialogs.account.router import consent_needed_keyboard
 from dialogs.booking.keyboards import (
     BookingAction,
+    BookingConfirm,
     BookingPick,
     days_keyboard,
     grid,
@@ -45,6 +46,7 @@ from domain.booking import (
     TooManyActiveBookings,
     clean_full_name,
 )
+from domain.drafts import DraftToken, new_draft_token, parse_draft_token
 from domain.errors import DomainError
 from domain.ids import UserId
 from handlers.filters import Button, Cmd, HasText
@@ -189,6 +191,10 @@ async def show_summary(
 ) -> None:
     await state.set_state(BookVisit.confirm)
     data = await state.get_data()
+    token = data.get("token")
+    if not token:
+        token = new_draft_token()
+        await state.update_data(token=token)
     zone = services.booking.schedule.zone
     await message.answer(
         texts.get(
@@ -200,7 +206,7 @@ async def show_summary(
         ),
         reply_markup=inline_column(
             [
-                (texts.get("booking-confirm"), BookingPick(field="confirm", value="yes")),
+                (texts.get("booking-confirm"), BookingConfirm(token=token)),
                 (texts.get("booking-change-time"), BookingPick(field="confirm", value="time")),
             ]
         ),
@@ -262,8 +268,44 @@ async def on_pick(
         data = await state.get_data()
         day = date.fromisoformat(str(data["day"]))
         await ask_time(message, state, services, texts, day, step=BookVisit.time)
-    else:
-        await _confirm(message, state, services, texts)
+    else:  # a summary shown before its button carried a token
+        await _confirm(message, state, services, texts, token=None)
+
+
+async def on_confirm(
+    query: CallbackQuery,
+    callback_data: BookingConfirm,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    """«Записаться» on a summary: books; pressed again once booked (the person saw no answer,
+    or the bot restarted in between), says so with the booking's number and time."""
+    message = query.message
+    token = parse_draft_token(callback_data.token)
+    if not isinstance(message, Message) or token is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    data = await state.get_data()
+    if await state.get_state() == BookVisit.confirm.state and data.get("token") == token:
+        await query.answer()
+        await _confirm(message, state, services, texts, token=token)
+        return
+    booking = await services.booking.submitted(UserId(query.from_user.id), token)
+    if booking is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    upcoming = booking.is_upcoming(services.clock.now())
+    services.replies.send(
+        message.chat.id,
+        texts.get(
+            "booking-already-booked" if upcoming else "booking-already-closed",
+            number=booking.number or "",
+            when=when(texts, booking.starts_at, services.booking.schedule.zone),
+        ),
+        markup=mine_button(texts),
+    )
 
 
 async def _on_time(
@@ -337,7 +379,14 @@ async def _on_prefill(
         await show_summary(message, state, services, texts)
 
 
-async def _confirm(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
+async def _confirm(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    *,
+    token: DraftToken | None,
+) -> None:
     data = await state.get_data()
     try:
         booking = await services.booking.book(
@@ -346,6 +395,7 @@ async def _confirm(message: Message, state: FSMContext, services: Services, text
             starts_at=slot_of(str(data["slot"])),
             full_name=str(data["full_name"]),
             phone=str(data["phone"]),
+            token=token,
         )
     except (SlotTaken, SlotNotOffered) as error:
         await _refuse_time(message, error, state, services, texts, step=BookVisit.time)
@@ -360,19 +410,23 @@ async def _confirm(message: Message, state: FSMContext, services: Services, text
         await message.answer(_error_text(texts, error), reply_markup=main_menu(texts))
         return
     await state.clear()
-    # The summary's buttons are spent; it keeps one, to the person's bookings.
-    with contextlib.suppress(TelegramAPIError):
-        await message.edit_reply_markup(reply_markup=mine_button(texts))
-    # The booking is committed before this message goes out (CommitBeforeSend).
-    await message.answer(
+    # Queued with the booking (notifier/replies.py): a crash after the commit delays the
+    # number, never loses it.
+    services.replies.send(
+        message.chat.id,
         texts.get(
             "booking-done",
             number=booking.number or "",
             when=when(texts, booking.starts_at, services.booking.schedule.zone),
             topic=texts.plain(f"booking-topic-{booking.topic.value}"),
         ),
-        reply_markup=main_menu(texts),
+        markup=main_menu(texts),
+        key=f"booking-done:{booking.id}",
     )
+    # The summary's buttons are spent; it keeps one, to the person's bookings (this call
+    # commits the booking first).
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=mine_button(texts))
 
 
 async def _move(
@@ -388,14 +442,16 @@ async def _move(
         UserId(message.chat.id), BookingId(int(data["move"])), starts_at
     )
     await state.clear()
-    await message.answer(
+    services.replies.send(
+        message.chat.id,
         texts.get(
             "bookings-moved",
             when=when(texts, moved.starts_at, services.booking.schedule.zone),
             number=moved.number or "",
             old=old_number,
         ),
-        reply_markup=main_menu(texts),
+        markup=main_menu(texts),
+        key=f"bookings-moved:{moved.id}",
     )
 
 
@@ -451,6 +507,27 @@ async def on_back(message: Message, state: FSMContext, services: Services, texts
 
 async def on_unexpected(message: Message, texts: Texts) -> None:
     await message.answer(texts.get("booking-button-expected"))
+
+
+async def reask(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
+    """Ask the current step's question again (after a restart, handlers/resume.py)."""
+    current = await state.get_state()
+    data = await state.get_data()
+    day = date.fromisoformat(str(data["day"])) if data.get("day") else None
+    if current == BookVisit.topic.state:
+        await ask_topic(message, state, services, texts)
+    elif current in (BookVisit.time.state, MoveBooking.time.state) and day is not None:
+        step = MoveBooking.time if _moving(current) else BookVisit.time
+        await ask_time(message, state, services, texts, day, step=step)
+    elif current == BookVisit.full_name.state:
+        await ask_full_name(message, state, services, texts)
+    elif current == BookVisit.phone.state:
+        await ask_phone(message, state, services, texts)
+    elif current == BookVisit.confirm.state:
+        await show_summary(message, state, services, texts)
+    else:
+        step = MoveBooking.day if _moving(current) else BookVisit.day
+        await ask_day(message, state, services, texts, step=step)
 
 
 # -- «Мои записи» and the reminders' buttons -------------------------------------------------
@@ -538,16 +615,18 @@ async def on_action(
             )
         elif action in {"cancel-yes", "remind-cancel"}:
             booking = await services.booking.cancel(user_id, booking_id)
-            await query.answer()
-            with contextlib.suppress(TelegramAPIError):
-                await message.edit_reply_markup(reply_markup=None)
-            await message.answer(
+            services.replies.send(
+                message.chat.id,
                 texts.get(
                     "bookings-cancelled",
                     number=booking.number or "",
                     when=when(texts, booking.starts_at, zone),
-                )
+                ),
+                key=f"bookings-cancelled:{booking.id}",
             )
+            await query.answer()  # commits the cancellation and its reply first
+            with contextlib.suppress(TelegramAPIError):
+                await message.edit_reply_markup(reply_markup=None)
         elif action == "cancel-no":
             await query.answer()
             with contextlib.suppress(TelegramAPIError):
@@ -590,6 +669,7 @@ def build_router() -> Router:
     router.message.register(cmd_booking, Button("menu-booking"))
     router.message.register(cmd_bookings, Cmd("bookings"))
     router.callback_query.register(on_pick, BookingPick.filter())
+    router.callback_query.register(on_confirm, BookingConfirm.filter())
     router.callback_query.register(on_action, BookingAction.filter())
     return router
 

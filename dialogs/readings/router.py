@@ -28,6 +28,7 @@ from bot.texts import Texts
 from dialogs.account.router import AccountAction, AccountChoice, consent_needed_keyboard
 from dialogs.readings.states import SendReadings
 from domain.accounts import ACCOUNT_NUMBER_RE, Account
+from domain.drafts import DraftToken, new_draft_token, parse_draft_token
 from domain.errors import ConsentRequired, DomainError
 from domain.ids import UserId
 from domain.readings import (
@@ -81,6 +82,13 @@ class ReadingPick(CallbackData, prefix="rd"):
         if not valid:
             raise ValueError("not a value of this action")
         return self
+
+
+class ReadingSubmit(CallbackData, prefix="rs"):
+    """The confirmation's «Отправить»: the draft's token (domain/drafts.py), so that a press
+    after the reading was stored finds it."""
+
+    token: str
 
 
 class _HasPhoto(Filter):
@@ -275,7 +283,11 @@ async def ask(
             reply_markup=_pick(texts, [("reading-photo-skip", "skip", "")]),
         )
     else:
-        await _show_confirmation(message, data, services, texts, config)
+        token = data.get("token")
+        if not token:
+            token = new_draft_token()
+            await state.update_data(token=token)
+        await _show_confirmation(message, data, services, texts, config, token=DraftToken(token))
 
 
 async def _account(services: Services, user_id: UserId, number: str) -> Account | None:
@@ -306,7 +318,13 @@ async def _ask_value(
 
 
 async def _show_confirmation(
-    message: Message, data: dict[str, Any], services: Services, texts: Texts, config: AppConfig
+    message: Message,
+    data: dict[str, Any],
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    *,
+    token: DraftToken,
 ) -> None:
     preview = await services.readings.preview(
         UserId(message.chat.id),
@@ -329,15 +347,29 @@ async def _show_confirmation(
         lines.append(note)
     await message.answer(
         "\n".join(lines),
-        reply_markup=_pick(
-            texts,
+        reply_markup=inline_column(
             [
-                ("reading-submit-button", "submit", ""),
-                ("reading-edit-button", "edit", ""),
-                ("nav-cancel", "cancel", ""),
-            ],
+                (texts.get("reading-submit-button"), ReadingSubmit(token=token)),
+                (texts.get("reading-edit-button"), ReadingPick(action="edit")),
+                (texts.get("nav-cancel"), ReadingPick(action="cancel")),
+            ]
         ),
     )
+
+
+async def reask(
+    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """Ask the current step's question again (after a restart, handlers/resume.py); a
+    rollover or consumption question goes back to the zone's value."""
+    current = await state.get_state()
+    step = next((s for s in SendReadings.__states__ if s.state == current), SendReadings.value)
+    if step in _VALUE_STEPS:
+        step = SendReadings.value
+    try:
+        await ask(message, step, state, services, texts, config)
+    except MeterNotFound as error:
+        await _lost_meter(message, error, state, texts)
 
 
 # -- entry ---------------------------------------------------------------------------------
@@ -559,8 +591,47 @@ async def _on_action(
         with contextlib.suppress(TelegramAPIError):
             await message.edit_reply_markup(reply_markup=None)
         await message.answer(texts.get("cancel-done"), reply_markup=main_menu(texts))
-    elif action == "submit":
-        await _submit(message, data, state, services, texts, config)
+    elif action == "submit":  # a confirmation shown before it carried a token
+        await _submit(message, data, state, services, texts, config, token=None)
+
+
+async def on_submit(
+    query: CallbackQuery,
+    callback_data: ReadingSubmit,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+) -> None:
+    """«Отправить» on a confirmation: stores the reading; pressed again once it is stored
+    (the person saw no receipt, or the bot restarted in between), says so with its number."""
+    message = query.message
+    token = parse_draft_token(callback_data.token)
+    if not isinstance(message, Message) or token is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    data = await state.get_data()
+    if await state.get_state() == SendReadings.confirm.state and data.get("token") == token:
+        await query.answer()
+        try:
+            await _submit(message, data, state, services, texts, config, token=token)
+        except MeterNotFound as error:
+            await _lost_meter(message, error, state, texts)
+        return
+    reading = await services.readings.submitted(UserId(query.from_user.id), token)
+    if reading is None:
+        await query.answer(texts.get("fallback-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    services.replies.send(
+        message.chat.id,
+        texts.get(
+            "reading-already-accepted",
+            reference=reading.reference or "",
+            time=local_time(reading.submitted_at, config.zone),
+        ),
+        markup=inline_column([_history_button(texts)]),
+    )
 
 
 async def _submit(
@@ -570,6 +641,8 @@ async def _submit(
     services: Services,
     texts: Texts,
     config: AppConfig,
+    *,
+    token: DraftToken | None,
 ) -> None:
     try:
         receipt = await services.readings.submit(
@@ -578,6 +651,7 @@ async def _submit(
             serial=str(data["serial"]),
             entries=_entries(data),
             photo_file_id=data.get("photo"),
+            token=token,
         )
     except MeterNotFound:
         raise
@@ -591,15 +665,24 @@ async def _submit(
             await ask(message, SendReadings.value, state, services, texts, config)
         return
     await state.clear()
-    # The reading is committed before this goes out (CommitBeforeSend): the confirmation
-    # becomes the receipt, with the history one tap away.
-    text = receipt_text(texts, receipt, int(data["zones"]), config)
-    markup = inline_column([_history_button(texts)])
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramAPIError:
-        await message.answer(text, reply_markup=markup)
-    await message.answer(texts.get("menu-shown"), reply_markup=main_menu(texts))
+    # The receipt (with the history one tap away) and the menu are queued with the reading
+    # (notifier/replies.py): a crash after the commit delays them, never loses them.
+    reading_id = receipt.reading.id
+    services.replies.send(
+        message.chat.id,
+        receipt_text(texts, receipt, int(data["zones"]), config),
+        markup=inline_column([_history_button(texts)]),
+        key=f"reading-receipt:{reading_id}",
+    )
+    services.replies.send(
+        message.chat.id,
+        texts.get("menu-shown"),
+        markup=main_menu(texts),
+        key=f"reading-menu:{reading_id}",
+    )
+    # The confirmation's buttons are spent (this call commits the reading first).
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
 
 
 async def _lost_meter(
@@ -762,6 +845,7 @@ def build_router() -> Router:
     router.message.register(cmd_readings, Button("menu-readings"))
     router.message.register(cmd_history, Cmd("readings_history"))
     router.callback_query.register(on_pick, ReadingPick.filter())
+    router.callback_query.register(on_submit, ReadingSubmit.filter())
     return router
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import re
 import sqlite3
 from collections.abc import Callable
 
-from .client import BotProcess, EmulatorUser
+from .client import BotProcess, EmulatorUser, WaitTimeoutError
 from .conftest import UserFactory
 from .test_journey import consent
 
@@ -98,5 +100,48 @@ async def test_a_linked_consumer_files_a_complaint_with_two_photos(
     registered = await user.wait_for_text("Обращение зарегистрировано", timeout=30)
     assert re.search(r"ВЭ-\d{4}-\d{6}", registered.content)
     assert re.search(r"не позднее <b>\d{2}\.\d{2}\.\d{4}</b>", registered.content)
+    if _appeals_in(bot_env) >= 0:
+        assert _appeals_in(bot_env) == 1
+
+
+async def test_a_kill_within_100_ms_of_submit_loses_no_confirmation_and_repeats_none(
+    start_bot: Callable[[], BotProcess],
+    make_user: UserFactory,
+    bot_env: dict[str, str],
+) -> None:
+    """Issue 11: whenever the kill comes, the person ends with one appeal and one confirmation:
+    sent after the restart if the appeal was stored, or the press is simply made again."""
+    bot = start_bot()
+    user = make_user(first_name="Мария")
+    await _link(user)
+    await _to_text(user)
+    await user.send_text(COMPLAINT)
+    await user.wait_for_text("Приложите фото")
+    await user.press("Готово")
+    await user.wait_for_text("фамилия, имя и отчество")
+    await user.press("Иванова Мария Петровна")
+    await user.wait_for_text("Адрес, к которому относится")
+    await user.press("Пропустить")
+    await user.wait_for_text("Как вам удобнее получить ответ")
+    await user.press("В этот чат")
+    await user.wait_for_text("Относитесь ли вы")
+    await user.press("Не указывать")
+    await user.wait_for_text("Проверьте обращение", timeout=30)
+
+    await user.press("Отправить")
+    await asyncio.sleep(random.uniform(0, 0.1))  # 0–100 ms after the press
+    bot.kill()
+    bot.start()
+
+    try:
+        await user.wait_for_text("Обращение зарегистрировано", timeout=20)
+    except WaitTimeoutError:
+        # Killed before anything was stored: the summary is still there, press again.
+        assert _appeals_in(bot_env) in (0, -1)
+        await user.press("Отправить")
+        await user.wait_for_text("Обращение зарегистрировано", timeout=30)
+    await user.fetch(wait=2.0)  # a repeat would come within this
+    confirmations = [m for m in user.inbox if "Обращение зарегистрировано" in m.content]
+    assert len(confirmations) == 1
     if _appeals_in(bot_env) >= 0:
         assert _appeals_in(bot_env) == 1

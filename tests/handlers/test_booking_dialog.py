@@ -39,6 +39,7 @@ async def _linked(harness: BotHarness, texts: Texts, user_id: int = 7_000_001) -
     await person.press(texts.get("accounts-link-button"))
     await person.send("1000000001")
     await person.send("Иванова")
+    await person.deliver()  # «счёт привязан» is queued with the link
     return person
 
 
@@ -56,11 +57,11 @@ async def _book_in_dialog(
     await person.send("Иванова Мария Петровна")
     await person.send("8 (920) 000-00-01")
     calls = await person.press(texts.get("booking-confirm"))
-    done = texts_of(calls)[-1]
-    match = re.search(r"З-2026-\d{6}", done)
-    assert match, done
     # What the person now sees on the summary: its one button, «Мои записи».
     [edit] = [c for c in calls if isinstance(c, EditMessageReplyMarkup)]
+    done = texts_of(await person.deliver())[-1]  # queued with the booking
+    match = re.search(r"З-2026-\d{6}", done)
+    assert match, done
     summary = person.last_inline[0][2]
     person.last_inline = [(label, data, summary) for label, data in inline_buttons(edit)]
     return match.group(0)
@@ -110,9 +111,10 @@ async def _bookings(harness: BotHarness) -> list[Any]:
 
 
 async def _outbox(harness: BotHarness) -> dict[str, Any]:
+    """The reminders in the outbox, by key (the replies queued there have keys of their own)."""
     async with harness.app.sessionmaker() as session:
         rows = (await session.execute(select(OutboxRow.__table__))).all()
-    return {row.dedup_key: row for row in rows if row.dedup_key}
+    return {row.dedup_key: row for row in rows if (row.dedup_key or "").startswith("booking:")}
 
 
 async def _state(harness: BotHarness, person: Person) -> str | None:
@@ -160,7 +162,7 @@ async def test_a_consumer_books_a_visit_and_gets_a_number_and_two_reminders_queu
     assert "чт, 26.11.2026 в 10:00" in summary and "+79200000001" in summary
     assert "Приборы учёта" in summary
     calls = await person.press(texts.get("booking-confirm"))
-    done = texts_of(calls)[-1]
+    done = texts_of(await person.deliver())[-1]  # queued with the booking
     assert re.search(r"Номер записи: <b>З-2026-\d{6}</b>", done)
     assert "чт, 26.11.2026 в 10:00" in done
     # The summary keeps one button: «Мои записи».
@@ -223,8 +225,8 @@ async def test_a_time_that_filled_up_while_choosing_is_refused_with_the_free_tim
     # Name and phone are kept: the next time goes straight to the confirmation.
     calls = await person.press("10:30")
     assert "чт, 26.11.2026 в 10:30" in texts_of(calls)[0]
-    calls = await person.press(texts.get("booking-confirm"))
-    assert "Вы записаны" in texts_of(calls)[-1]
+    await person.press(texts.get("booking-confirm"))
+    assert "Вы записаны" in texts_of(await person.deliver())[-1]
     assert await _taken(harness, THURSDAY_10 + timedelta(minutes=30)) == 1
 
 
@@ -264,8 +266,8 @@ async def test_cancel_from_my_bookings_gives_the_place_back_and_drops_the_remind
     assert await _taken(harness, THURSDAY_10) == 1
     await person.send("/bookings")
     await person.press(texts.plain("bookings-cancel-button", number=number))
-    calls = await person.press(texts.get("bookings-cancel-yes"))
-    assert "отменена" in texts_of(calls)[0]
+    await person.press(texts.get("bookings-cancel-yes"))
+    assert "отменена" in texts_of(await person.deliver())[0]  # queued with the cancellation
     assert await _taken(harness, THURSDAY_10) == 0
     [row] = await _bookings(harness)
     assert row.status == "cancelled" and row.cancelled_at is not None
@@ -289,8 +291,8 @@ async def test_move_takes_the_new_place_frees_the_old_one_and_requeues_the_remin
     assert "Перенос записи" in texts_of(calls)[0]
     assert await _state(harness, person) == MoveBooking.day.state
     await person.press("вт, 01.12")
-    calls = await person.press("14:00")
-    moved = texts_of(calls)[-1]
+    await person.press("14:00")
+    moved = texts_of(await person.deliver())[-1]  # queued with the move
     assert "Запись перенесена на <b>вт, 01.12.2026 в 14:00</b>" in moved
     new_number = re.search(r"Новый номер записи: <b>(З-2026-\d{6})</b>", moved)
     assert new_number and new_number.group(1) != number and number in moved
@@ -347,8 +349,8 @@ async def test_reminders_are_sent_at_their_time_and_their_buttons_work(
     clock.advance(THURSDAY_10 - timedelta(hours=2) - clock.now())  # 26.11, 08:00
     delivered = [c for c in await harness.deliver() if isinstance(c, SendMessage)]
     assert len(delivered) == 1 and "Скоро приём" in delivered[0].text
-    calls = await person.press(texts.get("booking-reminder-cancel"))
-    assert "отменена" in texts_of(calls)[0]
+    await person.press(texts.get("booking-reminder-cancel"))
+    assert "отменена" in texts_of(await person.deliver())[0]
     assert await _taken(harness, THURSDAY_10) == 0
     # Pressed again (or «Приду» later): the booking is not on any more.
     calls = await person.press(texts.get("booking-reminder-cancel"))
@@ -386,8 +388,8 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_step_with_what_was_en
         calls = await again.send("+79200000001")
         summary = texts_of(calls)[0]
         assert "чт, 26.11.2026 в 10:00" in summary and "Иванова Мария Петровна" in summary
-        calls = await again.press(texts.get("booking-confirm"))
-        assert "Вы записаны" in texts_of(calls)[-1]
+        await again.press(texts.get("booking-confirm"))
+        assert "Вы записаны" in texts_of(await again.deliver())[-1]
     finally:
         await restarted.close()
     assert await _taken(harness, THURSDAY_10) == 1
@@ -459,7 +461,8 @@ async def test_withdrawing_consent_cancels_upcoming_visits_and_their_reminders(
     assert {row.status for row in (await _outbox(harness)).values()} == {"pending"}
     await person.send("/mydata")
     await person.press(texts.get("mydata-withdraw-button"))
-    calls = await person.press(texts.get("mydata-withdraw-yes"))
-    assert texts.get("mydata-withdrawn", accounts=1, bookings=1) in texts_of(calls)
+    await person.press(texts.get("mydata-withdraw-yes"))
+    withdrawn = texts.get("mydata-withdrawn", accounts=1, bookings=1)
+    assert withdrawn in texts_of(await person.deliver())  # queued with the withdrawal
     assert [row.status for row in await _bookings(harness)] == ["cancelled"]
     assert {row.status for row in (await _outbox(harness)).values()} == {"dropped"}

@@ -17,6 +17,7 @@ async def _link(person, texts: Texts) -> None:  # type: ignore[no-untyped-def]
     await person.press(texts.get("accounts-link-button"))
     await person.send("1000000001")
     await person.send("Иванова")
+    await person.deliver()  # «счёт привязан» is queued with the link
 
 
 async def test_mydata_shows_everything_stored(harness: BotHarness, texts: Texts) -> None:
@@ -41,7 +42,9 @@ async def test_withdrawing_consent_unlinks_and_erases_dialogs_but_keeps_the_reco
     await person.send("1000000002")
     await person.send("/mydata")
     await person.press(texts.get("mydata-withdraw-button"))
-    calls = await person.press(texts.get("mydata-withdraw-yes"))
+    await person.press(texts.get("mydata-withdraw-yes"))
+    # What is kept and why is queued with the withdrawal (notifier/replies.py).
+    calls = await person.deliver()
     assert texts_of(calls) == [texts.get("mydata-withdrawn", accounts=1, bookings=0)]
     async with harness.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(AccountLinkRow)) == 0

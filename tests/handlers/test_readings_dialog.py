@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage, TelegramMethod
 from sqlalchemy import select
 
 from bot.texts import Texts
@@ -44,6 +44,7 @@ async def _linked(
     await person.press(texts.get("accounts-link-button"))
     await person.send(account[0])
     await person.send(account[1])
+    await person.deliver()  # «счёт привязан» is queued with the link
     return person
 
 
@@ -120,11 +121,15 @@ async def test_a_single_zone_reading_is_checked_confirmed_and_gets_a_receipt(
     assert "Показание: <b>12\u00a0345,6</b> — первое показание" in confirmation
     assert texts.get("reading-photo-no") in confirmation
     calls = await person.press(texts.get("reading-submit-button"))
-    receipt, menu = _said(calls)
-    # The confirmation became the receipt, with the history one tap away.
-    [edit] = [call for call in calls if isinstance(call, EditMessageText)]
-    assert edit.text == receipt
-    assert [label for label, _ in inline_buttons(edit)] == [texts.get("reading-history-button")]
+    # The confirmation's buttons are spent; the receipt, with the history one tap away, and
+    # the menu are queued with the reading (notifier/replies.py).
+    [edit] = [call for call in calls if isinstance(call, EditMessageReplyMarkup)]
+    assert edit.reply_markup is None
+    delivered = await person.deliver()
+    receipt, menu = _said(delivered)
+    assert [label for label, _ in inline_buttons(delivered[0])] == [
+        texts.get("reading-history-button")
+    ]
     assert re.search(r"Номер: <b>П-2026-\d{6}</b>", receipt)
     assert "Учтены за: ноябрь 2026 г." in receipt
     assert "Принято: 24.11.2026 10:00" in receipt
@@ -257,8 +262,8 @@ async def test_outside_the_window_the_reading_is_kept_and_the_period_is_told(
     await person.send("1000")
     calls = await person.press(texts.get("reading-photo-skip"))
     assert "Будут учтены за: декабрь 2026 г." in texts_of(calls)[0]
-    calls = await person.press(texts.get("reading-submit-button"))
-    receipt = _said(calls)[0]
+    await person.press(texts.get("reading-submit-button"))
+    receipt = _said(await person.deliver())[0]
     assert "Учтены за: декабрь 2026 г." in receipt
     assert "показания сохранены и будут учтены за декабрь 2026 г." in receipt
     [(row, _)] = await _stored(harness)
@@ -348,8 +353,8 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_step_with_what_was_en
         confirmation = texts_of(calls)[0]
         assert "Т1 «день»: <b>12\u00a0500</b>" in confirmation
         assert "Т2 «ночь»: <b>5100</b>" in confirmation
-        calls = await again.press(texts.get("reading-submit-button"))
-        assert "Показания приняты" in _said(calls)[0]
+        await again.press(texts.get("reading-submit-button"))
+        assert "Показания приняты" in _said(await again.deliver())[0]
     finally:
         await restarted.close()
     [(_, values)] = await _stored(harness)
@@ -381,16 +386,23 @@ async def test_back_goes_one_step_and_cancel_stores_nothing(
 async def test_a_stale_confirmation_button_does_not_submit_twice(
     harness: BotHarness, texts: Texts
 ) -> None:
+    """Pressed again once the reading is stored: nothing is stored twice, and the person is
+    told it was accepted, with its number (issue 11), rather than that the button is stale."""
     person = await _linked(harness, texts, SINGLE)
     await person.send(texts.get("menu-readings"))
     await person.send("1000")
     await person.press(texts.get("reading-photo-skip"))
     submit = person.callback_update(texts.get("reading-submit-button"))
     await person.feed(submit)
+    receipt = _said(await person.deliver())[0]
     again = submit.model_copy(update={"update_id": submit.update_id + 1_000_000})
     calls = await person.feed(again)
-    assert [getattr(c, "text", None) for c in calls] == [texts.get("fallback-stale-button")]
-    assert len(await _stored(harness)) == 1
+    assert [getattr(c, "text", None) for c in calls] == [None]  # the press is answered
+    [(row, _)] = await _stored(harness)
+    assert row.reference in receipt
+    assert _said(await person.deliver()) == [
+        texts.get("reading-already-accepted", reference=row.reference, time="24.11.2026 10:00")
+    ]
 
 
 async def test_without_consent_or_a_linked_account_the_person_is_told_what_to_do(

@@ -111,6 +111,7 @@ async def _linked(
     await person.press(texts.get("accounts-link-button"))
     await person.send(account)
     await person.send(surname)
+    await person.deliver()  # «счёт привязан» is queued with the link
     return person
 
 

@@ -481,3 +481,66 @@ async def test_a_backlog_fills_a_page_with_no_more_than_per_chat_rows(
 
     assert pages == [[-5, -5, -5, -5, 7]]
     assert [chat for chat, _, _ in api.sent] == [-5, 7]
+
+
+class HoldingSession(FlakySession):
+    """Holds every send to `held` until `release` is set."""
+
+    def __init__(self, clock: FixedClock, held: int) -> None:
+        super().__init__(clock)
+        self.held = held
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
+    ) -> Any:
+        if int(getattr(method, "chat_id", 0)) == self.held:
+            self.holding.set()
+            await self.release.wait()
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_an_urgent_row_is_recorded_as_sent_right_after_its_send(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """A confirmation a person waits for is stored as sent at once, not with the batch: a crash
+    while other sends are under way does not send it again after the restart (issue 11)."""
+    api = HoldingSession(clock, held=2)
+    bot = Bot("42:TEST", session=api)
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    enqueue(
+        uow,
+        chat_id=1,
+        method="send_message",
+        payload={"text": "№ 1"},
+        now=clock.now(),
+        urgent=True,
+    )
+    enqueue(uow, chat_id=2, method="send_message", payload={"text": "notice"}, now=clock.now())
+    await uow.commit()
+    s = sender(sessionmaker, bot, clock)  # the clock stands still: no periodic flush
+    stored = asyncio.Event()
+    store = s._store
+
+    async def watched(outcomes: list[dict[str, Any]]) -> None:
+        await store(outcomes)
+        stored.set()
+
+    s._store = watched  # type: ignore[method-assign]
+    round_ = asyncio.create_task(s.run_once())
+    try:
+        await asyncio.wait_for(api.holding.wait(), timeout=10)
+        await asyncio.wait_for(stored.wait(), timeout=10)  # while the other send is held
+        assert [(r.chat_id, r.status) for r in await rows(sessionmaker)] == [
+            (1, "sent"),
+            (2, "pending"),
+        ]
+    finally:
+        api.release.set()
+        await round_
+        await bot.session.close()
+    assert [r.status for r in await rows(sessionmaker)] == ["sent", "sent"]

@@ -94,6 +94,9 @@ class FakeReadings:
             found, key=lambda r: (r.account_number, r.meter_serial, r.submitted_at, r.id or 0)
         )
 
+    async def get(self, reading_id: ReadingId) -> Reading | None:
+        return next((r for r in self.stored if r.id == reading_id), None)
+
 
 class World:
     def __init__(self) -> None:

@@ -59,8 +59,9 @@ async def test_a_batch_is_atomic(sqlite_engine: AsyncEngine) -> None:
     statement = str(insert(ProcessedUpdateRow).compile(dialect=sqlite_engine.dialect))
     async with sqlite_engine.connect() as connection:
         raw = await _driver(connection)
-        good = (statement, [1, "2026-11-24 07:00:00.000000"])
-        duplicate = (statement, [1, "2026-11-24 07:00:00.000000"])
+        # update_id, processed_at, chat_id, answered
+        good = (statement, [1, "2026-11-24 07:00:00.000000", None, 1])
+        duplicate = (statement, [1, "2026-11-24 07:00:00.000000", None, 1])
         with pytest.raises(Exception, match="UNIQUE"):
             await raw.batch_and_commit([good, duplicate])
         assert not raw.in_transaction

@@ -8,7 +8,7 @@ from domain.clock import FixedClock
 from domain.consent import ConsentDecision, ConsentRecord
 from domain.ids import UserId
 from storage.dedup import UpdateDeduplicator, purge_processed_updates
-from storage.models import ConsentRow
+from storage.models import ConsentRow, ProcessedUpdateRow
 from storage.repositories import SqlConsents
 from storage.uow import DuplicateUpdate, UnitOfWork
 
@@ -60,3 +60,45 @@ def test_deduplicator_memory_is_bounded() -> None:
         assert dedup.claim(update_id)
     assert not dedup.claim(9)
     assert dedup.claim(0)  # forgotten: beyond Telegram's 24-hour redelivery horizon in practice
+
+
+async def _answered(sessionmaker: async_sessionmaker[AsyncSession], update_id: int) -> bool:
+    async with sessionmaker() as session:
+        value = await session.scalar(
+            select(ProcessedUpdateRow.answered).where(ProcessedUpdateRow.update_id == update_id)
+        )
+    assert value is not None
+    return bool(value)
+
+
+async def test_a_step_that_moves_a_dialog_on_waits_for_its_answer_mark(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    dedup = UpdateDeduplicator()
+    # A write that leaves no dialog waiting is recorded answered at once.
+    plain = UnitOfWork(sessionmaker, clock=clock, update_id=1, piggyback=dedup.piggyback)
+    plain.mark_written()
+    await plain.commit()
+    assert not plain.awaits_answer and await _answered(sessionmaker, 1)
+    # A dialog step committed before its question (CommitBeforeSend) waits for its mark...
+    step = UnitOfWork(sessionmaker, clock=clock, update_id=2, piggyback=dedup.piggyback)
+    step.mark_written()
+    step.dialog_continues = True
+    await step.commit()
+    assert step.awaits_answer and not await _answered(sessionmaker, 2)
+    # ...also when the dialog moves on at a later commit of the same update...
+    late = UnitOfWork(sessionmaker, clock=clock, update_id=3, piggyback=dedup.piggyback)
+    late.mark_written()
+    await late.commit()
+    late.mark_written()
+    late.dialog_continues = True
+    await late.commit()
+    assert late.awaits_answer and not await _answered(sessionmaker, 3)
+    # ...and the marks travel with the next commit that writes anything.
+    dedup.answered(2)
+    dedup.answered(3)
+    other = UnitOfWork(sessionmaker, clock=clock, update_id=4, piggyback=dedup.piggyback)
+    other.mark_written()
+    await other.commit()
+    assert await _answered(sessionmaker, 2) and await _answered(sessionmaker, 3)
+    assert dedup.pending_marks == 0

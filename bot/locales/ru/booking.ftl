@@ -53,6 +53,8 @@ booking-summary =
     Телефон: { $phone }
 booking-confirm = ✅ Записаться
 booking-change-time = 🕒 Другое время
+booking-already-booked = Вы уже записаны: № <b>{ $number }</b>, <b>{ $when }</b>.
+booking-already-closed = Запись № { $number } на { $when } уже отменена или перенесена. Ваши записи — в «Мои записи» (/bookings).
 booking-done =
     Вы записаны на приём.
     Номер записи: <b>{ $number }</b>

@@ -98,6 +98,7 @@ reading-receipt-title = ✅ Показания приняты.
 reading-receipt-number = Номер: <b>{ $reference }</b>
 reading-receipt-time = Принято: { $time }
 reading-receipt-period = Учтены за: { $period }
+reading-already-accepted = Эти показания уже приняты: № <b>{ $reference }</b>, { $time }. Они есть в истории показаний.
 reading-note-before = Сейчас не период приёма показаний (с { $start } по { $end } число), но они сохранены и будут учтены за { $period }
 reading-note-after = Приём показаний в этом месяце закончился { $end } числа: показания сохранены и будут учтены за { $period }
 reading-history-button = 📜 История показаний
