@@ -18,6 +18,7 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.accounts import ACCOUNT_NUMBER_RE
+from domain.drafts import TOKEN_PATTERN
 from domain.limits import ACCOUNT_MAX, ROW_ID_MAX, TELEGRAM_ID_MAX
 from storage.content import ID_RE
 
@@ -43,3 +44,6 @@ AccountNumberText = Annotated[
 
 SectionId = Annotated[str, Field(pattern=f"^(-|{ID_RE.pattern.strip('^$')})$")]
 """A reference section id (storage/content.py ID_RE), or "-" for the list of sections."""
+
+DraftTokenText = Annotated[str, Field(pattern=TOKEN_PATTERN)]
+"""A draft's token (domain/drafts.py) as a dialog's final button carries it."""

@@ -18,7 +18,8 @@ DraftToken = NewType("DraftToken", str)
 # 9 random bytes: 12 URL-safe characters, short enough for Telegram's 64-byte callback data
 # and far too many to guess another person's.
 _TOKEN_BYTES = 9
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{12}$")
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{12}$"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
 class DraftKind(StrEnum):

@@ -22,6 +22,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from pydantic import model_validator
 
+from bot.callback_fields import DraftTokenText
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account.router import consent_needed_keyboard
@@ -112,7 +113,7 @@ class AppealSubmit(CallbackData, prefix="as"):
     """The summary's «Отправить»: the draft's token (domain/drafts.py), so that a press after
     the appeal was registered finds it."""
 
-    token: str
+    token: DraftTokenText
 
 
 def _steps(data: dict[str, Any]) -> list[State]:

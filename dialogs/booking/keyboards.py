@@ -12,7 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import model_validator
 
-from bot.callback_fields import RowIdOrNone
+from bot.callback_fields import DraftTokenText, RowIdOrNone
 from bot.texts import Texts
 from dialogs.booking.render import day_label
 from domain.booking import BookingTopic
@@ -84,7 +84,7 @@ class BookingConfirm(CallbackData, prefix="bkc"):
     """The summary's «Записаться»: the draft's token (domain/drafts.py), so that a press after
     the booking was made finds it."""
 
-    token: str
+    token: DraftTokenText
 
 
 class BookingAction(CallbackData, prefix="bka"):

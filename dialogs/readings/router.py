@@ -23,6 +23,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from pydantic import model_validator
 
+from bot.callback_fields import DraftTokenText
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account.router import AccountAction, AccountChoice, consent_needed_keyboard
@@ -88,7 +89,7 @@ class ReadingSubmit(CallbackData, prefix="rs"):
     """The confirmation's «Отправить»: the draft's token (domain/drafts.py), so that a press
     after the reading was stored finds it."""
 
-    token: str
+    token: DraftTokenText
 
 
 class _HasPhoto(Filter):

@@ -75,6 +75,10 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "sv": ("sv:rate:1:5", "sv:resolved:1:1", "sv:skip:1:0"),
     "cq": ("cq:1",),
     "sr": ("sr:form:phone", "sr:channel:post", "sr:kind:complaint", "sr:subject:metering"),
+    "as": ("as:AbCdEf012345",),
+    "rs": ("rs:AbCdEf0123-_",),
+    "bkc": ("bkc:AbCdEf012345",),
+    "resume": ("resume",),
 }
 
 CRAFTED = (
