@@ -638,24 +638,24 @@ class OutboxSender:
                     now = self._clock.now()
                     if row.chat_id in state.blocked:
                         attempted += 1
-                        state.outcomes.append(
-                            await self._settled(row, _blocked_in_round(row, now))
-                        )
+                        # Settled before appending: a flush during the await swaps the list.
+                        settled = await self._settled(row, _blocked_in_round(row, now))
+                        state.outcomes.append(settled)
                     elif row.method not in METHODS and row.method not in self._handlers:
                         attempted += 1
                         logger.warning("outbox row %d: no handler for %r", row.id, row.method)
-                        state.outcomes.append(
-                            await self._settled(
+                        # Settled before appending: a flush during the await swaps the list.
+                        settled = await self._settled(
+                            row,
+                            _outcome(
                                 row,
-                                _outcome(
-                                    row,
-                                    status=FAILED,
-                                    attempts=row.attempts + 1,
-                                    not_before=now,
-                                    error=f"no handler for outbox method {row.method!r}",
-                                ),
-                            )
+                                status=FAILED,
+                                attempts=row.attempts + 1,
+                                not_before=now,
+                                error=f"no handler for outbox method {row.method!r}",
+                            ),
                         )
+                        state.outcomes.append(settled)
                     elif row.chat_id in state.busy or row.chat_id in state.deferred_chats:
                         # Its chat has a send in flight: decided once that one is over (a
                         # 403 blocks it, anything else skips it), never sent alongside.
@@ -689,9 +689,11 @@ class OutboxSender:
                 for row in state.deferred:
                     if row.chat_id in state.blocked:
                         attempted += 1
-                        state.outcomes.append(
-                            await self._settled(row, _blocked_in_round(row, self._clock.now()))
+                        # Settled before appending: a flush during the await swaps the list.
+                        settled = await self._settled(
+                            row, _blocked_in_round(row, self._clock.now())
                         )
+                        state.outcomes.append(settled)
                     else:
                         state.skipped.add(row.chat_id)
             finally:
@@ -710,18 +712,18 @@ class OutboxSender:
             except _Malformed as exc:  # a malformed row must not stop the queue
                 logger.warning("outbox row %d cannot be built: %s", row.id, exc)
                 now = self._clock.now()
-                state.outcomes.append(
-                    await self._settled(
+                # Settled before appending: a flush during the await swaps the list.
+                settled = await self._settled(
+                    row,
+                    _outcome(
                         row,
-                        _outcome(
-                            row,
-                            status=FAILED,
-                            attempts=row.attempts + 1,
-                            not_before=now,
-                            error=str(exc),
-                        ),
-                    )
+                        status=FAILED,
+                        attempts=row.attempts + 1,
+                        not_before=now,
+                        error=str(exc),
+                    ),
                 )
+                state.outcomes.append(settled)
                 return
             now = await self._round_turn(row.chat_id, state)
             # The send starts now: recorded before anything else can run.
