@@ -74,7 +74,8 @@ def shown_text(bot: Bot, method: TelegramMethod[Any], text: str) -> str:
     parse_mode = getattr(method, "parse_mode", None)
     if isinstance(parse_mode, Default):
         parse_mode = bot.default[parse_mode.name]
-    if str(parse_mode or "").lower() == "html":
+    # A resolved default is aiogram's ParseMode enum, whose str() is "ParseMode.HTML".
+    if str(getattr(parse_mode, "value", parse_mode) or "").lower() == "html":
         return html.unescape(_TAG.sub("", text))
     return text
 

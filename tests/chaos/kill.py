@@ -25,7 +25,8 @@ database and the emulator:
 - after a final or late kill with nothing stored, the person still has the summary and
   pressing the final button again registers it (then exactly one confirmation);
 - after a mid-dialog kill, the person's last message from the bot is the question of the
-  step the database has them at, and they can go on from it to the end;
+  step the database has them at — or the «Продолжить» offer queued at the restart, which
+  asks that question again when pressed — and they can go on from it to the end;
 - pressing the final button again once the record exists is answered (a toast or a
   message) and creates no second record.
 After all trials (and the outbox drained), the staff chat must have exactly one forum topic
@@ -83,6 +84,12 @@ MODES = ("final", "late", "mid")
 MODE_WEIGHTS = (60, 15, 25)
 
 Act = Callable[[EmulatorUser], Awaitable[Any]]
+
+
+# The offer the bot queues after a restart for a person whose last step it may not have
+# answered (bot/locales/ru/start.ftl resume-offer, resume-button).
+RESUME_OFFER = "Бот ненадолго перезапускался"
+RESUME_BUTTON = "Продолжить"
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,7 @@ class FlowFigures:
     not_stored_resumed: int = 0  # nothing stored at the kill; the summary pressed again
     not_stored_stuck: int = 0  # nothing stored and the person could not finish
     mid_question_shown: int = 0
+    mid_question_after_resume: int = 0  # asked again by «Продолжить» after the restart
     mid_question_missing: int = 0
     mid_dialog_lost: int = 0  # no dialog state any more after a mid-dialog kill
     mid_continued: int = 0
@@ -234,7 +242,7 @@ class KillReport:
             ("duplicate", "duplicates"),
             ("phantom", "phantoms"),
             ("not stored: resumed / stuck", None),
-            ("mid: question shown / missing / dialog lost", None),
+            ("mid: question shown / after «Продолжить» / missing / dialog lost", None),
             ("mid: continued / stuck", None),
             ("re-press: button gone / answered / not / told the number", None),
             ("second record", "second_records"),
@@ -259,7 +267,8 @@ class KillReport:
                     cells.append(f"{figures.not_stored_resumed} / {figures.not_stored_stuck}")
                 elif title.startswith("mid: question"):
                     cells.append(
-                        f"{figures.mid_question_shown} / {figures.mid_question_missing} / "
+                        f"{figures.mid_question_shown} / {figures.mid_question_after_resume} / "
+                        f"{figures.mid_question_missing} / "
                         f"{figures.mid_dialog_lost}"
                     )
                 elif title.startswith("mid: continued"):
@@ -544,8 +553,18 @@ class KillTrials:
             figures.mid_dialog_lost += 1
             return
         last = user.latest()
-        if last is not None and flow.steps[position].question in last.content:
+        question = flow.steps[position].question
+        if last is not None and question in last.content:
             figures.mid_question_shown += 1
+        elif last is not None and RESUME_OFFER in last.content:
+            # The bot restarted before it answered: it offers to go on, and the button asks
+            # the current step's question again (handlers/resume.py).
+            try:
+                await user.press(RESUME_BUTTON, message=last)
+                await user.wait_for_text(question, timeout=20)
+                figures.mid_question_after_resume += 1
+            except AssertionError:
+                figures.mid_question_missing += 1
         else:
             figures.mid_question_missing += 1
         user._cursor = len(user.inbox)  # the person reads on from here

@@ -163,7 +163,9 @@ def check_request(method: str, params: Mapping[str, Any]) -> list[Breach]:
     inline = method in _INLINE_MESSAGE_METHODS and params.get("inline_message_id")
     if method in _CHAT_METHODS and _absent(params.get("chat_id")) and not inline:
         breach("chat-id-missing", "no chat_id")
-    parse_mode = str(params.get("parse_mode") or "")
+    # A default resolved by aiogram is the ParseMode enum; on the wire it is its value.
+    mode = params.get("parse_mode") or ""
+    parse_mode = str(getattr(mode, "value", mode))
     if method in _TEXT_METHODS:
         _check_text(breach, "text", params.get("text"), parse_mode, minimum=1, maximum=TEXT_MAX)
     if method in _CAPTION_METHODS and not _absent(params.get("caption")):
