@@ -2,11 +2,15 @@
 consent, linked accounts, contacts, failed link attempts.
 
 Every update reads some of these (is there consent? which accounts?), and each query costs
-more than the rest of the update. The cache is exact while one process writes: a write
+more than the rest of the update. The cache is exact for this process's own writes: a write
 invalidates the entry at once and again after its commit (so a concurrent reader cannot
-leave the pre-commit value behind). It also knows, from a scan at start, which people have
-any rows of each kind, so a newcomer's reads need no query at all. With several workers
-(REDIS_URL set) the bot runs without it (bot/factory.py).
+leave the pre-commit value behind). What other processes commit (an import, the console, a
+second worker) is noticed before the next update (storage/freshness.py), and then `reset`
+drops everything; a read that began before a reset does not put its value back (`epoch`).
+It also knows, from a scan at start, which people have any rows of each kind, so a
+newcomer's reads need no query at all — until the first reset: after it, that is unknown
+until the next start. With several workers (REDIS_URL set) the bot runs without it
+(bot/factory.py).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class PersonCache:
         self._capacity = capacity
         # kind -> ids of people who may have rows of that kind; None until scanned.
         self._owners: dict[str, set[int]] | None = None
+        # Moves on every reset or clear: a value read from the database before it moved may
+        # be older than what is stored now, so it is not kept.
+        self.epoch = 0
 
     async def warm_up(self, connection: LazyConnection) -> None:
         owners = {}
@@ -56,8 +63,9 @@ class PersonCache:
         owners = self._owners
         return owners is not None and key[1] not in owners[key[0]]
 
-    def put(self, uow: UnitOfWork, key: tuple[str, int], value: Any) -> None:
-        if key in uow.touched:
+    def put(self, uow: UnitOfWork, key: tuple[str, int], value: Any, *, epoch: int) -> None:
+        """Keep a value read from the database; `epoch` is the cache's epoch before the read."""
+        if key in uow.touched or epoch != self.epoch:
             return
         self._entries[key] = value
         self._entries.move_to_end(key)
@@ -79,4 +87,11 @@ class PersonCache:
         uow.after_commit(settle)
 
     def clear(self) -> None:
+        """Forget every entry (what an import changes is embedded in many)."""
         self._entries.clear()
+        self.epoch += 1
+
+    def reset(self) -> None:
+        """Another process wrote: forget every entry, and who has rows of each kind."""
+        self.clear()
+        self._owners = None

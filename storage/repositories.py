@@ -113,9 +113,13 @@ class _Repository:
             return empty
         return value
 
-    def _remember(self, key: tuple[str, int], value: Any) -> None:
+    def _epoch(self) -> int:
+        """Taken before a read from the database, given back to `_remember` with its value."""
+        return self._cache.epoch if self._cache is not None else 0
+
+    def _remember(self, key: tuple[str, int], value: Any, epoch: int) -> None:
         if self._cache is not None:
-            self._cache.put(self._uow, key, value)
+            self._cache.put(self._uow, key, value, epoch=epoch)
 
     def _wrote(self, key: tuple[str, int], value: Any = MISSING) -> None:
         self._uow.mark_written()
@@ -278,6 +282,7 @@ class SqlAccountLinks(_Repository):
         cached = self._cached(key, empty=())
         if cached is not MISSING:
             return list(cached)
+        epoch = self._epoch()
         links = (await self._uow.session.execute(_LINKS_OF_USER, {"user_id": user_id})).all()
         result: list[LinkedAccount] = []
         if links:
@@ -289,7 +294,7 @@ class SqlAccountLinks(_Repository):
                 for link in links
                 if (number := AccountNumber(link.account_number)) in accounts
             ]
-        self._remember(key, tuple(result))
+        self._remember(key, tuple(result), epoch)
         return result
 
     async def link(self, user_id: UserId, account: Account, *, at: datetime) -> None:
@@ -327,10 +332,11 @@ class SqlLinkFailures(_Repository):
         key = ("failures", user_id)
         cached = self._cached(key, empty=())
         if cached is MISSING:
+            epoch = self._epoch()
             cached = tuple(
                 await self._uow.session.scalars(_FAILURES_OF_USER, {"user_id": user_id})
             )
-            self._remember(key, cached)
+            self._remember(key, cached, epoch)
         return [moment for moment in cached if moment >= since]
 
     async def record(self, user_id: UserId, *, at: datetime) -> None:
@@ -363,6 +369,7 @@ class SqlConsents(_Repository):
         cached = self._cached(key, empty=None)
         if cached is not MISSING:
             return cached  # type: ignore[no-any-return]
+        epoch = self._epoch()
         row = (await self._uow.session.execute(_CONSENT_CURRENT, {"user_id": user_id})).first()
         record = (
             None
@@ -371,7 +378,7 @@ class SqlConsents(_Repository):
                 user_id, ConsentDecision(row.decision), row.text_version, row.decided_at
             )
         )
-        self._remember(key, record)
+        self._remember(key, record, epoch)
         return record
 
     async def record(self, record: ConsentRecord) -> None:
@@ -394,13 +401,14 @@ class SqlPeople(_Repository):
         cached = self._cached(key, empty=None)
         if cached is not MISSING:
             return cached  # type: ignore[no-any-return]
+        epoch = self._epoch()
         row = (await self._uow.session.execute(_CONTACTS_OF_USER, {"user_id": user_id})).first()
         contacts = (
             None
             if row is None
             else Contacts(full_name=row.full_name, phone=row.phone, email=row.email)
         )
-        self._remember(key, contacts)
+        self._remember(key, contacts, epoch)
         return contacts
 
     async def save_contacts(self, user_id: UserId, contacts: Contacts, *, at: datetime) -> None:

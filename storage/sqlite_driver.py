@@ -37,6 +37,10 @@ def _executemany(conn: Any, sql: str, seq_of_parameters: Iterable[Any]) -> _Resu
         cursor.close()
 
 
+def _data_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def _batch_and_commit(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
     try:
         for sql, parameters in statements:
@@ -140,6 +144,13 @@ class OneHopConnection:
             await run(_batch_and_commit, inner._conn, statements)
         finally:
             self.in_transaction = False
+
+    async def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version`: it changes when another connection has committed
+        (never for this connection's own commits). One hop, and no transaction is begun."""
+        inner = self._inner
+        result: int = await _in_thread(inner)(_data_version, inner._conn)
+        return result
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

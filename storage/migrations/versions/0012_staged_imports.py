@@ -1,4 +1,5 @@
-"""staged account imports (applied in short transactions) and appeal journal fingerprints
+"""staged account imports (applied in short transactions), appeal journal fingerprints, and
+on PostgreSQL the triggers that tell other processes a cached table changed
 
 Revision ID: 0012
 Revises: 0008
@@ -16,6 +17,18 @@ revision: str = "0012"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# storage/freshness.py: the notification channel and the tables other processes keep copies of.
+CHANNEL = "reception_data"
+CACHED_TABLES = (
+    "consents",
+    "people",
+    "account_links",
+    "link_failures",
+    "accounts",
+    "meters",
+    "dialog_states",
+)
 
 
 def upgrade() -> None:
@@ -67,8 +80,28 @@ def upgrade() -> None:
             batch_op.f("ix_appeal_journal_keys_appeal_id"), ["appeal_id"], unique=False
         )
 
+    if op.get_bind().dialect.name == "postgresql":
+        # Other processes keep copies of these tables (storage/freshness.py): every write
+        # sends a notification naming the writer, delivered when its transaction commits
+        # (identical ones in a transaction are sent once).
+        op.execute(
+            "CREATE OR REPLACE FUNCTION reception_data_changed() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"PERFORM pg_notify('{CHANNEL}', current_setting('application_name')); "
+            "RETURN NULL; END $$"
+        )
+        for table in CACHED_TABLES:
+            op.execute(
+                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION reception_data_changed()"
+            )
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in CACHED_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS reception_data_changed()")
     with op.batch_alter_table("appeal_journal_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appeal_journal_keys_appeal_id"))
     op.drop_table("appeal_journal_keys")
