@@ -1,0 +1,92 @@
+"""The watch that tells a process another one has committed (storage/freshness.py), and the
+caches it resets, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest_asyncio
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domain.clock import FixedClock
+from storage.cache import MISSING, PersonCache
+from storage.engine import create_engine
+from storage.freshness import DataWatch, data_watch
+from storage.models import ConsentRow, OutboxRow
+from storage.uow import UnitOfWork
+
+AT = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture
+async def watch(engine: AsyncEngine) -> AsyncIterator[DataWatch]:
+    started = data_watch(engine)
+    await started.start()
+    yield started
+    await started.close()
+
+
+async def _consent(engine: AsyncEngine, user_id: int) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(ConsentRow).values(
+                user_id=user_id, decision="given", text_version="v1", decided_at=AT
+            )
+        )
+
+
+async def test_only_another_processs_commit_is_news(
+    engine: AsyncEngine, watch: DataWatch, database_url: str
+) -> None:
+    assert not await watch.changed()
+    await _consent(engine, 1)  # this process's own write (its own engine)
+    await watch.settle()
+    assert not await watch.changed()
+    other = create_engine(database_url)  # another process: connections of its own
+    try:
+        await _consent(other, 2)
+    finally:
+        await other.dispose()
+    await watch.settle()
+    assert await watch.changed()
+    assert not await watch.changed()  # told once
+
+
+async def test_a_write_by_another_process_to_a_table_nobody_caches_is_no_news_on_postgresql(
+    engine: AsyncEngine, watch: DataWatch, database_url: str
+) -> None:
+    other = create_engine(database_url)
+    try:
+        async with other.begin() as connection:
+            await connection.execute(
+                insert(OutboxRow).values(
+                    chat_id=1,
+                    method="sendMessage",
+                    payload={},
+                    status="pending",
+                    not_before=AT,
+                    created_at=AT,
+                )
+            )
+    finally:
+        await other.dispose()
+    await watch.settle()
+    # SQLite cannot tell tables apart (any commit changes data_version); PostgreSQL's
+    # triggers sit on the cached tables only.
+    assert await watch.changed() is (engine.dialect.name == "sqlite")
+
+
+async def test_a_read_begun_before_a_reset_is_not_kept(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    cache = PersonCache()
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    epoch = cache.epoch  # a read from the database starts ...
+    cache.reset()  # ... another process's write is noticed meanwhile ...
+    cache.put(uow, ("consent", 5), None, epoch=epoch)  # ... and the old value comes back
+    assert cache.get(uow, ("consent", 5)) is MISSING
+    cache.put(uow, ("consent", 5), None, epoch=cache.epoch)
+    assert cache.get(uow, ("consent", 5)) is None
+    assert not cache.surely_empty(("consent", 6))  # who has rows is unknown after a reset
