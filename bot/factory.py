@@ -82,7 +82,7 @@ class App:
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
         if self.fresh is not None:
-            await self.fresh.watch.close()
+            await self.fresh.close()
         await self.engine.dispose()
 
 
@@ -191,16 +191,20 @@ async def build_app(
     cache = None
     fresh = None
     if isinstance(storage, DatabaseStorage):
-        cache = PersonCache()
+        person_cache = cache = PersonCache()
+
+        async def warm_up() -> bool:
+            warm = UnitOfWork(sessionmaker, clock=clock)
+            try:
+                return await person_cache.warm_up(warm.session)
+            finally:
+                await warm.close()
+
         watch = data_watch(engine)
         await watch.start()  # before the warm-up: a write made during it is noticed too
-        fresh = FreshCaches(watch, [cache, storage])
+        fresh = FreshCaches(watch, [cache, storage], rewarm=warm_up)
         await storage.warm_up()
-        warm = UnitOfWork(sessionmaker, clock=clock)
-        try:
-            await cache.warm_up(warm.session)
-        finally:
-            await warm.close()
+        await warm_up()
     config = app_config(settings, texts)
     notice_desk = NoticeDesk(
         sessionmaker,

@@ -8,9 +8,10 @@ another process commits — `reception import accounts`, `reception console`, a 
 — is noticed here, and every cache is then dropped and filled again from the database:
 
 - SQLite: `PRAGMA data_version` on the bot's one pooled connection changes exactly when
-  another connection has committed, never for its own commits. It is read once per update,
-  before anything reads a cache (bot/middlewares.py, FreshCaches): one hop to the database
-  thread, no transaction (bench/throughput.py measures what it costs).
+  another connection has committed, never for its own commits. Before each update, before
+  anything reads a cache (bot/middlewares.py, FreshCachesMiddleware), the watch looks at the
+  WAL-index header and asks data_version only if someone committed since it last looked
+  (SqliteDataVersion).
 - PostgreSQL: a statement trigger on every cached table sends `NOTIFY reception_data` with
   the writer's `application_name` (migration 0012), delivered when its transaction
   commits; each engine has a name of its own (storage/engine.py) and listens on a connection
@@ -26,15 +27,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.sqlite_driver import OneHopConnection
+from storage.sqlite_driver import Observation, OneHopConnection
 
 logger = logging.getLogger(__name__)
 
@@ -72,46 +74,101 @@ class DataWatch(Protocol):
 
 
 class SqliteDataVersion:
+    """`PRAGMA data_version` of the bot's one pooled connection, asked only when needed.
+
+    Asking costs a hop to the database thread; most updates need not ask. Every commit, by
+    any connection, changes the WAL-index header at the start of the `-shm` file (its change
+    counter; sqlite.org/walformat.html), which a `pread` reads in a microsecond. The watch
+    keeps the header and the data_version it last saw together, the header read first: if
+    the header is the same now, nobody has committed since, and there is nothing to ask.
+    The bot's own commits report both from their own hop (storage/sqlite_driver.py), so
+    they do not make the next update ask either. A header that cannot be read, or is being
+    written (its two copies differ), means asking.
+    """
+
+    HEADER = 48  # one copy of the WAL-index header; the file holds two, one after the other
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        database = engine.url.database
+        self._shm = f"{database}-shm" if database and database != ":memory:" else None
+        self._fd: int | None = None
         self._connection: OneHopConnection | None = None
+        self._header: bytes | None = None
         self._version: int | None = None
+        self._pending = False
         # A new pooled connection (the old one was invalidated) has a data_version of its own.
         event.listen(engine.sync_engine, "connect", self._forget_connection)
 
     def _forget_connection(self, *_: Any) -> None:
         self._connection = None
 
+    def _read_header(self) -> bytes | None:
+        if self._fd is None:
+            return None
+        try:
+            both = os.pread(self._fd, 2 * self.HEADER, 0)
+        except OSError:
+            return None
+        first = both[: self.HEADER]
+        if len(both) < 2 * self.HEADER or first != both[self.HEADER :]:
+            return None
+        return first
+
+    def _observed(self, observation: Observation) -> None:
+        header, version = observation
+        if version != self._version:
+            self._pending = self._version is not None or self._pending
+            self._version = version
+        self._header = header
+
     async def _attach(self) -> OneHopConnection:
         async with self._engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
         assert isinstance(raw, OneHopConnection)
+        if self._fd is None and self._shm is not None:
+            with contextlib.suppress(OSError):
+                self._fd = os.open(self._shm, os.O_RDONLY)
+        raw.read_header = self._read_header
+        raw.observer = self._observed
         self._connection = raw
         return raw
 
     async def start(self) -> None:
-        self._version = await (await self._attach()).data_version()
+        connection = await self._attach()
+        self._version = None
+        self._observed(await connection.observe())
+        self._pending = False
 
     async def changed(self) -> bool:
         connection = self._connection
         try:
             if connection is None:
                 connection = await self._attach()
-                self._version = None  # a new connection: whatever it shows is news
-            version = await connection.data_version()
+                self._pending = True  # a new connection: what happened meanwhile is unknown
+                self._observed(await connection.observe())
+            else:
+                header = self._read_header()
+                if header is None or header != self._header:
+                    self._observed(await connection.observe())
         except (ValueError, sqlite3.Error):  # closed under us: attach again next time
             self._connection = None
             return True
-        changed = version != self._version
-        self._version = version
+        changed, self._pending = self._pending, False
         return changed
 
     async def settle(self) -> None:
-        return None  # data_version is read per update: nothing is ever in flight
+        return None  # asked per update: nothing is ever in flight
 
     async def close(self) -> None:
         event.remove(self._engine.sync_engine, "connect", self._forget_connection)
-        self._connection = None
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.observer = None
+            connection.read_header = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class PgNotifications:
@@ -206,20 +263,58 @@ def data_watch(engine: AsyncEngine) -> DataWatch:
 
 
 class FreshCaches:
-    """The caches of one process and the watch that tells when to drop them."""
+    """The caches of one process, the watch that tells when to drop them, and the scan that
+    warms them up again (`rewarm`, which returns False if it was outdated before it ended):
+    run once other processes have been quiet for QUIET_SECONDS, so that a long import does
+    not have it run after every one of its steps."""
 
-    def __init__(self, watch: DataWatch, caches: Sequence[Resettable]) -> None:
+    QUIET_SECONDS = 2.0
+
+    def __init__(
+        self,
+        watch: DataWatch,
+        caches: Sequence[Resettable],
+        *,
+        rewarm: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
         self.watch = watch
         self._caches = tuple(caches)
+        self._rewarm = rewarm
+        self._last_reset = 0.0
+        self._rewarming: asyncio.Task[None] | None = None
 
     async def refresh(self) -> bool:
         """Drop every cache if another process has committed since the last call."""
         if not await self.watch.changed():
             return False
-        for cache in self._caches:
-            cache.reset()
+        self.reset()
         return True
 
     def reset(self) -> None:
         for cache in self._caches:
             cache.reset()
+        self._last_reset = time.monotonic()
+        if self._rewarm is not None and (self._rewarming is None or self._rewarming.done()):
+            self._rewarming = asyncio.create_task(self._rewarm_when_quiet(), name="rewarm")
+
+    async def _rewarm_when_quiet(self) -> None:
+        assert self._rewarm is not None
+        while True:
+            quiet_at = self._last_reset + self.QUIET_SECONDS
+            now = time.monotonic()
+            if now < quiet_at:
+                await asyncio.sleep(quiet_at - now)
+                continue
+            try:
+                if await self._rewarm():
+                    return
+            except Exception as error:  # the caches work without it, only slower
+                logger.warning("warming the caches up again failed: %s", type(error).__name__)
+                return
+
+    async def close(self) -> None:
+        if self._rewarming is not None:
+            self._rewarming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rewarming
+        await self.watch.close()

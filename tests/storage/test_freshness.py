@@ -3,7 +3,7 @@ caches it resets, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest_asyncio
@@ -90,3 +90,54 @@ async def test_a_read_begun_before_a_reset_is_not_kept(
     cache.put(uow, ("consent", 5), None, epoch=cache.epoch)
     assert cache.get(uow, ("consent", 5)) is None
     assert not cache.surely_empty(("consent", 6))  # who has rows is unknown after a reset
+
+
+async def test_the_bots_own_writes_are_no_news(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, watch: DataWatch
+) -> None:
+    """Written as an update writes (deferred, sent with the commit): the next update must not
+    drop the caches for it."""
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    uow.defer(
+        insert(ConsentRow),
+        {"user_id": 3, "decision": "given", "text_version": "v1", "decided_at": AT},
+        effect=True,
+    )
+    await uow.commit()
+    await watch.settle()
+    assert not await watch.changed()
+
+
+class _ScanDuring:
+    """A connection whose scan lets something happen in the middle of it."""
+
+    def __init__(self, owners: dict[str, list[int]], during: Callable[[], None]) -> None:
+        self._answers = list(owners.values())
+        self._during = during
+
+    async def scalars(self, _statement: object) -> list[int]:
+        if len(self._answers) == 2:
+            self._during()
+        return self._answers.pop(0)
+
+
+async def test_after_a_reset_the_scan_of_who_has_rows_is_made_again_without_losing_writes(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    empty: dict[str, list[int]] = {"consent": [], "links": [], "contacts": [], "failures": []}
+    cache = PersonCache()
+    assert await cache.warm_up(_ScanDuring(empty, lambda: None))  # type: ignore[arg-type]
+    cache.reset()
+    assert not cache.surely_empty(("consent", 8))
+    # Someone consents here while the scan runs: the scan did not see the row yet.
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    cache.written(uow, ("consent", 9), None)
+    uow.mark_written()
+    assert await cache.warm_up(_ScanDuring(empty, lambda: None))  # type: ignore[arg-type]
+    await uow.commit()
+    assert cache.surely_empty(("consent", 8))
+    assert not cache.surely_empty(("consent", 9))
+    # Another process writes during a scan: its result is not trusted.
+    cache.reset()
+    assert not await cache.warm_up(_ScanDuring(empty, cache.reset))  # type: ignore[arg-type]
+    assert not cache.surely_empty(("consent", 8))
