@@ -161,7 +161,8 @@ class SqliteDataVersion:
         return None  # asked per update: nothing is ever in flight
 
     async def close(self) -> None:
-        event.remove(self._engine.sync_engine, "connect", self._forget_connection)
+        if event.contains(self._engine.sync_engine, "connect", self._forget_connection):
+            event.remove(self._engine.sync_engine, "connect", self._forget_connection)
         connection, self._connection = self._connection, None
         if connection is not None:
             connection.observer = None
