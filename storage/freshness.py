@@ -248,9 +248,11 @@ class PgNotifications:
             self._restarting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._restarting
-        if self._driver is not None and not self._blind:
-            with contextlib.suppress(Exception):
-                await self._driver.remove_listener(CHANNEL, self._notified)
+        if self._driver is not None:
+            self._driver.remove_termination_listener(self._lost)
+            if not self._blind:
+                with contextlib.suppress(Exception):
+                    await self._driver.remove_listener(CHANNEL, self._notified)
         self._blind = True
         connection, self._connection, self._driver = self._connection, None, None
         if connection is not None:

@@ -3,11 +3,13 @@ caches it resets, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
+import pytest
 import pytest_asyncio
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
@@ -141,3 +143,38 @@ async def test_after_a_reset_the_scan_of_who_has_rows_is_made_again_without_losi
     cache.reset()
     assert not await cache.warm_up(_ScanDuring(empty, cache.reset))  # type: ignore[arg-type]
     assert not cache.surely_empty(("consent", 8))
+
+
+async def test_while_the_listener_is_lost_every_update_drops_the_caches_until_it_is_back(
+    engine: AsyncEngine, watch: DataWatch
+) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL's notifications: SQLite asks the database itself")
+    async with engine.begin() as connection:
+        killed = await connection.scalar(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+                "'LISTEN%' AND application_name = current_setting('application_name')"
+            )
+        )
+    assert killed
+    told = []
+    for _ in range(200):  # until the driver has read the end of the connection
+        told.append(await watch.changed())
+        if told[-1]:
+            break
+        await asyncio.sleep(0.02)
+    assert told[-1]
+    for _ in range(200):  # blind: told every time, until listening again
+        if not await watch.changed():
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the listener never came back")
+    other = create_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        await _consent(other, 4)
+    finally:
+        await other.dispose()
+    await watch.settle()
+    assert await watch.changed()
