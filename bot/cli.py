@@ -323,9 +323,10 @@ def _print_refused(texts: Texts, refused: Sequence[RefusedRow], *, shown: int = 
 async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
     """The registry import (services/account_import.py, StagedAccountImport): the file is
     checked whole, then written in short transactions while the bot keeps serving."""
+    from bot.process import freeze_parsed_import
     from domain.clock import SystemClock
-    from services.account_import import StagedAccountImport
-    from services.csv_import import ImportFileError
+    from services.account_import import StagedAccountImport, parse_registry
+    from services.csv_import import ImportFileError, decode
     from storage.account_import import SqlRegistryImports
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
@@ -338,6 +339,13 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
     except OSError:
         print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
         return 2
+    try:
+        parsed = parse_registry(decode(raw))
+    except ImportFileError as error:
+        print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
+        return 1
+    del raw
+    freeze_parsed_import()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -345,10 +353,9 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
         importer = StagedAccountImport(
             imports=SqlRegistryImports(create_sessionmaker(engine), clock=clock)
         )
-        report = await importer.run(raw, now=clock.now(), dry_run=dry_run, on_progress=progress)
-    except ImportFileError as error:
-        print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
-        return 1
+        report = await importer.write(
+            parsed, now=clock.now(), dry_run=dry_run, on_progress=progress
+        )
     finally:
         await engine.dispose()
     if report.resumed:

@@ -232,7 +232,19 @@ class StagedAccountImport:
         dry_run: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
-        parsed = parse_registry(decode(raw))
+        return await self.write(
+            parse_registry(decode(raw)), now=now, dry_run=dry_run, on_progress=on_progress
+        )
+
+    async def write(
+        self,
+        parsed: ParsedRegistry,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Write a registry parsed whole (`parse_registry`)."""
         accounts = list(parsed.accounts.values())
         if dry_run:
             known = 0

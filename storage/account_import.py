@@ -8,11 +8,12 @@ the row lock that makes two processes applying one run take turns), checks that 
 is still there, and writes.
 
 SQLite's write lock is not fair: a connection waiting for it sleeps and retries (1, 2, 5 …
-25, 50, 100 ms apart), and a writer that commits and at once begins its next transaction
-can keep it away for seconds (measured: a 4.2 s wait behind back-to-back batches). So after
-each step that wrote, the import leaves the database alone for LOCK_PAUSE: longer than the
-waiting connections' retry gaps in their first 200 ms, so whoever waits gets in between
-two steps.
+25, 50, then 100 ms apart), and a writer that commits and at once begins its next
+transaction can keep it away for seconds (measured: a 4.2 s wait behind back-to-back
+batches; with 50 ms pauses still 0.4–1 s now and then, a waiter that had fallen into its
+100 ms rhythm missing the pauses). So after each step that wrote, the import leaves the
+database alone for LOCK_PAUSE, as long as the longest retry gap: whoever waits gets in at
+the next pause at the latest.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ STAGING = "staging"
 SEALED = "sealed"
 APPLIED = "applied"
 _DISCARD_BATCH = 5_000
-LOCK_PAUSE = 0.05  # seconds, SQLite only
+LOCK_PAUSE = 0.1  # seconds, SQLite only: SQLite's longest busy-retry sleep
 
 
 def _staged(account: Account) -> dict[str, Any]:
