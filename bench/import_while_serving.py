@@ -12,6 +12,8 @@ the end also shows whether the running bot sees what the import wrote (issue 11,
 
     python bench/import_while_serving.py                  # 300 000 rows
     python bench/import_while_serving.py --rows 50000     # shorter
+    python bench/import_while_serving.py --database-url postgresql+asyncpg://postgres@127.0.0.1/x
+                                                          # (emptied first)
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from aiogram import Bot
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +47,8 @@ from dialogs.account.router import AccountAction  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from handlers.start import ConsentChoice  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
+from storage.engine import create_engine  # noqa: E402
+from storage.models import Base  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -154,11 +159,20 @@ def presses(user: User, texts: Texts) -> list[Update]:
     ]
 
 
+async def reset_database(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--people", type=int, default=40)
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between presses")
+    parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
 
     errors = ErrorCounter()
@@ -166,7 +180,9 @@ async def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
     texts = Texts.load()
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
+        if args.database_url:
+            await reset_database(url)
         settings = Settings(
             _env_file=None, database_url=url, content_dir=ROOT / "content", redis_url=None
         )
@@ -256,7 +272,11 @@ async def main() -> None:
 
     ordered = sorted(latencies)
     summary = stdout.decode().strip().splitlines()
-    print(f"import of {args.rows} rows: {import_seconds:.1f} s, exit code {importer.returncode}")
+    database = url.split(":", 1)[0]
+    print(
+        f"{database}: import of {args.rows} rows: {import_seconds:.1f} s, "
+        f"exit code {importer.returncode}"
+    )
     for line in summary[-2:]:
         print(f"  {line}")
     if importer.returncode != 0:
