@@ -75,7 +75,9 @@ async def finish_registry_imports(app: App) -> int:
     background, in short transactions: services/account_import.py). Returns the accounts
     applied."""
     importer = StagedAccountImport(
-        imports=SqlRegistryImports(app.sessionmaker, clock=app.clock, cache=app.cache)
+        imports=SqlRegistryImports(
+            app.sessionmaker, clock=app.clock, cache=app.cache, checkpoints=False
+        )
     )
     try:
         applied = await importer.finish_pending(now=app.clock.now())

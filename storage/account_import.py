@@ -103,11 +103,14 @@ class SqlRegistryImports:
         *,
         clock: Clock,
         cache: PersonCache | None = None,
+        checkpoints: bool = True,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         # The running bot's read cache, when the bot itself applies a run (bot/runner.py).
         self._cache = cache
+        # Off in the bot: a checkpoint there would hold its only connection meanwhile.
+        self._checkpoints = checkpoints
         bind = sessionmaker.kw["bind"]
         self._pause = LOCK_PAUSE if bind.dialect.name == "sqlite" else 0.0
 
@@ -120,8 +123,9 @@ class SqlRegistryImports:
         # Copy the WAL into the database now, while nobody waits for this process: else the
         # bot's next commit may find the WAL past its auto-checkpoint size and do the copy
         # itself, holding its only connection meanwhile. PASSIVE blocks no reader or writer.
-        async with self._unit() as uow:
-            await uow.session.execute(_CHECKPOINT)
+        if self._checkpoints:
+            async with self._unit() as uow:
+                await uow.session.execute(_CHECKPOINT)
         await asyncio.sleep(self._pause)
 
     async def existing(self, numbers: Sequence[AccountNumber]) -> set[AccountNumber]:
