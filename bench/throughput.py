@@ -13,6 +13,8 @@ visit.
     python bench/throughput.py                      # SQLite file in a temp folder
     python bench/throughput.py --people 500 --concurrency 50 --mix mixed
     python bench/throughput.py --database-url postgresql+asyncpg://postgres@127.0.0.1/test
+    python bench/throughput.py --mix mixed --no-fresh-check   # what the per-update check of
+                                  # other processes' writes costs (storage/freshness.py)
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.factory import build_app, build_bot  # noqa: E402
 from bot.local_api import LocalApiSession  # noqa: E402
+from bot.middlewares import FreshCachesMiddleware  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.texts import Texts  # noqa: E402
 from dialogs.account.router import AccountAction  # noqa: E402
@@ -189,11 +192,20 @@ async def feed_all(
 
 
 async def run_round(
-    settings: Settings, texts: Texts, *, people: int, mix: str, concurrency: int
+    settings: Settings,
+    texts: Texts,
+    *,
+    people: int,
+    mix: str,
+    concurrency: int,
+    fresh_check: bool = True,
 ) -> tuple[float, float]:
     """(bare echo updates/s, bot stack updates/s) for one mix on a fresh database."""
     await reset_database(settings.database_url)
     app = await build_app(settings, clock=SystemClock(), texts=texts)
+    if not fresh_check:
+        middlewares = app.dispatcher.update.outer_middleware._middlewares
+        middlewares[:] = [m for m in middlewares if not isinstance(m, FreshCachesMiddleware)]
     try:
         uow = UnitOfWork(app.sessionmaker, clock=app.clock)
         await AccountImportService(registry=SqlAccountRegistry(uow)).import_registry(
@@ -248,6 +260,11 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mix", choices=["mixed", "first", "return", "all"], default="all")
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--no-fresh-check",
+        action="store_true",
+        help="leave out the check for other processes' writes (only to measure its cost)",
+    )
     args = parser.parse_args()
 
     texts = Texts.load()
@@ -273,7 +290,12 @@ async def main() -> None:
             rounds = []
             for round_number in range(1, args.rounds + 1):
                 echo_rate, stack_rate = await run_round(
-                    settings, texts, people=args.people, mix=mix, concurrency=args.concurrency
+                    settings,
+                    texts,
+                    people=args.people,
+                    mix=mix,
+                    concurrency=args.concurrency,
+                    fresh_check=not args.no_fresh_check,
                 )
                 rounds.append((stack_rate / echo_rate, echo_rate, stack_rate))
                 print(

@@ -54,19 +54,31 @@ def _parser() -> argparse.ArgumentParser:
         description="Import the personal-account registry. UTF-8 (with or without BOM), comma "
         "or semicolon separated, header: account,full_name,settlement,street,house,flat,"
         "phone,email,category,meter_serial,meter_digits,meter_zones. Re-importing updates "
-        "accounts in place. The whole file is one transaction.",
+        "accounts in place. The whole file is checked first, then written in short "
+        "transactions while the bot keeps working; an import interrupted while writing is "
+        "finished by the next one (or by the bot at start).",
     )
     accounts.add_argument("file", type=Path, help="the CSV file")
-    accounts.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    accounts.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and count what would be added and updated; write nothing",
+    )
     appeals = kinds.add_parser(
         "appeals",
         help="appeals from a paper journal (phone, post, in person) into the registry",
         description="Register appeals received before the bot: each row gets a number of "
         "its year and a due date counted from received_at. Header: received_at,form,kind,"
         "subject,full_name,answer_channel,contact,address,text,answered_at,answer_text "
-        "(see README). The whole file is one transaction.",
+        "(see README). The whole file is one transaction. A row imported before (same "
+        "received_at, full_name and text) is refused with the number it got.",
     )
     appeals.add_argument("file", type=Path, help="the CSV file")
+    appeals.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be registered and refused; register nothing",
+    )
     add_import_parsers(kinds)
     add_notice_parsers(commands)
     exporter = commands.add_parser(
@@ -170,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "outages":
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
     if args.command == "import" and args.kind == "appeals":
-        raise SystemExit(asyncio.run(cmd_import_appeals(settings, texts, args.file)))
+        raise SystemExit(
+            asyncio.run(cmd_import_appeals(settings, texts, args.file, dry_run=args.dry_run))
+        )
     if args.command == "import":
         raise SystemExit(
             asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run))
@@ -255,9 +269,13 @@ async def _import_file(
     texts: Texts,
     path: Path,
     run: Callable[[bytes, UnitOfWork, Clock], Awaitable[R]],
+    *,
+    dry_run: bool = False,
 ) -> tuple[int, R | None]:
     """Read the file, open the (migrated) database and run the import as one transaction:
-    it never half-applies. Returns the exit code and the import's report."""
+    it never half-applies; a dry run rolls it back. Returns the exit code and the report."""
+    from sqlalchemy.exc import IntegrityError
+
     from domain.clock import SystemClock
     from services.csv_import import ImportFileError
     from storage.engine import create_engine, create_sessionmaker
@@ -275,10 +293,19 @@ async def _import_file(
         uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
         try:
             report = await run(raw, uow, clock)
-            await uow.commit()
+            if dry_run:
+                await uow.rollback()
+            else:
+                await uow.commit()
         except ImportFileError as error:
             await uow.rollback()
             print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
+            return 1, None
+        except IntegrityError:
+            # Another import wrote the same rows meanwhile (a unique key refused ours); the
+            # error's text would quote the rows, so it is not shown.
+            await uow.rollback()
+            print(texts.plain("import-concurrent"), file=sys.stderr)
             return 1, None
         except BaseException:
             await uow.rollback()
@@ -297,25 +324,49 @@ def _print_refused(texts: Texts, refused: Sequence[RefusedRow], *, shown: int = 
 
 
 async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_run: bool) -> int:
-    from services.account_import import AccountImportService, ImportReport
-    from storage.repositories import SqlAccountRegistry
+    """The registry import (services/account_import.py, StagedAccountImport): the file is
+    checked whole, then written in short transactions while the bot keeps serving."""
+    from bot.process import freeze_parsed_import
+    from domain.clock import SystemClock
+    from services.account_import import StagedAccountImport, parse_registry
+    from services.csv_import import ImportFileError, decode
+    from storage.account_import import SqlRegistryImports
+    from storage.engine import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
 
     def progress(done: int, total: int) -> None:
         print(texts.plain("import-progress", done=done, total=total), file=sys.stderr)
 
-    async def run(raw: bytes, uow: UnitOfWork, clock: Clock) -> ImportReport:
-        service = AccountImportService(registry=SqlAccountRegistry(uow))
-        return await service.import_registry(
-            raw, now=clock.now(), dry_run=dry_run, on_progress=progress
+    try:
+        raw = await asyncio.to_thread(path.read_bytes)
+    except OSError:
+        print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_registry(decode(raw))
+    except ImportFileError as error:
+        print(texts.plain(error.reason, detail=error.detail), file=sys.stderr)
+        return 1
+    del raw
+    freeze_parsed_import()
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        clock = SystemClock()
+        importer = StagedAccountImport(
+            imports=SqlRegistryImports(create_sessionmaker(engine), clock=clock)
         )
-
-    code, report = await _import_file(settings, texts, path, run)
-    if report is None:
-        return code
+        report = await importer.write(
+            parsed, now=clock.now(), dry_run=dry_run, on_progress=progress
+        )
+    finally:
+        await engine.dispose()
+    if report.resumed:
+        print(texts.plain("import-resumed", accounts=report.resumed))
     _print_refused(texts, report.refused)
     print(
         texts.plain(
-            "import-summary",
+            "import-summary-dry-run" if report.dry_run else "import-summary",
             rows=report.rows,
             accounts=report.accounts,
             added=report.added,
@@ -328,13 +379,15 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
     return 0
 
 
-async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> int:
+async def cmd_import_appeals(
+    settings: Settings, texts: Texts, path: Path, *, dry_run: bool = False
+) -> int:
     from bot.factory import app_config
     from domain.appeals import Actor, ActorKind
     from services.appeal_import import AppealImportReport, AppealImportService
     from services.appeals import AppealService
     from services.csv_import import decode
-    from storage.appeals import SqlAppealRepository, SqlNumberSequence
+    from storage.appeals import SqlAppealRepository, SqlJournalKeys, SqlNumberSequence
     from storage.repositories import SqlAccountLinks, SqlConsents
 
     config = app_config(settings, texts)
@@ -349,24 +402,28 @@ async def cmd_import_appeals(settings: Settings, texts: Texts, path: Path) -> in
             clock=clock,
             policy=config.appeal_policy,
         )
-        importer = AppealImportService(appeals=service, zone=config.zone)
+        importer = AppealImportService(
+            appeals=service, zone=config.zone, journal=SqlJournalKeys(uow)
+        )
         return await importer.import_journal(
             decode(raw), actor=Actor(ActorKind.SYSTEM, None, "import")
         )
 
-    code, report = await _import_file(settings, texts, path, run)
+    code, report = await _import_file(settings, texts, path, run, dry_run=dry_run)
     if report is None:
         return code
     _print_refused(texts, report.refused)
     print(
         texts.plain(
-            "import-appeals-summary",
+            "import-appeals-summary-dry-run" if dry_run else "import-appeals-summary",
             rows=report.rows,
             added=len(report.registered),
             refused=len(report.refused),
             numbers=", ".join(report.registered[:20]),
         )
     )
+    if dry_run:
+        print(texts.plain("import-appeals-dry-run"))
     return 0
 
 

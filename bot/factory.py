@@ -18,7 +18,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.container import AppConfig
-from bot.middlewares import CommitBeforeSend, UnitOfWorkMiddleware
+from bot.middlewares import CommitBeforeSend, FreshCachesMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.texts import Texts
 from domain.appeals import AppealKind
@@ -39,6 +39,7 @@ from storage.calendar import ProductionCalendar
 from storage.content import load_content
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
+from storage.freshness import FreshCaches, data_watch
 from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
@@ -74,12 +75,16 @@ class App:
     cache: PersonCache | None
     dispatcher: Dispatcher
     notice_desk: NoticeDesk
+    # The caches and what tells them of other processes' writes; None without caches.
+    fresh: FreshCaches | None = None
 
     async def close(self) -> None:
         # A clean shutdown leaves no answered update looking unanswered (storage/dedup.py).
         await self.dedup.store_answered(self.sessionmaker, clock=self.clock)
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
+        if self.fresh is not None:
+            await self.fresh.close()
         await self.engine.dispose()
 
 
@@ -183,17 +188,26 @@ async def build_app(
     async with sessionmaker() as session:
         await dedup.load_recent(session, now=clock.now())
     storage, isolation = build_storage(settings, sessionmaker, clock)
-    # One process owns the data unless several workers share Redis: only then is a
-    # per-process read cache exact (storage/cache.py).
+    # Per-process read caches, kept exact across processes: another process's commit is
+    # noticed before the next update reads them (storage/freshness.py). With several workers
+    # sharing Redis the bot runs without them.
     cache = None
+    fresh = None
     if isinstance(storage, DatabaseStorage):
-        cache = PersonCache()
+        person_cache = cache = PersonCache()
+
+        async def warm_up() -> bool:
+            warm = UnitOfWork(sessionmaker, clock=clock)
+            try:
+                return await person_cache.warm_up(warm.session)
+            finally:
+                await warm.close()
+
+        watch = data_watch(engine)
+        await watch.start()  # before the warm-up: a write made during it is noticed too
+        fresh = FreshCaches(watch, [cache, storage], rewarm=warm_up)
         await storage.warm_up()
-        warm = UnitOfWork(sessionmaker, clock=clock)
-        try:
-            await cache.warm_up(warm.session)
-        finally:
-            await warm.close()
+        await warm_up()
     config = app_config(settings, texts)
     notice_desk = NoticeDesk(
         sessionmaker,
@@ -208,6 +222,9 @@ async def build_app(
         notice_desk=notice_desk,
         storage=storage,
         events_isolation=isolation,
+        # Registered below, after FreshCachesMiddleware: the FSM's middleware reads the
+        # dialog state, so the caches must be checked before it.
+        disable_fsm=True,
         texts=texts,
         content=content,
         content_root=settings.content_dir,
@@ -215,6 +232,9 @@ async def build_app(
         clock=clock,
         file_ids=FileIdCache(),
     )
+    if fresh is not None:
+        dispatcher.update.outer_middleware(FreshCachesMiddleware(fresh))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(
         UnitOfWorkMiddleware(
             sessionmaker=sessionmaker,
@@ -241,6 +261,7 @@ async def build_app(
         cache=cache,
         dispatcher=dispatcher,
         notice_desk=notice_desk,
+        fresh=fresh,
     )
 
 

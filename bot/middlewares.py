@@ -25,9 +25,28 @@ from domain.clock import Clock
 from domain.content import ContentLibrary
 from storage.cache import PersonCache
 from storage.dedup import UpdateDeduplicator
+from storage.freshness import FreshCaches
 from storage.uow import DuplicateUpdate, UnitOfWork, current_uow
 
 logger = logging.getLogger(__name__)
+
+
+class FreshCachesMiddleware(BaseMiddleware):
+    """Outer update middleware, before the FSM's (which reads the dialog state): if another
+    process has committed since the last update, drop this process's caches first
+    (storage/freshness.py)."""
+
+    def __init__(self, fresh: FreshCaches) -> None:
+        self._fresh = fresh
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        await self._fresh.refresh()
+        return await handler(event, data)
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):

@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.delivery import build_sender, staff_chat_is_forum
-from bot.factory import build_app, build_bot, set_commands
+from bot.factory import App, build_app, build_bot, set_commands
 from bot.process import freeze_startup_objects
 from bot.settings import Settings
 from bot.startup import StartupFault, check_bot_api, prepare_database, shown_database
@@ -21,6 +21,8 @@ from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
 from notifier.scheduler import JobSpec, build_scheduler
+from services.account_import import StagedAccountImport
+from storage.account_import import SqlRegistryImports
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,25 @@ def notice_jobs(settings: Settings) -> list[JobSpec]:
     ]
 
 
+async def finish_registry_imports(app: App) -> int:
+    """A registry import interrupted while applying is finished by the bot at start (in the
+    background, in short transactions: services/account_import.py). Returns the accounts
+    applied."""
+    importer = StagedAccountImport(
+        imports=SqlRegistryImports(
+            app.sessionmaker, clock=app.clock, cache=app.cache, checkpoints=False
+        )
+    )
+    try:
+        applied = await importer.finish_pending(now=app.clock.now())
+    except Exception as error:  # the next import finishes it instead
+        logger.error("finishing an interrupted registry import failed: %s", type(error).__name__)
+        return 0
+    if applied:
+        logger.info("finished an interrupted registry import: %d accounts", applied)
+    return applied
+
+
 async def run_polling(settings: Settings, texts: Texts) -> int:
     """Checks the token and the database first (bot/startup.py: a StartupFault, and nothing
     has started), then runs until a signal stops it."""
@@ -113,7 +134,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     )
 
     stop = asyncio.Event()
-    tasks: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[Any]] = []
 
     async def on_startup(bot: Bot) -> None:
         try:
@@ -142,6 +163,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
                 name="answered-marks",
             )
         )
+        tasks.append(asyncio.create_task(finish_registry_imports(app), name="registry-import"))
         await app.notice_desk.kick()  # notices that fell due while the bot was down
         scheduler.start()
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from domain.accounts import Account, AccountCategory, Address, Meter, normalize_account_number
 from domain.errors import InvalidAccountNumber
 from domain.ids import AccountNumber
 from domain.limits import Field
 from services.csv_import import RefusedRow, check_lengths, decode, read_rows
-from services.ports import AccountRegistry
+from services.ports import AccountRegistry, RegistryImports
 
 COLUMNS = (
     "account",
@@ -42,6 +43,7 @@ _LIMITED = (
 )
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BATCH = 500
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -59,6 +61,8 @@ class ImportReport:
     updated: int
     refused: list[RefusedRow]
     dry_run: bool
+    # Accounts of an earlier, interrupted import that this run finished first.
+    resumed: int = 0
 
 
 def parse_registry(text: str) -> ParsedRegistry:
@@ -164,7 +168,16 @@ def _with_meter(account: Account, meter: Meter) -> Account:
     )
 
 
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class AccountImportService:
+    """An import written in the caller's transaction: for tests and small in-process imports.
+    `reception import accounts` uses StagedAccountImport, which never holds the database for
+    long."""
+
     def __init__(self, *, registry: AccountRegistry) -> None:
         self._registry = registry
 
@@ -176,18 +189,21 @@ class AccountImportService:
         dry_run: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
-        """Parse and store the registry; the caller commits once, so it never half-applies."""
+        """Parse and store the registry; the caller commits once, so it never half-applies.
+        A dry run writes nothing and counts what would be added and updated."""
         parsed = parse_registry(decode(raw))
         accounts = list(parsed.accounts.values())
         added = updated = 0
-        if not dry_run:
-            for start in range(0, len(accounts), BATCH):
-                batch = accounts[start : start + BATCH]
+        for batch in _chunks(accounts, BATCH):
+            if dry_run:
+                known = await self._registry.existing([a.number for a in batch])
+                batch_added, batch_updated = len(batch) - len(known), len(known)
+            else:
                 batch_added, batch_updated = await self._registry.upsert(batch, now=now)
-                added += batch_added
-                updated += batch_updated
                 if on_progress is not None:
-                    on_progress(start + len(batch), len(accounts))
+                    on_progress(added + updated + len(batch), len(accounts))
+            added += batch_added
+            updated += batch_updated
         return ImportReport(
             rows=parsed.rows,
             accounts=len(accounts),
@@ -196,3 +212,108 @@ class AccountImportService:
             refused=parsed.refused,
             dry_run=dry_run,
         )
+
+
+class StagedAccountImport:
+    """`reception import accounts`, safe to run while the bot serves people (issue 11, point 5).
+
+    What is promised:
+    - nothing is written until the whole file has been read and checked;
+    - the accounts are then staged in the database in short transactions; a run that dies
+      while staging has changed nothing (its stage is dropped by a later import);
+    - once staged whole, the run is sealed, and from then on it is applied completely: in
+      short transactions of APPLY_BATCH accounts, each account together with its meters,
+      the progress stored with each step; a run interrupted while applying is finished by
+      the next import or by the bot at its start (`finish_pending`).
+    - What is not promised: that the bot never sees the registry half-way through applying.
+      For the seconds that takes, one account may already be new while another is still
+      old; each account on its own is always either as before or as in the file.
+    No transaction holds SQLite's single write lock for more than one step (tens of
+    milliseconds), so the bot's own writes wait at most that long (bench/
+    import_while_serving.py)."""
+
+    STAGE_BATCH = 2_000
+    APPLY_BATCH = 1_000
+    READ_BATCH = 5_000
+    # A run still unsealed after this long was left by a process that died while staging.
+    ABANDONED_AFTER = timedelta(hours=1)
+
+    def __init__(self, *, imports: RegistryImports) -> None:
+        self._imports = imports
+
+    async def run(
+        self,
+        raw: bytes,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        return await self.write(
+            parse_registry(decode(raw)), now=now, dry_run=dry_run, on_progress=on_progress
+        )
+
+    async def write(
+        self,
+        parsed: ParsedRegistry,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Write a registry parsed whole (`parse_registry`)."""
+        accounts = list(parsed.accounts.values())
+        if dry_run:
+            known = 0
+            for batch in _chunks(accounts, self.READ_BATCH):
+                known += len(await self._imports.existing([a.number for a in batch]))
+            return ImportReport(
+                rows=parsed.rows,
+                accounts=len(accounts),
+                added=len(accounts) - known,
+                updated=known,
+                refused=parsed.refused,
+                dry_run=True,
+            )
+        resumed = await self.finish_pending(now=now)
+        await self._imports.discard_abandoned(idle=self.ABANDONED_AFTER)
+        run = await self._imports.begin()
+        for batch in _chunks(accounts, self.STAGE_BATCH):
+            await self._imports.stage(run, batch)
+        await self._imports.seal(run)
+        await self._apply(run, now=now, total=len(accounts), on_progress=on_progress)
+        outcome = await self._imports.outcome(run)
+        return ImportReport(
+            rows=parsed.rows,
+            accounts=len(accounts),
+            added=outcome.added,
+            updated=outcome.updated,
+            refused=parsed.refused,
+            dry_run=False,
+            resumed=resumed,
+        )
+
+    async def finish_pending(self, *, now: datetime) -> int:
+        """Apply whatever sealed runs an interrupted import left, oldest first; returns the
+        number of accounts applied."""
+        applied = 0
+        for run in await self._imports.sealed():
+            applied += await self._apply(run, now=now)
+        return applied
+
+    async def _apply(
+        self,
+        run: int,
+        *,
+        now: datetime,
+        total: int = 0,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        applied = 0
+        while True:
+            batch = await self._imports.apply_next(run, limit=self.APPLY_BATCH, now=now)
+            applied += batch.accounts
+            if batch.accounts and on_progress is not None:
+                on_progress(applied, total)
+            if batch.finished:
+                return applied

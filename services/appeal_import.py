@@ -1,5 +1,9 @@
 """Import of appeals received on paper, by phone or in person before the bot (a journal),
-into the one registry (§15.2): each row gets a number of its year and its due date."""
+into the one registry (§15.2): each row gets a number of its year and its due date.
+
+A row already imported — by an earlier run, or earlier in the same file — is refused with
+the number it got (domain/journal.py says when two rows are the same appeal): numbers have
+no gaps, so an appeal registered twice could never be taken back (issue 11, point 15)."""
 
 from __future__ import annotations
 
@@ -14,12 +18,15 @@ from domain.appeals import (
     AppealKind,
     ServiceForm,
     Subject,
+    check_submittable,
     subjects_for,
 )
 from domain.errors import DomainError, TooLong
+from domain.journal import journal_key
 from domain.limits import Field
 from services.appeals import AppealService
 from services.csv_import import RefusedRow, check_lengths, read_rows, too_long_row
+from services.ports import JournalKeys
 
 COLUMNS = (
     "received_at",
@@ -58,42 +65,84 @@ def _moment(raw: str, zone: ZoneInfo) -> datetime | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _JournalRow:
+    line: int
+    row: dict[str, str]
+    draft: AppealDraft
+    received: datetime
+    key: str
+
+
 class AppealImportService:
-    def __init__(self, *, appeals: AppealService, zone: ZoneInfo) -> None:
+    def __init__(self, *, appeals: AppealService, zone: ZoneInfo, journal: JournalKeys) -> None:
         self._appeals = appeals
         self._zone = zone
+        self._journal = journal
 
     async def import_journal(self, text: str, *, actor: Actor) -> AppealImportReport:
-        """Rows in file order; a bad row is refused with its line and reason, the others go
-        on. The caller commits once."""
+        """Rows in file order; a bad or already imported row is refused with its line and
+        reason, the others go on. The caller commits once (or rolls back: a dry run)."""
         report = AppealImportReport()
+        rows: list[_JournalRow | RefusedRow] = []
         for item in read_rows(text, COLUMNS, header_error="import-appeals-header"):
             report.rows += 1
             if isinstance(item, RefusedRow):
-                report.refused.append(item)
+                rows.append(item)
                 continue
             line, row = item
             refusal, draft, received = self._parse(row, line)
             if refusal is not None or draft is None or received is None:
-                report.refused.append(refusal or RefusedRow(line, "import-row-missing"))
+                rows.append(refusal or RefusedRow(line, "import-row-missing"))
                 continue
-            try:
-                appeal = await self._appeals.register_offline(
-                    draft, actor=actor, received_at=received
+            key = journal_key(received_at=received, full_name=draft.full_name, text=draft.text)
+            rows.append(_JournalRow(line, row, draft, received, key))
+        imported = await self._journal.numbers(
+            [entry.key for entry in rows if isinstance(entry, _JournalRow)]
+        )
+        seen: dict[str, int] = {}
+        for entry in rows:
+            if isinstance(entry, RefusedRow):
+                report.refused.append(entry)
+                continue
+            if entry.key in imported:
+                report.refused.append(
+                    RefusedRow(entry.line, "import-appeals-row-imported", imported[entry.key])
                 )
-                answered = _moment(row["answered_at"], self._zone) if row["answered_at"] else None
-                if answered is not None and row["answer_text"]:
-                    await self._appeals.record_answer(
-                        appeal, actor=actor, answer_text=row["answer_text"], at=answered
-                    )
-            except TooLong as error:
-                report.refused.append(too_long_row(line, error))
                 continue
-            except DomainError as error:
-                report.refused.append(RefusedRow(line, error.text_key))
+            if entry.key in seen:
+                report.refused.append(
+                    RefusedRow(entry.line, "import-appeals-row-repeated", str(seen[entry.key]))
+                )
                 continue
-            report.registered.append(appeal.number)
+            number = await self._register(entry, actor=actor)
+            if isinstance(number, RefusedRow):
+                report.refused.append(number)
+            else:
+                seen[entry.key] = entry.line
+                report.registered.append(number)
         return report
+
+    async def _register(self, item: _JournalRow, *, actor: Actor) -> str | RefusedRow:
+        row = item.row
+        try:
+            # Checked before a number is taken: a refused row must not leave a gap.
+            check_submittable(item.draft)
+            appeal = await self._appeals.register_offline(
+                item.draft, actor=actor, received_at=item.received
+            )
+            assert appeal.id is not None
+            await self._journal.remember(item.key, appeal.id)
+            answered = _moment(row["answered_at"], self._zone) if row["answered_at"] else None
+            if answered is not None and row["answer_text"]:
+                await self._appeals.record_answer(
+                    appeal, actor=actor, answer_text=row["answer_text"], at=answered
+                )
+        except TooLong as error:
+            return too_long_row(item.line, error)
+        except DomainError as error:
+            return RefusedRow(item.line, error.text_key)
+        return appeal.number
 
     def _parse(
         self, row: dict[str, str], line: int

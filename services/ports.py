@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.accounts import Account
@@ -37,6 +37,58 @@ class AccountRegistry(Protocol):
 
     async def upsert(self, accounts: Sequence[Account], *, now: datetime) -> tuple[int, int]:
         """Insert new accounts, replace existing ones in place; returns (added, updated)."""
+        ...
+
+    async def existing(self, numbers: Sequence[AccountNumber]) -> set[AccountNumber]:
+        """Which of these accounts are in the registry."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedBatch:
+    accounts: int
+    added: int
+    updated: int
+    finished: bool  # nothing of the run was left to apply
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    accounts: int
+    added: int
+    updated: int
+
+
+class RegistryImports(Protocol):
+    """Registry imports staged in the database and applied in short steps. Every method is
+    a transaction of its own, committed when it returns (storage/account_import.py)."""
+
+    async def existing(self, numbers: Sequence[AccountNumber]) -> set[AccountNumber]: ...
+
+    async def begin(self) -> int:
+        """A new run, being staged: nothing of it is applied until it is sealed."""
+        ...
+
+    async def stage(self, run: int, accounts: Sequence[Account]) -> None: ...
+
+    async def seal(self, run: int) -> None:
+        """The run is staged whole: from now on it is applied, even after a crash."""
+        ...
+
+    async def sealed(self) -> list[int]:
+        """Runs sealed and not yet applied, oldest first."""
+        ...
+
+    async def apply_next(self, run: int, *, limit: int, now: datetime) -> AppliedBatch:
+        """Apply up to `limit` staged accounts of the run (each with its meters) and drop
+        them from the stage; the run is marked applied when nothing is left."""
+        ...
+
+    async def outcome(self, run: int) -> ImportOutcome: ...
+
+    async def discard_abandoned(self, *, idle: timedelta) -> int:
+        """Drop runs left unsealed (their process died while staging) and idle that long;
+        returns how many."""
         ...
 
 
@@ -123,6 +175,18 @@ class AppealRepository(Protocol):
 
     async def open_appeals(self) -> list[Appeal]:
         """Every appeal whose deadline still runs, oldest due first."""
+        ...
+
+
+class JournalKeys(Protocol):
+    """Fingerprints of the journal rows imported as appeals (domain/journal.py)."""
+
+    async def numbers(self, keys: Sequence[str]) -> dict[str, str]:
+        """The number of the appeal each already imported key was registered as."""
+        ...
+
+    async def remember(self, key: str, appeal_id: AppealId) -> None:
+        """Store the key with its appeal; a key stored twice is refused by the database."""
         ...
 
 

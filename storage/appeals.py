@@ -31,7 +31,7 @@ from domain.ids import AccountNumber, UserId
 from domain.screening import FlagKind, ScreeningFlag
 from services.ports import Attachment
 from storage.appeal_numbers import next_sequence
-from storage.models import AppealAttachmentRow, AppealEventRow, AppealRow
+from storage.models import AppealAttachmentRow, AppealEventRow, AppealJournalKeyRow, AppealRow
 from storage.uow import UnitOfWork
 
 _APPEAL = AppealRow.__table__
@@ -163,6 +163,35 @@ def _event(row: Any) -> AppealEvent:
         to_status=AppealStatus(row.to_status),
         details=tuple((str(k), str(v)) for k, v in details.items()),
     )
+
+
+_JOURNAL_NUMBERS = (
+    select(AppealJournalKeyRow.key, AppealRow.number)
+    .join(AppealRow, AppealRow.id == AppealJournalKeyRow.appeal_id)
+    .where(AppealJournalKeyRow.key.in_(bindparam("keys", expanding=True)))
+)
+_INSERT_JOURNAL_KEY = insert(AppealJournalKeyRow)
+_JOURNAL_PAGE = 500
+
+
+class SqlJournalKeys:
+    """Fingerprints of imported journal rows (domain/journal.py); the key is the primary key,
+    so two imports of one journal racing each other cannot both register a row."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def numbers(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), _JOURNAL_PAGE):
+            page = list(keys[start : start + _JOURNAL_PAGE])
+            rows = await self._uow.session.execute(_JOURNAL_NUMBERS, {"keys": page})
+            found.update({row.key: row.number for row in rows})
+        return found
+
+    async def remember(self, key: str, appeal_id: AppealId) -> None:
+        await self._uow.session.execute(_INSERT_JOURNAL_KEY, {"key": key, "appeal_id": appeal_id})
+        self._uow.mark_written()
 
 
 class SqlNumberSequence:

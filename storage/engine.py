@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
+    # A name of its own for every engine: the triggers that tell other processes about a
+    # write name the writer, so that a process can ignore its own (storage/freshness.py).
+    name = f"reception-{os.getpid()}-{secrets.token_hex(4)}"
     return create_async_engine(
         url,
         echo=echo,
@@ -66,6 +71,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": name}},
     )
 
 

@@ -4,9 +4,10 @@ Reads are served from an in-process cache (filled from the database on first use
 writes are deferred to the update's unit of work and stored in the same transaction as
 the update's other effects, together with the update's id (storage/dedup.py): a dialog step
 Telegram delivers again after a restart is skipped, not applied to the step after it. The
-cache is per process, so this storage is for a single bot process (polling, or one webhook
-worker); with several workers set REDIS_URL and the bot uses aiogram's RedisStorage instead
-(bot/factory.py).
+cache is per process: a commit by another process (the console, a second worker) makes the
+bot drop it before its next update (storage/freshness.py), so it stays exact, but a busy
+second writer would leave it nearly always empty; with several workers set REDIS_URL and the
+bot uses aiogram's RedisStorage instead (bot/factory.py).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class DatabaseStorage(BaseStorage):
         # without asking the database. Rows exist only for people in the middle of a dialog
         # (finished dialogs are deleted), so the table is small enough to load at start.
         self._complete = False
+        # Moves on every reset: a row loaded before it may be older than what is stored now.
+        self._epoch = 0
 
     async def warm_up(self) -> int:
         """Load every stored dialog at start; returns how many."""
@@ -116,6 +119,13 @@ class DatabaseStorage(BaseStorage):
 
     async def close(self) -> None:
         self._cache.clear()
+
+    def reset(self) -> None:
+        """Another process wrote dialog states (storage/freshness.py): forget the copies; each
+        is loaded again when next read."""
+        self._cache.clear()
+        self._complete = False
+        self._epoch += 1
 
     async def has_any(self, uow: UnitOfWork, user_id: int) -> bool:
         """Is any dialog of this person (in any chat) stored or pending?"""
@@ -163,12 +173,14 @@ class DatabaseStorage(BaseStorage):
             return cached
         if self._complete:
             return _NOTHING
+        epoch = self._epoch
         if uow is not None:
             loaded = await self._load(uow.session, key_id)
         else:
             async with self._sessionmaker() as session:
                 loaded = await self._load(session, key_id)
-        self._remember(key_id, loaded)
+        if epoch == self._epoch:
+            self._remember(key_id, loaded)
         return loaded
 
     @staticmethod

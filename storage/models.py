@@ -596,3 +596,48 @@ class NoticeDraftRow(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AccountImportRow(Base):
+    """One run of `reception import accounts` (storage/account_import.py): the whole file is
+    staged first (`staging`), then `sealed` — from then on it is applied, in short
+    transactions, even after a crash — and finally `applied`."""
+
+    __tablename__ = "account_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # staging | sealed | applied
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    touched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StagedAccountRow(Base):
+    """An account (with its meters) of an import run, waiting to be applied; deleted in the
+    transaction that applies it."""
+
+    __tablename__ = "account_import_rows"
+    __table_args__ = (Index("ix_account_import_rows_run", "import_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("account_imports.id", ondelete="CASCADE")
+    )
+    number: Mapped[str] = mapped_column(String(32))
+    account: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AppealJournalKeyRow(Base):
+    """The fingerprint of a journal row imported as an appeal (received time, name, text:
+    domain/journal.py), so the same row is never registered twice."""
+
+    __tablename__ = "appeal_journal_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )

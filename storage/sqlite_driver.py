@@ -37,7 +37,25 @@ def _executemany(conn: Any, sql: str, seq_of_parameters: Iterable[Any]) -> _Resu
         cursor.close()
 
 
-def _batch_and_commit(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+# What a connection saw of the database at one moment (storage/freshness.py): the WAL-index
+# header (None when it cannot be read), then `PRAGMA data_version`, read in this order.
+Observation = tuple[bytes | None, int]
+HeaderReader = Callable[[], bytes | None]
+
+
+def _observe(conn: Any, read_header: HeaderReader | None) -> Observation:
+    header = read_header() if read_header is not None else None
+    return header, int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _commit(conn: Any, read_header: HeaderReader | None) -> Observation:
+    conn.commit()
+    return _observe(conn, read_header)
+
+
+def _batch_and_commit(
+    conn: Any, statements: Sequence[tuple[str, Sequence[Any]]], read_header: HeaderReader | None
+) -> Observation:
     try:
         for sql, parameters in statements:
             conn.execute(sql, parameters)
@@ -45,6 +63,7 @@ def _batch_and_commit(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]
     except BaseException:
         conn.rollback()
         raise
+    return _observe(conn, read_header)
 
 
 def _in_thread(connection: aiosqlite.Connection) -> Callable[..., Awaitable[Any]]:
@@ -109,22 +128,37 @@ class OneHopConnection:
     It knows whether SQLite has a transaction open (the worker thread reports it with every
     result), so committing or rolling back nothing costs no hop: a unit of work that only
     read gives its connection back for free.
+
+    With an `observer` (storage/freshness.py), every commit also reports, from the same hop,
+    what the connection saw right after it: so a process knows which changes were its own.
     """
 
-    _own = frozenset({"_inner", "in_transaction"})
+    _own = frozenset({"_inner", "in_transaction", "observer", "read_header"})
     _inner: aiosqlite.Connection
     in_transaction: bool
+    observer: Callable[[Observation], None] | None
+    read_header: HeaderReader | None
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         object.__setattr__(self, "_inner", connection)
         object.__setattr__(self, "in_transaction", False)
+        object.__setattr__(self, "observer", None)
+        object.__setattr__(self, "read_header", None)
 
     def cursor(self) -> OneHopCursor:
         return OneHopCursor(self)
 
     async def commit(self) -> None:
-        if self.in_transaction:
-            await self._inner.commit()
+        if not self.in_transaction:
+            return
+        inner = self._inner
+        observer = self.observer
+        try:
+            if observer is None:
+                await inner.commit()
+            else:
+                observer(await _in_thread(inner)(_commit, inner._conn, self.read_header))
+        finally:
             self.in_transaction = False
 
     async def rollback(self) -> None:
@@ -137,9 +171,19 @@ class OneHopConnection:
         inner = self._inner
         run = _in_thread(inner)
         try:
-            await run(_batch_and_commit, inner._conn, statements)
+            observation = await run(_batch_and_commit, inner._conn, statements, self.read_header)
         finally:
             self.in_transaction = False
+        if self.observer is not None:
+            self.observer(observation)
+
+    async def observe(self) -> Observation:
+        """The WAL-index header, then `PRAGMA data_version`, which changes when another
+        connection has committed (never for this connection's own commits). One hop; no
+        transaction is begun."""
+        inner = self._inner
+        observation: Observation = await _in_thread(inner)(_observe, inner._conn, self.read_header)
+        return observation
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

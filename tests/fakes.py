@@ -298,6 +298,9 @@ class FakeRegistry:
             self.accounts[account.number] = account
         return added, len(accounts) - added
 
+    async def existing(self, numbers: Sequence[AccountNumber]) -> set[AccountNumber]:
+        return {number for number in numbers if number in self.accounts}
+
 
 class FakeLinks:
     def __init__(self, registry: FakeRegistry) -> None:

@@ -80,9 +80,12 @@ async def test_reimport_updates_in_place(registry_csv: bytes) -> None:
     assert (second.added, second.updated) == (0, 4)
 
 
-async def test_dry_run_writes_nothing(registry_csv: bytes) -> None:
+async def test_dry_run_writes_nothing_and_counts_what_would_happen(registry_csv: bytes) -> None:
     registry = FakeRegistry()
-    report = await AccountImportService(registry=registry).import_registry(
-        registry_csv, now=NOW, dry_run=True
-    )
+    service = AccountImportService(registry=registry)
+    report = await service.import_registry(registry_csv, now=NOW, dry_run=True)
     assert report.accounts == 4 and registry.accounts == {}
+    assert (report.added, report.updated) == (4, 0)
+    await service.import_registry(registry_csv, now=NOW)
+    again = await service.import_registry(registry_csv, now=NOW, dry_run=True)
+    assert (again.added, again.updated) == (0, 4)
