@@ -10,10 +10,12 @@ nothing: a final step's confirmation is in the outbox already (notifier/replies.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
@@ -61,6 +63,9 @@ async def on_resume(
         await query.answer(texts.get("resume-nothing"), show_alert=True)
         return
     await query.answer()
+    # The offer is spent: its button goes, so an old «Продолжить» is not pressed for a question.
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
     group = _group_of(current)
     if group == FileAppeal.__full_group_name__:
         await appeal.reask(message, state, services, texts, config)

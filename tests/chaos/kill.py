@@ -560,6 +560,8 @@ class KillTrials:
             # The bot restarted before it answered: it offers to go on, and the button asks
             # the current step's question again (handlers/resume.py).
             try:
+                await user.fetch()
+                user._cursor = len(user.inbox)  # the question asked again, not the old one
                 await user.press(RESUME_BUTTON, message=last)
                 await user.wait_for_text(question, timeout=20)
                 figures.mid_question_after_resume += 1
