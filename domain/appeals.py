@@ -14,6 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
 
+from domain.contacts import AnswerChannel as AnswerChannel
+from domain.contacts import normalize_ru_phone, validate_email
 from domain.deadlines import MAX_EXTENSION_DAYS
 from domain.errors import (
     ActionNotAllowed,
@@ -25,8 +27,6 @@ from domain.errors import (
     ExtensionTooShort,
     IllegalTransition,
     InvalidAppealNumber,
-    InvalidEmail,
-    InvalidPhone,
     InvalidRating,
     LinkedAppealRequired,
     RejectionGroundRequired,
@@ -133,15 +133,6 @@ class ServiceForm(StrEnum):
     INTERNET = "internet"  # электронная через Интернет (the bot)
     POST = "post"  # письменная почтой
     OTHER = "other"  # прочее
-
-
-class AnswerChannel(StrEnum):
-    """§17.6: the answer goes by the channel the consumer chose."""
-
-    CHAT = "chat"
-    EMAIL = "email"
-    POST = "post"
-    PHONE = "phone"
 
 
 class RejectionGround(StrEnum):
@@ -716,56 +707,3 @@ def leading_number(text: str) -> str | None:
     except InvalidAppealNumber:
         return None
     return format_number(prefix, year, sequence)
-
-
-# Contacts ---------------------------------------------------------------------------------
-
-_PHONE_SEPARATORS = re.compile(r"[\s()\-.]")
-# Russian national numbers (ABC/DEF codes) begin with 3, 4, 8 or 9; +7 6xx/7xx is Kazakhstan.
-_NATIONAL_RE = re.compile(r"^[3489]\d{9}$")
-
-
-def normalize_ru_phone(raw: str) -> str:
-    """`+7` and ten digits from what people type: `8 (920) 000-00-01`, `+7 920 0000001`,
-    `9200000001`. Anything else (foreign numbers, short numbers, letters) is refused."""
-    compact = _PHONE_SEPARATORS.sub("", raw.strip())
-    if compact.startswith("+7"):
-        national = compact[2:]
-    elif len(compact) == 11 and compact[0] in "78":
-        national = compact[1:]
-    else:
-        national = compact
-    if not national.isascii() or not _NATIONAL_RE.fullmatch(national):
-        raise InvalidPhone("not a Russian phone number")
-    return f"+7{national}"
-
-
-_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-def validate_email(raw: str) -> str:
-    """A pragmatic check (not RFC 5322): `local@domain.tld`, an ASCII local part, a domain of
-    letters (Cyrillic ones too: .рф), digits and inner hyphens. The domain is lower-cased; the
-    local part is kept, since it may be case-sensitive."""
-    candidate = raw.strip()
-    local, at, domain = candidate.rpartition("@")
-    if not at or not local or len(local) > 64 or len(candidate) > 254:
-        raise InvalidEmail("not an e-mail address")
-    if not _LOCAL_RE.fullmatch(local):
-        raise InvalidEmail("not an e-mail address")
-    domain = domain.lower()
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_is_domain_label(label) for label in labels):
-        raise InvalidEmail("not an e-mail address")
-    if labels[-1].isdigit():
-        raise InvalidEmail("not an e-mail address")
-    return f"{local}@{domain}"
-
-
-def _is_domain_label(label: str) -> bool:
-    return (
-        0 < len(label) <= 63
-        and not label.startswith("-")
-        and not label.endswith("-")
-        and all(char.isalnum() or char == "-" for char in label)
-    )

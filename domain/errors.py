@@ -215,6 +215,18 @@ class InvalidEmail(DomainError):
     text_key = "contact-error-invalid-email"
 
 
+class InvalidFullName(DomainError):
+    """Not a full name (two words with letters, §15.2). The raw input is not kept."""
+
+    text_key = "appeal-full-name-invalid"
+
+
+class InvalidPostalAddress(DomainError):
+    """Not a postal address a letter can reach (a postcode, a street, a house)."""
+
+    text_key = "appeal-post-invalid"
+
+
 class AppealNotFound(DomainError):
     """No such appeal among the person's own: another person's appeal is never shown."""
 

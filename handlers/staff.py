@@ -47,11 +47,10 @@ from domain.appeals import (
     ServiceForm,
     Subject,
     leading_number,
-    normalize_ru_phone,
     subjects_for,
-    validate_email,
 )
 from domain.booking import Booking, BookingTopic
+from domain.contacts import answer_contact, full_name, normalize_ru_phone, validate_email
 from domain.errors import DomainError, RoleRequired, TooLong
 from domain.limits import (
     ROW_ID_MAX,
@@ -1173,11 +1172,10 @@ async def on_register_text(
     text = (message.text or "").strip()
     data = await state.get_data()
     if current == StaffRegister.full_name.state:
-        text = " ".join(text.split())
-        if len(text) < 3:
-            staff_reply(services, config, message, texts.get("appeal-full-name-invalid"))
-            return
-        if not _fits(services, config, message, texts, Field.FULL_NAME, text):
+        try:
+            text = full_name(text)
+        except DomainError as error:
+            staff_reply(services, config, message, _error_text(texts, error))
             return
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
@@ -1185,16 +1183,7 @@ async def on_register_text(
         _pick(services, config, message, texts.get("staff-register-channel"), "channel", options)
     elif current == StaffRegister.contact.state:
         try:
-            channel = AnswerChannel(data["channel"])
-            if channel is AnswerChannel.PHONE:
-                text = normalize_ru_phone(text)
-            elif channel is AnswerChannel.EMAIL:
-                text = validate_email(text)
-            elif len(text) < 10:
-                staff_reply(services, config, message, texts.get("appeal-post-invalid"))
-                return
-            else:
-                check_length(Field.CONTACT, text)
+            text = answer_contact(AnswerChannel(data["channel"]), text)
         except DomainError as error:
             staff_reply(services, config, message, _error_text(texts, error))
             return

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from domain.appeals import normalize_ru_phone
 from domain.booking import (
     AlreadyBookedAtThisTime,
     Booking,
@@ -32,6 +31,7 @@ from domain.booking import (
     format_booking_number,
 )
 from domain.clock import Clock
+from domain.contacts import normalize_ru_phone
 from domain.deadlines import local_date
 from domain.drafts import DraftKind, DraftToken
 from domain.errors import ConsentRequired, InvalidPhone

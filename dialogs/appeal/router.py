@@ -7,7 +7,6 @@ same step; "⬅️ Назад" goes one step back, /cancel leaves without regist
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -40,13 +39,12 @@ from domain.appeals import (
     Subject,
     VulnerableGroup,
     is_quality_complaint,
-    normalize_ru_phone,
     subjects_for,
-    validate_email,
 )
 from domain.clock import Clock
+from domain.contacts import answer_contact, free_address, full_name
 from domain.drafts import DraftToken, new_draft_token, parse_draft_token
-from domain.errors import DomainError, InvalidEmail, InvalidPhone, TooLong
+from domain.errors import DomainError, TooLong
 from domain.ids import AccountNumber, UserId
 from domain.limits import Field, check_length
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
@@ -55,7 +53,6 @@ from handlers.render import error_text, local_time
 from services.ports import Attachment
 
 MB = 1024 * 1024
-_NAME_RE = re.compile(r"^[^\W\d_][^\W\d_\-' .]*([ \-'][^\W\d_][^\W\d_\-' .]*)+$")
 _TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 
 
@@ -777,11 +774,10 @@ async def on_full_name(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    name = " ".join(message.text.split())
-    if not await _fits(message, texts, Field.FULL_NAME, name):
-        return
-    if not _NAME_RE.match(name):
-        await message.answer(texts.get("appeal-full-name-invalid"))
+    try:
+        name = full_name(message.text)
+    except DomainError as error:
+        await message.answer(error_text(texts, error))
         return
     await state.update_data(full_name=name)
     await advance(message, FileAppeal.full_name, state, services, texts, config)
@@ -791,8 +787,10 @@ async def on_address(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
     assert message.text is not None
-    address = " ".join(message.text.split())
-    if not await _fits(message, texts, Field.ADDRESS, address):
+    try:
+        address = free_address(message.text)
+    except DomainError as error:
+        await message.answer(error_text(texts, error))
         return
     await state.update_data(address=address)
     await advance(message, FileAppeal.address, state, services, texts, config)
@@ -803,22 +801,10 @@ async def on_contact(
 ) -> None:
     assert message.text is not None
     data = await state.get_data()
-    channel = AnswerChannel(data["channel"])
-    raw = message.text.strip()
     try:
-        if channel is AnswerChannel.EMAIL:
-            contact = validate_email(raw)
-        elif channel is AnswerChannel.PHONE:
-            contact = normalize_ru_phone(raw)
-        else:
-            contact = " ".join(raw.split())
-            if len(contact) < 15 or not re.search(r"\d", contact):
-                await message.answer(texts.get("appeal-post-invalid"))
-                return
-            if not await _fits(message, texts, Field.CONTACT, contact):
-                return
-    except (InvalidEmail, InvalidPhone) as error:
-        await message.answer(texts.get(error.text_key))
+        contact = answer_contact(AnswerChannel(data["channel"]), message.text)
+    except DomainError as error:
+        await message.answer(error_text(texts, error))
         return
     await state.update_data(contact=contact)
     await advance(message, FileAppeal.contact, state, services, texts, config)

@@ -36,7 +36,6 @@ from dialogs.booking.keyboards import (
 )
 from dialogs.booking.render import day_label, hours_text, when
 from dialogs.booking.states import BookVisit, MoveBooking
-from domain.appeals import normalize_ru_phone
 from domain.booking import (
     AlreadyBookedAtThisTime,
     BookingId,
@@ -46,6 +45,7 @@ from domain.booking import (
     TooManyActiveBookings,
     clean_full_name,
 )
+from domain.contacts import normalize_ru_phone
 from domain.drafts import DraftToken, new_draft_token, parse_draft_token
 from domain.errors import DomainError
 from domain.ids import UserId

@@ -43,12 +43,11 @@ from domain.appeals import (
     check_submittable,
     format_number,
     is_quality_complaint,
-    normalize_ru_phone,
     parse_number,
     register,
     subjects_for,
-    validate_email,
 )
+from domain.contacts import normalize_ru_phone, validate_email
 from domain.errors import (
     ActionNotAllowed,
     AlreadyExtended,
