@@ -71,13 +71,12 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         fallback.build_router(),
     )
     # The staff chat comes after the private router: consumers' updates never reach it.
-    # Its notice commands go before the appeal desk, whose thread handlers take any text or
-    # document; both share one membership cache.
-    membership = membership or staff.MembershipCache()
+    # One parent router filters the staff chat and gates its members for all its features;
+    # the notice commands go before the appeal desk, whose thread handlers take any text or
+    # document.
     return [
         private,
-        staff_notices.build_router(membership),
-        staff.build_router(membership),
+        staff.build_router(membership, staff_notices.build_router()),
         fallback.build_callback_router(),
         errors.build_router(),
     ]

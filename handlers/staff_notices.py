@@ -47,7 +47,7 @@ from domain.errors import DomainError
 from domain.staff import StaffAction, StaffMember
 from domain.subscriptions import Topic
 from handlers.filters import Cmd
-from handlers.staff import MembershipCache, StaffChat, StaffGate, staff_reply
+from handlers.staff import staff_reply
 from notifier.notices import MESSAGE_MAX, NoticeDesk, NoticeReport, NoticeTexts
 from services.csv_import import ImportFileError, RefusedRow
 from services.notice_import import ImportKind
@@ -773,15 +773,11 @@ async def _close(
 NOTICE_COMMANDS = ("import", "notify", "notices", "notice", "outages", "outage_close")
 
 
-def build_router(membership: MembershipCache | None = None) -> Router:
-    """Staff-chat only, behind the staff gate; included before handlers/staff.py's router,
-    whose catch-all thread handlers would otherwise take these commands and documents."""
+def build_router() -> Router:
+    """Staff-chat only, behind the staff gate: a child of the staff chat's parent router
+    (handlers/staff/__init__.py), included before the appeal desk, whose catch-all thread
+    handlers would otherwise take these commands and documents."""
     router = Router(name="staff_notices")
-    router.message.filter(StaffChat())
-    router.callback_query.filter(StaffChat())
-    gate = StaffGate(membership or MembershipCache())
-    router.message.middleware(gate)
-    router.callback_query.middleware(gate)
 
     router.message.register(cmd_import, Cmd("import"))
     router.message.register(cmd_notify, Cmd("notify"))

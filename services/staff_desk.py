@@ -25,6 +25,7 @@ from domain.appeals import (
     AppealId,
     RejectionGround,
     apply,
+    flagged_repeat_of,
 )
 from domain.clock import Clock
 from domain.deadlines import WorkingCalendar, extend_due
@@ -36,7 +37,6 @@ from domain.errors import (
     StaffNotFound,
     TextRequired,
 )
-from domain.screening import FlagKind
 from domain.staff import (
     DEFAULT_NOTICE_ROLE,
     Department,
@@ -344,7 +344,7 @@ class StaffDesk:
                         raise AppealNotFound(earlier_number)
                     linked = earlier.id
                 else:
-                    linked = _flagged_repeat(appeal)
+                    linked = flagged_repeat_of(appeal)
             return await self._transition(
                 member, appeal, AppealAction.REJECT, ground=ground, linked_appeal_id=linked
             )
@@ -467,10 +467,3 @@ def _required(text: str) -> str:
     if not clean:
         raise TextRequired("a text is required")
     return clean
-
-
-def _flagged_repeat(appeal: Appeal) -> AppealId | None:
-    for flag in appeal.flags:
-        if flag.kind is FlagKind.REPEAT and flag.detail.isdigit():
-            return AppealId(int(flag.detail))
-    return None

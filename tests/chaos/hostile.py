@@ -67,9 +67,10 @@ from sqlalchemy import func, select
 from bot.factory import build_app, build_bot
 from bot.settings import Settings
 from bot.texts import Texts
+from dialogs.registration.states import StaffRegister
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
-from handlers.staff import StaffInput, StaffRegister
+from handlers.staff.states import StaffInput
 from services.account_import import AccountImportService
 from storage.models import AppealRow, OutboxRow
 from storage.repositories import SqlAccountRegistry

@@ -1,0 +1,12 @@
+from aiogram.fsm.state import State, StatesGroup
+
+
+class StaffRegister(StatesGroup):
+    form = State()
+    full_name = State()
+    channel = State()
+    contact = State()
+    kind = State()
+    subject = State()
+    text = State()
+    confirm = State()
