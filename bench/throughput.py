@@ -295,8 +295,9 @@ async def run_round(
     mix: str,
     concurrency: int,
     fresh_check: bool = True,
-) -> tuple[float, float]:
-    """(bare echo updates/s, bot stack updates/s) for one mix on a fresh database."""
+) -> tuple[float, float, float, float]:
+    """(bare echo updates/s, bot stack updates/s, and the CPU milliseconds per update of
+    each: what the load of a shared machine disturbs less) for one mix on a fresh database."""
     await reset_database(settings.database_url)
     app = await build_app(settings, clock=SystemClock(), texts=texts)
     if not fresh_check:
@@ -326,20 +327,29 @@ async def run_round(
         # Interleaved in slices, so that a noisy neighbour on the machine hits both alike;
         # each slice's updates are built just before it runs, so the heap (and with it the
         # cost of every garbage collection) stays the size of a running bot's.
-        echo_seconds = stack_seconds = 0.0
+        echo_seconds = stack_seconds = echo_cpu = stack_cpu = 0.0
         total = 0
         for start in range(0, people, SLICE):
             part = slice(start, start + SLICE)
             echo_scripts = workload(people, texts, sections, search, mix=mix)[part]
             total += sum(len(s) for s in echo_scripts)
+            cpu = time.process_time()
             echo_seconds += await feed_all(echo, echo_bot, echo_scripts, concurrency, _echo_press)
+            echo_cpu += time.process_time() - cpu
             # Fresh update ids for the stack: it de-duplicates them.
             stack_scripts = workload(people, texts, sections, search, mix=mix)[part]
+            cpu = time.process_time()
             stack_seconds += await feed_all(
                 app.dispatcher, stack_bot, stack_scripts, concurrency, keyboards.press
             )
+            stack_cpu += time.process_time() - cpu
         await check_filed(app.sessionmaker, sum(files_appeal(mix, i) for i in range(people)))
-        return total / echo_seconds, total / stack_seconds
+        return (
+            total / echo_seconds,
+            total / stack_seconds,
+            echo_cpu / total * 1e3,
+            stack_cpu / total * 1e3,
+        )
     finally:
         await app.close()
 
@@ -410,7 +420,7 @@ async def main() -> None:
         for mix in mixes:
             rounds = []
             for round_number in range(1, args.rounds + 1):
-                echo_rate, stack_rate = await run_round(
+                echo_rate, stack_rate, echo_cpu, stack_cpu = await run_round(
                     settings,
                     texts,
                     people=args.people,
@@ -421,7 +431,8 @@ async def main() -> None:
                 rounds.append((stack_rate / echo_rate, echo_rate, stack_rate))
                 print(
                     f"  {mix:15s} round {round_number}: bare echo {echo_rate:7.0f} upd/s, "
-                    f"bot stack {stack_rate:7.0f} upd/s, ratio {stack_rate / echo_rate:.2f}x"
+                    f"bot stack {stack_rate:7.0f} upd/s, ratio {stack_rate / echo_rate:.2f}x "
+                    f"(CPU per update: echo {echo_cpu:.2f} ms, stack {stack_cpu:.2f} ms)"
                 )
             summary.append((mix, statistics.median_low(rounds)))
         print("median round (target: bot stack >= 0.35x the bare echo):")

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from domain.clock import Clock
 from storage.models import ProcessedUpdateRow
-from storage.sqlite_driver import OneHopConnection
+from storage.sqlite_driver import InlineConnection
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,13 @@ def _compiled(dialect: Dialect, statement: Any, columns: tuple[str, ...]) -> tup
     return compiled.string, list(compiled.positiontup or ())
 
 
+_PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
+
+
 def _sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's bind processing would hand sqlite3 for our column types."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use Clock.now()")
@@ -107,8 +112,8 @@ class LazyConnection:
         return await (await self._ready()).scalar(statement, parameters)
 
     async def commit(self) -> None:
-        """Execute the deferred statements and commit. On SQLite they go to the database
-        thread together with the COMMIT, in one hop (storage/sqlite_driver.py)."""
+        """Execute the deferred statements and commit. On SQLite they go to the driver
+        together with the COMMIT, in one call (storage/sqlite_driver.py)."""
         deferred, self.deferred = self.deferred, []
         if not deferred:
             if self._connection is not None:
@@ -116,7 +121,7 @@ class LazyConnection:
             return
         connection = await self._open()
         raw = (await connection.get_raw_connection()).driver_connection
-        if isinstance(raw, OneHopConnection):
+        if isinstance(raw, InlineConnection):
             await raw.batch_and_commit(
                 [_sqlite_statement(connection.dialect, s, p) for s, p in deferred]
             )
