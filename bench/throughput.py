@@ -265,9 +265,11 @@ async def feed_all(
     scripts: list[list[Step]],
     concurrency: int,
     press: Callable[[Press], Update],
-) -> float:
-    """Feed every person's script; `concurrency` people at a time, each in order."""
+) -> tuple[float, float]:
+    """Feed every person's script; `concurrency` people at a time, each in order. Returns
+    the seconds it took and the CPU seconds of the process meanwhile."""
     gc.collect()
+    cpu = time.process_time()
     started = time.perf_counter()
     if concurrency <= 1:
         for script in scripts:
@@ -284,7 +286,7 @@ async def feed_all(
                     await dispatcher.feed_update(bot, update)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def run_round(
@@ -333,16 +335,16 @@ async def run_round(
             part = slice(start, start + SLICE)
             echo_scripts = workload(people, texts, sections, search, mix=mix)[part]
             total += sum(len(s) for s in echo_scripts)
-            cpu = time.process_time()
-            echo_seconds += await feed_all(echo, echo_bot, echo_scripts, concurrency, _echo_press)
-            echo_cpu += time.process_time() - cpu
+            seconds, cpu = await feed_all(echo, echo_bot, echo_scripts, concurrency, _echo_press)
+            echo_seconds += seconds
+            echo_cpu += cpu
             # Fresh update ids for the stack: it de-duplicates them.
             stack_scripts = workload(people, texts, sections, search, mix=mix)[part]
-            cpu = time.process_time()
-            stack_seconds += await feed_all(
+            seconds, cpu = await feed_all(
                 app.dispatcher, stack_bot, stack_scripts, concurrency, keyboards.press
             )
-            stack_cpu += time.process_time() - cpu
+            stack_seconds += seconds
+            stack_cpu += cpu
         await check_filed(app.sessionmaker, sum(files_appeal(mix, i) for i in range(people)))
         return (
             total / echo_seconds,
