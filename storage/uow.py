@@ -54,8 +54,13 @@ def _compiled(dialect: Dialect, statement: Any, columns: tuple[str, ...]) -> tup
     return compiled.string, list(compiled.positiontup or ())
 
 
+_PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
+
+
 def _sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's bind processing would hand sqlite3 for our column types."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use Clock.now()")
@@ -115,12 +120,18 @@ class LazyConnection:
                 await self._connection.commit()
             return
         connection = await self._open()
-        raw = (await connection.get_raw_connection()).driver_connection
+        sync = connection.sync_connection
+        if sync is not None and not sync.invalidated:
+            # Checked out already: reading the DBAPI connection does no I/O (no greenlet).
+            raw = sync.connection.driver_connection
+        else:
+            raw = (await connection.get_raw_connection()).driver_connection
         if isinstance(raw, OneHopConnection):
             await raw.batch_and_commit(
                 [_sqlite_statement(connection.dialect, s, p) for s, p in deferred]
             )
-            await connection.commit()  # SQLAlchemy's bookkeeping; SQLite has nothing open
+            if connection.in_transaction():
+                await connection.commit()  # SQLAlchemy's bookkeeping; SQLite has nothing open
             return
         for statement, parameters in deferred:
             await connection.execute(statement, parameters)

@@ -1,9 +1,14 @@
-"""The SQLite driver shim: one hop per statement, none for an empty commit, batches atomic."""
+"""The SQLite driver shim: one hop per statement, none for an empty commit, batches atomic;
+and the private parts of aiosqlite it relies on are still there."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,6 +42,38 @@ def _count_hops(raw: OneHopConnection, monkeypatch: pytest.MonkeyPatch) -> list[
 
     monkeypatch.setattr(inner, "_execute", counted)
     return hops
+
+
+def test_aiosqlite_still_has_what_the_shim_uses() -> None:
+    """storage/sqlite_driver.py uses three private attributes of aiosqlite. If this fails
+    after an upgrade of aiosqlite, the shim must be adapted (or aiosqlite kept below the
+    version pinned in pyproject.toml)."""
+
+    async def check() -> None:
+        connection = aiosqlite.connect(":memory:")
+        assert isinstance(getattr(connection, "_thread", None), threading.Thread), (
+            "aiosqlite.Connection._thread (its worker thread) is gone: "
+            "storage/sqlite_driver.connect makes it a daemon before it starts"
+        )
+        await connection
+        try:
+            assert isinstance(getattr(connection, "_conn", None), sqlite3.Connection), (
+                "aiosqlite.Connection._conn (the sqlite3 connection) is gone: "
+                "storage/sqlite_driver.py runs statements on it"
+            )
+            execute = getattr(connection, "_execute", None)
+            assert execute is not None, (
+                "aiosqlite.Connection._execute(fn, *args) is gone: storage/sqlite_driver.py "
+                "runs a whole statement in aiosqlite's thread with it"
+            )
+            in_thread = await execute(threading.get_ident)
+            assert in_thread == connection._thread.ident, (
+                "aiosqlite.Connection._execute(fn) no longer runs fn in aiosqlite's thread"
+            )
+        finally:
+            await connection.close()
+
+    asyncio.run(check())
 
 
 async def test_a_select_with_its_rows_is_one_hop_and_an_empty_commit_none(
