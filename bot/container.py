@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.texts import Texts
-from dialogs.booking.notices import OutboxBookingReminders
 from domain.clock import Clock
 from domain.content import ContentLibrary
 from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
+from notifier.booking_reminders import OutboxBookingReminders
 from notifier.replies import OutboxReplies
 from services.account_import import AccountImportService
 from services.accounts import AccountService
@@ -30,6 +30,7 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.outbox import SqlOutbox
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -137,6 +138,12 @@ class Services:
     def replies(self) -> OutboxReplies:
         """Replies that report something stored: queued with it (notifier/replies.py)."""
         return OutboxReplies(self.uow, clock=self._clock, wake=self._config.wake_outbox)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        """The `Outbox` port over the update's unit of work; the sender is woken after the
+        commit."""
+        return SqlOutbox(self.uow, clock=self._clock, wake=self._config.wake_outbox)
 
     @cached_property
     def _drafts(self) -> SqlSubmittedDrafts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.accounts import Account
 from domain.appeals import Appeal, AppealEvent, AppealId, Subject
@@ -412,3 +412,30 @@ class SubscriptionStore(Protocol):
     async def clear_blocked(self, user_id: UserId, *, at: datetime) -> None: ...
 
     async def forget(self, user_id: UserId) -> None: ...
+
+
+class Outbox(Protocol):
+    """Bot API calls to make, queued in the caller's transaction: a message exists exactly
+    when the change it reports was stored, and goes at least once (notifier/outbox.py).
+    `payload` is the call's keyword arguments except `chat_id`; a `dedup_key` already queued
+    makes this a no-op; an `urgent` row goes before the chat's other pending rows; a message
+    about an appeal names the appeal and its `purpose` (the staff learn if it never
+    arrives)."""
+
+    def enqueue(
+        self,
+        *,
+        chat_id: int,
+        method: str,
+        payload: dict[str, Any],
+        dedup_key: str | None = None,
+        not_before: datetime | None = None,
+        urgent: bool = False,
+        notice_id: int | None = None,
+        appeal_id: int | None = None,
+        purpose: str | None = None,
+    ) -> None: ...
+
+    async def drop_pending(self, dedup_keys: Sequence[str]) -> int:
+        """Drop the rows with these keys not sent yet (reminders of something called off)."""
+        ...
