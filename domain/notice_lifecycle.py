@@ -98,13 +98,11 @@ class OutageAction(StrEnum):
     CALL_OFF = "call_off"
 
 
-OUTAGE_TRANSITIONS: Mapping[tuple[OutageStatus, OutageAction], OutageStatus] = (
-    MappingProxyType(
-        {
-            (OutageStatus.OPEN, OutageAction.CLOSE): OutageStatus.CLOSED,
-            (OutageStatus.OPEN, OutageAction.CALL_OFF): OutageStatus.CANCELLED,
-        }
-    )
+OUTAGE_TRANSITIONS: Mapping[tuple[OutageStatus, OutageAction], OutageStatus] = MappingProxyType(
+    {
+        (OutageStatus.OPEN, OutageAction.CLOSE): OutageStatus.CLOSED,
+        (OutageStatus.OPEN, OutageAction.CALL_OFF): OutageStatus.CANCELLED,
+    }
 )
 
 

@@ -40,7 +40,8 @@ from domain.notice_lifecycle import (
 )
 from domain.notices import NoticeKind, OutageKind
 
-S, A = NoticeStatus, NoticeAction
+S = NoticeStatus
+A = NoticeAction
 
 LEGAL = {
     (S.SCHEDULED, A.QUEUE): S.QUEUING,
