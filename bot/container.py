@@ -17,11 +17,13 @@ from domain.linking import AttemptPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
 from notifier.booking_reminders import OutboxBookingReminders
+from notifier.notices import UpdateNoticeQueue
 from notifier.replies import OutboxReplies
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealPolicy, AppealService
 from services.booking import BookingPolicy, BookingService
+from services.notices import NoticePolicy, NoticeService
 from services.onboarding import OnboardingService
 from services.readings import ReadingPolicy, ReadingService
 from services.staff_desk import StaffDesk
@@ -30,6 +32,7 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
@@ -80,6 +83,10 @@ class AppConfig:
         self.notice_role = notice_role  # the least role for mass notices (MASS_NOTICE_ROLE)
         # Set once the outbox sender runs: a commit that queued messages wakes it at once.
         self.wake_outbox: Callable[[], None] | None = None
+        # Set at start (bot/factory.py): lead times and send hours of notices, and what
+        # queues the notices an update wrote once it is committed (the notice desk's job).
+        self.notice_policy: NoticePolicy | None = None
+        self.queue_notices: Callable[[], None] | None = None
 
 
 class Services:
@@ -144,6 +151,19 @@ class Services:
         """The `Outbox` port over the update's unit of work; the sender is woken after the
         commit."""
         return SqlOutbox(self.uow, clock=self._clock, wake=self._config.wake_outbox)
+
+    @cached_property
+    def notice_service(self) -> NoticeService:
+        """Notices (services/notices.py) in the update's unit of work."""
+        policy, queue = self._config.notice_policy, self._config.queue_notices
+        assert policy is not None, "notices need notice_policy in AppConfig"
+        assert queue is not None, "notices need the notice desk (queue_notices)"
+        return NoticeService(
+            store=SqlNoticeStore(self.uow),
+            queue=UpdateNoticeQueue(self.uow, queue),
+            clock=self._clock,
+            policy=policy,
+        )
 
     @cached_property
     def _drafts(self) -> SqlSubmittedDrafts:

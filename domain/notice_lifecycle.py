@@ -77,6 +77,22 @@ def sources(action: NoticeAction) -> tuple[NoticeStatus, ...]:
     return tuple(s for s in NoticeStatus if (s, action) in NOTICE_TRANSITIONS)
 
 
+# The topic a notice of each kind belongs to (who turned it off is not told).
+KIND_TOPIC: Mapping[NoticeKind, Topic] = MappingProxyType(
+    {
+        NoticeKind.DEBT: Topic.DEBT,
+        NoticeKind.PAYMENT_DUE: Topic.PAYMENT_DUE,
+        NoticeKind.TARIFF: Topic.TARIFF,
+        NoticeKind.PLANNED_OUTAGE: Topic.PLANNED_OUTAGE,
+        NoticeKind.OUTAGE_EVENING: Topic.PLANNED_OUTAGE,
+        NoticeKind.EMERGENCY_OUTAGE: Topic.EMERGENCY_OUTAGE,
+        NoticeKind.RESTRICTION: Topic.RESTRICTION,
+        NoticeKind.CONTRACT: Topic.CONTRACT,
+        NoticeKind.READINGS_REMINDER: Topic.READINGS_REMINDER,
+    }
+)
+
+
 class Audience(StrEnum):
     TOPIC = "topic"  # everyone who may be told of the topic
     ADDRESS = "address"  # the people linked to an account at the outage's address

@@ -30,8 +30,9 @@ from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from domain.staff import StaffMember, StaffRole
 from domain.subscriptions import Topic
-from notifier.notices import MESSAGE_MAX, money
+from notifier.notice_texts import money
 from services.notice_import import COLUMNS, ImportKind
+from services.notices import MESSAGE_MAX
 from storage.models import NoticeDraftRow, NoticeRow, OutageRow, OutboxRow, StaffAuditRow
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
