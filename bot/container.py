@@ -32,6 +32,7 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
 from storage.readings import SqlReadingRepository
@@ -160,6 +161,7 @@ class Services:
         assert queue is not None, "notices need the notice desk (queue_notices)"
         return NoticeService(
             store=SqlNoticeStore(self.uow),
+            drafts=SqlNoticeDrafts(self.uow),
             queue=UpdateNoticeQueue(self.uow, queue),
             clock=self._clock,
             policy=policy,

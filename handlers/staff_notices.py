@@ -15,7 +15,7 @@ an outage — need the role MASS_NOTICE_ROLE (head unless set; domain/staff.py);
 confirmed or cancelled by its author or a head. Every one of these actions, done or refused
 with the reason, is written to the staff audit log by the staff desk, as the staff chat's
 appeal actions are (services/staff_desk.py `permit`, `done`, `refused`). A draft is decided
-once (storage/notices.py `decide_draft`): a second press of a button does nothing.
+once (storage/notice_drafts.py `decide_draft`): a second press of a button does nothing.
 Replies go through the outbox like every staff-chat message; the edits of the message whose
 button was pressed are sent directly.
 

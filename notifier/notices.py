@@ -50,6 +50,7 @@ from notifier.notice_texts import NoticeTexts, render_notice
 from notifier.scheduler import job_context
 from services.notice_import import ImportKind
 from services.notices import ImportResult, NoticePolicy, NoticeService
+from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import enqueue
 from storage.uow import UnitOfWork
@@ -181,6 +182,7 @@ class NoticeDesk:
             async with self._uow() as uow:
                 service = NoticeService(
                     store=SqlNoticeStore(uow),
+                    drafts=SqlNoticeDrafts(uow),
                     queue=_AfterCommit(),
                     clock=self._clock,
                     policy=self._policy,
@@ -220,7 +222,11 @@ class NoticeDesk:
         queue = _AfterCommit()
         async with self._uow() as uow:
             yield NoticeService(
-                store=SqlNoticeStore(uow), queue=queue, clock=self._clock, policy=self._policy
+                store=SqlNoticeStore(uow),
+                drafts=SqlNoticeDrafts(uow),
+                queue=queue,
+                clock=self._clock,
+                policy=self._policy,
             )
             await uow.commit()
         if queue.due:

@@ -68,7 +68,7 @@ from services.notice_import import (
     parse_restrictions,
     parse_tariffs,
 )
-from services.ports import NoticeQueue, NoticeStore
+from services.ports import NoticeDrafts, NoticeQueue, NoticeStore
 
 # A message a person gets is at most this long (Telegram's limit is 4096).
 MESSAGE_MAX = 3500
@@ -114,9 +114,16 @@ def one_off_kind(topic: Topic) -> NoticeKind:
 
 class NoticeService:
     def __init__(
-        self, *, store: NoticeStore, queue: NoticeQueue, clock: Clock, policy: NoticePolicy
+        self,
+        *,
+        store: NoticeStore,
+        drafts: NoticeDrafts,
+        queue: NoticeQueue,
+        clock: Clock,
+        policy: NoticePolicy,
     ) -> None:
         self._store = store
+        self._drafts = drafts
         self._queue = queue
         self._clock = clock
         self._policy = policy
@@ -521,7 +528,7 @@ class NoticeService:
     async def add_draft(
         self, *, kind: str, topic: str, file_name: str, content: str, created_by: int
     ) -> int:
-        return await self._store.add_draft(
+        return await self._drafts.add_draft(
             kind=kind,
             topic=topic,
             file_name=file_name,
@@ -531,7 +538,7 @@ class NoticeService:
         )
 
     async def draft(self, draft_id: int) -> Draft | None:
-        return await self._store.draft(draft_id)
+        return await self._drafts.draft(draft_id)
 
     async def decide_draft(self, draft: Draft, action: DraftAction) -> bool:
         """Confirmed or cancelled, once: False if it was decided before (a second press, even
@@ -539,7 +546,7 @@ class NoticeService:
         if draft.status is not DraftStatus.DRAFT:
             return False
         status = apply_to_draft(draft.status, action)
-        return await self._store.decide_draft(draft.id, status, at=self._clock.now())
+        return await self._drafts.decide_draft(draft.id, status, at=self._clock.now())
 
 
 def _outage_params(line: OutageLine) -> OutageParams:

@@ -457,7 +457,7 @@ class Outbox(Protocol):
 
 
 class NoticeStore(Protocol):
-    """Notices, outages and staff drafts in the caller's transaction (storage/notices.py).
+    """Notices and outages in the caller's transaction (storage/notices.py).
     A status changes only from the statuses `expect` names: False if it was in none."""
 
     async def add_notice(
@@ -542,7 +542,10 @@ class NoticeStore(Protocol):
 
     async def linked(self, accounts: Sequence[str], topic: Topic) -> list[tuple[int, str]]: ...
 
-    # Drafts staff prepare in the chat.
+
+class NoticeDrafts(Protocol):
+    """Drafts staff prepare in the chat (storage/notice_drafts.py)."""
+
     async def add_draft(
         self,
         *,

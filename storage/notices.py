@@ -33,8 +33,6 @@ from domain.consent import ConsentDecision
 from domain.notice_lifecycle import (
     Audience,
     Counts,
-    Draft,
-    DraftStatus,
     Notice,
     NoticeParams,
     NoticeStatus,
@@ -49,7 +47,6 @@ from storage.models import (
     AccountLinkRow,
     AccountRow,
     ConsentRow,
-    NoticeDraftRow,
     NoticePreferenceRow,
     NoticeRecipientRow,
     NoticeRow,
@@ -531,63 +528,6 @@ class SqlNoticeStore:
             .limit(size)
         )
         return list((await self._session.execute(query)).all())
-
-    # -- drafts -----------------------------------------------------------------------------
-
-    async def add_draft(
-        self,
-        *,
-        kind: str,
-        topic: str,
-        file_name: str,
-        content: str,
-        created_by: int,
-        created_at: datetime,
-    ) -> int:
-        result = await self._session.execute(
-            insert(NoticeDraftRow)
-            .values(
-                status=DraftStatus.DRAFT.value,
-                kind=kind,
-                topic=topic,
-                file_name=file_name,
-                content=content,
-                created_by=created_by,
-                created_at=created_at,
-            )
-            .returning(NoticeDraftRow.id)
-        )
-        self._uow.mark_written()
-        return int(result.scalar_one())
-
-    async def draft(self, draft_id: int) -> Draft | None:
-        row = (
-            await self._session.execute(
-                select(NoticeDraftRow).where(NoticeDraftRow.id == draft_id)
-            )
-        ).first()
-        if row is None:
-            return None
-        return Draft(
-            id=row.id,
-            kind=row.kind,
-            topic=row.topic,
-            file_name=row.file_name,
-            content=row.content,
-            status=DraftStatus(row.status),
-            created_by=row.created_by,
-            created_at=row.created_at,
-        )
-
-    async def decide_draft(self, draft_id: int, status: DraftStatus, *, at: datetime) -> bool:
-        """draft -> confirmed | cancelled, once: a second press finds it decided."""
-        result = await self._session.execute(
-            update(NoticeDraftRow)
-            .where(NoticeDraftRow.id == draft_id, NoticeDraftRow.status == DraftStatus.DRAFT.value)
-            .values(status=status.value, decided_at=at)
-        )
-        self._uow.mark_written()
-        return bool(result.rowcount)
 
 
 async def drop_pending_of_user(uow: UnitOfWork, user_id: int, topic: Topic | None) -> int:
