@@ -118,7 +118,7 @@ def enqueue(
     purpose: str | None = None,
 ) -> None:
     """Queue one Bot API call (`payload`: its keyword arguments except chat_id), written with
-    the caller's commit. `method` is a built-in method (`METHODS`) or a name declared with
+    the caller's commit. `method` is a built-in method (`BUILT_IN_METHODS`) or a name declared with
     `register_method`. A `dedup_key` already in the outbox makes this a no-op; so does a
     `notice_id` already queued to this chat (one row per notice and recipient). An `urgent`
     row goes before the non-urgent rows of its chat that are not sent yet.
