@@ -118,7 +118,7 @@ def _refused_line(texts: Texts) -> Any:
 async def cmd_import(
     settings: Settings, texts: Texts, kind: str, path: Path, dry_run: bool
 ) -> int:
-    from notifier.notices import NoticeTexts
+    from notifier.notice_texts import NoticeTexts
 
     try:
         raw = await asyncio.to_thread(path.read_bytes)
@@ -143,7 +143,7 @@ async def cmd_import(
 
 
 async def cmd_notices(settings: Settings, texts: Texts, args: argparse.Namespace) -> int:
-    from notifier.notices import NoticeTexts
+    from notifier.notice_texts import NoticeTexts
 
     words = NoticeTexts(texts, settings.zone, plain=True)
     action = args.action or "list"
@@ -200,7 +200,7 @@ async def _evidence(
 
 
 async def cmd_outages(settings: Settings, texts: Texts, args: argparse.Namespace) -> int:
-    from notifier.notices import NoticeTexts
+    from notifier.notice_texts import NoticeTexts
 
     words = NoticeTexts(texts, settings.zone, plain=True)
     async with _desk(settings, texts) as desk:

@@ -10,18 +10,20 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.texts import Texts
-from dialogs.booking.notices import OutboxBookingReminders
 from domain.clock import Clock
 from domain.content import ContentLibrary
 from domain.deadlines import WorkingCalendar
 from domain.linking import AttemptPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
+from notifier.booking_reminders import OutboxBookingReminders
+from notifier.notices import UpdateNoticeQueue
 from notifier.replies import OutboxReplies
 from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealPolicy, AppealService
 from services.booking import BookingPolicy, BookingService
+from services.notices import NoticePolicy, NoticeService
 from services.onboarding import OnboardingService
 from services.readings import ReadingPolicy, ReadingService
 from services.staff_desk import StaffDesk
@@ -30,6 +32,9 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.notice_drafts import SqlNoticeDrafts
+from storage.notices import SqlNoticeStore
+from storage.outbox import SqlOutbox
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -79,6 +84,10 @@ class AppConfig:
         self.notice_role = notice_role  # the least role for mass notices (MASS_NOTICE_ROLE)
         # Set once the outbox sender runs: a commit that queued messages wakes it at once.
         self.wake_outbox: Callable[[], None] | None = None
+        # Set at start (bot/factory.py): lead times and send hours of notices, and what
+        # queues the notices an update wrote once it is committed (the notice desk's job).
+        self.notice_policy: NoticePolicy | None = None
+        self.queue_notices: Callable[[], None] | None = None
 
 
 class Services:
@@ -137,6 +146,26 @@ class Services:
     def replies(self) -> OutboxReplies:
         """Replies that report something stored: queued with it (notifier/replies.py)."""
         return OutboxReplies(self.uow, clock=self._clock, wake=self._config.wake_outbox)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        """The `Outbox` port over the update's unit of work; the sender is woken after the
+        commit."""
+        return SqlOutbox(self.uow, clock=self._clock, wake=self._config.wake_outbox)
+
+    @cached_property
+    def notice_service(self) -> NoticeService:
+        """Notices (services/notices.py) in the update's unit of work."""
+        policy, queue = self._config.notice_policy, self._config.queue_notices
+        assert policy is not None, "notices need notice_policy in AppConfig"
+        assert queue is not None, "notices need the notice desk (queue_notices)"
+        return NoticeService(
+            store=SqlNoticeStore(self.uow),
+            drafts=SqlNoticeDrafts(self.uow),
+            queue=UpdateNoticeQueue(self.uow, queue),
+            clock=self._clock,
+            policy=policy,
+        )
 
     @cached_property
     def _drafts(self) -> SqlSubmittedDrafts:

@@ -30,9 +30,10 @@ from domain.readings import ReadingWindow
 from handlers import build_routers
 from handlers.info import FileIdCache
 from handlers.staff import STAFF_COMMANDS, MembershipCache
-from notifier.notices import NoticeDesk, NoticePolicy
+from notifier.notices import NoticeDesk
 from services.appeals import AppealPolicy
 from services.booking import BookingPolicy
+from services.notices import NoticePolicy
 from services.readings import ReadingPolicy
 from storage.cache import PersonCache
 from storage.calendar import ProductionCalendar
@@ -218,6 +219,8 @@ async def build_app(
         background=True,
         staff_chat_id=settings.staff_chat_id,
     )
+    config.notice_policy = notice_desk.policy
+    config.queue_notices = notice_desk.start
     dispatcher = Dispatcher(
         notice_desk=notice_desk,
         storage=storage,

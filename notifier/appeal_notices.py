@@ -14,7 +14,6 @@ from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent, App
 from domain.clock import Clock
 from domain.delivery import MESSAGE_OF, UNDELIVERED_TASK, ConsumerMessage, Undelivery
 from domain.staff import StaffMember
-from notifier.outbox import enqueue, register_method
 from notifier.staff_render import (
     NONE,
     StaffCb,
@@ -25,6 +24,7 @@ from notifier.staff_render import (
 )
 from services.ports import AppealTask, Attachment, MessageRef
 from storage.appeals import SqlAppealRepository
+from storage.outbox import enqueue, register_method
 from storage.uow import UnitOfWork
 
 STAFF_METHOD = "staff"

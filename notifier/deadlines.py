@@ -23,9 +23,9 @@ from domain.appeals import Appeal
 from domain.deadlines import WarningStage, WorkingCalendar, local_date, warning_stage
 from domain.staff import StaffMember, StaffRole
 from notifier.appeal_notices import STAFF_METHOD
-from notifier.outbox import enqueue
 from notifier.scheduler import job_context
 from storage.appeals import SqlAppealRepository
+from storage.outbox import enqueue
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
 

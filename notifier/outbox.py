@@ -1,8 +1,9 @@
 """The persistent outbox: every outgoing bot message is a row first, a Bot API call later.
 
-`enqueue` adds the row in the caller's transaction, so a message exists exactly when the
-change it reports was stored; a `dedup_key` (one per recipient and notice) makes queueing
-the same notice twice a no-op. After the commit the caller may `wake()` the sender
+`enqueue` (storage/outbox.py; services queue through the `Outbox` port, services/ports.py)
+adds the row in the caller's transaction, so a message exists exactly when the change it
+reports was stored; a `dedup_key` (one per recipient and notice) makes queueing the same
+notice twice a no-op. After the commit the caller may `wake()` the sender
 (`uow.after_commit(sender.wake)`) so that the row goes at once rather than at the next poll.
 Nothing queued is too long for Telegram: `enqueue` turns a text over 4096 characters into
 several rows, in order, with the reply markup on the last, and a caption over 1024 into the
@@ -46,7 +47,8 @@ Outcomes: sent (an edit answered "message is not modified" counts as sent); bloc
 never retried, `on_blocked(chat_id)` is awaited, and must be idempotent since a crash, or
 the chat's next rows in a later round, can repeat it); dropped (the chat does not exist);
 failed (any other 400, a row that cannot be built, a method nobody handles, any other
-error, or transient errors after `max_attempts` tries with exponential backoff); a 429
+error, or transient errors after `max_attempts` tries with exponential backoff; the rule is
+notifier/send_errors.py `classify`); a 429
 pauses every send until `retry_after` and leaves the row pending (not counted as a try).
 A row queued with an appeal and a purpose (a consumer's answer, question, notice) that ends
 blocked, dropped or failed is reported to `on_undelivered` before its outcome is stored, so
@@ -68,444 +70,78 @@ failure or a crash, so its steps must tolerate repetition.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.methods import (
-    CopyMessage,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    TelegramMethod,
-)
-from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from domain.rate_limit import RateLimiter
-from domain.text_limits import CAPTION_MAX, MESSAGE_MAX, fits, split_html
-from storage.models import OutboxRow
+from notifier.outbox_calls import METHODS as METHODS
+from notifier.outbox_calls import PAID_BROADCAST as _PAID_BROADCAST
+from notifier.outbox_calls import CustomHandler as CustomHandler
+from notifier.outbox_calls import Malformed as _Malformed
+from notifier.outbox_calls import OutboxCall as OutboxCall
+from notifier.outbox_calls import Round as _Round
+from notifier.outbox_calls import Undelivered as Undelivered
+from notifier.outbox_calls import blocked_in_round as _blocked_in_round
+from notifier.outbox_calls import chat_of as _chat_of
+from notifier.outbox_calls import message_id as _message_id
+from notifier.outbox_calls import outcome as _outcome
+from notifier.outbox_calls import settled
+from notifier.send_errors import TransientError as TransientError
+from notifier.send_errors import Verdict, classify
+from storage.outbox import BLOCKED as BLOCKED
+from storage.outbox import DROPPED as DROPPED
+from storage.outbox import FAILED as FAILED
+from storage.outbox import PENDING as PENDING
+from storage.outbox import SENT as SENT
+from storage.outbox import DueRow as _Due
+from storage.outbox import Method as Method
+from storage.outbox import drop_pending as drop_pending
+from storage.outbox import enqueue as enqueue
+from storage.outbox import fit_to_limits as fit_to_limits
+from storage.outbox import is_known_method as is_known_method
+from storage.outbox import load_due, store_outcomes
+from storage.outbox import register_method as register_method
 from storage.uow import UnitOfWork
+
+# What callers imported from here before the rows moved to storage/outbox.py.
+__all__ = [
+    "BLOCKED",
+    "DROPPED",
+    "FAILED",
+    "METHODS",
+    "PENDING",
+    "SENT",
+    "CustomHandler",
+    "Method",
+    "OutboxCall",
+    "OutboxSender",
+    "TransientError",
+    "Undelivered",
+    "drop_pending",
+    "enqueue",
+    "fit_to_limits",
+    "is_known_method",
+    "register_method",
+]
 
 logger = logging.getLogger(__name__)
 
-Method = Literal[
-    "send_message",
-    "send_document",
-    "send_photo",
-    "copy_message",
-    "edit_message_text",
-    "edit_message_reply_markup",
-]
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "send_message": SendMessage,
-    "send_document": SendDocument,
-    "send_photo": SendPhoto,
-    "copy_message": CopyMessage,
-    "edit_message_text": EditMessageText,
-    "edit_message_reply_markup": EditMessageReplyMarkup,
-}
-# Names other modules declared with `register_method` (enqueue accepts them as well), each
-# with the payload key of its text, if it has one that enqueue may split.
-_REGISTERED: dict[str, str | None] = {}
-_METHOD_LENGTH = 32  # the column's width
-_KEY_LENGTH = 200  # the dedup_key column's width
-# Media whose caption must fit Telegram's 1024; the text of the first method must fit 4096.
-_CAPTIONED = frozenset({"send_photo", "send_document", "copy_message"})
-# What a message that carries an over-long text or caption keeps in every part: where it
-# goes and how it is parsed. The reply markup goes with the last part only.
-_PLACEMENT = (
-    "parse_mode",
-    "message_thread_id",
-    "reply_parameters",
-    "reply_to_message_id",
-    "disable_notification",
-    "protect_content",
-    "allow_paid_broadcast",
-)
-# drop_pending also drops the further parts of a keyed message, up to this many.
-_PARTS_DROPPED = 8
-
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"
-BLOCKED = "blocked"
-DROPPED = "dropped"
 
 _MAX_BACKOFF = 3600
 _FLUSH_EVERY = timedelta(seconds=1)
 # A wait this long (a 429 pause) first lets the sends in flight finish and stores them.
 _SETTLE_BEFORE = timedelta(milliseconds=500)
-_ERROR_LENGTH = 300
-_NOT_MODIFIED = "message is not modified"
 
 T = TypeVar("T")
-
-
-def register_method(name: str, *, text_key: str | None = None) -> None:
-    """Declare a custom outbox method, so that `enqueue` accepts rows with it. The sending
-    process must pass a handler for it to `OutboxSender(handlers=...)`; without one such
-    rows end as failed. With `text_key`, the payload's text under that key is a message
-    text that `enqueue` splits like a `send_message`'s (the handler sends it as one).
-    Registering the same name again is a no-op."""
-    if name in METHODS:
-        raise ValueError(f"{name!r} is a built-in outbox method")
-    if not name or len(name) > _METHOD_LENGTH:
-        raise ValueError(f"an outbox method name has 1 to {_METHOD_LENGTH} characters")
-    _REGISTERED.setdefault(name, text_key)
-
-
-def is_known_method(name: str) -> bool:
-    return name in METHODS or name in _REGISTERED
-
-
-@lru_cache(maxsize=8)
-def _insert(dialect: str, by_notice: bool = False) -> Any:
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    keys = [OutboxRow.notice_id, OutboxRow.chat_id] if by_notice else [OutboxRow.dedup_key]
-    return insert_(OutboxRow).on_conflict_do_nothing(index_elements=keys)
-
-
-def enqueue(
-    uow: UnitOfWork,
-    *,
-    chat_id: int,
-    method: Method | str,
-    payload: dict[str, Any],
-    now: datetime,
-    dedup_key: str | None = None,
-    not_before: datetime | None = None,
-    urgent: bool = False,
-    notice_id: int | None = None,
-    appeal_id: int | None = None,
-    purpose: str | None = None,
-) -> None:
-    """Queue one Bot API call (`payload`: its keyword arguments except chat_id), written with
-    the caller's commit. `method` is a built-in method (`METHODS`) or a name declared with
-    `register_method`. A `dedup_key` already in the outbox makes this a no-op; so does a
-    `notice_id` already queued to this chat (one row per notice and recipient). An `urgent`
-    row goes before the non-urgent rows of its chat that are not sent yet.
-
-    A text longer than Telegram takes (4096 characters as shown; domain/text_limits.py) is
-    queued as several messages, in order, the reply markup under the last; a photo, document
-    or copy whose caption is over 1024 goes without it, followed by the caption as messages.
-    Each further part is a row of its own: `dedup_key#2`, `#3` …; a notice's further parts
-    carry the key `notice:<id>:<chat>#2` … instead of the notice id (which stays one row per
-    recipient, the one its reports count).
-
-    A message to a consumer that must reach them (an answer, a question …) names its
-    `appeal_id` and `purpose`: if it cannot be delivered, the sender's `on_undelivered` is
-    told (every part carries both)."""
-    if not is_known_method(method):
-        raise ValueError(f"unknown outbox method {method!r}")
-    if "chat_id" in payload:
-        raise ValueError("chat_id goes in its own argument, not in the payload")
-    if notice_id is not None and dedup_key is not None:
-        raise ValueError("a notice's row is unique by (notice, chat): no dedup_key")
-    if (appeal_id is None) != (purpose is None):
-        raise ValueError("a message about an appeal names both the appeal and its purpose")
-    dialect = uow.session.bind.dialect.name
-    for index, (part_method, part_payload) in enumerate(fit_to_limits(method, payload)):
-        part_notice, part_key = notice_id, dedup_key
-        if index:
-            part_notice = None
-            base = f"notice:{notice_id}:{chat_id}" if notice_id is not None else dedup_key
-            part_key = None if base is None else f"{base}#{index + 1}"
-            if part_key is not None and len(part_key) > _KEY_LENGTH:
-                raise ValueError(f"a dedup_key of a long message has at most {_KEY_LENGTH - 3}")
-        uow.defer(
-            _insert(dialect, part_notice is not None),
-            {
-                "notice_id": part_notice,
-                "dedup_key": part_key,
-                "chat_id": chat_id,
-                "method": part_method,
-                "payload": part_payload,
-                "urgent": urgent,
-                "status": PENDING,
-                "attempts": 0,
-                "not_before": not_before or now,
-                "last_error": "",
-                "created_at": now,
-                "sent_at": None,
-                "telegram_message_id": None,
-                "appeal_id": appeal_id,
-                "purpose": purpose,
-            },
-            effect=True,
-        )
-
-
-def fit_to_limits(method: str, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The calls that deliver `payload` within Telegram's length limits: the call itself when
-    it fits, else its text in parts, or its media without the caption and the caption as
-    messages (see `enqueue`)."""
-    text_key = "text" if method == "send_message" else _REGISTERED.get(method)
-    if text_key is not None:
-        text = payload.get(text_key)
-        if not isinstance(text, str) or fits(text, MESSAGE_MAX):
-            return [(method, payload)]
-        return [(method, part) for part in _text_parts(payload, text_key)]
-    caption = payload.get("caption")
-    if method in _CAPTIONED and isinstance(caption, str) and not fits(caption, CAPTION_MAX):
-        media = {key: value for key, value in payload.items() if key != "reply_markup"}
-        if method == "copy_message":
-            media["caption"] = ""  # a copy without a caption of its own keeps the original's
-        else:
-            del media["caption"]
-        message = {key: payload[key] for key in _PLACEMENT if key in payload}
-        message["text"] = caption
-        if "reply_markup" in payload:
-            message["reply_markup"] = payload["reply_markup"]
-        return [(method, media)] + [
-            ("send_message", part) for part in _text_parts(message, "text")
-        ]
-    return [(method, payload)]
-
-
-def _text_parts(payload: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    text = str(payload[key])
-    parse_mode = payload.get("parse_mode", "HTML")
-    if parse_mode is None or str(parse_mode).lower() != "html":
-        # Not HTML: cut the escaped text and give each part back as it was written.
-        pieces = [html.unescape(piece) for piece in split_html(html.escape(text, quote=False))]
-    else:
-        pieces = split_html(text)
-    last = len(pieces) - 1
-    return [
-        {
-            **{k: v for k, v in payload.items() if k != "reply_markup" or index == last},
-            key: piece,
-        }
-        for index, piece in enumerate(pieces)
-    ]
-
-
-_DROP_PENDING = (
-    update(OutboxRow)
-    .where(
-        OutboxRow.dedup_key.in_(bindparam("keys", expanding=True)),
-        OutboxRow.status == PENDING,
-    )
-    .values(status=DROPPED)
-)
-
-
-async def drop_pending(uow: UnitOfWork, *, dedup_keys: Sequence[str]) -> int:
-    """Mark the still pending rows with these dedup keys dropped (reminders of something
-    called off), with the further parts of a long one, in the caller's transaction; returns
-    how many. A row the sender has already loaded may still go out: delivery is at least
-    once."""
-    if not dedup_keys:
-        return 0
-    # Further parts by their keys (an indexed IN rather than a LIKE over pending rows).
-    keys = [
-        *dedup_keys,
-        *(f"{key}#{part}" for key in dedup_keys for part in range(2, _PARTS_DROPPED + 1)),
-    ]
-    result = await uow.session.execute(_DROP_PENDING, {"keys": keys})
-    uow.mark_written()
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-# Due rows ranked within their chat: a round takes the first `per_chat` of every chat, so a
-# chat with a long backlog fills no more of a page than any other. The rank is computed
-# over all due rows and the cursor applied after it, so a page never starts a chat anew.
-# The cursor is the (urgent, id) of the last row of the previous page, in the order
-# `urgent DESC, id`: a page starts after it. (True, 0) comes before every row.
-def _due_query(*where: Any) -> Any:
-    ranked = (
-        select(
-            OutboxRow.id,
-            OutboxRow.chat_id,
-            OutboxRow.method,
-            OutboxRow.payload,
-            OutboxRow.attempts,
-            OutboxRow.urgent,
-            OutboxRow.appeal_id,
-            OutboxRow.purpose,
-            OutboxRow.created_at,
-            func.row_number()
-            .over(
-                partition_by=OutboxRow.chat_id,
-                order_by=(OutboxRow.urgent.desc(), OutboxRow.id),
-            )
-            .label("position"),
-        )
-        .where(OutboxRow.status == PENDING, OutboxRow.not_before <= bindparam("now"), *where)
-        .subquery("due")
-    )
-    return (
-        select(
-            ranked.c.id,
-            ranked.c.chat_id,
-            ranked.c.method,
-            ranked.c.payload,
-            ranked.c.attempts,
-            ranked.c.urgent,
-            ranked.c.appeal_id,
-            ranked.c.purpose,
-            ranked.c.created_at,
-        )
-        .where(
-            ranked.c.position <= bindparam("per_chat", type_=Integer),
-            or_(
-                ranked.c.urgent < bindparam("after_urgent", type_=Boolean),
-                (ranked.c.urgent == bindparam("after_urgent", type_=Boolean))
-                & (ranked.c.id > bindparam("after_id", type_=Integer)),
-            ),
-        )
-        .order_by(ranked.c.urgent.desc(), ranked.c.id)
-        .limit(bindparam("batch", type_=Integer))
-    )
-
-
-_LOAD_DUE = _due_query()
-# A sender for one chat only (the console: its person's messages; the rest stays queued for
-# the bot that runs against Telegram).
-_LOAD_DUE_OF_CHAT = _due_query(OutboxRow.chat_id == bindparam("only_chat"))
-
-_STORE_OUTCOME = (
-    update(OutboxRow)
-    .where(OutboxRow.id == bindparam("row_id"))
-    .values(
-        status=bindparam("new_status"),
-        attempts=bindparam("new_attempts"),
-        not_before=bindparam("new_not_before"),
-        last_error=bindparam("new_error"),
-        sent_at=bindparam("new_sent_at"),
-        telegram_message_id=bindparam("new_message_id"),
-    )
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Due:
-    id: int
-    chat_id: int
-    method: str
-    payload: dict[str, Any]
-    attempts: int
-    urgent: bool
-    appeal_id: int | None = None
-    purpose: str | None = None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Undelivered:
-    """A message about an appeal that will not reach the consumer: `status` says why
-    (blocked: 403; dropped: the chat does not exist; failed: refused, or still failing after
-    every retry). `queued_at` is when it was queued, the same for every part of a long one."""
-
-    row_id: int
-    chat_id: int
-    appeal_id: int
-    purpose: str
-    status: str
-    queued_at: datetime
-
-
-# Outcomes after which a row is never tried again without having been delivered.
-_UNDELIVERED = frozenset({BLOCKED, DROPPED, FAILED})
-
-
-class TransientError(Exception):
-    """Raised by a custom handler for a failure worth retrying (a mail server that does not
-    answer): the row is retried with backoff, like a Telegram network error."""
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxCall:
-    """One row of a custom method, as its handler sees it.
-
-    `payload` is the row's (the handler's own copy: changes to it are not stored).
-    `attempts` is how many times the row was tried before (0 on the first try). `send`
-    makes one Bot API call within Telegram's limits: it waits for the turn of the method's
-    own chat (which may differ from the row's), records the send and returns the result;
-    it raises what the Bot API call raises. `transport` is what `send` delegates to (the
-    sender's); a test of a handler may pass its own."""
-
-    row_id: int
-    chat_id: int
-    payload: dict[str, Any]
-    attempts: int
-    transport: Callable[[TelegramMethod[Any]], Awaitable[Any]] = field(repr=False, compare=False)
-
-    async def send(self, method: TelegramMethod[T]) -> T:
-        result: T = await self.transport(method)
-        return result
-
-
-CustomHandler = Callable[[OutboxCall], Awaitable[int | None]]
-
-
-def _outcome(
-    row: _Due,
-    *,
-    status: str,
-    attempts: int,
-    not_before: datetime,
-    error: str = "",
-    sent_at: datetime | None = None,
-    message_id: int | None = None,
-) -> dict[str, Any]:
-    return {
-        "row_id": row.id,
-        "new_status": status,
-        "new_attempts": attempts,
-        "new_not_before": not_before,
-        "new_error": error[:_ERROR_LENGTH],
-        "new_sent_at": sent_at,
-        "new_message_id": message_id,
-    }
-
-
-def _chat_of(method: TelegramMethod[Any], default: int) -> int:
-    chat_id = getattr(method, "chat_id", None)
-    return chat_id if isinstance(chat_id, int) else default
-
-
-def _message_id(result: Any) -> int | None:
-    """The id of the message a call created or edited; None for a plain True."""
-    message_id = getattr(result, "message_id", None)
-    return int(message_id) if isinstance(message_id, int) else None
-
-
-_PAID_BROADCAST = frozenset({"send_message", "copy_message", "send_photo", "send_document"})
-
-
-@dataclass(slots=True)
-class _Round:
-    """What one round keeps between its rows and its sends in flight."""
-
-    flushed_at: datetime
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
-    blocked: set[int] = field(default_factory=set)
-    skipped: set[int] = field(default_factory=set)
-    # Chats with a send in flight, and rows of such chats put off to the end of the round.
-    busy: set[int] = field(default_factory=set)
-    deferred: list[_Due] = field(default_factory=list)
-    deferred_chats: set[int] = field(default_factory=set)
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 class OutboxSender:
@@ -557,30 +193,23 @@ class OutboxSender:
     async def _load(self, *, after: tuple[bool, int], now: datetime) -> list[_Due]:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
-            parameters = {
-                "now": now,
-                "after_urgent": after[0],
-                "after_id": after[1],
-                "per_chat": self._per_chat,
-                "batch": self._batch,
-            }
-            if self._only_chat is None:
-                result = await uow.session.execute(_LOAD_DUE, parameters)
-            else:
-                parameters["only_chat"] = self._only_chat
-                result = await uow.session.execute(_LOAD_DUE_OF_CHAT, parameters)
-            rows = [_Due(*row) for row in result.all()]
+            return await load_due(
+                uow,
+                after=after,
+                now=now,
+                per_chat=self._per_chat,
+                batch=self._batch,
+                only_chat=self._only_chat,
+            )
         finally:
             await uow.rollback()  # read only; releases the connection before any send
-        return rows
 
     async def _store(self, outcomes: list[dict[str, Any]]) -> None:
         if not outcomes:
             return
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
-            await uow.session.execute(_STORE_OUTCOME, outcomes)
-            uow.mark_written()
+            await store_outcomes(uow, outcomes)
             await uow.commit()
         except BaseException:
             await uow.rollback()
@@ -765,43 +394,16 @@ class OutboxSender:
                 logger.exception("outbox: storing an urgent outcome failed; kept for the batch")
 
     async def _settled(self, row: _Due, outcome: dict[str, Any]) -> dict[str, Any]:
-        """The row's outcome, after telling `on_undelivered` if it is a message about an
-        appeal that will never be delivered. If telling fails, the row stays pending and is
-        tried again after a backoff (a 403 then comes again and is told again), up to
-        `max_attempts` tries."""
-        status = outcome["new_status"]
-        if (
-            self._on_undelivered is None
-            or status not in _UNDELIVERED
-            or row.appeal_id is None
-            or row.purpose is None
-        ):
+        """The row's outcome, after telling `on_undelivered` (notifier/outbox_calls.py)."""
+        if self._on_undelivered is None:
             return outcome
-        try:
-            await self._on_undelivered(
-                Undelivered(
-                    row_id=row.id,
-                    chat_id=row.chat_id,
-                    appeal_id=row.appeal_id,
-                    purpose=row.purpose,
-                    status=status,
-                    queued_at=row.created_at or self._clock.now(),
-                )
-            )
-        except Exception:
-            logger.exception("outbox row %d: telling that it was not delivered failed", row.id)
-            attempts = row.attempts + 1  # counted even for a row blocked earlier in the round
-            if attempts >= self._max_attempts:
-                return outcome  # given up: the outcome stays in the outbox, and in the log
-            retry = self._clock.now() + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
-            return _outcome(
-                row,
-                status=PENDING,
-                attempts=attempts,
-                not_before=retry,
-                error=str(outcome["new_error"]),
-            )
-        return outcome
+        return await settled(
+            row,
+            outcome,
+            on_undelivered=self._on_undelivered,
+            clock=self._clock,
+            max_attempts=self._max_attempts,
+        )
 
     async def _round_turn(self, chat_id: int, state: _Round) -> datetime:
         """`_turn` for a row the round starts. Before a long wait (`_SETTLE_BEFORE`: a 429
@@ -880,56 +482,8 @@ class OutboxSender:
             logger.warning("outbox row %d cannot be built: %s", row.id, exc)
             now = self._clock.now()
             return _outcome(row, status=FAILED, attempts=attempts, not_before=now, error=str(exc))
-        except TelegramRetryAfter as exc:
-            resume = self._clock.now() + timedelta(seconds=exc.retry_after)
-            self._limiter.pause_until(resume)
-            skipped.add(row.chat_id)  # its later rows must not overtake this one
-            logger.warning("outbox: 429, pausing %d s", exc.retry_after)
-            return _outcome(row, status=PENDING, attempts=row.attempts, not_before=resume)
-        except TelegramForbiddenError as exc:
-            # The chat that refused: a custom row's call may go to another chat than its own.
-            chat_id = _chat_of(exc.method, row.chat_id)
-            blocked.add(chat_id)
-            if self._on_blocked is not None:
-                await self._on_blocked(chat_id)
-            now = self._clock.now()
-            return _outcome(
-                row, status=BLOCKED, attempts=attempts, not_before=now, error=exc.message
-            )
-        except TelegramBadRequest as exc:
-            now = self._clock.now()
-            text = exc.message.lower()
-            if _NOT_MODIFIED in text:  # an edit that changes nothing has nothing to do
-                return _outcome(
-                    row,
-                    status=SENT,
-                    attempts=attempts,
-                    not_before=now,
-                    error=exc.message,
-                    sent_at=now,
-                )
-            status = DROPPED if "chat not found" in text else FAILED
-            logger.warning("outbox row %d %s: %s", row.id, status, exc.message)
-            return _outcome(
-                row, status=status, attempts=attempts, not_before=now, error=exc.message
-            )
-        except (TelegramNetworkError, TelegramServerError, TransientError) as exc:
-            now = self._clock.now()
-            if attempts >= self._max_attempts:
-                logger.warning("outbox row %d failed after %d attempts", row.id, attempts)
-                return _outcome(
-                    row, status=FAILED, attempts=attempts, not_before=now, error=str(exc)
-                )
-            retry = now + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
-            return _outcome(
-                row, status=PENDING, attempts=attempts, not_before=retry, error=str(exc)
-            )
-        except Exception as exc:  # any other API error, or a handler's bug: not retried
-            logger.warning("outbox row %d failed: %r", row.id, exc)
-            now = self._clock.now()
-            return _outcome(
-                row, status=FAILED, attempts=attempts, not_before=now, error=str(exc) or repr(exc)
-            )
+        except Exception as exc:  # classified: notifier/send_errors.py
+            return await self._failed(row, exc, attempts, blocked, skipped)
         now = self._clock.now()
         return _outcome(
             row,
@@ -939,6 +493,60 @@ class OutboxSender:
             sent_at=now,
             message_id=message_id,
         )
+
+    async def _failed(
+        self,
+        row: _Due,
+        error: Exception,
+        attempts: int,
+        blocked: set[int],
+        skipped: set[int],
+    ) -> dict[str, Any]:
+        """The row's outcome after its call raised `error` (`classify` says what it means)."""
+        outcome = classify(error)
+        now = self._clock.now()
+        verdict = outcome.verdict
+        if verdict is Verdict.PAUSE:
+            resume = now + timedelta(seconds=outcome.retry_after)
+            self._limiter.pause_until(resume)
+            skipped.add(row.chat_id)  # its later rows must not overtake this one
+            logger.warning("outbox: 429, pausing %d s", outcome.retry_after)
+            return _outcome(row, status=PENDING, attempts=row.attempts, not_before=resume)
+        if verdict is Verdict.BLOCKED:
+            # The chat that refused: a custom row's call may go to another chat than its own.
+            chat_id = _chat_of(getattr(error, "method", None), row.chat_id)
+            blocked.add(chat_id)
+            if self._on_blocked is not None:
+                await self._on_blocked(chat_id)
+            now = self._clock.now()
+            return _outcome(
+                row, status=BLOCKED, attempts=attempts, not_before=now, error=outcome.error
+            )
+        if verdict is Verdict.SENT:  # an edit that changes nothing has nothing to do
+            return _outcome(
+                row,
+                status=SENT,
+                attempts=attempts,
+                not_before=now,
+                error=outcome.error,
+                sent_at=now,
+            )
+        if verdict is Verdict.RETRY:
+            if attempts >= self._max_attempts:
+                logger.warning("outbox row %d failed after %d attempts", row.id, attempts)
+                return _outcome(
+                    row, status=FAILED, attempts=attempts, not_before=now, error=outcome.error
+                )
+            retry = now + timedelta(seconds=min(2**attempts, _MAX_BACKOFF))
+            return _outcome(
+                row, status=PENDING, attempts=attempts, not_before=retry, error=outcome.error
+            )
+        status = DROPPED if verdict is Verdict.DROPPED else FAILED
+        if isinstance(error, TelegramBadRequest):
+            logger.warning("outbox row %d %s: %s", row.id, status, outcome.error)
+        else:  # any other error, or a handler's bug: not retried
+            logger.warning("outbox row %d failed: %r", row.id, error)
+        return _outcome(row, status=status, attempts=attempts, not_before=now, error=outcome.error)
 
     # -- the loop -------------------------------------------------------------------------
     def _event(self) -> asyncio.Event:
@@ -982,17 +590,3 @@ class OutboxSender:
             for waiting in waits:
                 waiting.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
-
-
-def _blocked_in_round(row: _Due, now: datetime) -> dict[str, Any]:
-    return _outcome(
-        row,
-        status=BLOCKED,
-        attempts=row.attempts,
-        not_before=now,
-        error="blocked earlier in this round",
-    )
-
-
-class _Malformed(Exception):
-    """A row whose payload does not make a valid call."""

@@ -17,7 +17,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from domain.clock import Clock
-from notifier.outbox import enqueue
+from storage.outbox import enqueue
 from storage.uow import UnitOfWork
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove

@@ -47,9 +47,10 @@ from domain.clock import Clock
 from domain.delivery import UNDELIVERED_TASK
 from domain.screening import FlagKind
 from notifier.appeal_notices import STAFF_METHOD
-from notifier.outbox import OutboxCall, enqueue
+from notifier.outbox_calls import OutboxCall
 from notifier.staff_render import CardView, render_card
 from storage.appeals import SqlAppealRepository
+from storage.outbox import enqueue
 from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffDirectory, Thread
 from storage.uow import UnitOfWork
 

@@ -10,7 +10,6 @@ turned off (`eligible`, applied by every recipient query)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,12 +30,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from domain.consent import ConsentDecision
+from domain.notice_lifecycle import (
+    Audience,
+    Counts,
+    Notice,
+    NoticeParams,
+    NoticeStatus,
+    Outage,
+    OutageStatus,
+    params_from_json,
+    params_to_json,
+)
+from domain.notices import NoticeKind, OutageKind
 from domain.subscriptions import DEFAULTS, Topic
 from storage.models import (
     AccountLinkRow,
     AccountRow,
     ConsentRow,
-    NoticeDraftRow,
     NoticePreferenceRow,
     NoticeRecipientRow,
     NoticeRow,
@@ -47,15 +57,10 @@ from storage.models import (
 )
 from storage.uow import UnitOfWork
 
-SCHEDULED = "scheduled"
-QUEUING = "queuing"
-SENDING = "sending"
-DONE = "done"
-CANCELLED = "cancelled"
-
-OUTAGE_OPEN = "open"
-OUTAGE_CLOSED = "closed"
-OUTAGE_CANCELLED = "cancelled"
+SCHEDULED = NoticeStatus.SCHEDULED
+QUEUING = NoticeStatus.QUEUING
+SENDING = NoticeStatus.SENDING
+OUTAGE_OPEN = OutageStatus.OPEN
 
 _PENDING = "pending"
 _SOURCE_LENGTH = 200  # the column's width
@@ -99,80 +104,17 @@ def eligible(user: Any, topic: Topic) -> ColumnElement[bool]:
     return and_(consent_given(user), ~held, wants)
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    id: int
-    kind: str
-    topic: Topic
-    audience: str
-    urgent: bool
-    params: dict[str, Any]
-    outage_id: int | None
-    status: str
-    send_at: datetime
-    source: str
-    created_by: int | None
-    created_at: datetime
-    queued_at: datetime | None
-    planned: int
-    finished_at: datetime | None
-    cancelled_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Outage:
-    id: int
-    kind: str
-    settlement: str
-    street: str
-    houses: str
-    starts_at: datetime
-    ends_at: datetime
-    reason: str
-    status: str
-    created_at: datetime
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """A notice's outbox rows by outcome, and when the first and the last went."""
-
-    pending: int = 0
-    sent: int = 0
-    blocked: int = 0
-    failed: int = 0
-    dropped: int = 0
-    first_sent: datetime | None = None
-    last_sent: datetime | None = None
-
-    @property
-    def total(self) -> int:
-        return self.pending + self.sent + self.blocked + self.failed + self.dropped
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    id: int
-    kind: str
-    topic: str
-    file_name: str
-    content: str
-    status: str
-    created_by: int
-    created_at: datetime
-
-
 def _notice(row: Any) -> Notice:
+    kind = NoticeKind(row.kind)
     return Notice(
         id=row.id,
-        kind=row.kind,
+        kind=kind,
         topic=Topic(row.topic),
-        audience=row.audience,
+        audience=Audience(row.audience),
         urgent=bool(row.urgent),
-        params=dict(row.params or {}),
+        params=params_from_json(kind, row.params or {}),
         outage_id=row.outage_id,
-        status=row.status,
+        status=NoticeStatus(row.status),
         send_at=row.send_at,
         source=row.source,
         created_by=row.created_by,
@@ -187,14 +129,14 @@ def _notice(row: Any) -> Notice:
 def _outage(row: Any) -> Outage:
     return Outage(
         id=row.id,
-        kind=row.kind,
+        kind=OutageKind(row.kind),
         settlement=row.settlement,
         street=row.street,
         houses=row.houses,
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         reason=row.reason,
-        status=row.status,
+        status=OutageStatus(row.status),
         created_at=row.created_at,
         closed_at=row.closed_at,
     )
@@ -213,9 +155,32 @@ class SqlNoticeStore:
 
     # -- outages ----------------------------------------------------------------------------
 
-    async def add_outage(self, **values: Any) -> int:
+    async def add_outage(
+        self,
+        *,
+        kind: OutageKind,
+        settlement: str,
+        street: str,
+        houses: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        reason: str,
+        created_at: datetime,
+        created_by: int | None,
+    ) -> int:
+        values = {
+            "kind": kind.value,
+            "settlement": settlement,
+            "street": street,
+            "houses": houses,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "reason": reason,
+            "created_at": created_at,
+            "created_by": created_by,
+        }
         result = await self._session.execute(
-            insert(OutageRow).values(status=OUTAGE_OPEN, **values).returning(OutageRow.id)
+            insert(OutageRow).values(status=OUTAGE_OPEN.value, **values).returning(OutageRow.id)
         )
         self._uow.mark_written()
         return int(result.scalar_one())
@@ -226,28 +191,59 @@ class SqlNoticeStore:
         ).first()
         return None if row is None else _outage(row)
 
-    async def outages(self, *, status: str | None = OUTAGE_OPEN, limit: int = 50) -> list[Outage]:
+    async def outages(
+        self, *, status: OutageStatus | None = OUTAGE_OPEN, limit: int = 50
+    ) -> list[Outage]:
         query = select(OutageRow).order_by(OutageRow.starts_at.desc()).limit(limit)
         if status is not None:
             query = query.where(OutageRow.status == status)
         return [_outage(row) for row in (await self._session.execute(query)).all()]
 
-    async def set_outage_status(self, outage_id: int, status: str, *, at: datetime) -> bool:
+    async def set_outage_status(
+        self, outage_id: int, status: OutageStatus, *, at: datetime
+    ) -> bool:
         """Open -> closed or cancelled; False if it was not open (a second close, say)."""
         result = await self._session.execute(
             update(OutageRow)
             .where(OutageRow.id == outage_id, OutageRow.status == OUTAGE_OPEN)
-            .values(status=status, closed_at=at)
+            .values(status=status.value, closed_at=at)
         )
         self._uow.mark_written()
         return bool(result.rowcount)
 
     # -- notices ----------------------------------------------------------------------------
 
-    async def add_notice(self, **values: Any) -> int:
-        values["source"] = str(values.get("source", ""))[:_SOURCE_LENGTH]
+    async def add_notice(
+        self,
+        *,
+        kind: NoticeKind,
+        topic: Topic,
+        audience: Audience,
+        urgent: bool,
+        params: NoticeParams,
+        send_at: datetime,
+        source: str,
+        created_by: int | None,
+        created_at: datetime,
+        outage_id: int | None = None,
+    ) -> int:
+        values = {
+            "kind": kind.value,
+            "topic": topic.value,
+            "audience": audience.value,
+            "urgent": urgent,
+            "params": params_to_json(params),
+            "send_at": send_at,
+            "source": source[:_SOURCE_LENGTH],
+            "created_by": created_by,
+            "created_at": created_at,
+        }
+        if outage_id is not None:
+            values["outage_id"] = outage_id
         result = await self._session.execute(
-            insert(NoticeRow).values(status=SCHEDULED, planned=0, **values).returning(NoticeRow.id)
+            insert(NoticeRow)
+            .values(status=SCHEDULED.value, planned=0, **values)
+            .returning(NoticeRow.id)
         )
         self._uow.mark_written()
         return int(result.scalar_one())
@@ -275,7 +271,9 @@ class SqlNoticeStore:
         """Notices whose time has come and whose recipients are not all queued yet."""
         query = (
             select(NoticeRow)
-            .where(NoticeRow.status.in_((SCHEDULED, QUEUING)), NoticeRow.send_at <= now)
+            .where(
+                NoticeRow.status.in_((SCHEDULED.value, QUEUING.value)), NoticeRow.send_at <= now
+            )
             .order_by(NoticeRow.urgent.desc(), NoticeRow.send_at, NoticeRow.id)
             .limit(limit)
         )
@@ -290,12 +288,18 @@ class SqlNoticeStore:
         return [_notice(row) for row in (await self._session.execute(query)).all()]
 
     async def set_status(
-        self, notice_id: int, status: str, *, expect: Sequence[str], **values: Any
+        self,
+        notice_id: int,
+        status: NoticeStatus,
+        *,
+        expect: Sequence[NoticeStatus],
+        **values: Any,
     ) -> bool:
+        """`status` if the notice is in one of `expect` (domain/notice_lifecycle.py)."""
         result = await self._session.execute(
             update(NoticeRow)
-            .where(NoticeRow.id == notice_id, NoticeRow.status.in_(tuple(expect)))
-            .values(status=status, **values)
+            .where(NoticeRow.id == notice_id, NoticeRow.status.in_([s.value for s in expect]))
+            .values(status=status.value, **values)
         )
         self._uow.mark_written()
         return bool(result.rowcount)
@@ -310,7 +314,7 @@ class SqlNoticeStore:
             self._uow.mark_written()
 
     async def sending(self) -> list[Notice]:
-        query = select(NoticeRow).where(NoticeRow.status == SENDING).order_by(NoticeRow.id)
+        query = select(NoticeRow).where(NoticeRow.status == SENDING.value).order_by(NoticeRow.id)
         return [_notice(row) for row in (await self._session.execute(query)).all()]
 
     # -- recipients (one page each) ---------------------------------------------------------
@@ -480,7 +484,7 @@ class SqlNoticeStore:
     async def hold_until(self, until: datetime) -> int:
         """Quiet hours: the pending rows of non-urgent notices wait until `until`."""
         quiet = select(NoticeRow.id).where(
-            NoticeRow.urgent == false(), NoticeRow.status.in_((QUEUING, SENDING))
+            NoticeRow.urgent == false(), NoticeRow.status.in_((QUEUING.value, SENDING.value))
         )
         result = await self._session.execute(
             update(OutboxRow)
@@ -524,44 +528,6 @@ class SqlNoticeStore:
             .limit(size)
         )
         return list((await self._session.execute(query)).all())
-
-    # -- drafts -----------------------------------------------------------------------------
-
-    async def add_draft(self, **values: Any) -> int:
-        result = await self._session.execute(
-            insert(NoticeDraftRow).values(status="draft", **values).returning(NoticeDraftRow.id)
-        )
-        self._uow.mark_written()
-        return int(result.scalar_one())
-
-    async def draft(self, draft_id: int) -> Draft | None:
-        row = (
-            await self._session.execute(
-                select(NoticeDraftRow).where(NoticeDraftRow.id == draft_id)
-            )
-        ).first()
-        if row is None:
-            return None
-        return Draft(
-            id=row.id,
-            kind=row.kind,
-            topic=row.topic,
-            file_name=row.file_name,
-            content=row.content,
-            status=row.status,
-            created_by=row.created_by,
-            created_at=row.created_at,
-        )
-
-    async def decide_draft(self, draft_id: int, status: str, *, at: datetime) -> bool:
-        """draft -> confirmed | cancelled, once: a second press finds it decided."""
-        result = await self._session.execute(
-            update(NoticeDraftRow)
-            .where(NoticeDraftRow.id == draft_id, NoticeDraftRow.status == "draft")
-            .values(status=status, decided_at=at)
-        )
-        self._uow.mark_written()
-        return bool(result.rowcount)
 
 
 async def drop_pending_of_user(uow: UnitOfWork, user_id: int, topic: Topic | None) -> int:

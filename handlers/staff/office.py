@@ -23,7 +23,6 @@ from handlers.render import local_time, refusal_text
 from handlers.staff.replies import staff_reply
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.exports import EXPORT_METHOD, export_payload
-from notifier.outbox import enqueue
 
 # `_error_text` in cmd_readings_file: the staff chat's renderer under the name it had there.
 _error_text = refusal_text
@@ -59,16 +58,12 @@ async def cmd_readings_file(
         staff_reply(services, config, message, _error_text(texts, error))
         return
     thread = message.message_thread_id if message.is_topic_message else None
-    enqueue(
-        services.uow,
+    services.outbox.enqueue(
         chat_id=message.chat.id,
         method=EXPORT_METHOD,
         payload=export_payload("readings", period, reply_to=message.message_id, thread_id=thread),
-        now=services.clock.now(),
         urgent=True,
     )
-    if config.wake_outbox is not None:
-        services.uow.after_commit(config.wake_outbox)
 
 
 _STAFF_READING_CHANNELS = {"phone": ReadingChannel.PHONE, "in_person": ReadingChannel.IN_PERSON}

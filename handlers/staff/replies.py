@@ -16,7 +16,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.container import AppConfig, Services
 from domain.appeals import leading_number
 from domain.text_limits import fits
-from notifier.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +38,9 @@ def staff_reply(
     }
     if markup is not None:
         payload["reply_markup"] = markup.model_dump(exclude_none=True)
-    enqueue(
-        services.uow,
-        chat_id=message.chat.id,
-        method="send_message",
-        payload=payload,
-        now=services.clock.now(),
-        urgent=True,
+    services.outbox.enqueue(
+        chat_id=message.chat.id, method="send_message", payload=payload, urgent=True
     )
-    if config.wake_outbox is not None:
-        services.uow.after_commit(config.wake_outbox)
 
 
 def reply_refusal(message: Message, text: str, data: dict[str, Any]) -> None:

@@ -29,8 +29,9 @@ from bot.texts import Texts
 from domain.clock import SystemClock
 from domain.rate_limit import RateLimiter
 from domain.subscriptions import Topic
-from notifier.notices import NoticeDesk, NoticePolicy
+from notifier.notices import NoticeDesk
 from notifier.outbox import PENDING, OutboxSender
+from services.notices import NoticePolicy
 from storage.engine import create_engine, create_sessionmaker
 from storage.models import ConsentRow, OutboxRow
 from tests.notifier.fake_bot_api import TOKEN

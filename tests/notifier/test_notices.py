@@ -16,9 +16,11 @@ from domain.clock import FixedClock
 from domain.ids import UserId
 from domain.notices import parse_quiet_hours
 from domain.subscriptions import Topic
-from notifier.notices import NoticeDesk, NoticePolicy, NoticeTexts
+from notifier.notice_texts import NoticeTexts
+from notifier.notices import NoticeDesk
 from services.csv_import import ImportFileError
 from services.notice_import import ImportKind
+from services.notices import NoticePolicy
 from storage.models import (
     AccountLinkRow,
     AccountRow,

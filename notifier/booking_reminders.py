@@ -11,7 +11,7 @@ from dialogs.booking.keyboards import reminder_keyboard
 from dialogs.booking.render import when
 from domain.booking import Booking, ReminderKind, reminder_key, reminder_times
 from domain.clock import Clock
-from notifier.outbox import drop_pending, enqueue
+from storage.outbox import drop_pending, enqueue
 from storage.uow import UnitOfWork
 
 
