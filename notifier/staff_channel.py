@@ -38,7 +38,6 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import ReplyParameters
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.texts import Texts
@@ -52,7 +51,7 @@ from notifier.staff_render import CardView, render_card
 from storage.appeals import SqlAppealRepository
 from storage.outbox import enqueue
 from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffDirectory, Thread
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork, skip_flush_wait
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +144,9 @@ class StaffChannel:
         )
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
-            if uow.session.bind.dialect.name == "postgresql":
-                # The window between Telegram creating the topic and this commit is where a
-                # crash of the bot leaves a second topic (Telegram has no idempotency key).
-                # Not waiting for the WAL flush shrinks it to one round trip; the row is safe
-                # from a crash of the bot process (the server keeps it), which is the threat
-                # here: a server crash may only cost a duplicate topic, never an appeal.
-                await uow.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            # The window between Telegram creating the topic and this commit is where a
+            # crash of the bot leaves a second topic (Telegram has no idempotency key).
+            await skip_flush_wait(uow)
             await SqlAppealThreads(uow).save(thread, at=self._clock.now())
             await uow.commit()
         except BaseException:

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from domain.clock import Clock
 from domain.text_limits import CAPTION_MAX, MESSAGE_MAX, fits, split_html
 from storage.models import OutboxRow
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork, skip_flush_wait
 
 Method = Literal[
     "send_message",
@@ -357,7 +357,9 @@ async def load_due(
 
 
 async def store_outcomes(uow: UnitOfWork, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Write the sender's outcomes (`row_id`, `new_status`, `new_attempts`, ...)."""
+    """Write the sender's outcomes (`row_id`, `new_status`, `new_attempts`, ...), committed
+    without waiting for a WAL flush: they only narrow the at-least-once window."""
+    await skip_flush_wait(uow)
     await uow.session.execute(_STORE_OUTCOME, list(outcomes))
     uow.mark_written()
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, false, insert, update
+from sqlalchemy import bindparam, false, insert, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -310,3 +310,17 @@ class UnitOfWork:
     async def __aexit__(self, *exc_info: object) -> None:
         """Leaving the block without `commit()` (or by an exception) rolls back."""
         await self.close()
+
+
+async def skip_flush_wait(uow: UnitOfWork) -> None:
+    """Let this transaction's commit return before PostgreSQL flushes its WAL (no-op on
+    SQLite, whose commits in WAL mode with synchronous=NORMAL do not wait for a flush either).
+
+    For writes that only narrow an at-least-once window — the outcome of a Bot API call that
+    already went out, a forum topic just created — so the window between the call and this
+    commit is one round trip, not a disk flush. The row survives a crash of the bot (the
+    server has it), which is the threat; a crash of the database server itself may lose it
+    and then costs a repeated message or topic, never a record. Records keep full
+    durability: they are never written through this."""
+    if uow.session.bind.dialect.name == "postgresql":
+        await uow.session.execute(text("SET LOCAL synchronous_commit TO OFF"))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import FixedClock
@@ -10,7 +12,7 @@ from domain.ids import UserId
 from storage.dedup import UpdateDeduplicator, purge_processed_updates
 from storage.models import ConsentRow, ProcessedUpdateRow
 from storage.repositories import SqlConsents
-from storage.uow import DuplicateUpdate, UnitOfWork
+from storage.uow import DuplicateUpdate, UnitOfWork, skip_flush_wait
 
 
 async def test_nothing_touched_means_no_session(
@@ -102,3 +104,23 @@ async def test_a_step_that_moves_a_dialog_on_waits_for_its_answer_mark(
     await other.commit()
     assert await _answered(sessionmaker, 2) and await _answered(sessionmaker, 3)
     assert dedup.pending_marks == 0
+
+
+async def test_a_window_narrowing_write_skips_only_its_own_flush_wait(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """skip_flush_wait: outcomes of calls already made and new topic ids commit without
+    waiting for PostgreSQL's WAL flush; the next transaction (a record) waits again."""
+    clock = FixedClock(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    postgres = uow.session.bind.dialect.name == "postgresql"
+    await skip_flush_wait(uow)
+    if postgres:
+        assert await uow.session.scalar(text("SHOW synchronous_commit")) == "off"
+    await uow.commit()
+    after = UnitOfWork(sessionmaker, clock=clock)
+    if postgres:
+        assert await after.session.scalar(text("SHOW synchronous_commit")) == "on"
+    else:
+        assert await after.session.scalar(text("SELECT 1")) == 1
+    await after.rollback()
