@@ -201,7 +201,7 @@ async def run_round(
     fresh_check: bool = True,
 ) -> tuple[float, float]:
     """(bare echo updates/s, bot stack updates/s) for one mix on a fresh database."""
-    await reset_database(settings.database_url)
+    await reset_database(settings.database.url)
     app = await build_app(settings, clock=SystemClock(), texts=texts)
     if not fresh_check:
         middlewares = app.dispatcher.update.outer_middleware._middlewares

@@ -189,7 +189,7 @@ class FaultRun:
         self.bot = bot
         self.api = api
         self.texts = texts
-        self.report = FaultReport(seed=seed, database=_kind(app.settings.database_url))
+        self.report = FaultReport(seed=seed, database=_kind(app.settings.database.url))
         self._updates = itertools.count(1)
         self._messages = itertools.count(1)
         self._accounts = itertools.count(3_000_000_000)
@@ -505,13 +505,11 @@ async def run_faults(
         staff_chat_id=STAFF_CHAT,
     )
     url = await api.start()
-    configured = settings.model_copy(
-        update={
-            "staff_chat_id": STAFF_CHAT,
-            "admin_ids": (STAFF_ADMIN,),
-            "telegram_api_url": url,
-            "notice_quiet_hours": "off",
-        }
+    configured = settings.with_values(
+        staff_chat_id=STAFF_CHAT,
+        admin_ids=(STAFF_ADMIN,),
+        telegram_api_url=url,
+        notice_quiet_hours="off",
     )
     clock = SystemClock()
     app = await build_app(configured, clock=clock, texts=texts, content=content, migrate=False)
@@ -523,7 +521,7 @@ async def run_faults(
         bot,
         forum=True,
         limiter=RateLimiter(
-            global_per_second=configured.outbox_rate,
+            global_per_second=configured.telegram.outbox_rate,
             per_chat_interval=timedelta(milliseconds=100),
             group_per_minute=600,
         ),

@@ -613,9 +613,7 @@ async def start_harness(
 ) -> tuple[BotHarness, ChaosSession]:
     """The handler tests' harness over a `ChaosSession`, with the staff chat configured
     (a forum: one topic per appeal) and the admin given."""
-    staff_settings = settings.model_copy(
-        update={"staff_chat_id": STAFF_CHAT_ID, "admin_ids": (STAFF_ADMIN_ID,)}
-    )
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID, admin_ids=(STAFF_ADMIN_ID,))
     app = await build_app(staff_settings, clock=clock, texts=texts, content=content, migrate=False)
     session = ChaosSession()
     session.forum = True

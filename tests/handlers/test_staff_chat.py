@@ -40,7 +40,7 @@ PROFILE = "/profile Петрова Анна Сергеевна; ведущий �
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -250,7 +250,7 @@ async def test_extend_needs_a_head_and_tells_the_consumer_the_new_date(
     delivered = await harness.deliver()
     assert any("руководитель" in c.text for c in _group_messages(delivered))
     head = harness.staff(8_000_002)
-    harness.app.config.admin_ids = frozenset({8_000_002})  # a listed admin may everything
+    harness.configure(admin_ids=frozenset({8_000_002}))  # a listed admin may everything
     await head.reply(card, "/extend 10 нужен выезд на место")
     delivered = await harness.deliver()
     told = [
@@ -444,7 +444,7 @@ async def test_an_answer_recorded_before_a_crash_is_sent_after_the_restart_once(
     # The process dies here: the answer is committed with its outbox row, nothing was sent.
     await harness.close()
     restarted = await BotHarness.start(
-        settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID}),
+        settings.with_values(staff_chat_id=STAFF_CHAT_ID),
         clock=clock,
         texts=texts,
         content=content,
@@ -496,14 +496,12 @@ async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
     inbox = Inbox()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
-    mail_settings = settings.model_copy(
-        update={
-            "staff_chat_id": STAFF_CHAT_ID,
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "smtp_from": "otvet@vyksa.example",
-            "smtp_starttls": False,
-        }
+    mail_settings = settings.with_values(
+        staff_chat_id=STAFF_CHAT_ID,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_from="otvet@vyksa.example",
+        smtp_starttls=False,
     )
     harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
     try:
@@ -584,7 +582,7 @@ async def test_a_head_assigns_through_department_and_executor(
 ) -> None:
     _person, card = await _filed(harness, texts)
     head = harness.staff(8_000_009, "Руководитель")
-    harness.app.config.admin_ids = frozenset({8_000_009})
+    harness.configure(admin_ids=frozenset({8_000_009}))
     await head.send("/department Служба учёта")
     executor = await _with_profile(harness, 8_000_001)
     async with harness.app.sessionmaker() as session:
