@@ -58,7 +58,7 @@ HEADER_ERRORS: dict[ImportKind, str] = {
     ImportKind.RESTRICTIONS: "import-restrictions-header",
 }
 
-# Outages are stored (storage/models.py OutageRow): their columns' limits.
+# Outages are stored (storage/models/notices.py OutageRow): their columns' limits.
 MAX_SETTLEMENT = SETTLEMENT_MAX
 MAX_STREET = STREET_MAX
 MAX_HOUSES = HOUSES_MAX
