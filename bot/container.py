@@ -76,7 +76,7 @@ class AppConfig:
     email_enabled: bool = False
     readings_policy: ReadingPolicy | None = None
     booking_policy: BookingPolicy | None = None
-    notice_role: StaffRole = DEFAULT_NOTICE_ROLE  # the least role for mass notices
+    notice_role: StaffRole = DEFAULT_NOTICE_ROLE  # the least for mass notices (MASS_NOTICE_ROLE)
     # The one thing connected after start: the outbox sender's wake-up.
     wake_outbox: OutboxWakeUp = field(default_factory=OutboxWakeUp, compare=False)
 
