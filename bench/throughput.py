@@ -300,7 +300,7 @@ async def run_round(
 ) -> tuple[float, float, float, float]:
     """(bare echo updates/s, bot stack updates/s, and the CPU milliseconds per update of
     each: what the load of a shared machine disturbs less) for one mix on a fresh database."""
-    await reset_database(settings.database_url)
+    await reset_database(settings.database.url)
     app = await build_app(settings, clock=SystemClock(), texts=texts)
     if not fresh_check:
         middlewares = app.dispatcher.update.outer_middleware._middlewares

@@ -195,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _require_content(settings, texts)
         raise SystemExit(_started(texts, run_console(settings, texts, user_id=args.user_id)))
     if args.command == "run":
-        if settings.bot_token is None:
+        if settings.telegram.bot_token is None:
             print(texts.plain("token-missing"), file=sys.stderr)
             raise SystemExit(2)
         _require_content(settings, texts)
@@ -255,7 +255,7 @@ async def cmd_migrate(settings: Settings, texts: Texts) -> int:
     from storage.engine import create_engine
     from storage.migrate import head_revision, upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
     finally:
@@ -286,7 +286,7 @@ async def _import_file(
     except OSError:
         print(texts.plain("import-file-not-found", path=str(path)), file=sys.stderr)
         return 2, None
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         clock = SystemClock()
@@ -349,7 +349,7 @@ async def cmd_import_accounts(settings: Settings, texts: Texts, path: Path, dry_
         return 1
     del raw
     freeze_parsed_import()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         clock = SystemClock()
@@ -448,7 +448,7 @@ async def cmd_export_readings(
         return 2
     config = app_config(settings, texts)
     assert config.readings_policy is not None
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         uow = UnitOfWork(create_sessionmaker(engine), clock=SystemClock())
@@ -503,7 +503,7 @@ async def cmd_bookings(
     clock = SystemClock()
     policy = booking_policy(settings, texts)
     shown = day or local_date(clock.now(), settings.zone)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         uow = UnitOfWork(create_sessionmaker(engine), clock=clock)

@@ -93,7 +93,7 @@ async def _desk(settings: Settings, texts: Texts) -> AsyncIterator[Any]:
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         yield NoticeDesk(
@@ -101,7 +101,7 @@ async def _desk(settings: Settings, texts: Texts) -> AsyncIterator[Any]:
             texts=texts,
             clock=SystemClock(),
             policy=notice_policy(settings),
-            staff_chat_id=settings.staff_chat_id,
+            staff_chat_id=settings.staff.chat_id,
         )
     finally:
         await engine.dispose()

@@ -4,6 +4,7 @@ that needs no service costs nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -49,45 +50,44 @@ from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
 
 
+class OutboxWakeUp:
+    """Wakes the outbox sender when a commit queued messages. Connected once the sender runs
+    (bot/delivery.py); until then, and in tools that run no sender, a call does nothing."""
+
+    def __init__(self) -> None:
+        self._wake: Callable[[], None] | None = None
+
+    def connect(self, wake: Callable[[], None]) -> None:
+        self._wake = wake
+
+    def __call__(self) -> None:
+        if self._wake is not None:
+            self._wake()
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppConfig:
     """What the services need from the settings, resolved once at start."""
 
-    def __init__(
-        self,
-        *,
-        company_name: str,
-        zone: ZoneInfo,
-        link_policy: AttemptPolicy,
-        max_linked_accounts: int,
-        appeal_policy: AppealPolicy,
-        calendar: WorkingCalendar,
-        texts: Texts | None = None,
-        staff_chat_id: int | None = None,
-        admin_ids: frozenset[int] = frozenset(),
-        email_enabled: bool = False,
-        readings_policy: ReadingPolicy | None = None,
-        booking_policy: BookingPolicy | None = None,
-        notice_role: StaffRole = DEFAULT_NOTICE_ROLE,
-    ) -> None:
-        self.booking_policy = booking_policy
-        self.readings_policy = readings_policy
-        self.email_enabled = email_enabled
-        self.company_name = company_name
-        self.zone = zone
-        self.link_policy = link_policy
-        self.max_linked_accounts = max_linked_accounts
-        self.appeal_policy = appeal_policy
-        self.calendar = calendar
-        self.texts = texts
-        self.staff_chat_id = staff_chat_id
-        self.admin_ids = admin_ids
-        self.notice_role = notice_role  # the least role for mass notices (MASS_NOTICE_ROLE)
-        # Set once the outbox sender runs: a commit that queued messages wakes it at once.
-        self.wake_outbox: Callable[[], None] | None = None
-        # Set at start (bot/factory.py): lead times and send hours of notices, and what
-        # queues the notices an update wrote once it is committed (the notice desk's job).
-        self.notice_policy: NoticePolicy | None = None
-        self.queue_notices: Callable[[], None] | None = None
+    company_name: str
+    zone: ZoneInfo
+    link_policy: AttemptPolicy
+    max_linked_accounts: int
+    appeal_policy: AppealPolicy
+    calendar: WorkingCalendar
+    texts: Texts | None = None
+    staff_chat_id: int | None = None
+    admin_ids: frozenset[int] = frozenset()
+    email_enabled: bool = False
+    readings_policy: ReadingPolicy | None = None
+    booking_policy: BookingPolicy | None = None
+    notice_role: StaffRole = DEFAULT_NOTICE_ROLE  # the least for mass notices (MASS_NOTICE_ROLE)
+    # The one thing connected after start: the outbox sender's wake-up.
+    wake_outbox: OutboxWakeUp = field(default_factory=OutboxWakeUp, compare=False)
+    # Lead times and send hours of notices, and what queues the notices an update wrote once
+    # it is committed (the notice desk's job): given at start (bot/factory.py).
+    notice_policy: NoticePolicy | None = None
+    queue_notices: Callable[[], None] | None = None
 
 
 class Services:

@@ -80,7 +80,7 @@ def _undelivered(app: App) -> Callable[[Undelivered], Awaitable[None]]:
     message, whatever part or retry reports it)."""
 
     async def report(row: Undelivered) -> None:
-        if app.config.texts is None or app.settings.staff_chat_id is None:
+        if app.config.texts is None or app.settings.staff.chat_id is None:
             return  # no staff chat to tell: the outcome stays in the outbox
         try:
             message, why = ConsumerMessage(row.purpose), Undelivery(row.status)
@@ -133,37 +133,37 @@ def build_sender(
         ),
     }
     settings = app.settings
-    if settings.smtp_host and settings.smtp_from:
+    if settings.smtp.host and settings.smtp.sender:
         handlers[EMAIL_METHOD] = EmailChannel(
             SmtpConfig(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                sender=settings.smtp_from,
-                username=settings.smtp_user,
-                password=settings.smtp_password.get_secret_value()
-                if settings.smtp_password
+                host=settings.smtp.host,
+                port=settings.smtp.port,
+                sender=settings.smtp.sender,
+                username=settings.smtp.user,
+                password=settings.smtp.password.get_secret_value()
+                if settings.smtp.password
                 else None,
-                starttls=settings.smtp_starttls,
-                ssl=settings.smtp_ssl,
+                starttls=settings.smtp.starttls,
+                ssl=settings.smtp.ssl,
             ),
             app.sessionmaker,
             clock=app.clock,
             texts=app.texts,
             zone=app.config.zone,
-            staff_chat_id=settings.staff_chat_id,
+            staff_chat_id=settings.staff.chat_id,
         )
     sender = OutboxSender(
         app.sessionmaker,
         bot,
         app.clock,
-        limiter or RateLimiter(global_per_second=app.settings.outbox_rate),
+        limiter or RateLimiter(global_per_second=app.settings.telegram.outbox_rate),
         on_blocked=_blocked(app),
         on_undelivered=_undelivered(app),
         handlers=handlers,
-        in_flight=app.settings.outbox_in_flight,
-        allow_paid_broadcast=app.settings.outbox_paid_broadcast,
+        in_flight=app.settings.telegram.outbox_in_flight,
+        allow_paid_broadcast=app.settings.telegram.outbox_paid_broadcast,
         sleep=sleep,
         only_chat=only_chat,
     )
-    app.config.wake_outbox = sender.wake
+    app.config.wake_outbox.connect(sender.wake)
     return sender

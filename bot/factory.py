@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from fractions import Fraction
 
@@ -90,59 +90,60 @@ class App:
 
 
 def app_config(settings: Settings, texts: Texts) -> AppConfig:
-    answer_days = dict.fromkeys(AppealKind, settings.appeal_answer_days)
-    answer_days.update({AppealKind(k): v for k, v in settings.appeal_answer_days_by_kind.items()})
+    appeals, accounts, readings = settings.appeals, settings.accounts, settings.readings
+    answer_days = dict.fromkeys(AppealKind, appeals.answer_days)
+    answer_days.update({AppealKind(k): v for k, v in appeals.answer_days_by_kind.items()})
     return AppConfig(
         company_name=settings.company_name or texts.plain("company-default-name"),
         zone=settings.zone,
         link_policy=AttemptPolicy(
-            max_failures=settings.link_max_failures,
-            window=timedelta(minutes=settings.link_failure_window_minutes),
+            max_failures=accounts.link_max_failures,
+            window=timedelta(minutes=accounts.link_failure_window_minutes),
         ),
-        max_linked_accounts=settings.max_linked_accounts,
+        max_linked_accounts=accounts.max_linked,
         appeal_policy=AppealPolicy(
-            prefix=settings.appeal_number_prefix or texts.plain("appeal-number-prefix-default"),
+            prefix=appeals.number_prefix or texts.plain("appeal-number-prefix-default"),
             zone=settings.zone,
             answer_days=answer_days,
-            reopen_window=timedelta(days=settings.appeal_reopen_days),
+            reopen_window=timedelta(days=appeals.reopen_days),
         ),
-        calendar=ProductionCalendar(
-            extra_days_off=settings.calendar_extra_days_off,
-            extra_working_days=settings.calendar_extra_working_days,
-        ),
+        calendar=production_calendar(settings),
         texts=texts,
-        staff_chat_id=settings.staff_chat_id,
-        admin_ids=frozenset(settings.admin_ids),
-        email_enabled=bool(settings.smtp_host),
+        staff_chat_id=settings.staff.chat_id,
+        admin_ids=frozenset(settings.staff.admin_ids),
+        email_enabled=bool(settings.smtp.host),
         readings_policy=ReadingPolicy(
-            window=ReadingWindow(
-                settings.readings_window_start_day, settings.readings_window_end_day
-            ),
+            window=ReadingWindow(readings.window_start_day, readings.window_end_day),
             zone=settings.zone,
-            implausible_factor=Fraction(str(settings.readings_implausible_factor)),
+            implausible_factor=Fraction(str(readings.implausible_factor)),
             reference_prefix=texts.plain("reading-reference-prefix-default"),
         ),
         booking_policy=booking_policy(settings, texts),
-        notice_role=settings.mass_notice_role,
+        notice_role=settings.staff.mass_notice_role,
+    )
+
+
+def production_calendar(settings: Settings) -> ProductionCalendar:
+    return ProductionCalendar(
+        extra_days_off=settings.calendar.extra_days_off,
+        extra_working_days=settings.calendar.extra_working_days,
     )
 
 
 def booking_policy(settings: Settings, texts: Texts) -> BookingPolicy:
     """The office's schedule (OFFICE_HOURS, checked by the settings) on the production
     calendar with the company's overrides."""
+    booking = settings.booking
     return BookingPolicy(
         schedule=Schedule(
-            hours=parse_office_hours(settings.office_hours),
-            slot=timedelta(minutes=settings.booking_slot_minutes),
-            places=settings.booking_places,
-            days_ahead=settings.booking_days_ahead,
+            hours=parse_office_hours(booking.office_hours),
+            slot=timedelta(minutes=booking.slot_minutes),
+            places=booking.places,
+            days_ahead=booking.days_ahead,
             zone=settings.zone,
-            calendar=ProductionCalendar(
-                extra_days_off=settings.calendar_extra_days_off,
-                extra_working_days=settings.calendar_extra_working_days,
-            ),
+            calendar=production_calendar(settings),
         ),
-        max_active=settings.booking_max_active,
+        max_active=booking.max_active,
         number_prefix=texts.plain("booking-number-prefix"),
     )
 
@@ -150,11 +151,11 @@ def booking_policy(settings: Settings, texts: Texts) -> BookingPolicy:
 def notice_policy(settings: Settings) -> NoticePolicy:
     return NoticePolicy(
         zone=settings.zone,
-        quiet=settings.quiet_hours,
-        outage_days=settings.outage_notice_days,
-        evening_hour=settings.outage_evening_hour,
-        payment_days=settings.payment_reminder_days,
-        send_hour=settings.notice_send_hour,
+        quiet=settings.notices.quiet_window,
+        outage_days=settings.notices.outage_days,
+        evening_hour=settings.notices.outage_evening_hour,
+        payment_days=settings.notices.payment_reminder_days,
+        send_hour=settings.notices.send_hour,
     )
 
 
@@ -162,10 +163,10 @@ def build_storage(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Dialog state in our database by default; in Redis when several workers share it."""
-    if settings.redis_url:
+    if settings.database.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        redis_storage = RedisStorage.from_url(settings.redis_url)
+        redis_storage = RedisStorage.from_url(settings.database.redis_url)
         return redis_storage, redis_storage.create_isolation()
     return DatabaseStorage(sessionmaker, clock=clock), SimpleEventIsolation()
 
@@ -181,7 +182,7 @@ async def build_app(
     clock = clock or SystemClock()
     texts = texts or Texts.load()
     content = content or load_content(settings.content_dir)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     if migrate:
         await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -215,12 +216,11 @@ async def build_app(
         texts=texts,
         clock=clock,
         policy=notice_policy(settings),
-        wake=lambda: config.wake_outbox() if config.wake_outbox is not None else None,
+        wake=config.wake_outbox,
         background=True,
-        staff_chat_id=settings.staff_chat_id,
+        staff_chat_id=settings.staff.chat_id,
     )
-    config.notice_policy = notice_desk.policy
-    config.queue_notices = notice_desk.start
+    config = replace(config, notice_policy=notice_desk.policy, queue_notices=notice_desk.start)
     dispatcher = Dispatcher(
         notice_desk=notice_desk,
         storage=storage,
@@ -249,7 +249,7 @@ async def build_app(
             cache=cache,
         )
     )
-    membership = MembershipCache(ttl=settings.staff_membership_ttl_seconds)
+    membership = MembershipCache(ttl=settings.staff.membership_ttl_seconds)
     dispatcher.include_routers(*build_routers(membership))
     return App(
         settings=settings,
@@ -270,9 +270,10 @@ async def build_app(
 
 def build_bot(settings: Settings, *, session: BaseSession | None = None, token: str = "") -> Bot:
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_url))
     session.middleware(CommitBeforeSend())
-    real_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else "")
+    configured = settings.telegram.bot_token
+    real_token = token or (configured.get_secret_value() if configured else "")
     return Bot(
         token=real_token,
         session=session,

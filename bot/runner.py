@@ -36,14 +36,14 @@ def deadline_jobs(settings: Settings) -> list[JobSpec]:
             id="deadline-check",
             func=DEADLINE_JOB,
             trigger="interval",
-            trigger_kwargs={"minutes": settings.deadline_check_minutes},
+            trigger_kwargs={"minutes": settings.appeals.deadline_check_minutes},
             misfire_grace_time=None,
         ),
         JobSpec(
             id="daily-digest",
             func=DIGEST_JOB,
             trigger="cron",
-            trigger_kwargs={"hour": settings.digest_hour, "minute": 0},
+            trigger_kwargs={"hour": settings.appeals.digest_hour, "minute": 0},
         ),
     ]
 
@@ -57,7 +57,7 @@ def notice_jobs(settings: Settings) -> list[JobSpec]:
             id="notice-dispatch",
             func=NOTICE_JOB,
             trigger="interval",
-            trigger_kwargs={"seconds": settings.notice_poll_seconds},
+            trigger_kwargs={"seconds": settings.notices.poll_seconds},
             misfire_grace_time=None,
         ),
         JobSpec(
@@ -65,8 +65,8 @@ def notice_jobs(settings: Settings) -> list[JobSpec]:
             func=READINGS_JOB,
             trigger="cron",
             trigger_kwargs={
-                "day": settings.readings_window_start_day,
-                "hour": settings.notice_send_hour,
+                "day": settings.readings.window_start_day,
+                "hour": settings.notices.send_hour,
                 "minute": 0,
             },
         ),
@@ -97,7 +97,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     has started), then runs until a signal stops it."""
     bot = build_bot(settings)
     try:
-        await check_bot_api(bot, settings.telegram_api_url)
+        await check_bot_api(bot, settings.telegram.api_url)
         await prepare_database(settings)
     except StartupFault:
         await bot.session.close()
@@ -105,8 +105,8 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     print(
         texts.plain(
             "run-starting",
-            api=settings.telegram_api_url,
-            database=shown_database(settings.database_url),
+            api=settings.telegram.api_url,
+            database=shown_database(settings.database.url),
         ),
         file=sys.stderr,
     )
@@ -117,18 +117,18 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         "deadline_policy": DeadlinePolicy(
             zone=app.config.zone,
             calendar=app.config.calendar,
-            staff_chat_id=settings.staff_chat_id,
+            staff_chat_id=settings.staff.chat_id,
         ),
         "notice_desk": app.notice_desk,
-        "readings_start_day": settings.readings_window_start_day,
-        "readings_end_day": settings.readings_window_end_day,
+        "readings_start_day": settings.readings.window_start_day,
+        "readings_end_day": settings.readings.window_end_day,
     }
     scheduler = build_scheduler(
         app.sessionmaker,
         clock=app.clock,
         policy=app.config.link_policy,
         zone=app.config.zone,
-        database_url=settings.database_url,
+        database_url=settings.database.url,
         jobs=[*deadline_jobs(settings), *notice_jobs(settings)],
         extra=extra,
     )
@@ -138,11 +138,11 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
 
     async def on_startup(bot: Bot) -> None:
         try:
-            await set_commands(bot, texts, settings.staff_chat_id)
+            await set_commands(bot, texts, settings.staff.chat_id)
         except TelegramAPIError as error:
             # A local Bot API emulator may not implement it; the bot works without the list.
             logger.warning("setMyCommands failed: %s", type(error).__name__)
-        forum = await staff_chat_is_forum(bot, settings.staff_chat_id)
+        forum = await staff_chat_is_forum(bot, settings.staff.chat_id)
         sender = build_sender(app, bot, forum=forum)
         extra["wake_outbox"] = sender.wake
         # People whose last input a crash left unanswered are offered to go on (queued

@@ -1,16 +1,40 @@
-"""One settings model, read from the environment and `.env` (pydantic-settings)."""
+"""One settings model, read from the environment and `.env` (pydantic-settings), in sections.
+
+The environment stays flat (`BOT_TOKEN`, `SMTP_HOST`, ... as in README's table and
+`.env.example`); the model is nested: each section's fields name the variable they read as
+their validation alias, so `Settings(smtp_host=...)`, `SMTP_HOST=...` in the environment and
+in `.env` all land in `settings.smtp.host`. A wrong value is reported under its variable's
+name (`describe_errors`), whichever section holds it.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Any, ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -27,91 +51,53 @@ _PREFIX_RE = re.compile(r"^\w{1,8}$")
 _APPEAL_KINDS = frozenset(kind.value for kind in AppealKind)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
-    )
+def _empty_is_none(value: object) -> object:
+    return None if value in (None, "") else value
 
-    bot_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    database_url: str = "sqlite+aiosqlite:///data/reception.db"
-    redis_url: str | None = None
-    staff_chat_id: int | None = None
-    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
-    timezone: str = "Europe/Moscow"
-    company_name: str | None = None
-    appeal_number_prefix: str | None = None
-    content_dir: Path = Path("content")
-    log_level: str = "INFO"
-    link_max_failures: int = Field(default=5, ge=1, le=100)
-    link_failure_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    max_linked_accounts: int = Field(default=10, ge=1, le=100)
-    appeal_answer_days: int = Field(default=30, ge=1, le=60)
-    appeal_answer_days_by_kind: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
-    appeal_reopen_days: int = Field(default=10, ge=0, le=90)
-    calendar_extra_days_off: Annotated[tuple[date, ...], NoDecode] = ()
-    calendar_extra_working_days: Annotated[tuple[date, ...], NoDecode] = ()
-    # Deadline control (SPEC §4): the daily digest's local hour; how often warnings are due.
-    digest_hour: int = Field(default=9, ge=0, le=23)
-    deadline_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    # How long a getChatMember answer is trusted for the staff chat.
-    staff_membership_ttl_seconds: int = Field(default=60, ge=0, le=3600)
-    # The least staff role that may send mass notices from the staff chat (/notify, /import,
-    # confirming a draft, stopping a notice, closing an outage): specialist, head or admin.
-    mass_notice_role: StaffRole = DEFAULT_NOTICE_ROLE
-    # Meter readings (SPEC §5): the monthly acceptance window (days of the month, inclusive);
-    # a value above this many times the meter's average monthly consumption asks to confirm.
-    readings_window_start_day: int = Field(default=15, ge=1, le=31)
-    readings_window_end_day: int = Field(default=25, ge=1, le=31)
-    readings_implausible_factor: float = Field(default=3.0, gt=1.0, le=100.0)
-    # The service office (SPEC §6, §11.1): weekly hours with breaks, e.g.
-    # "mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48".
-    office_hours: str = "mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48"
-    booking_slot_minutes: int = Field(default=30, ge=5, le=240)
-    booking_places: int = Field(default=2, ge=1, le=50)  # specialists receiving at once
-    booking_days_ahead: int = Field(default=10, ge=1, le=60)  # working days offered
-    booking_max_active: int = Field(default=2, ge=1, le=20)  # active bookings per person
+
+class Section(BaseModel):
+    """A group of settings; each field reads the (lower-cased) variable named by its alias
+    and ignores the others."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class TelegramSettings(Section):
+    bot_token: SecretStr | None = Field(default=None, validation_alias="bot_token")
+    api_url: str = Field(default="https://api.telegram.org", validation_alias="telegram_api_url")
     # The outbox sender (SPEC §8): messages a second for the whole bot (Telegram allows about
     # 30), calls under way at once, and Telegram's paid broadcasts (a higher paid limit).
-    outbox_rate: float = Field(default=25.0, gt=0, le=1000)
-    outbox_in_flight: int = Field(default=8, ge=1, le=128)
-    outbox_paid_broadcast: bool = False
-    # Notices (SPEC §8): non-urgent ones wait out the quiet hours (company time; "off" for
-    # none); planned outages are announced this many days ahead and again at this hour the
-    # evening before; the payment-due reminder goes this many days before the due date at
-    # the send hour; due notices are looked for this often.
-    notice_quiet_hours: str = "21:00-09:00"
-    outage_notice_days: int = Field(default=3, ge=1, le=30)
-    outage_evening_hour: int = Field(default=18, ge=12, le=22)
-    payment_reminder_days: int = Field(default=3, ge=1, le=30)
-    notice_send_hour: int = Field(default=10, ge=0, le=23)
-    notice_poll_seconds: int = Field(default=60, ge=1, le=3600)
-    # E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff.
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_from: str | None = Field(default=None, validate_default=True)
-    smtp_starttls: bool = True
-    smtp_ssl: bool = False
+    outbox_rate: float = Field(default=25.0, gt=0, le=1000, validation_alias="outbox_rate")
+    outbox_in_flight: int = Field(default=8, ge=1, le=128, validation_alias="outbox_in_flight")
+    outbox_paid_broadcast: bool = Field(default=False, validation_alias="outbox_paid_broadcast")
 
     @field_validator("bot_token", mode="before")
     @classmethod
     def _token(cls, value: object) -> object:
         if value in (None, ""):
             return None
+        if isinstance(value, SecretStr):  # a copy of settings already checked
+            return value
         if not isinstance(value, str) or not _TOKEN_RE.match(value.strip()):
             raise ValueError("expected the form 123456789:AAE... as @BotFather gives it")
         return value.strip()
 
-    @field_validator("telegram_api_url")
+    @field_validator("api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
-    @field_validator("database_url")
+
+class DatabaseSettings(Section):
+    url: str = Field(
+        default="sqlite+aiosqlite:///data/reception.db", validation_alias="database_url"
+    )
+    # Dialog state in Redis, when several bot workers share it.
+    redis_url: str | None = Field(default=None, validation_alias="redis_url")
+
+    @field_validator("url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         try:
@@ -133,36 +119,21 @@ class Settings(BaseSettings):
             raise ValueError("expected redis://host:port/db")
         return value
 
-    @field_validator(
-        "smtp_host",
-        "smtp_user",
-        "smtp_from",
-        "appeal_number_prefix",
-        "company_name",
-        mode="before",
+
+class StaffSettings(Section):
+    chat_id: int | None = Field(default=None, validation_alias="staff_chat_id")
+    admin_ids: tuple[int, ...] = Field(default=(), validation_alias="admin_ids")
+    # How long a getChatMember answer is trusted for the staff chat.
+    membership_ttl_seconds: int = Field(
+        default=60, ge=0, le=3600, validation_alias="staff_membership_ttl_seconds"
     )
-    @classmethod
-    def _optional_text(cls, value: object) -> object:
-        return None if value in (None, "") else value
+    # The least staff role that may send mass notices from the staff chat (/notify, /import,
+    # confirming a draft, stopping a notice, closing an outage): specialist, head or admin.
+    mass_notice_role: StaffRole = Field(
+        default=DEFAULT_NOTICE_ROLE, validation_alias="mass_notice_role"
+    )
 
-    @field_validator("readings_window_end_day", mode="after")
-    @classmethod
-    def _readings_window(cls, value: int, info: ValidationInfo) -> int:
-        start = info.data.get("readings_window_start_day")
-        if isinstance(start, int) and value < start:
-            raise ValueError(f"ends before READINGS_WINDOW_START_DAY={start}")
-        return value
-
-    @field_validator("smtp_from", mode="after")
-    @classmethod
-    def _smtp_sender(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("smtp_host") and not value:
-            raise ValueError(
-                "the sender address is required with SMTP_HOST, e.g. otvet@example.ru"
-            )
-        return value
-
-    @field_validator("staff_chat_id", mode="before")
+    @field_validator("chat_id", mode="before")
     @classmethod
     def _staff_chat(cls, value: object) -> object:
         if value in (None, ""):
@@ -184,7 +155,43 @@ class Settings(BaseSettings):
             return tuple(int(p) for p in parts)
         return value
 
-    @field_validator("appeal_answer_days_by_kind", mode="before")
+
+class AccountSettings(Section):
+    """Linking accounts: wrong attempts allowed per window, and how many one person links."""
+
+    link_max_failures: int = Field(default=5, ge=1, le=100, validation_alias="link_max_failures")
+    link_failure_window_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, validation_alias="link_failure_window_minutes"
+    )
+    max_linked: int = Field(default=10, ge=1, le=100, validation_alias="max_linked_accounts")
+
+
+class AppealSettings(Section):
+    number_prefix: str | None = Field(default=None, validation_alias="appeal_number_prefix")
+    answer_days: int = Field(default=30, ge=1, le=60, validation_alias="appeal_answer_days")
+    answer_days_by_kind: dict[str, int] = Field(
+        default_factory=dict, validation_alias="appeal_answer_days_by_kind"
+    )
+    reopen_days: int = Field(default=10, ge=0, le=90, validation_alias="appeal_reopen_days")
+    # Deadline control (SPEC §4): the daily digest's local hour; how often warnings are due.
+    digest_hour: int = Field(default=9, ge=0, le=23, validation_alias="digest_hour")
+    deadline_check_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, validation_alias="deadline_check_minutes"
+    )
+
+    @field_validator("number_prefix", mode="before")
+    @classmethod
+    def _optional_prefix(cls, value: object) -> object:
+        return _empty_is_none(value)
+
+    @field_validator("number_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value is not None and not _PREFIX_RE.match(value):
+            raise ValueError("1 to 8 letters or digits, such as VE")
+        return value
+
+    @field_validator("answer_days_by_kind", mode="before")
     @classmethod
     def _days_by_kind(cls, value: object) -> object:
         if value in (None, ""):
@@ -202,7 +209,18 @@ class Settings(BaseSettings):
             return result
         return value
 
-    @field_validator("calendar_extra_days_off", "calendar_extra_working_days", mode="before")
+
+class CalendarSettings(Section):
+    """The company's overrides of the production calendar (appeal terms, office days)."""
+
+    extra_days_off: tuple[date, ...] = Field(
+        default=(), validation_alias="calendar_extra_days_off"
+    )
+    extra_working_days: tuple[date, ...] = Field(
+        default=(), validation_alias="calendar_extra_working_days"
+    )
+
+    @field_validator("extra_days_off", "extra_working_days", mode="before")
     @classmethod
     def _dates(cls, value: object) -> object:
         if value in (None, ""):
@@ -214,6 +232,188 @@ class Settings(BaseSettings):
                 raise ValueError("expected dates YYYY-MM-DD separated by commas") from None
         return value
 
+
+class ReadingSettings(Section):
+    """Meter readings (SPEC §5): the monthly acceptance window (days of the month, inclusive);
+    a value above this many times the meter's average monthly consumption asks to confirm."""
+
+    window_start_day: int = Field(
+        default=15, ge=1, le=31, validation_alias="readings_window_start_day"
+    )
+    window_end_day: int = Field(
+        default=25, ge=1, le=31, validation_alias="readings_window_end_day"
+    )
+    implausible_factor: float = Field(
+        default=3.0, gt=1.0, le=100.0, validation_alias="readings_implausible_factor"
+    )
+
+    @field_validator("window_end_day", mode="after")
+    @classmethod
+    def _readings_window(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("window_start_day")
+        if isinstance(start, int) and value < start:
+            raise ValueError(f"ends before READINGS_WINDOW_START_DAY={start}")
+        return value
+
+
+class BookingSettings(Section):
+    # The service office (SPEC §6, §11.1): weekly hours with breaks, e.g.
+    # "mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48".
+    office_hours: str = Field(
+        default="mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48",
+        validation_alias="office_hours",
+    )
+    slot_minutes: int = Field(default=30, ge=5, le=240, validation_alias="booking_slot_minutes")
+    # Specialists receiving at once; working days offered; active bookings per person.
+    places: int = Field(default=2, ge=1, le=50, validation_alias="booking_places")
+    days_ahead: int = Field(default=10, ge=1, le=60, validation_alias="booking_days_ahead")
+    max_active: int = Field(default=2, ge=1, le=20, validation_alias="booking_max_active")
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        """Readable (format in domain/booking.py) and at least 25 hours a week (§11.1)."""
+        check_week_hours(parse_office_hours(value))  # InvalidOfficeHours is a ValueError
+        return value
+
+
+class NoticeSettings(Section):
+    """Notices (SPEC §8): non-urgent ones wait out the quiet hours (company time; "off" for
+    none); planned outages are announced this many days ahead and again at this hour the
+    evening before; the payment-due reminder goes this many days before the due date at the
+    send hour; due notices are looked for this often."""
+
+    quiet_hours: str = Field(default="21:00-09:00", validation_alias="notice_quiet_hours")
+    outage_days: int = Field(default=3, ge=1, le=30, validation_alias="outage_notice_days")
+    outage_evening_hour: int = Field(
+        default=18, ge=12, le=22, validation_alias="outage_evening_hour"
+    )
+    payment_reminder_days: int = Field(
+        default=3, ge=1, le=30, validation_alias="payment_reminder_days"
+    )
+    send_hour: int = Field(default=10, ge=0, le=23, validation_alias="notice_send_hour")
+    poll_seconds: int = Field(default=60, ge=1, le=3600, validation_alias="notice_poll_seconds")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)  # a ValueError says what is wrong
+        return value
+
+    @property
+    def quiet_window(self) -> QuietHours | None:
+        return parse_quiet_hours(self.quiet_hours)
+
+
+class SmtpSettings(Section):
+    """E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff."""
+
+    host: str | None = Field(default=None, validation_alias="smtp_host")
+    port: int = Field(default=587, ge=1, le=65535, validation_alias="smtp_port")
+    user: str | None = Field(default=None, validation_alias="smtp_user")
+    password: SecretStr | None = Field(default=None, validation_alias="smtp_password")
+    sender: str | None = Field(default=None, validation_alias="smtp_from", validate_default=True)
+    starttls: bool = Field(default=True, validation_alias="smtp_starttls")
+    ssl: bool = Field(default=False, validation_alias="smtp_ssl")
+
+    @field_validator("host", "user", "sender", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return _empty_is_none(value)
+
+    @field_validator("sender", mode="after")
+    @classmethod
+    def _smtp_sender(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("host") and not value:
+            raise ValueError(
+                "the sender address is required with SMTP_HOST, e.g. otvet@example.ru"
+            )
+        return value
+
+
+class _FlatEnvironment(EnvSettingsSource):
+    """The environment's variables of the bot, flat (each section picks its own)."""
+
+    def __call__(self) -> dict[str, Any]:
+        return _known(self.env_vars)
+
+
+class _FlatDotEnv(DotEnvSettingsSource):
+    """The `.env` file's variables of the bot, flat."""
+
+    def __call__(self) -> dict[str, Any]:
+        return _known(self.env_vars)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "telegram",
+        "database",
+        "staff",
+        "accounts",
+        "appeals",
+        "calendar",
+        "readings",
+        "booking",
+        "notices",
+        "smtp",
+    )
+
+    timezone: str = "Europe/Moscow"
+    company_name: str | None = None
+    content_dir: Path = Path("content")
+    log_level: str = "INFO"
+    telegram: TelegramSettings
+    database: DatabaseSettings
+    staff: StaffSettings
+    accounts: AccountSettings
+    appeals: AppealSettings
+    calendar: CalendarSettings
+    readings: ReadingSettings
+    booking: BookingSettings
+    notices: NoticeSettings
+    smtp: SmtpSettings
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The usual order (arguments, environment, `.env`), with the variables kept flat.
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        return (
+            init_settings,
+            _FlatEnvironment(settings_cls),
+            _FlatDotEnv(
+                settings_cls,
+                env_file=dotenv_settings.env_file,
+                env_file_encoding=dotenv_settings.env_file_encoding,
+            ),
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _into_sections(cls, data: Any) -> Any:
+        """Flat variables in, sections out: every section reads what it names."""
+        if not isinstance(data, dict):
+            return data
+        flat = {str(key).lower(): value for key, value in data.items()}
+        nested = {key: value for key, value in flat.items() if key not in cls.SECTIONS}
+        nested.update({section: flat.get(section, flat) for section in cls.SECTIONS})
+        return nested
+
+    @field_validator("company_name", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return _empty_is_none(value)
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -221,13 +421,6 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone; use an IANA name such as Europe/Moscow") from None
-        return value
-
-    @field_validator("appeal_number_prefix")
-    @classmethod
-    def _prefix(cls, value: str | None) -> str | None:
-        if value is not None and not _PREFIX_RE.match(value):
-            raise ValueError("1 to 8 letters or digits, such as VE")
         return value
 
     @field_validator("log_level")
@@ -238,26 +431,77 @@ class Settings(BaseSettings):
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
         return level
 
-    @field_validator("notice_quiet_hours")
-    @classmethod
-    def _quiet_hours(cls, value: str) -> str:
-        parse_quiet_hours(value)  # a ValueError says what is wrong
-        return value
-
-    @property
-    def quiet_hours(self) -> QuietHours | None:
-        return parse_quiet_hours(self.notice_quiet_hours)
-
-    @field_validator("office_hours")
-    @classmethod
-    def _office_hours(cls, value: str) -> str:
-        """Readable (format in domain/booking.py) and at least 25 hours a week (§11.1)."""
-        check_week_hours(parse_office_hours(value))  # InvalidOfficeHours is a ValueError
-        return value
-
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # The settings were flat once: `update={"staff_chat_id": ...}` would now change
+        # nothing, silently. Variables go through `with_values`, which checks them.
+        stray = set(update or ()) - set(type(self).model_fields)
+        if stray:
+            raise TypeError(f"not fields of Settings: {', '.join(sorted(stray))}; use with_values")
+        return super().model_copy(update=update, deep=deep)
+
+    def env_values(self) -> dict[str, Any]:
+        """These settings as flat variables (lower-cased names), as they were read."""
+        values: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, Section):
+                values.update(
+                    (str(field.validation_alias), getattr(value, field_name))
+                    for field_name, field in type(value).model_fields.items()
+                )
+            else:
+                values[name] = value
+        return values
+
+    def with_values(self, **values: Any) -> Settings:
+        """A copy with some variables changed (`staff_chat_id=-100...`), checked as at start.
+        (`model_copy(update=...)` takes the sections' own field names and checks nothing.)"""
+        unknown = {name.lower() for name in values} - env_names()
+        if unknown:
+            raise TypeError(f"not a setting: {', '.join(sorted(unknown))}")
+        return type(self).model_validate({**self.env_values(), **values})
+
+
+@cache
+def env_names() -> frozenset[str]:
+    """The environment variables the bot reads, lower-cased (matched in any case)."""
+    names = {name for name in Settings.model_fields if name not in Settings.SECTIONS}
+    for section in Settings.SECTIONS:
+        names |= set(_section_fields(section).values())
+    return frozenset(names)
+
+
+def _section_fields(section: str) -> dict[str, str]:
+    """A section's field names and variables, each to its variable."""
+    annotation = Settings.model_fields[section].annotation
+    assert isinstance(annotation, type)
+    assert issubclass(annotation, Section)
+    names = {
+        field_name: str(field.validation_alias)
+        for field_name, field in annotation.model_fields.items()
+    }
+    return names | {name: name for name in names.values()}
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    """The variable an error is about: ("timezone",), or a section and its field, by alias
+    when a value was given ("smtp", "smtp_host"), by name when a default was checked."""
+    if len(loc) >= 2 and loc[0] in Settings.SECTIONS:
+        return _section_fields(str(loc[0])).get(str(loc[1]), "?")
+    return str(loc[0]) if loc else "?"
+
+
+def _known(variables: Any) -> dict[str, Any]:
+    names = env_names()
+    return {
+        name: value
+        for name, value in variables.items()
+        if name.lower() in names and value is not None
+    }
 
 
 def env_file() -> Path | None:
@@ -270,7 +514,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str, str]]:
     """(ENV_NAME, given value or '', problem) for each wrong setting; secrets are not echoed."""
     problems = []
     for item in error.errors():
-        name = str(item["loc"][0]).upper() if item["loc"] else "?"
+        name = _env_name(item["loc"]).upper()
         secret = name == "BOT_TOKEN" or "PASSWORD" in name
         value = "" if secret else str(item.get("input", ""))[:80]
         message = str(item["msg"]).removeprefix("Value error, ")

@@ -70,11 +70,11 @@ async def prepare_database(settings: Settings) -> None:
     """Open the database and apply the migrations; a StartupFault if that fails (server
     down, refused, no such database or user, a file that cannot be opened)."""
     try:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database.url)
     except OSError as error:  # the folder of a SQLite file cannot be made
         raise StartupFault(
             "startup-database-unreachable",
-            database=shown_database(settings.database_url),
+            database=shown_database(settings.database.url),
             detail=type(error).__name__,
         ) from None
     try:
@@ -82,7 +82,7 @@ async def prepare_database(settings: Settings) -> None:
     except (OSError, SQLAlchemyError) as error:
         raise StartupFault(
             "startup-database-unreachable",
-            database=shown_database(settings.database_url),
+            database=shown_database(settings.database.url),
             detail=_error_name(error),
         ) from None
     finally:

@@ -1,7 +1,7 @@
 """How long a text a person, a staff member or an import file may give is, field by field,
 and how large an id from outside (a button's data, a command's argument) may be.
 
-These are the lengths of the database columns: `storage/models.py` builds its `String(n)`
+These are the lengths of the database columns: `storage/models/` builds its `String(n)`
 from the constants below, and a test compares the two, so they cannot drift. A value that
 passed `check_length` fits its column on PostgreSQL (which refuses a longer one with an
 error) as on SQLite (which stores anything). A value is checked where it is entered, so

@@ -2,9 +2,9 @@
 how addresses, amounts and dates from the company's files are read, and when a notice is
 sent — never in the subscriber's quiet hours unless waiting would make it useless.
 
-Russian words the parsers recognise (чёт/нечёт, корпус, улица, плановое…) are written as
-``\\u`` escapes in raw strings and decoded at import: code literals carry no Cyrillic words
-(tests/test_texts.py), the texts people read live in the Fluent files.
+Russian words the parsers recognise (чёт/нечёт, корпус, улица, плановое…) are read from
+domain/data/notice_words_ru.txt (domain/notice_words.py): code literals carry no Cyrillic
+words (tests/test_texts.py), the texts people read live in the Fluent files.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from domain import notice_words
 
 
 class NoticeKind(StrEnum):
@@ -39,15 +41,6 @@ class OutageKind(StrEnum):
     EMERGENCY = "emergency"
 
 
-def _unescape(escaped: str) -> str:
-    """A raw string of ``\\uXXXX`` escapes as the text it stands for."""
-    return escaped.encode("ascii").decode("unicode_escape")
-
-
-def _words(escaped: str) -> frozenset[str]:
-    return frozenset(_unescape(escaped).split())
-
-
 def _fold(text: str) -> str:
     """Case and ё/е do not matter."""
     return unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
@@ -59,31 +52,25 @@ def _fold(text: str) -> str:
 MAX_HOUSE_NUMBER = 9999
 Parity = Literal["even", "odd"]
 
-# чет, четн, четные (ё is folded to е before the lookup), and the English words.
-_EVEN_WORDS = _words(
-    r"even \u0447\u0435\u0442 \u0447\u0435\u0442\u043d \u0447\u0435\u0442\u043d\u044b\u0435"
-)
-# нечет, нечетные.
-_ODD_WORDS = _words(
-    r"odd \u043d\u0435\u0447\u0435\u0442 \u043d\u0435\u0447\u0435\u0442\u043d\u044b\u0435"
-)
+# чет, четн, четные; нечет, нечетные (ё is folded to е before the lookup); even, odd.
+_EVEN_WORDS = notice_words.words("even")
+_ODD_WORDS = notice_words.words("odd")
 _RANGE_RE = re.compile(r"^(\d+)\s*[-\u2013\u2014]\s*(\d+)\s*(.*)$")
 _SEPARATORS_RE = re.compile(r"[;,]")
+# корпус, корп., к. -> к; строение, стр., с. -> с (spaces are already gone).
+_BUILDING = notice_words.first_letter("building")
+_STRUCTURE = notice_words.first_letter("structure")
+_BUILDING_RE = re.compile(notice_words.spellings_pattern("building"))
+_STRUCTURE_RE = re.compile(notice_words.spellings_pattern("structure"))
 # A normalised house: a number, maybe a letter, maybe "/N" (a corner house), then buildings
 # "кN" (корпус) or "сN" (строение).
 _HOUSE_RE = re.compile(
-    r"^\d{1,4}[^\W\d_]?(?:/\d{1,4}[^\W\d_]?)?(?:[\u043a\u0441]\d{1,4}[^\W\d_]?)*$"
+    r"^\d{1,4}[^\W\d_]?(?:/\d{1,4}[^\W\d_]?)?"
+    rf"(?:[{_BUILDING}{_STRUCTURE}]\d{{1,4}}[^\W\d_]?)*$"
 )
 _LEADING_NUMBER_RE = re.compile(r"^(\d+)")
 # "дом 7", "д. 7", "д7" -> "7".
-_HOUSE_PREFIX_RE = re.compile(r"^(?:\u0434\u043e\u043c|\u0434\.?)(?=\d)")
-# корпус, корп., к. -> к; строение, стр., с. -> с (spaces are already gone).
-_BUILDING_RE = re.compile(
-    r"\u043a\u043e\u0440\u043f\u0443\u0441|\u043a\u043e\u0440\u043f\.?|\u043a\."
-)
-_STRUCTURE_RE = re.compile(
-    r"\u0441\u0442\u0440\u043e\u0435\u043d\u0438\u0435|\u0441\u0442\u0440\.?|\u0441\."
-)
+_HOUSE_PREFIX_RE = re.compile(rf"^(?:{notice_words.spellings_pattern('house')})(?=\d)")
 _LEADING_ZEROS_RE = re.compile(r"^0+(?=\d)")
 _DIGIT_DASH_LETTER_RE = re.compile(r"(\d)-(?=[^\W\d_])")
 # Latin letters that look like Cyrillic ones: "7a" typed in the English layout is "7а".
@@ -111,7 +98,7 @@ _LOOKALIKES = str.maketrans(
         "y": "у",
     }
 )
-_BUILDING_LETTERS = frozenset(_unescape(r"\u043a\u0441"))  # к, с
+_BUILDING_LETTERS = frozenset((_BUILDING, _STRUCTURE))  # к, с
 
 
 class InvalidHouses(ValueError):
@@ -207,8 +194,8 @@ def normalize_house(house: str) -> str:
     text = unicodedata.normalize("NFC", house).translate(_LOOKALIKES)
     text = "".join(_fold(text).split()).rstrip(".")
     text = _LEADING_ZEROS_RE.sub("", _HOUSE_PREFIX_RE.sub("", text))
-    text = _BUILDING_RE.sub("\u043a", text)
-    text = _STRUCTURE_RE.sub("\u0441", text)
+    text = _BUILDING_RE.sub(_BUILDING, text)
+    text = _STRUCTURE_RE.sub(_STRUCTURE, text)
     return _DIGIT_DASH_LETTER_RE.sub(r"\1", text)
 
 
@@ -259,25 +246,11 @@ def _parse_item(part: str) -> HouseRange | str:
 # Settlement types: г, город, с, село, д, деревня, п, пос, поселок, рп, пгт.
 # Street types: ул, улица, пер, переулок, пр, пр-т, пр-кт, просп, проспект, пл, площадь,
 # б-р, бульвар, ш, шоссе, проезд, мкр, микрорайон, наб, набережная, туп, тупик.
-_PLACE_TYPES = _words(
-    r"\u0433 \u0433\u043e\u0440\u043e\u0434 \u0441 \u0441\u0435\u043b\u043e \u0434"
-    r" \u0434\u0435\u0440\u0435\u0432\u043d\u044f \u043f \u043f\u043e\u0441"
-    r" \u043f\u043e\u0441\u0435\u043b\u043e\u043a \u0440\u043f \u043f\u0433\u0442"
-    r" \u0443\u043b \u0443\u043b\u0438\u0446\u0430 \u043f\u0435\u0440"
-    r" \u043f\u0435\u0440\u0435\u0443\u043b\u043e\u043a \u043f\u0440 \u043f\u0440-\u0442"
-    r" \u043f\u0440-\u043a\u0442 \u043f\u0440\u043e\u0441\u043f"
-    r" \u043f\u0440\u043e\u0441\u043f\u0435\u043a\u0442 \u043f\u043b"
-    r" \u043f\u043b\u043e\u0449\u0430\u0434\u044c \u0431-\u0440"
-    r" \u0431\u0443\u043b\u044c\u0432\u0430\u0440 \u0448 \u0448\u043e\u0441\u0441\u0435"
-    r" \u043f\u0440\u043e\u0435\u0437\u0434 \u043c\u043a\u0440"
-    r" \u043c\u0438\u043a\u0440\u043e\u0440\u0430\u0439\u043e\u043d \u043d\u0430\u0431"
-    r" \u043d\u0430\u0431\u0435\u0440\u0435\u0436\u043d\u0430\u044f \u0442\u0443\u043f"
-    r" \u0442\u0443\u043f\u0438\u043a"
-)
+_PLACE_TYPES = notice_words.words("settlement") | notice_words.words("street")
 # "р.п." / "р. п." (рабочий посёлок) is one word, рп, before the dots go.
-_RP = _unescape(r"\u0440\u043f")
-_RP_DOTTED_RE = re.compile(r"(?<!\w)\u0440\.\s*\u043f(?!\w)")
-_PLACE_PUNCTUATION_RE = re.compile(r"[.,;:\"'()\u00ab\u00bb\u201c\u201d\u201e]")
+_RP = notice_words.word("dotted")
+_RP_DOTTED_RE = re.compile(notice_words.dotted_pattern(_RP))
+_PLACE_PUNCTUATION_RE = re.compile(r"[.,;:\"'()\xab\xbb\u201c\u201d\u201e]")
 
 
 def normalize_place(text: str) -> str:
@@ -293,40 +266,13 @@ def normalize_place(text: str) -> str:
 
 PLACE_KEY_LENGTH = 300
 
-# Street types and their spellings: (the canonical one, all of them). ул, улица; пер,
-# переулок; пр-т, пр, пр-кт, просп, проспект; пл, площадь; б-р, бульвар; ш, шоссе; проезд;
+# Street types and their spellings, the canonical one first: ул, улица; пер, переулок;
+# пр-т, пр, пр-кт, просп, проспект; пл, площадь; б-р, бульвар; ш, шоссе; проезд;
 # мкр, микрорайон; наб, набережная; туп, тупик.
-_STREET_TYPE_GROUPS = (
-    (r"\u0443\u043b", r"\u0443\u043b \u0443\u043b\u0438\u0446\u0430"),
-    (
-        r"\u043f\u0435\u0440",
-        r"\u043f\u0435\u0440 \u043f\u0435\u0440\u0435\u0443\u043b\u043e\u043a",
-    ),
-    (
-        r"\u043f\u0440-\u0442",
-        r"\u043f\u0440 \u043f\u0440-\u0442 \u043f\u0440-\u043a\u0442"
-        r" \u043f\u0440\u043e\u0441\u043f \u043f\u0440\u043e\u0441\u043f\u0435\u043a\u0442",
-    ),
-    (r"\u043f\u043b", r"\u043f\u043b \u043f\u043b\u043e\u0449\u0430\u0434\u044c"),
-    (r"\u0431-\u0440", r"\u0431-\u0440 \u0431\u0443\u043b\u044c\u0432\u0430\u0440"),
-    (r"\u0448", r"\u0448 \u0448\u043e\u0441\u0441\u0435"),
-    (r"\u043f\u0440\u043e\u0435\u0437\u0434", r"\u043f\u0440\u043e\u0435\u0437\u0434"),
-    (
-        r"\u043c\u043a\u0440",
-        r"\u043c\u043a\u0440 \u043c\u0438\u043a\u0440\u043e\u0440\u0430\u0439\u043e\u043d",
-    ),
-    (
-        r"\u043d\u0430\u0431",
-        r"\u043d\u0430\u0431 \u043d\u0430\u0431\u0435\u0440\u0435\u0436\u043d\u0430\u044f",
-    ),
-    (r"\u0442\u0443\u043f", r"\u0442\u0443\u043f \u0442\u0443\u043f\u0438\u043a"),
-)
 _STREET_TYPES = {
-    word: _unescape(canonical)
-    for canonical, spellings in _STREET_TYPE_GROUPS
-    for word in _words(spellings)
+    word: spellings[0] for spellings in notice_words.word_lines("street") for word in spellings
 }
-_DEFAULT_STREET_TYPE = _unescape(r"\u0443\u043b")  # a street without a type is an улица
+_DEFAULT_STREET_TYPE = notice_words.word("unnamed")  # a street without a type is an улица
 
 
 def normalize_street(text: str) -> str:
@@ -352,7 +298,7 @@ def place_key(settlement: str, street: str) -> str:
 MAX_AMOUNT = Decimal("99999999.99")
 _CENT = Decimal("0.01")
 _AMOUNT_RE = re.compile(r"^(\d{1,3}(?:\s\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
-_SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2009]")
+_SPACES_RE = re.compile(r"[\s\xa0\u202f\u2009]")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _RU_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")

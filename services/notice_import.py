@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from domain import notice_words
 from domain.accounts import normalize_account_number
 from domain.errors import InvalidAccountNumber
 from domain.limits import HOUSES_MAX, REASON_MAX, SETTLEMENT_MAX, STREET_MAX
@@ -31,11 +32,6 @@ from domain.notices import (
 from services.csv_import import RefusedRow, decode, read_rows
 
 T = TypeVar("T")
-
-
-def _unescape(escaped: str) -> str:
-    """A raw string of ``\\uXXXX`` escapes as the text it stands for."""
-    return escaped.encode("ascii").decode("unicode_escape")
 
 
 class ImportKind(StrEnum):
@@ -62,7 +58,7 @@ HEADER_ERRORS: dict[ImportKind, str] = {
     ImportKind.RESTRICTIONS: "import-restrictions-header",
 }
 
-# Outages are stored (storage/models.py OutageRow): their columns' limits.
+# Outages are stored (storage/models/notices.py OutageRow): their columns' limits.
 MAX_SETTLEMENT = SETTLEMENT_MAX
 MAX_STREET = STREET_MAX
 MAX_HOUSES = HOUSES_MAX
@@ -71,26 +67,9 @@ MAX_TARIFF_TEXT = 2000
 _DETAIL = 40  # a refused value is quoted back to staff, cut to this length
 
 # The kind column: English values, and плановое/плановая/плановый, аварийное/аварийная/
-# аварийный (written as escapes: code literals carry no Cyrillic words).
+# аварийный (domain/data/notice_words_ru.txt: code literals carry no Cyrillic words).
 _OUTAGE_KINDS: dict[str, OutageKind] = {
-    "planned": OutageKind.PLANNED,
-    "emergency": OutageKind.EMERGENCY,
-    **dict.fromkeys(
-        _unescape(
-            r"\u043f\u043b\u0430\u043d\u043e\u0432\u043e\u0435"
-            r" \u043f\u043b\u0430\u043d\u043e\u0432\u0430\u044f"
-            r" \u043f\u043b\u0430\u043d\u043e\u0432\u044b\u0439"
-        ).split(),
-        OutageKind.PLANNED,
-    ),
-    **dict.fromkeys(
-        _unescape(
-            r"\u0430\u0432\u0430\u0440\u0438\u0439\u043d\u043e\u0435"
-            r" \u0430\u0432\u0430\u0440\u0438\u0439\u043d\u0430\u044f"
-            r" \u0430\u0432\u0430\u0440\u0438\u0439\u043d\u044b\u0439"
-        ).split(),
-        OutageKind.EMERGENCY,
-    ),
+    word: kind for kind in OutageKind for word in notice_words.words(kind.value)
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, U
 
 from bot.delivery import build_sender
 from bot.factory import App, build_app, build_bot
+from bot.middlewares import UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.texts import Texts
 from domain.clock import FixedClock
@@ -138,6 +140,17 @@ class BotHarness:
         session = RecordingSession()
         bot = build_bot(settings, session=session, token=TOKEN)
         return cls(app, bot, session)
+
+    def configure(self, **changes: Any) -> None:
+        """Changes the running app's configuration mid-test (`admin_ids=...`), as a restart
+        with other settings would: AppConfig is frozen, so it is replaced wherever it is held
+        (the dispatcher's data for handlers, the unit-of-work middleware for services)."""
+        config = dataclasses.replace(self.app.config, **changes)
+        self.app.config = config
+        self.app.dispatcher["config"] = config
+        for middleware in self.app.dispatcher.update.outer_middleware:
+            if isinstance(middleware, UnitOfWorkMiddleware):
+                middleware._config = config
 
     def person(self, user_id: int = 7_000_001, first_name: str = "Мария") -> Person:
         person = Person(self, user_id, first_name)

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.settings import ENV_FILE_VARIABLE, Settings
+from bot.settings import ENV_FILE_VARIABLE, env_names
 
 TEST_DATABASE_VARIABLE = "TEST_DATABASE_URL"
 # A Bot API address on loopback where nothing listens (the discard port): a subprocess that
@@ -47,7 +47,7 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost
 
 def settings_variables() -> frozenset[str]:
     """The environment variables the bot reads (pydantic-settings matches them in any case)."""
-    return frozenset(name.lower() for name in Settings.model_fields)
+    return env_names()
 
 
 def scrub_environment(environ: MutableMapping[str, str]) -> list[str]:

@@ -44,7 +44,7 @@ def test_office_hours_below_25_a_week_or_unreadable_stop_start_up(value: str, sa
 
 
 def test_the_settings_accept_the_default_and_refuse_short_hours() -> None:
-    assert Settings(_env_file=None).office_hours.startswith("mon-thu")
+    assert Settings(_env_file=None).booking.office_hours.startswith("mon-thu")
     with pytest.raises(ValidationError, match=r"regulation §11\.1"):
         Settings(_env_file=None, office_hours="mon-fri 10:00-14:00")
 

@@ -130,10 +130,10 @@ def test_an_operator_s_dotenv_is_read_from_the_working_folder(
     monkeypatch.delenv(ENV_FILE_VARIABLE)
     assert env_file() == Path(".env")
     settings = Settings(_env_file=env_file())
-    assert settings.bot_token is not None
-    assert settings.bot_token.get_secret_value() == "123456:from-dotenv"
+    assert settings.telegram.bot_token is not None
+    assert settings.telegram.bot_token.get_secret_value() == "123456:from-dotenv"
     monkeypatch.setenv(ENV_FILE_VARIABLE, str(tmp_path / "elsewhere.env"))
-    assert Settings(_env_file=env_file()).bot_token is None
+    assert Settings(_env_file=env_file()).telegram.bot_token is None
 
 
 # The same checks in this process: every answer of the Bot API, and the database ------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.texts import Texts
@@ -79,6 +80,119 @@ def test_command_descriptions_exist(texts: Texts) -> None:
 
     for name in COMMANDS:
         assert texts.has(f"command-{name}")
+
+
+# Keys built in code, f"appeal-kind-{kind.value}": the literal beginning, and every value the
+# rest may take (all members of the enum, unless the code picks from fewer).
+def _built_keys() -> dict[str, Iterable[object]]:
+    from bot.factory import COMMANDS
+    from dialogs.registration.router import OFFLINE_CHANNELS
+    from domain.appeals import (
+        AppealAction,
+        AppealKind,
+        AppealStatus,
+        RejectionGround,
+        ServiceForm,
+        Subject,
+        VulnerableGroup,
+    )
+    from domain.booking import WEEKDAYS, BookingChannel, BookingTopic, ReminderKind
+    from domain.contacts import AnswerChannel
+    from domain.deadlines import WarningStage
+    from domain.notice_lifecycle import NoticeStatus, OutageStatus
+    from domain.notices import NoticeKind, OutageKind
+    from domain.readings import ReadingChannel, WindowPosition, zone_name_keys
+    from domain.staff import StaffRole
+    from domain.subscriptions import Topic
+    from handlers.settings import SubscriptionAction
+    from handlers.staff import STAFF_COMMANDS
+    from notifier.staff_render import _CARD_BUTTONS
+    from services.notice_import import ImportKind
+
+    not_chat = [channel for channel in AnswerChannel if channel is not AnswerChannel.CHAT]
+    per_kind_notices = [
+        NoticeKind.DEBT,
+        NoticeKind.PAYMENT_DUE,
+        NoticeKind.RESTRICTION,
+        NoticeKind.PLANNED_OUTAGE,
+        NoticeKind.OUTAGE_EVENING,
+        NoticeKind.EMERGENCY_OUTAGE,
+        NoticeKind.POWER_RESTORED,
+        NoticeKind.OUTAGE_CANCELLED,
+    ]
+    return {
+        "appeal-action-": AppealAction,
+        # The contact step and the staff's answer task: every channel but the chat itself.
+        "appeal-ask-": not_chat,
+        "appeal-channel-": AnswerChannel,
+        "appeal-kind-": AppealKind,
+        "appeal-status-": AppealStatus,
+        "appeal-subject-": Subject,
+        "appeal-vulnerable-": VulnerableGroup,
+        "booking-channel-": BookingChannel,
+        "booking-reminder-": ReminderKind,
+        "booking-topic-": BookingTopic,
+        "booking-weekday-": WEEKDAYS,
+        "command-": COMMANDS,
+        "consumer-rejected-": RejectionGround,
+        "deadline-": WarningStage,
+        # The notices whose body is one text per kind (the others have their own keys).
+        "notice-": [kind.value.replace("_", "-") for kind in per_kind_notices],
+        "notice-kind-": NoticeKind,
+        "notice-outage-kind-": OutageKind,
+        "notice-outage-status-": OutageStatus,
+        "notice-status-": NoticeStatus,
+        "reading-channel-": [channel.value.replace("_", "-") for channel in ReadingChannel],
+        "reading-intro-": WindowPosition,
+        "reading-meter-zones-": range(1, 4),
+        "reading-month-": range(1, 13),
+        "reading-zone-": [key.removeprefix("reading-zone-") for key in zone_name_keys()],
+        "settings-": [SubscriptionAction.STOP, SubscriptionAction.RESUME],
+        "settings-topic-": Topic,
+        "staff-button-": [key for row in _CARD_BUTTONS for key, _ in row],
+        "staff-command-": STAFF_COMMANDS,
+        "staff-event-": AppealAction,
+        "staff-form-": ServiceForm,
+        "staff-ground-": RejectionGround,
+        "staff-notice-import-kind-": ImportKind,
+        "staff-register-contact-": OFFLINE_CHANNELS,
+        "staff-role-": StaffRole,
+        "staff-task-": not_chat,
+    }
+
+
+# f-strings that look like keys but name other things (a file, an engine, a fake file id).
+NOT_KEYS = {"local-", "readings-", "reception-"}
+
+
+def _key_beginnings() -> set[str]:
+    """The literal beginnings of f-strings in code that look like a text key's."""
+    beginnings = set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.JoinedStr)
+                and len(node.values) > 1
+                and isinstance(node.values[0], ast.Constant)
+                and isinstance(node.values[0].value, str)
+                and KEY_RE.match(node.values[0].value + "x")
+            ):
+                beginnings.add(node.values[0].value)
+    return beginnings
+
+
+def test_every_key_built_in_code_is_listed_with_its_values() -> None:
+    assert sorted(_key_beginnings() - NOT_KEYS) == sorted(_built_keys())
+
+
+def test_every_key_built_from_an_enum_exists_for_each_value(texts: Texts) -> None:
+    missing = [
+        f"{beginning}{value}"
+        for beginning, values in _built_keys().items()
+        for value in values
+        if not texts.has(f"{beginning}{value}")
+    ]
+    assert missing == []
 
 
 def test_no_russian_string_literals_in_code() -> None:

@@ -17,9 +17,9 @@ bot's own work: migrations check, the app, the scheduler, getMe, polling.
         bot = ForkedBot(server, ["run"], env, log_dir=tmp, cwd=ROOT)
         bot.start(); bot.kill(); bot.start(); bot.stop()
 
-`ForkedBot` has the shape of tests/e2e/client.py's `BotProcess` (start, kill, stop, pid,
-is_running, log_text, wait_for_log). Protocol on the server's stdin/stdout: one JSON line
-`{"argv": [...], "env": {...}, "cwd": "...", "log": "..."}` in, one `{"pid": N}` out.
+`ForkedBot` has the shape of tests/e2e/client/bot_process.py's `BotProcess` (start, kill,
+stop, pid, is_running, log_text, wait_for_log). Protocol on the server's stdin/stdout: one
+JSON line `{"argv": [...], "env": {...}, "cwd": "...", "log": "..."}` in, one `{"pid": N}` out.
 """
 
 from __future__ import annotations

@@ -54,9 +54,6 @@ from typing import Any
 
 from aiogram.types import (
     CallbackQuery,
-    ChatMemberBanned,
-    ChatMemberMember,
-    ChatMemberUpdated,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -75,17 +72,27 @@ from services.account_import import AccountImportService
 from storage.models import AppealRow, OutboxRow
 from storage.repositories import SqlAccountRegistry
 from storage.uow import UnitOfWork
-from tests.chaos.hostile_inputs import PRIVATE_COMMANDS, STAFF_COMMANDS, HostileInputs
-from tests.chaos.hostile_report import HostileReport, Unanswered
-from tests.chaos.hostile_scenarios import (
+from tests.chaos.hostile_drive import (
     PROFILE,
-    SCENARIOS,
     STAFF_ADMIN_ID,
     STAFF_SPECIALIST_ID,
     Actor,
     DriverMiss,
     Scenario,
 )
+from tests.chaos.hostile_inputs import HostileInputs
+from tests.chaos.hostile_report import HostileReport, Unanswered
+from tests.chaos.hostile_scenarios import SCENARIOS
+from tests.chaos.hostile_updates import (
+    answered_by,
+    blocked_update,
+    chat_id_of,
+    describe_update,
+    edited_update,
+    next_update_id,
+    thread_fields,
+)
+from tests.chaos.hostile_values import PRIVATE_COMMANDS, STAFF_COMMANDS
 from tests.chaos.registry import POOL_BASE, registry_csv
 from tests.chaos.session import Attempt, ChaosSession, ErrorLog
 from tests.harness import STAFF_CHAT_ID, TOKEN, BotHarness, Person, StaffPerson
@@ -209,7 +216,7 @@ class HostileRun:
         **fields: Any,
     ) -> None:
         if thread is not None:
-            fields.update(_thread_fields(thread))
+            fields.update(thread_fields(thread))
         await self.fire(person, person.message_update(text, **fields), "drive")
 
     async def press(self, person: Person, label: str) -> None:
@@ -307,16 +314,16 @@ class HostileRun:
             for breach in attempt.breaches:
                 report.breaches[breach.rule] += 1
                 report.breach_examples.setdefault(breach.rule, str(breach)[:160])
-        where = f"{scenario} / {kind}: {_describe(update)}"
+        where = f"{scenario} / {kind}: {describe_update(update)}"
         for record in self.errors.records[errors_before:]:
             report.errors.append((where, record))
         if exempt is not None:
             report.exempt[exempt] += 1
             return
-        if not _answered(update, person, made):
-            staff_chat = _chat_id(update) == STAFF_CHAT_ID
+        if not answered_by(update, person, made):
+            staff_chat = chat_id_of(update) == STAFF_CHAT_ID
             report.unanswered.append(
-                Unanswered(scenario, kind, state, _describe(update), staff_chat)
+                Unanswered(scenario, kind, state, describe_update(update), staff_chat)
             )
 
     def _exemption(
@@ -418,9 +425,9 @@ class HostileRun:
             else:
                 await self.fire(person, previous, kind)
         elif kind == "edit":
-            await self.fire(person, _edited(person, inputs.text()), kind)
+            await self.fire(person, edited_update(person, inputs.text()), kind)
         elif kind == "block":
-            await self.fire(person, _blocked(person), kind)
+            await self.fire(person, blocked_update(person), kind)
 
     async def _message(
         self,
@@ -432,7 +439,7 @@ class HostileRun:
         **fields: Any,
     ) -> None:
         if thread is not None:
-            fields.update(_thread_fields(thread))
+            fields.update(thread_fields(thread))
         await self.fire(actor.person, actor.person.message_update(text, **fields), kind)
 
     async def _callback(
@@ -453,9 +460,9 @@ class HostileRun:
                     text="…",
                 )
         update = Update(
-            update_id=_next_update_id(),
+            update_id=next_update_id(),
             callback_query=CallbackQuery(
-                id=f"chaos-{_next_update_id()}",
+                id=f"chaos-{next_update_id()}",
                 from_user=person.user,
                 chat_instance="chaos",
                 message=message,
@@ -521,102 +528,12 @@ class HostileRun:
                 self.report.outbox_failures[str(error)[:100]] += 1
 
 
-_update_ids = itertools.count(900_000_000)
-
-
-def _next_update_id() -> int:
-    return next(_update_ids)
-
-
-def _thread_fields(card: Message) -> dict[str, Any]:
-    fields: dict[str, Any] = {"reply_to_message": card}
-    if card.message_thread_id is not None:
-        fields.update(message_thread_id=card.message_thread_id, is_topic_message=True)
-    return fields
-
-
-def _edited(person: Person, text: str) -> Update:
-    original = person.message_update(text)
-    assert original.message is not None
-    edited = original.message.model_copy(update={"edit_date": int(time.time())})
-    return Update(update_id=_next_update_id(), edited_message=edited)
-
-
-def _blocked(person: Person) -> Update:
-    bot_user = User(id=int(TOKEN.split(":")[0]), is_bot=True, first_name="Reception")
-    return Update(
-        update_id=_next_update_id(),
-        my_chat_member=ChatMemberUpdated(
-            chat=person.chat,
-            from_user=person.user,
-            date=datetime.now(UTC),
-            old_chat_member=ChatMemberMember(user=bot_user),
-            new_chat_member=ChatMemberBanned(
-                user=bot_user, until_date=datetime.fromtimestamp(0, tz=UTC)
-            ),
-        ),
-    )
-
-
-def _chat_id(update: Update) -> int | None:
-    if update.message is not None:
-        return update.message.chat.id
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        return query.message.chat.id
-    return None
-
-
-def _answered(update: Update, person: Person, made: list[Attempt]) -> bool:
-    query = update.callback_query
-    if query is not None:
-        return any(attempt.answers_callback(query.id) for attempt in made)
-    message = update.message
-    assert message is not None
-    return any(attempt.is_reply and attempt.chat_id == message.chat.id for attempt in made)
-
-
-def _describe(update: Update) -> str:
-    if update.callback_query is not None:
-        return f"callback {update.callback_query.data!r}"
-    message = update.message
-    if message is None:
-        return "other update"
-    if message.text is not None:
-        return f"text {message.text[:60]!r} ({len(message.text)} characters)"
-    media = next(
-        (
-            name
-            for name in (
-                "photo",
-                "document",
-                "voice",
-                "video",
-                "sticker",
-                "location",
-                "contact",
-                "animation",
-                "video_note",
-                "poll",
-                "dice",
-                "audio",
-                "venue",
-            )
-            if getattr(message, name) is not None
-        ),
-        "message",
-    )
-    return f"{media} (caption {len(message.caption or '')} characters)"
-
-
 async def start_harness(
     settings: Settings, *, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> tuple[BotHarness, ChaosSession]:
     """The handler tests' harness over a `ChaosSession`, with the staff chat configured
     (a forum: one topic per appeal) and the admin given."""
-    staff_settings = settings.model_copy(
-        update={"staff_chat_id": STAFF_CHAT_ID, "admin_ids": (STAFF_ADMIN_ID,)}
-    )
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID, admin_ids=(STAFF_ADMIN_ID,))
     app = await build_app(staff_settings, clock=clock, texts=texts, content=content, migrate=False)
     session = ChaosSession()
     session.forum = True

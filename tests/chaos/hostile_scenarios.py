@@ -19,25 +19,33 @@ an outsider; plus a person in a group that is not the staff chat.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from aiogram.types import Chat, Message
+from aiogram.types import Chat
 
+from tests.chaos.hostile_drive import (
+    OTHER_GROUP_ID,
+    OUTSIDER_ID,
+    STAFF_ADMIN_ID,
+    STAFF_SPECIALIST_ID,
+    Actor,
+    DriverMiss,
+    Scenario,
+    appeal_to,
+    booking_to,
+    consented_person,
+    filed_appeal,
+    link_account,
+    linked_person,
+    press_on_card,
+    readings_to,
+    staff_with_card,
+)
 from tests.harness import Person
 
 if TYPE_CHECKING:
     from tests.chaos.hostile import HostileRun
-
-STAFF_ADMIN_ID = 8_000_001
-STAFF_SPECIALIST_ID = 8_000_002
-OUTSIDER_ID = 9_000_001
-OTHER_GROUP_ID = -1_009_999_999_999
-PROFILE = "/profile Петрова Анна Сергеевна; ведущий специалист; +7 831 000-00-01; petrova@vyksa.ru"
-APPEAL_TEXT = "Третий день по вечерам мигает свет и гаснет на несколько минут."
-SURNAME = "Тестова"
-HOLDER = "Тестова Анна Ивановна"
 
 
 def dialog_states() -> set[str]:
@@ -56,157 +64,6 @@ def dialog_states() -> set[str]:
     return found
 
 
-class DriverMiss(Exception):
-    """The driver could not take the next step (the button or question was not there)."""
-
-
-@dataclass
-class Actor:
-    """Who the hostile updates come from, and where."""
-
-    person: Person
-    scenario: str
-    staff: bool = False
-    card: Message | None = None  # the appeal's card in the staff chat
-    appeal_id: int | None = None
-    missed: str | None = None  # why the driver stopped short, if it did
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-Driver = Callable[["HostileRun"], Awaitable[Actor]]
-
-
-@dataclass
-class Scenario:
-    name: str
-    drive: Driver
-    staff: bool = False
-
-
-# -- building blocks ---------------------------------------------------------------------------
-
-
-async def _consented(run: HostileRun) -> Person:
-    person = run.new_person()
-    await run.send(person, "/start")
-    await run.press(person, run.texts.get("consent-accept"))
-    return person
-
-
-async def _linked(run: HostileRun, pool: str = "std") -> Person:
-    person = await _consented(run)
-    await _link(run, person, pool)
-    return person
-
-
-async def _link(run: HostileRun, person: Person, pool: str) -> str:
-    number = run.take_account(pool)
-    await run.send(person, "/accounts")
-    await run.press(person, run.texts.get("accounts-link-button"))
-    await run.send(person, number)
-    await run.send(person, SURNAME)
-    return number
-
-
-async def _appeal_to(run: HostileRun, person: Person, step: str) -> None:
-    """Through the appeal dialog (a complaint about the service) up to `step`."""
-    texts = run.texts
-    order = [
-        "kind",
-        "subject",
-        "text",
-        "attachments",
-        "full_name",
-        "address",
-        "channel",
-        "vulnerable",
-        "summary",
-        "submitted",
-    ]
-    actions: dict[str, Callable[[], Awaitable[None]]] = {
-        "kind": lambda: run.send(person, texts.get("menu-appeal")),
-        "subject": lambda: run.press(person, texts.get("appeal-kind-complaint")),
-        "text": lambda: run.press(person, texts.get("appeal-subject-service_quality")),
-        "attachments": lambda: run.send(person, APPEAL_TEXT),
-        "full_name": lambda: run.press(person, texts.get("appeal-attachments-done")),
-        "address": lambda: run.press(person, HOLDER),
-        "channel": lambda: run.press(person, texts.get("appeal-skip")),
-        "vulnerable": lambda: run.press(person, texts.get("appeal-channel-chat")),
-        "summary": lambda: run.press(person, texts.get("appeal-vulnerable-none")),
-        "submitted": lambda: run.press(person, texts.get("appeal-summary-submit")),
-    }
-    for name in order[: order.index(step) + 1]:
-        await actions[name]()
-
-
-async def _filed(run: HostileRun) -> tuple[Person, int]:
-    """A linked person with a registered appeal; its card delivered to the staff chat."""
-    person = await _linked(run)
-    await _appeal_to(run, person, "submitted")
-    appeal_id = await run.latest_appeal_of(person)
-    if appeal_id is None:
-        raise DriverMiss("the appeal was not registered")
-    return person, appeal_id
-
-
-async def _staff_with_card(run: HostileRun, staff_id: int = STAFF_ADMIN_ID) -> Actor:
-    _consumer, appeal_id = await _filed(run)
-    card = run.card_of(appeal_id)
-    staff = run.staff_person(staff_id)
-    if card is None:
-        raise DriverMiss("no card in the staff chat")
-    staff.last_inline = [(label, data, card) for label, data in run.buttons_of(card)]
-    return Actor(staff, "", staff=True, card=card, appeal_id=appeal_id)
-
-
-async def _press_on_card(run: HostileRun, actor: Actor, key: str) -> None:
-    assert actor.card is not None
-    current = run.current_card(actor.card)
-    actor.person.last_inline = [(label, data, current) for label, data in run.buttons_of(current)]
-    await run.press(actor.person, run.texts.get(key))
-
-
-async def _readings_to(run: HostileRun, person: Person, step: str) -> None:
-    """Two-zone meter of a fresh account: values, photo step, confirmation, receipt."""
-    day, night = run.next_values()
-    await run.send(person, "/readings")
-    if step == "value":
-        return
-    await run.send(person, day)
-    if step == "value-2":
-        return
-    await run.send(person, night)
-    if step == "photo":
-        return
-    await run.press(person, run.texts.get("reading-photo-skip"))
-    if step == "confirm":
-        return
-    await run.press(person, run.texts.get("reading-submit-button"))
-
-
-async def _booking_to(run: HostileRun, person: Person, step: str) -> None:
-    texts = run.texts
-    await run.send(person, "/booking")
-    if step == "topic":
-        return
-    await run.press(person, texts.get("booking-topic-metering"))
-    if step == "day":
-        return
-    await run.press_first(person)
-    if step == "time":
-        return
-    await run.press_first(person)
-    if step == "full_name":
-        return
-    await run.send(person, "Тестова Анна Ивановна")
-    if step == "phone":
-        return
-    await run.send(person, "+7 920 000-00-01")
-    if step == "confirm":
-        return
-    await run.press(person, texts.get("booking-confirm"))
-
-
 # -- the scenarios -----------------------------------------------------------------------------
 
 
@@ -220,8 +77,8 @@ def _private(name: str, drive: Callable[[HostileRun], Awaitable[Person]]) -> Sce
 
 def _appeal_step(step: str) -> Callable[[HostileRun], Awaitable[Person]]:
     async def drive(run: HostileRun) -> Person:
-        person = await _linked(run)
-        await _appeal_to(run, person, step)
+        person = await linked_person(run)
+        await appeal_to(run, person, step)
         return person
 
     return drive
@@ -245,7 +102,7 @@ async def _declined(run: HostileRun) -> Person:
 
 
 async def _link_number(run: HostileRun) -> Person:
-    person = await _consented(run)
+    person = await consented_person(run)
     await run.send(person, "/accounts")
     await run.press(person, run.texts.get("accounts-link-button"))
     return person
@@ -258,13 +115,13 @@ async def _link_factor(run: HostileRun) -> Person:
 
 
 async def _accounts_list(run: HostileRun) -> Person:
-    person = await _linked(run)
+    person = await linked_person(run)
     await run.send(person, "/accounts")
     return person
 
 
 async def _pp55(step: str, run: HostileRun) -> Person:
-    person = await _linked(run)
+    person = await linked_person(run)
     texts = run.texts
     await run.send(person, texts.get("menu-appeal"))
     await run.press(person, texts.get("appeal-kind-complaint"))
@@ -291,28 +148,28 @@ async def _pp55_contract(run: HostileRun) -> Person:
 
 
 async def _long_text(run: HostileRun) -> Person:
-    person = await _linked(run)
-    await _appeal_to(run, person, "text")
+    person = await linked_person(run)
+    await appeal_to(run, person, "text")
     await run.send(person, run.inputs.text(4500))
     return person
 
 
 async def _contact(run: HostileRun) -> Person:
-    person = await _linked(run)
-    await _appeal_to(run, person, "channel")
+    person = await linked_person(run)
+    await appeal_to(run, person, "channel")
     await run.press(person, run.texts.get("appeal-channel-email"))
     return person
 
 
 async def _editing(run: HostileRun) -> Person:
-    person = await _linked(run)
-    await _appeal_to(run, person, "summary")
+    person = await linked_person(run)
+    await appeal_to(run, person, "summary")
     await run.press(person, run.texts.get("appeal-edit-text"))
     return person
 
 
 async def _my_appeals(step: str, run: HostileRun) -> Person:
-    person, appeal_id = await _filed(run)
+    person, appeal_id = await filed_appeal(run)
     await run.send(person, "/appeals")
     if step == "list":
         return person
@@ -338,7 +195,7 @@ async def _my_appeals_add(run: HostileRun) -> Person:
 
 async def _answered(run: HostileRun, *, question: bool) -> Person:
     """A consumer whose appeal got a staff question (or the final answer)."""
-    consumer, appeal_id = await _filed(run)
+    consumer, appeal_id = await filed_appeal(run)
     actor = await _staff_card_of(run, appeal_id)
     staff = actor.person
     if question:
@@ -375,29 +232,29 @@ async def _survey_comment(run: HostileRun) -> Person:
 
 
 async def _readings_account(run: HostileRun) -> Person:
-    person = await _linked(run)
-    await _link(run, person, "multi")
+    person = await linked_person(run)
+    await link_account(run, person, "multi")
     await run.send(person, "/readings")
     return person
 
 
 async def _readings_meter(run: HostileRun) -> Person:
-    person = await _linked(run, "multi")
+    person = await linked_person(run, "multi")
     await run.send(person, "/readings")
     return person
 
 
 def _readings_step(step: str) -> Callable[[HostileRun], Awaitable[Person]]:
     async def drive(run: HostileRun) -> Person:
-        person = await _linked(run)
-        await _readings_to(run, person, step)
+        person = await linked_person(run)
+        await readings_to(run, person, step)
         return person
 
     return drive
 
 
 async def _readings_rollover(run: HostileRun) -> Person:
-    person = await _linked(run, "small")
+    person = await linked_person(run, "small")
     await run.send(person, "/readings")
     await run.send(person, "95000")
     await run.press(person, run.texts.get("reading-photo-skip"))
@@ -408,7 +265,7 @@ async def _readings_rollover(run: HostileRun) -> Person:
 
 
 async def _readings_implausible(run: HostileRun) -> Person:
-    person = await _linked(run, "small")
+    person = await linked_person(run, "small")
     for value in ("1000", "1100"):
         await run.send(person, "/readings")
         await run.send(person, value)
@@ -422,16 +279,16 @@ async def _readings_implausible(run: HostileRun) -> Person:
 
 def _booking_step(step: str) -> Callable[[HostileRun], Awaitable[Person]]:
     async def drive(run: HostileRun) -> Person:
-        person = await _consented(run)
-        await _booking_to(run, person, step)
+        person = await consented_person(run)
+        await booking_to(run, person, step)
         return person
 
     return drive
 
 
 async def _bookings(step: str, run: HostileRun) -> Person:
-    person = await _consented(run)
-    await _booking_to(run, person, "done")
+    person = await consented_person(run)
+    await booking_to(run, person, "done")
     await run.send(person, "/bookings")
     if step == "list":
         return person
@@ -462,7 +319,7 @@ async def _bookings_move_time(run: HostileRun) -> Person:
 
 def _command(command: str, *, linked: bool = False) -> Callable[[HostileRun], Awaitable[Person]]:
     async def drive(run: HostileRun) -> Person:
-        person = await (_linked(run) if linked else _consented(run))
+        person = await (linked_person(run) if linked else consented_person(run))
         await run.send(person, command)
         return person
 
@@ -470,7 +327,7 @@ def _command(command: str, *, linked: bool = False) -> Callable[[HostileRun], Aw
 
 
 async def _mydata_withdraw(run: HostileRun) -> Person:
-    person = await _linked(run)
+    person = await linked_person(run)
     await run.send(person, "/mydata")
     await run.press(person, run.texts.get("mydata-withdraw-button"))
     return person
@@ -495,50 +352,50 @@ def _staff(name: str, drive: Callable[[HostileRun], Awaitable[Actor]]) -> Scenar
 
 
 async def _staff_idle(run: HostileRun) -> Actor:
-    return await _staff_with_card(run)
+    return await staff_with_card(run)
 
 
 def _staff_prompt(key: str, *, take: bool = False) -> Callable[[HostileRun], Awaitable[Actor]]:
     async def drive(run: HostileRun) -> Actor:
-        actor = await _staff_with_card(run)
+        actor = await staff_with_card(run)
         if take:  # an extension needs the appeal in work
-            await _press_on_card(run, actor, "staff-button-take")
-        await _press_on_card(run, actor, key)
+            await press_on_card(run, actor, "staff-button-take")
+        await press_on_card(run, actor, key)
         return actor
 
     return drive
 
 
 async def _staff_preview(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run)
+    actor = await staff_with_card(run)
     await run.send(actor.person, "/answer Опора заменена, напряжение в норме.", thread=actor.card)
     return actor
 
 
 async def _staff_choose(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run)
+    actor = await staff_with_card(run)
     await run.send(actor.person, "Проверим на месте завтра.", thread=actor.card)
     return actor
 
 
 async def _staff_choose_file(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run)
+    actor = await staff_with_card(run)
     _kind, fields = run.inputs.media("photo")
     await run.send(actor.person, None, thread=actor.card, **fields)
     return actor
 
 
 async def _staff_repeat_number(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run)
-    await _press_on_card(run, actor, "staff-button-reject")
+    actor = await staff_with_card(run)
+    await press_on_card(run, actor, "staff-button-reject")
     await run.press(actor.person, run.texts.plain("staff-ground-repeat_without_new_arguments"))
     return actor
 
 
 async def _staff_assign(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run)
+    actor = await staff_with_card(run)
     await run.send(actor.person, "/department Отдел учёта")
-    await _press_on_card(run, actor, "staff-button-assign")
+    await press_on_card(run, actor, "staff-button-assign")
     return actor
 
 
@@ -574,11 +431,11 @@ async def _staff_notify(run: HostileRun) -> Actor:
 
 
 async def _staff_specialist(run: HostileRun) -> Actor:
-    return await _staff_with_card(run, STAFF_SPECIALIST_ID)
+    return await staff_with_card(run, STAFF_SPECIALIST_ID)
 
 
 async def _staff_outsider(run: HostileRun) -> Actor:
-    actor = await _staff_with_card(run, OUTSIDER_ID)
+    actor = await staff_with_card(run, OUTSIDER_ID)
     return actor
 
 
@@ -586,7 +443,7 @@ SCENARIOS: list[Scenario] = [
     _private("stranger", _stranger),
     _private("consent-screen", _consent_screen),
     _private("consent-declined", _declined),
-    _private("menu", _consented),
+    _private("menu", consented_person),
     _private("link:number", _link_number),
     _private("link:second-factor", _link_factor),
     _private("accounts", _accounts_list),

@@ -43,8 +43,8 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,8 +61,16 @@ from storage.models import (
     ReadingSubmissionRow,
 )
 from tests.chaos.forkserver import ROOT, ForkedBot, ForkServer
+from tests.chaos.kill_flows import (
+    Flow,
+    appeal_flow,
+    booking_flow,
+    numbers_shown,
+    readings_flow,
+    step_at,
+)
+from tests.chaos.kill_report import MODES, FlowFigures, KillReport
 from tests.e2e.client import (
-    BotMessage,
     BotProcess,
     Emulator,
     EmulatorError,
@@ -76,244 +84,15 @@ RECEPTION = str(Path(sys.executable).parent / "reception")
 FIRST_PERSON = 7_500_000
 ACCOUNT = "1000000001"
 SURNAME = "Иванова"
-HOLDER = "Иванова Мария Петровна"
-COMPLAINT = "Третий день по вечерам мигает свет и гаснет на несколько минут."
 QUIET = 1.0  # s without a new message that make "the bot is done" believable
 SETTLE_TIMEOUT = 30.0
-MODES = ("final", "late", "mid")
 MODE_WEIGHTS = (60, 15, 25)
-
-Act = Callable[[EmulatorUser], Awaitable[Any]]
 
 
 # The offer the bot queues after a restart for a person whose last step it may not have
 # answered (bot/locales/ru/start.ftl resume-offer, resume-button).
 RESUME_OFFER = "Бот ненадолго перезапускался"
 RESUME_BUTTON = "Продолжить"
-
-
-@dataclass(frozen=True)
-class Step:
-    """A question of the dialog: the state the database has the person at while it is
-    asked (`zone` for the readings' values), a fragment of its text, and the answer."""
-
-    state: str
-    question: str
-    answer: Act
-    zone: int | None = None
-
-
-@dataclass(frozen=True)
-class Flow:
-    name: str
-    entry: Act
-    steps: tuple[Step, ...]
-    number: re.Pattern[str]
-    needs_link: bool
-
-
-async def _press(user: EmulatorUser, label: str, *, exact: bool = False) -> None:
-    await user.press(label, exact=exact)
-
-
-async def _press_first(user: EmulatorUser) -> None:
-    await user.fetch()
-    latest = user.latest(lambda m: bool(m.inline_buttons))
-    if latest is None:
-        raise AssertionError("no buttons to press")
-    await user.press(latest.inline_buttons[0].text, exact=True, message=latest)
-
-
-def _appeal() -> Flow:
-    return Flow(
-        name="appeal",
-        entry=lambda user: user.send_text("📝 Подать обращение"),
-        steps=(
-            Step("FileAppeal:kind", "Выберите вид обращения", lambda u: _press(u, "Жалоба")),
-            Step("FileAppeal:subject", "Выберите тему", lambda u: _press(u, "Качество обсл")),
-            Step("FileAppeal:text", "Опишите суть обращения", lambda u: u.send_text(COMPLAINT)),
-            Step("FileAppeal:attachments", "Приложите фото", lambda u: _press(u, "Готово")),
-            Step("FileAppeal:full_name", "фамилия, имя и отчество", lambda u: _press(u, HOLDER)),
-            Step("FileAppeal:address", "Адрес, к которому", lambda u: _press(u, "Пропустить")),
-            Step("FileAppeal:channel", "Как вам удобнее", lambda u: _press(u, "В этот чат")),
-            Step("FileAppeal:vulnerable", "Относитесь ли вы", lambda u: _press(u, "Не указывать")),
-            Step("FileAppeal:summary", "Проверьте обращение", lambda u: _press(u, "✅ Отправить")),
-        ),
-        number=re.compile(r"ВЭ-\d{4}-\d{6}"),
-        needs_link=True,
-    )
-
-
-def _readings(values: Callable[[], tuple[str, str]]) -> Flow:
-    pending: dict[str, str] = {}
-
-    async def day(user: EmulatorUser) -> None:
-        pending["day"], pending["night"] = values()
-        await user.send_text(pending["day"])
-
-    async def night(user: EmulatorUser) -> None:
-        await user.send_text(pending.get("night") or values()[1])
-
-    return Flow(
-        name="reading",
-        entry=lambda user: user.send_command("/readings"),
-        steps=(
-            Step("SendReadings:value", "Т1 «день»</b> — счётчик", day, zone=1),
-            Step("SendReadings:value", "Т2 «ночь»</b> — счётчик", night, zone=2),
-            Step("SendReadings:photo", "фото счётчика", lambda u: _press(u, "Пропустить")),
-            Step("SendReadings:confirm", "Проверьте показания", lambda u: _press(u, "Отправить")),
-        ),
-        number=re.compile(r"П-\d{4}-\d{6}"),
-        needs_link=True,
-    )
-
-
-def _booking() -> Flow:
-    return Flow(
-        name="booking",
-        entry=lambda user: user.send_command("/booking"),
-        steps=(
-            Step("BookVisit:topic", "По какому вопросу", lambda u: _press(u, "Приборы учёта")),
-            Step("BookVisit:day", "Выберите день", _press_first),
-            Step("BookVisit:time", "выберите время", _press_first),
-            Step("BookVisit:full_name", "Как вас записать", lambda u: u.send_text(HOLDER)),
-            Step("BookVisit:phone", "Ваш телефон", lambda u: u.send_text("8 920 000-00-01")),
-            Step("BookVisit:confirm", "Проверьте запись", lambda u: _press(u, "✅ Записаться")),
-        ),
-        number=re.compile(r"З-\d{4}-\d{6}"),
-        needs_link=False,
-    )
-
-
-@dataclass
-class FlowFigures:
-    trials: int = 0
-    kills: Counter[str] = field(default_factory=Counter)
-    records: int = 0
-    confirmed_once: int = 0
-    lost: int = 0  # a record without a confirmation
-    duplicates: int = 0  # a record confirmed more than once
-    phantoms: int = 0  # a number shown for no record
-    not_stored_resumed: int = 0  # nothing stored at the kill; the summary pressed again
-    not_stored_stuck: int = 0  # nothing stored and the person could not finish
-    mid_question_shown: int = 0
-    mid_question_after_resume: int = 0  # asked again by «Продолжить» after the restart
-    mid_question_missing: int = 0
-    mid_dialog_lost: int = 0  # no dialog state any more after a mid-dialog kill
-    mid_continued: int = 0
-    mid_stuck: int = 0
-    repress_answered: int = 0
-    repress_unanswered: int = 0
-    repress_number_told: int = 0
-    repress_button_gone: int = 0
-    second_records: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class KillReport:
-    seed: int
-    database: str
-    flows: dict[str, FlowFigures] = field(default_factory=dict)
-    restarts: list[float] = field(default_factory=list)
-    appeals: int = 0
-    topics: int = 0
-    extra_topics: int = 0
-    missing_topics: int = 0
-    duplicate_cards: int = 0
-    missing_cards: int = 0
-    outbox_pending_at_end: int = 0
-    seconds: float = 0.0
-
-    def total(self, name: str) -> int:
-        return sum(int(getattr(figures, name)) for figures in self.flows.values())
-
-    @property
-    def trials(self) -> int:
-        return self.total("trials")
-
-    def table(self) -> str:
-        columns = [
-            ("trials", "trials"),
-            ("kills final/late/mid", None),
-            ("records", "records"),
-            ("confirmed once", "confirmed_once"),
-            ("lost", "lost"),
-            ("duplicate", "duplicates"),
-            ("phantom", "phantoms"),
-            ("not stored: resumed / stuck", None),
-            ("mid: question shown / after «Продолжить» / missing / dialog lost", None),
-            ("mid: continued / stuck", None),
-            ("re-press: button gone / answered / not / told the number", None),
-            ("second record", "second_records"),
-        ]
-        header = "| flow | " + " | ".join(name for name, _ in columns) + " |"
-        lines = [
-            f"Kill trials (seed {self.seed}, {self.database}): {self.trials} trials, "
-            f"{len(self.restarts)} restarts ({_mean(self.restarts):.2f} s each on average), "
-            f"{self.seconds:.0f} s",
-            "",
-            header,
-            "|" + "---|" * (len(columns) + 1),
-        ]
-        for name, figures in self.flows.items():
-            cells = []
-            for title, attribute in columns:
-                if attribute is not None:
-                    cells.append(str(getattr(figures, attribute)))
-                elif title.startswith("kills"):
-                    cells.append("/".join(str(figures.kills[mode]) for mode in MODES))
-                elif title.startswith("not stored"):
-                    cells.append(f"{figures.not_stored_resumed} / {figures.not_stored_stuck}")
-                elif title.startswith("mid: question"):
-                    cells.append(
-                        f"{figures.mid_question_shown} / {figures.mid_question_after_resume} / "
-                        f"{figures.mid_question_missing} / "
-                        f"{figures.mid_dialog_lost}"
-                    )
-                elif title.startswith("mid: continued"):
-                    cells.append(f"{figures.mid_continued} / {figures.mid_stuck}")
-                else:
-                    cells.append(
-                        f"{figures.repress_button_gone} / {figures.repress_answered} / "
-                        f"{figures.repress_unanswered} / {figures.repress_number_told}"
-                    )
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        lines += [
-            "",
-            f"Staff chat: {self.appeals} appeals, {self.topics} forum topics, "
-            f"{self.extra_topics} extra, {self.missing_topics} missing; cards missing "
-            f"{self.missing_cards}, posted more than once {self.duplicate_cards} "
-            "(at-least-once); "
-            f"{self.outbox_pending_at_end} outbox rows still pending at the end.",
-        ]
-        problems = [f"  {name}: {e}" for name, f in self.flows.items() for e in f.errors]
-        if problems:
-            lines.append("Trials that could not be driven to the end:")
-            lines += problems[:30]
-        return "\n".join(lines)
-
-    @property
-    def failures(self) -> dict[str, int]:
-        """What must be 0 (the acceptance's three, and the ones that make them believable)."""
-        return {
-            "records without a confirmation": self.total("lost"),
-            "duplicate confirmations": self.total("duplicates"),
-            "phantom numbers": self.total("phantoms"),
-            "extra topics": self.extra_topics,
-            "appeals without a topic": self.missing_topics,
-            "appeals without a card": self.missing_cards,
-            "summaries lost (nothing stored, could not finish)": self.total("not_stored_stuck"),
-            "mid-dialog kills without the current question": self.total("mid_question_missing")
-            + self.total("mid_dialog_lost"),
-            "mid-dialog kills the person could not continue": self.total("mid_stuck"),
-            "re-presses not answered": self.total("repress_unanswered"),
-            "second records on a re-press": self.total("second_records"),
-        }
-
-
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 @dataclass
@@ -351,7 +130,7 @@ class KillTrials:
         self.engine: AsyncEngine = create_engine(setup.database_url)
         self._people = iter(range(FIRST_PERSON + seed % 1000 * 1000, 10**10))
         self._reading = 100_000
-        self.flows = [_appeal(), _readings(self._next_reading), _booking()]
+        self.flows = [appeal_flow(), readings_flow(self._next_reading), booking_flow()]
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BOT_TOKEN"}}
         env.update(
             {
@@ -548,7 +327,7 @@ class KillTrials:
 
     async def _after_mid_kill(self, flow: Flow, figures: FlowFigures, user: EmulatorUser) -> None:
         state, data = await self.dialog(user.user_id)
-        position = _step_at(flow, state, data)
+        position = step_at(flow, state, data)
         if position is None:
             figures.mid_dialog_lost += 1
             return
@@ -587,7 +366,7 @@ class KillTrials:
     async def _count(self, flow: Flow, figures: FlowFigures, user: EmulatorUser) -> None:
         records = await self.records(flow, user.user_id)
         await user.fetch()
-        shown = _numbers_shown(flow, user.inbox)
+        shown = numbers_shown(flow, user.inbox)
         figures.records += len(records)
         for number in records:
             count = len(shown.get(number, set()))
@@ -661,27 +440,6 @@ class KillTrials:
         report.duplicate_cards = sum(count - 1 for count in cards.values() if count > 1)
         report.missing_topics = sum(1 for number in numbers if per_number[number] == 0)
         report.missing_cards = sum(1 for number in numbers if cards[number] == 0)
-
-
-def _step_at(flow: Flow, state: str | None, data: dict[str, Any]) -> int | None:
-    if state is None:
-        return None
-    for position, step in enumerate(flow.steps):
-        if step.state != state:
-            continue
-        if step.zone is not None and int(data.get("zone") or 1) != step.zone:
-            continue
-        return position
-    return None
-
-
-def _numbers_shown(flow: Flow, inbox: Sequence[BotMessage]) -> dict[str, set[int]]:
-    """Number → the ids of the bot's messages (any version) that show it."""
-    shown: dict[str, set[int]] = {}
-    for message in inbox:
-        for number in set(flow.number.findall(message.content)):
-            shown.setdefault(number, set()).add(message.message_id)
-    return shown
 
 
 def _kind(database_url: str) -> str:

@@ -15,7 +15,7 @@ from domain.appeals import (
     repeat_needs_earlier_number,
 )
 from domain.screening import FlagKind, ScreeningFlag
-from tests.domain.test_appeals import _appeal
+from tests.domain.appeal_examples import make_appeal
 
 REPEAT = RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS
 FLAGGED = ScreeningFlag(FlagKind.REPEAT, "7")
@@ -23,25 +23,25 @@ OBSCENE = ScreeningFlag(FlagKind.OBSCENE, "слово")
 
 
 def test_an_appeal_screening_flagged_as_a_repeat_points_to_the_flagged_one() -> None:
-    appeal = _appeal(AppealStatus.IN_PROGRESS, flags=(OBSCENE, FLAGGED))
+    appeal = make_appeal(AppealStatus.IN_PROGRESS, flags=(OBSCENE, FLAGGED))
     assert flagged_repeat_of(appeal) == AppealId(7)
     assert not repeat_needs_earlier_number(appeal, REPEAT)
 
 
 def test_an_unflagged_appeal_refused_as_a_repeat_needs_the_earlier_number_first() -> None:
-    appeal = _appeal(AppealStatus.IN_PROGRESS, flags=(OBSCENE,))
+    appeal = make_appeal(AppealStatus.IN_PROGRESS, flags=(OBSCENE,))
     assert flagged_repeat_of(appeal) is None
     assert repeat_needs_earlier_number(appeal, REPEAT)
 
 
 @pytest.mark.parametrize("ground", [g for g in RejectionGround if g is not REPEAT])
 def test_the_other_grounds_never_ask_for_an_earlier_appeal(ground: RejectionGround) -> None:
-    appeal = _appeal(AppealStatus.IN_PROGRESS)
+    appeal = make_appeal(AppealStatus.IN_PROGRESS)
     assert not repeat_needs_earlier_number(appeal, ground)
     assert not repeat_needs_earlier_number(replace(appeal, flags=(FLAGGED,)), ground)
 
 
 def test_a_repeat_flag_without_an_appeal_id_names_no_earlier_appeal() -> None:
-    appeal = _appeal(AppealStatus.IN_PROGRESS, flags=(ScreeningFlag(FlagKind.REPEAT, ""),))
+    appeal = make_appeal(AppealStatus.IN_PROGRESS, flags=(ScreeningFlag(FlagKind.REPEAT, ""),))
     assert flagged_repeat_of(appeal) is None
     assert repeat_needs_earlier_number(appeal, REPEAT)

@@ -137,7 +137,7 @@ ALL_CRAFTED = tuple(dict.fromkeys(_crafted_data()))
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -271,7 +271,7 @@ async def test_staff_commands_with_crafted_arguments_get_a_reply_not_an_error(
     await _file_one(person, texts)
     await harness.deliver()
     admin = harness.staff()
-    harness.app.config.admin_ids = frozenset({admin.user.id})  # may every command
+    harness.configure(admin_ids=frozenset({admin.user.id}))  # may every command
     caplog.set_level(logging.WARNING)
     # In the appeal's thread (a reply to its card), where /take and /extend apply.
     card = next(

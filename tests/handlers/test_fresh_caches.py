@@ -49,7 +49,7 @@ async def test_a_meter_added_by_an_import_in_another_process_is_offered_on_the_n
     assert texts.get("reading-ask-meter") not in texts_of(calls)  # one meter: no choice
     await person.send("/cancel")
 
-    other = create_engine(settings.database_url)  # `reception import accounts`
+    other = create_engine(settings.database.url)  # `reception import accounts`
     try:
         importer = StagedAccountImport(
             imports=SqlRegistryImports(create_sessionmaker(other), clock=clock)
@@ -117,7 +117,7 @@ async def test_an_import_killed_while_applying_is_finished_by_the_bot_at_start(
     person = await _linked_to_petrov(harness, texts)
     await person.send("/readings")
     await person.send("/cancel")
-    other = create_engine(settings.database_url)  # the import that dies after one step
+    other = create_engine(settings.database.url)  # the import that dies after one step
     try:
         store = SqlRegistryImports(create_sessionmaker(other), clock=clock)
         run = await store.begin()

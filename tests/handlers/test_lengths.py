@@ -32,7 +32,7 @@ PROFILE = "/profile {name}; ведущий специалист; +7 831 000-00-0
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -124,7 +124,7 @@ async def test_an_over_long_staff_profile_or_department_is_refused_naming_the_fi
     harness: BotHarness, texts: Texts
 ) -> None:
     staff = harness.staff()
-    harness.app.config.admin_ids = frozenset({staff.user.id})
+    harness.configure(admin_ids=frozenset({staff.user.id}))
     long_name = "Петрова " + "Анна" * 50
     await staff.send(PROFILE.format(name=long_name))
     delivered = await harness.deliver()

@@ -33,7 +33,7 @@ async def redis_settings(settings: Settings) -> AsyncIterator[Settings]:
         pytest.skip(f"no Redis at {REDIS_URL} (CI sets REQUIRE_REDIS=1 and runs it)")
     finally:
         await client.aclose()
-    yield settings.model_copy(update={"redis_url": REDIS_URL})
+    yield settings.with_values(redis_url=REDIS_URL)
 
 
 @pytest_asyncio.fixture

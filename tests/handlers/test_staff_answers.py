@@ -46,7 +46,7 @@ pytestmark = pytest.mark.usefixtures("registry")
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -156,7 +156,7 @@ async def test_an_answer_recorded_before_a_crash_is_sent_after_the_restart_once(
     # The process dies here: the answer is committed with its outbox row, nothing was sent.
     await harness.close()
     restarted = await BotHarness.start(
-        settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID}),
+        settings.with_values(staff_chat_id=STAFF_CHAT_ID),
         clock=clock,
         texts=texts,
         content=content,
@@ -208,14 +208,12 @@ async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
     inbox = Inbox()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
-    mail_settings = settings.model_copy(
-        update={
-            "staff_chat_id": STAFF_CHAT_ID,
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "smtp_from": "otvet@vyksa.example",
-            "smtp_starttls": False,
-        }
+    mail_settings = settings.with_values(
+        staff_chat_id=STAFF_CHAT_ID,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_from="otvet@vyksa.example",
+        smtp_starttls=False,
     )
     harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
     try:
@@ -296,7 +294,7 @@ async def test_a_head_assigns_through_department_and_executor(
 ) -> None:
     _person, card = await _filed(harness, texts)
     head = harness.staff(8_000_009, "Руководитель")
-    harness.app.config.admin_ids = frozenset({8_000_009})
+    harness.configure(admin_ids=frozenset({8_000_009}))
     await head.send("/department Служба учёта")
     executor = await _with_profile(harness, 8_000_001)
     async with harness.app.sessionmaker() as session:

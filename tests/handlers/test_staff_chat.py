@@ -39,7 +39,7 @@ PROFILE = "/profile Петрова Анна Сергеевна; ведущий �
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -307,7 +307,7 @@ async def test_extend_needs_a_head_and_tells_the_consumer_the_new_date(
     delivered = await harness.deliver()
     assert any("руководитель" in c.text for c in _group_messages(delivered))
     head = harness.staff(8_000_002)
-    harness.app.config.admin_ids = frozenset({8_000_002})  # a listed admin may everything
+    harness.configure(admin_ids=frozenset({8_000_002}))  # a listed admin may everything
     await head.reply(card, "/extend 10 нужен выезд на место")
     delivered = await harness.deliver()
     told = [

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.usefixtures("registry")
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -246,7 +246,7 @@ async def test_a_crash_after_the_topic_is_created_leaves_one_topic_and_the_retry
     await harness.close()
 
     restarted = await BotHarness.start(
-        settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID}),
+        settings.with_values(staff_chat_id=STAFF_CHAT_ID),
         clock=clock,
         texts=texts,
         content=content,
@@ -425,7 +425,7 @@ async def test_a_question_to_a_chat_that_is_gone_is_reported_and_delivered_ones_
     assert await _tasks(harness) == [("undelivered", False)]
     # A question that does arrive makes no task.
     await staff.reply(card, "/extend 10 нужен выезд")  # a specialist may not: nothing sent
-    harness.app.config.admin_ids = frozenset({staff.user.id})
+    harness.configure(admin_ids=frozenset({staff.user.id}))
     await staff.reply(card, "/extend 10 нужен выезд на место")
     delivered = await harness.deliver()
     assert _to(delivered, person.chat.id)

@@ -54,7 +54,7 @@ pytestmark = pytest.mark.usefixtures("registry")
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()
@@ -321,7 +321,7 @@ async def test_the_mass_notice_role_is_a_setting_and_a_draft_is_decided_by_its_a
     harness: BotHarness, texts: Texts
 ) -> None:
     await _two_linked(harness, texts)
-    harness.app.config.notice_role = StaffRole.SPECIALIST  # MASS_NOTICE_ROLE=specialist
+    harness.configure(notice_role=StaffRole.SPECIALIST)  # MASS_NOTICE_ROLE=specialist
     author = await _member(harness, StaffRole.SPECIALIST, 8_000_011, "Автор")
     colleague = await _member(harness, StaffRole.SPECIALIST, 8_000_012, "Коллега")
     head = await _head(harness, 8_000_013)
@@ -343,7 +343,7 @@ async def test_the_mass_notice_role_is_a_setting_and_a_draft_is_decided_by_its_a
     assert await _draft_statuses(harness) == ["confirmed", "cancelled"]
 
     # MASS_NOTICE_ROLE=admin: a head is refused too.
-    harness.app.config.notice_role = StaffRole.ADMIN
+    harness.configure(notice_role=StaffRole.ADMIN)
     await head.send(f"/notify tariff {NOTICE_TEXT}")
     assert _staff_texts(await harness.deliver()) == [texts.get("staff-error-role", value="admin")]
     assert await _draft_statuses(harness) == ["confirmed", "cancelled"]

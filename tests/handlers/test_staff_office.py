@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("registry")
 async def harness(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
     yield bot_harness
     await bot_harness.close()

@@ -64,7 +64,7 @@ async def test_a_hundred_appeals_in_a_minute_all_reach_the_staff_chat_in_order(
     content: ContentLibrary,
 ) -> None:
     clock = FixedClock(NOW)
-    staff_settings = settings.model_copy(update={"staff_chat_id": STAFF_CHAT_ID})
+    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
     app = await build_app(staff_settings, clock=clock, texts=texts, content=content, migrate=False)
     api = RecordingLimits(clock)
     bot = build_bot(staff_settings, session=api, token=TOKEN)

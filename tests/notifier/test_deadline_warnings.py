@@ -41,7 +41,7 @@ async def app(
 ) -> AsyncIterator[App]:
     clock = FixedClock(msk(2026, 12, 8, 10))
     built = await build_app(
-        settings.model_copy(update={"staff_chat_id": STAFF_CHAT}),
+        settings.with_values(staff_chat_id=STAFF_CHAT),
         clock=clock,
         texts=texts,
         content=content,

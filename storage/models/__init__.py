@@ -1,0 +1,101 @@
+"""Typed SQLAlchemy models. Only repositories see these; they return domain objects.
+
+One module per area; every model is imported here, so `from storage.models import X` works
+for each of them and `Base.metadata` (Alembic's target, storage/migrations/env.py) holds
+every table."""
+
+from __future__ import annotations
+
+from storage.models.accounts import (
+    AccountImportRow,
+    AccountLinkRow,
+    AccountRow,
+    ConsentRow,
+    LinkFailureRow,
+    MeterRow,
+    PersonRow,
+    StagedAccountRow,
+)
+from storage.models.appeals import (
+    AppealAttachmentRow,
+    AppealEventRow,
+    AppealJournalKeyRow,
+    AppealRow,
+    AppealSequenceRow,
+)
+from storage.models.base import (
+    NAMING,
+    Base,
+    UtcDateTime,
+)
+from storage.models.notices import (
+    NoticeDraftRow,
+    NoticePreferenceRow,
+    NoticeRecipientRow,
+    NoticeRow,
+    NoticeTargetRow,
+    OutageRow,
+    SubscriptionRow,
+)
+from storage.models.office import (
+    BookingRow,
+    BookingSlotRow,
+    ReadingSubmissionRow,
+    ReadingValueRow,
+)
+from storage.models.runtime import (
+    DialogStateRow,
+    OutboxRow,
+    ProcessedUpdateRow,
+    SubmittedDraftRow,
+)
+from storage.models.staff import (
+    AppealTaskRow,
+    AppealThreadRow,
+    AppealTopicRow,
+    DepartmentRow,
+    StaffAuditRow,
+    StaffMemberRow,
+    StaffMessageRow,
+)
+
+__all__ = [
+    "NAMING",
+    "AccountImportRow",
+    "AccountLinkRow",
+    "AccountRow",
+    "AppealAttachmentRow",
+    "AppealEventRow",
+    "AppealJournalKeyRow",
+    "AppealRow",
+    "AppealSequenceRow",
+    "AppealTaskRow",
+    "AppealThreadRow",
+    "AppealTopicRow",
+    "Base",
+    "BookingRow",
+    "BookingSlotRow",
+    "ConsentRow",
+    "DepartmentRow",
+    "DialogStateRow",
+    "LinkFailureRow",
+    "MeterRow",
+    "NoticeDraftRow",
+    "NoticePreferenceRow",
+    "NoticeRecipientRow",
+    "NoticeRow",
+    "NoticeTargetRow",
+    "OutageRow",
+    "OutboxRow",
+    "PersonRow",
+    "ProcessedUpdateRow",
+    "ReadingSubmissionRow",
+    "ReadingValueRow",
+    "StaffAuditRow",
+    "StaffMemberRow",
+    "StaffMessageRow",
+    "StagedAccountRow",
+    "SubmittedDraftRow",
+    "SubscriptionRow",
+    "UtcDateTime",
+]

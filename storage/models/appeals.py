@@ -1,0 +1,126 @@
+"""The appeals registry: numbers, appeals, their history, attachments, journal keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.limits import (
+    ACCOUNT_MAX,
+    ADDRESS_MAX,
+    CONTACT_MAX,
+    FILE_NAME_MAX,
+    FULL_NAME_MAX,
+    MIME_TYPE_MAX,
+)
+from storage.models.base import Base, UtcDateTime
+
+
+class AppealSequenceRow(Base):
+    """The last registration number given in a year: taken with an atomic upsert in the
+    registering transaction, so numbers have no gaps and no duplicates."""
+
+    __tablename__ = "appeal_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class AppealRow(Base):
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("year", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(48))
+    form: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    extended: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str] = mapped_column(Text)
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
+    account_number: Mapped[str | None] = mapped_column(String(ACCOUNT_MAX))
+    answer_channel: Mapped[str] = mapped_column(String(16))
+    contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
+    vulnerable: Mapped[str | None] = mapped_column(String(32))
+    pp55: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    linked_appeal_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="SET NULL")
+    )
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger)
+    rejection_ground: Mapped[str | None] = mapped_column(String(48))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    resolved: Mapped[bool | None] = mapped_column()
+    survey_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class AppealEventRow(Base):
+    """Every transition with who, when and why (SPEC §2)."""
+
+    __tablename__ = "appeal_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AppealAttachmentRow(Base):
+    __tablename__ = "appeal_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("appeal_events.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[str] = mapped_column(String(256))
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME_MAX), default="")
+    mime_type: Mapped[str] = mapped_column(String(MIME_TYPE_MAX), default="")
+    size: Mapped[int | None] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AppealJournalKeyRow(Base):
+    """The fingerprint of a journal row imported as an appeal (received time, name, text:
+    domain/journal.py), so the same row is never registered twice."""
+
+    __tablename__ = "appeal_journal_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )

@@ -1,0 +1,128 @@
+"""The staff chat: departments, members, threads and topics, messages, audit, tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.limits import (
+    DEPARTMENT_MAX,
+    EMAIL_MAX,
+    FULL_NAME_MAX,
+    PHONE_MAX,
+    POSITION_MAX,
+)
+from storage.models.base import Base, UtcDateTime
+
+
+class DepartmentRow(Base):
+    """§15.3: appeals are assigned to a department, then to an executor in it."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(DEPARTMENT_MAX), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class StaffMemberRow(Base):
+    """A staff profile: the role and the signature of the answers (§15.5)."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX), default="")
+    position: Mapped[str] = mapped_column(String(POSITION_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), default="")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AppealThreadRow(Base):
+    """Where an appeal lives in the staff chat: its forum topic, or its card message."""
+
+    __tablename__ = "appeal_threads"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    topic_id: Mapped[int | None] = mapped_column(BigInteger)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_appeal_threads_topic", "chat_id", "topic_id"),)
+
+
+class AppealTopicRow(Base):
+    """Every forum topic an appeal ever had (one is its thread; others were left by a crash
+    or replaced a deleted one): a staff message in any of them belongs to the appeal."""
+
+    __tablename__ = "appeal_topics"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StaffMessageRow(Base):
+    """Every bot message about an appeal in the staff chat, so a reply to any of them finds
+    the appeal."""
+
+    __tablename__ = "staff_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+
+
+class StaffAuditRow(Base):
+    """Every staff action, done or refused (SPEC §3): who, when, what, on which appeal."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    appeal_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppealTaskRow(Base):
+    """An answer to send by post, e-mail or phone by hand (§17.6): staff mark it done."""
+
+    __tablename__ = "appeal_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    done_by: Mapped[int | None] = mapped_column(BigInteger)
+    # What made the task, when it must be made once (a message that was not delivered).
+    origin: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("appeal_id", "origin"),)
