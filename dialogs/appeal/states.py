@@ -1,4 +1,10 @@
+from datetime import datetime
+
 from aiogram.fsm.state import State, StatesGroup
+from pydantic import BaseModel, Field
+
+from dialogs.steps import DialogState
+from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
 
 
 class FileAppeal(StatesGroup):
@@ -19,3 +25,37 @@ class FileAppeal(StatesGroup):
 
 class AddInformation(StatesGroup):
     text = State()
+
+
+class AppealFile(BaseModel):
+    """A photo, document or voice message, as the appeal's attachment will keep it."""
+
+    kind: str
+    file_id: str
+    file_unique_id: str
+    file_name: str = ""
+    mime_type: str = ""
+    size: int | None = None
+
+
+class AppealDialogState(DialogState):
+    """What a person filing an appeal has entered (the keys of the stored dialog data)."""
+
+    kind: AppealKind | None = None
+    subject: Subject | None = None
+    pp55_time: datetime | None = None
+    pp55_device: str = ""
+    pp55_contract: str = ""
+    text: str = ""
+    rest: str = ""  # the second part of a text too long for one appeal
+    long_text: str | None = None  # a text over the limit, waiting for «trim» or «split»
+    files: list[AppealFile] = Field(default_factory=list)
+    albums: list[str] = Field(default_factory=list)
+    full_name: str = ""
+    address: str = ""
+    account_number: str | None = None
+    channel: AnswerChannel | None = None
+    contact: str = ""
+    vulnerable: VulnerableGroup | None = None
+    token: str | None = None
+    editing: bool = False  # one field is being edited from the summary
