@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
+from typing import Any, Protocol
 
-from aiogram.fsm.context import FSMContext
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 
 from bot.container import Services
 from bot.texts import Texts
+from dialogs.steps import Turn
 from domain.drafts import DraftToken, parse_draft_token
 from domain.ids import UserId
 from handlers.keyboards import inline_column
@@ -41,52 +44,76 @@ async def refuse_stale(query: CallbackQuery, texts: Texts) -> None:
     await query.answer(texts.get("fallback-stale-button"), show_alert=True)
 
 
-async def pressed_in(
-    query: CallbackQuery, fsm: FSMContext, texts: Texts, *steps: State | str
-) -> Message | None:
-    """The message under a button of a dialog step, if the person is at one of `steps`;
-    otherwise the press is answered (stale, or a message too old to reach) and None."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return None
-    names = {step.state if isinstance(step, State) else step for step in steps}
-    if await fsm.get_state() not in names:
-        await refuse_stale(query, texts)
-        return None
-    return message
+async def at_step(query: CallbackQuery, turn: Turn, *steps: State) -> bool:
+    """Whether the person is at one of `steps`; if not, the button is from a step already
+    left and the press is answered as stale."""
+    if await turn.fsm.get_state() in {step.state for step in steps}:
+        return True
+    await refuse_stale(query, turn.texts)
+    return False
+
+
+class _Tokened(Protocol):
+    token: str
 
 
 # What a press of a spent final button is told: the text and buttons, or None (no record).
-Already = Callable[[UserId, DraftToken], Awaitable[tuple[str, InlineKeyboardMarkup | None] | None]]
+Already = Callable[
+    [Turn, UserId, DraftToken], Awaitable[tuple[str, InlineKeyboardMarkup | None] | None]
+]
+FinalPress = Callable[[CallbackQuery, _Tokened, Turn], Awaitable[None]]
 
 
-async def on_final_press(
-    query: CallbackQuery,
-    token_text: str,
-    *,
-    fsm: FSMContext,
-    step: State,
-    services: Services,
-    texts: Texts,
-    submit: Callable[[Message, DraftToken], Awaitable[None]],
-    already: Already,
-) -> None:
-    """The final button of a dialog: at its step with its draft, `submit`; pressed again once
-    the draft was stored (no answer seen, or a restart in between), what `already` says."""
-    message = query.message
-    token = parse_draft_token(token_text)
-    if not isinstance(message, Message) or token is None:
-        await refuse_stale(query, texts)
-        return
-    if await fsm.get_state() == step.state and (await fsm.get_data()).get("token") == token:
+def final_button(
+    *, step: State, submit: Callable[[Turn, DraftToken], Awaitable[None]], already: Already
+) -> FinalPress:
+    """The handler of a dialog's final button (register it with `inaccessible="stale"`): at
+    its step with its draft, `submit`; pressed again once the draft was stored (no answer
+    seen, or a restart in between), what `already` says."""
+
+    async def on_final_press(query: CallbackQuery, callback_data: _Tokened, turn: Turn) -> None:
+        token = parse_draft_token(callback_data.token)
+        if token is None:
+            await refuse_stale(query, turn.texts)
+            return
+        data = await turn.fsm.get_data()
+        if await turn.fsm.get_state() == step.state and data.get("token") == token:
+            await query.answer()
+            await submit(turn, token)
+            return
+        found = await already(turn, UserId(query.from_user.id), token)
+        if found is None:
+            await refuse_stale(query, turn.texts)
+            return
         await query.answer()
-        await submit(message, token)
-        return
-    found = await already(UserId(query.from_user.id), token)
-    if found is None:
-        await refuse_stale(query, texts)
-        return
-    await query.answer()
-    text, markup = found
-    services.replies.send(message.chat.id, text, markup=markup)
+        text, markup = found
+        turn.services.replies.send(turn.message.chat.id, text, markup=markup)
+
+    return on_final_press
+
+
+class TurnMiddleware(BaseMiddleware):
+    """Gives a dialog's handlers their `turn` (inner: it runs only for the handler that
+    matched). A button under a message Telegram no longer gives us (too old) cannot be
+    answered in its chat: the press is answered, plainly or — for a handler flagged
+    `inaccessible="stale"` — as a stale button, and goes no further."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        if not isinstance(message, Message):
+            assert isinstance(event, CallbackQuery)
+            texts: Texts = data["texts"]
+            if get_flag(data, "inaccessible") == "stale":
+                await event.answer(texts.get("fallback-stale-button"), show_alert=True)
+            else:
+                await event.answer()
+            return None
+        data["turn"] = Turn(
+            message, data["state"], data["services"], data["texts"], data["config"]
+        )
+        return await handler(event, data)

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
-from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, TelegramObject
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 from pydantic import BaseModel, ConfigDict
 
 from bot.container import AppConfig, Services
@@ -188,18 +187,3 @@ def _editing(data: DialogState) -> bool:
 def _set_editing(data: DialogState, *, editing: bool) -> None:
     if "editing" in type(data).model_fields:
         data.editing = editing  # type: ignore[attr-defined]
-
-
-class TurnMiddleware(BaseMiddleware):
-    """Gives the message handlers of a dialog's steps their `turn` (inner: it runs only for
-    the handler that matched)."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        assert isinstance(event, Message)
-        data["turn"] = Turn(event, data["state"], data["services"], data["texts"], data["config"])
-        return await handler(event, data)

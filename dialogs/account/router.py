@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.container import AppConfig, Services
+from bot.container import Services
 from bot.texts import Texts
 from dialogs.account.keyboards import (
     AccountAction,
@@ -17,8 +16,8 @@ from dialogs.account.keyboards import (
 )
 from dialogs.account.states import LinkAccount
 from dialogs.account.steps import TABLE
-from dialogs.guards import consent_needed_keyboard, has_consent
-from dialogs.steps import Turn, TurnMiddleware
+from dialogs.guards import TurnMiddleware, consent_needed_keyboard, has_consent
+from dialogs.steps import Turn
 from domain.accounts import Account, mask_name
 from domain.errors import (
     AccountAlreadyLinked,
@@ -79,65 +78,46 @@ async def cmd_accounts(message: Message, services: Services, texts: Texts) -> No
 
 
 async def on_account_action(
-    query: CallbackQuery,
-    callback_data: AccountAction,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
+    query: CallbackQuery, callback_data: AccountAction, turn: Turn
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
+    message, texts = turn.message, turn.texts
     user_id = UserId(query.from_user.id)
     action = callback_data.action
     if action is AccountChoice.LINK:
         await query.answer()
-        await start_linking(message, user_id, state, services, texts, config)
+        await start_linking(turn, user_id)
     elif action is AccountChoice.UNLINK:
         await query.answer()
         number = callback_data.number
-        await message.answer(
-            texts.get("accounts-unlink-confirm", number=number),
-            reply_markup=unlink_keyboard(texts, number),
-        )
+        question = texts.get("accounts-unlink-confirm", number=number)
+        await turn.say(question, unlink_keyboard(texts, number))
     elif action is AccountChoice.UNLINK_YES:
         try:
-            await services.accounts.unlink(user_id, callback_data.number)
+            await turn.services.accounts.unlink(user_id, callback_data.number)
         except (AccountNotLinked, InvalidAccountNumber):
             await query.answer(texts.get("unlink-not-linked"), show_alert=True)
             return
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(texts.get("accounts-unlinked", number=callback_data.number))
+        await turn.say(texts.get("accounts-unlinked", number=callback_data.number))
     else:
         await query.answer(texts.get("accounts-unlink-kept"))
         await message.edit_reply_markup(reply_markup=None)
 
 
-async def start_linking(
-    message: Message,
-    user_id: UserId,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def start_linking(turn: Turn, user_id: UserId) -> None:
+    texts = turn.texts
     try:
-        await services.accounts.ensure_may_try(user_id)
+        await turn.services.accounts.ensure_may_try(user_id)
     except ConsentRequired:
-        await message.answer(
-            texts.get("consent-required"), reply_markup=consent_needed_keyboard(texts)
-        )
+        await turn.say(texts.get("consent-required"), consent_needed_keyboard(texts))
         return
     except TooManyLinkAttempts as blocked:
-        await message.answer(
-            texts.get("link-too-many", time=local_time(blocked.retry_at, config.zone))
+        await turn.say(
+            texts.get("link-too-many", time=local_time(blocked.retry_at, turn.config.zone))
         )
         return
-    turn = Turn(message, state, services, texts, config)
-    await TABLE.ask(turn, LinkAccount.number, await TABLE.load(state))
+    await TABLE.ask(turn, LinkAccount.number, await TABLE.load(turn.fsm))
 
 
 async def on_back(message: Message, turn: Turn) -> None:
@@ -216,6 +196,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_accounts, Cmd("accounts"))
     router.message.register(cmd_accounts, Button("menu-accounts"))
+    router.callback_query.middleware(TurnMiddleware())
     router.callback_query.register(on_account_action, AccountAction.filter())
     return router
 

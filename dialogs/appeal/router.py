@@ -21,8 +21,8 @@ from bot.texts import Texts
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
 from dialogs.appeal.states import AppealDialogState, AppealFile, FileAppeal
 from dialogs.appeal.steps import TABLE
-from dialogs.guards import has_consent, on_final_press, pressed_in, refuse_stale
-from dialogs.steps import Turn, TurnMiddleware
+from dialogs.guards import TurnMiddleware, at_step, final_button, has_consent, refuse_stale
+from dialogs.steps import Turn
 from domain.appeals import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -92,31 +92,21 @@ _PREFILLED = {
 }
 
 
-async def on_pick(
-    query: CallbackQuery,
-    callback_data: AppealPick,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def on_pick(query: CallbackQuery, callback_data: AppealPick, turn: Turn) -> None:
     field, value = callback_data.field.value, callback_data.value
     expected = _STEP_OF_FIELD.get(field)
     if expected is None:
         # Prefill, skip, a long text's choice, the summary: a press at another step does
         # nothing (each checks its own step).
         await query.answer()
-        if isinstance(query.message, Message):
-            turn = Turn(query.message, state, services, texts, config)
-            await _OTHER_PICKS[field](turn, value, await state.get_state())
+        await _OTHER_PICKS[field](turn, value, await turn.fsm.get_state())
         return
-    message = await pressed_in(query, state, texts, expected)
-    if message is None:
+    if not await at_step(query, turn, expected):
         return
-    data = await TABLE.load(state)
+    data = await TABLE.load(turn.fsm)
     # Only the subjects of the kind chosen are offered (Order 186 Приложение 7).
     if field == "subject" and (data.kind is None or Subject(value) not in subjects_for(data.kind)):
-        await refuse_stale(query, texts)
+        await refuse_stale(query, turn.texts)
         return
     await query.answer()
     if field == "kind":
@@ -127,7 +117,7 @@ async def on_pick(
         data.channel, data.contact = AnswerChannel(value), ""
     elif field == "vulnerable":
         data.vulnerable = VulnerableGroup(value) if value else None
-    await TABLE.advance(Turn(message, state, services, texts, config), expected, data)
+    await TABLE.advance(turn, expected, data)
 
 
 async def _prefill_or_skip(turn: Turn, what: str, current: str | None, *, use: bool) -> None:
@@ -191,44 +181,28 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
 }
 
 
-async def on_submit(
-    query: CallbackQuery,
-    callback_data: AppealSubmit,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
-    """«Отправить» on a summary: registers the draft; pressed again once it is registered
-    (the person saw no answer, or the bot restarted in between), says so with its number."""
-
-    async def submit(message: Message, token: DraftToken) -> None:
-        await _submit(Turn(message, state, services, texts, config), token=token)
-
-    async def already(
-        user_id: UserId, token: DraftToken
-    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        appeal = await services.appeals.submitted(user_id, token)
-        if appeal is None:
-            return None
-        text = texts.get(
-            "appeal-already-registered",
-            number=appeal.number,
-            due=appeal.due_at.astimezone(config.zone).strftime("%d.%m.%Y"),
-            status=texts.get(f"appeal-status-{appeal.status.value}"),
-        )
-        return text, None
-
-    await on_final_press(
-        query,
-        callback_data.token,
-        fsm=state,
-        step=FileAppeal.summary,
-        services=services,
-        texts=texts,
-        submit=submit,
-        already=already,
+async def _already(
+    turn: Turn, user_id: UserId, token: DraftToken
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    appeal = await turn.services.appeals.submitted(user_id, token)
+    if appeal is None:
+        return None
+    text = turn.texts.get(
+        "appeal-already-registered",
+        number=appeal.number,
+        due=appeal.due_at.astimezone(turn.config.zone).strftime("%d.%m.%Y"),
+        status=turn.texts.get(f"appeal-status-{appeal.status.value}"),
     )
+    return text, None
+
+
+async def _submit_with_token(turn: Turn, token: DraftToken) -> None:
+    await _submit(turn, token=token)
+
+
+# «Отправить» on a summary: registers the draft; pressed again once it is registered (the
+# person saw no answer, or the bot restarted in between), says so with its number.
+on_submit = final_button(step=FileAppeal.summary, submit=_submit_with_token, already=_already)
 
 
 def _draft(data: Data, user_id: UserId) -> AppealDraft:
@@ -471,8 +445,11 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_appeal, Cmd("appeal"))
     router.message.register(cmd_appeal, Button("menu-appeal"))
+    router.callback_query.middleware(TurnMiddleware())
     router.callback_query.register(on_pick, AppealPick.filter())
-    router.callback_query.register(on_submit, AppealSubmit.filter())
+    router.callback_query.register(
+        on_submit, AppealSubmit.filter(), flags={"inaccessible": "stale"}
+    )
     return router
 
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.container import AppConfig, Services
+from bot.container import Services
 from bot.texts import Texts
 from dialogs.booking.keyboards import BookingAction, grid, reminder_keyboard
 from dialogs.booking.render import when
@@ -82,27 +81,14 @@ class _Press:
     turn: Turn
 
 
-async def on_action(
-    query: CallbackQuery,
-    callback_data: BookingAction,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    turn = Turn(message, state, services, texts, config)
-    press = _Press(
-        query, message, UserId(query.from_user.id), BookingId(callback_data.booking), turn
-    )
+async def on_action(query: CallbackQuery, callback_data: BookingAction, turn: Turn) -> None:
+    user_id, booking_id = UserId(query.from_user.id), BookingId(callback_data.booking)
+    press = _Press(query, turn.message, user_id, booking_id, turn)
     try:
         await _ACTIONS[callback_data.action.value](press)
     except DomainError as error:
         # Someone else's booking (hand-made callback data) is "not found", like a missing one.
-        await query.answer(booking_error_text(texts, error), show_alert=True)
+        await query.answer(booking_error_text(turn.texts, error), show_alert=True)
 
 
 async def _mine(press: _Press) -> None:

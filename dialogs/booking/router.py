@@ -33,8 +33,8 @@ from dialogs.booking.mine import booking_error_text, on_action, show_mine
 from dialogs.booking.render import when
 from dialogs.booking.states import BookingDialogState, BookVisit, MoveBooking
 from dialogs.booking.steps import MOVE_STEPS, TABLE, moving, offer_times
-from dialogs.guards import has_consent, on_final_press, pressed_in
-from dialogs.steps import Turn, TurnMiddleware
+from dialogs.guards import TurnMiddleware, at_step, final_button, has_consent
+from dialogs.steps import Turn
 from domain.booking import (
     AlreadyBookedAtThisTime,
     BookingId,
@@ -88,22 +88,13 @@ async def cmd_booking(
 # -- steps answered by buttons ---------------------------------------------------------------
 
 
-async def on_pick(
-    query: CallbackQuery,
-    callback_data: BookingPick,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def on_pick(query: CallbackQuery, callback_data: BookingPick, turn: Turn) -> None:
     field, value = callback_data.field.value, callback_data.value
-    message = await pressed_in(query, state, texts, *_STEP_OF_FIELD.get(field, ()))
-    if message is None:
+    if not await at_step(query, turn, *_STEP_OF_FIELD.get(field, ())):
         return
     await query.answer()
-    current = await state.get_state()
-    turn = Turn(message, state, services, texts, config)
-    data = await TABLE.load(state)
+    current = await turn.fsm.get_state()
+    data = await TABLE.load(turn.fsm)
     if field == "topic":
         data.topic = BookingTopic(value)
         await TABLE.ask(turn, BookVisit.day, data)
@@ -121,44 +112,28 @@ async def on_pick(
         await _confirm(turn, token=None)
 
 
-async def on_confirm(
-    query: CallbackQuery,
-    callback_data: BookingConfirm,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
-    """«Записаться» on a summary: books; pressed again once booked (the person saw no answer,
-    or the bot restarted in between), says so with the booking's number and time."""
-
-    async def submit(message: Message, token: DraftToken) -> None:
-        await _confirm(Turn(message, state, services, texts, config), token=token)
-
-    async def already(
-        user_id: UserId, token: DraftToken
-    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        booking = await services.booking.submitted(user_id, token)
-        if booking is None:
-            return None
-        upcoming = booking.is_upcoming(services.clock.now())
-        text = texts.get(
-            "booking-already-booked" if upcoming else "booking-already-closed",
-            number=booking.number or "",
-            when=when(texts, booking.starts_at, services.booking.schedule.zone),
-        )
-        return text, mine_button(texts)
-
-    await on_final_press(
-        query,
-        callback_data.token,
-        fsm=state,
-        step=BookVisit.confirm,
-        services=services,
-        texts=texts,
-        submit=submit,
-        already=already,
+async def _already(
+    turn: Turn, user_id: UserId, token: DraftToken
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    booking = await turn.services.booking.submitted(user_id, token)
+    if booking is None:
+        return None
+    upcoming = booking.is_upcoming(turn.services.clock.now())
+    text = turn.texts.get(
+        "booking-already-booked" if upcoming else "booking-already-closed",
+        number=booking.number or "",
+        when=when(turn.texts, booking.starts_at, turn.services.booking.schedule.zone),
     )
+    return text, mine_button(turn.texts)
+
+
+async def _confirm_with_token(turn: Turn, token: DraftToken) -> None:
+    await _confirm(turn, token=token)
+
+
+# «Записаться» on a summary: books; pressed again once booked (the person saw no answer, or
+# the bot restarted in between), says so with the booking's number and time.
+on_confirm = final_button(step=BookVisit.confirm, submit=_confirm_with_token, already=_already)
 
 
 async def _on_time(turn: Turn, value: str, current: str | None, data: Data) -> None:
@@ -316,8 +291,11 @@ def build_router() -> Router:
     router.message.register(cmd_booking, Cmd("booking"))
     router.message.register(cmd_booking, Button("menu-booking"))
     router.message.register(cmd_bookings, Cmd("bookings"))
+    router.callback_query.middleware(TurnMiddleware())
     router.callback_query.register(on_pick, BookingPick.filter())
-    router.callback_query.register(on_confirm, BookingConfirm.filter())
+    router.callback_query.register(
+        on_confirm, BookingConfirm.filter(), flags={"inaccessible": "stale"}
+    )
     router.callback_query.register(on_action, BookingAction.filter())
     return router
 

@@ -22,7 +22,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account.keyboards import AccountAction, AccountChoice
-from dialogs.guards import consent_needed_keyboard, has_consent, on_final_press, pressed_in
+from dialogs.guards import (
+    TurnMiddleware,
+    at_step,
+    consent_needed_keyboard,
+    final_button,
+    has_consent,
+)
 from dialogs.readings.keyboards import ReadingPick, ReadingSubmit, history_keyboard, pick
 from dialogs.readings.render import (
     day_text,
@@ -35,7 +41,7 @@ from dialogs.readings.render import (
 from dialogs.readings.states import PendingValue, SendReadings, ZoneValue
 from dialogs.readings.steps import TABLE, VALUE_STEPS, account_of, choose_account, choose_meter
 from dialogs.readings.steps import entries as entries_of
-from dialogs.steps import Turn, TurnMiddleware
+from dialogs.steps import Turn
 from domain.drafts import DraftToken
 from domain.errors import ConsentRequired, DomainError
 from domain.ids import UserId
@@ -142,27 +148,16 @@ async def show_history(
 # -- buttons -------------------------------------------------------------------------------
 
 
-async def on_pick(
-    query: CallbackQuery,
-    callback_data: ReadingPick,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def on_pick(query: CallbackQuery, callback_data: ReadingPick, turn: Turn) -> None:
     action, value = callback_data.action.value, callback_data.value
     if action == "history":
-        if isinstance(query.message, Message):
-            await query.answer()
-            await show_history(query.message, UserId(query.from_user.id), services, texts, config)
-        else:
-            await query.answer()
+        await query.answer()
+        user_id = UserId(query.from_user.id)
+        await show_history(turn.message, user_id, turn.services, turn.texts, turn.config)
         return
-    message = await pressed_in(query, state, texts, *_STATES_OF_ACTION.get(action, ()))
-    if message is None:
+    if not await at_step(query, turn, *_STATES_OF_ACTION.get(action, ())):
         return
     await query.answer()
-    turn = Turn(message, state, services, texts, config)
     await TABLE.guarded(turn, _ACTIONS[action](turn, value))
 
 
@@ -235,44 +230,27 @@ _ACTIONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
 }
 
 
-async def on_submit(
-    query: CallbackQuery,
-    callback_data: ReadingSubmit,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
-    """«Отправить» on a confirmation: stores the reading; pressed again once it is stored
-    (the person saw no receipt, or the bot restarted in between), says so with its number."""
-
-    async def submit(message: Message, token: DraftToken) -> None:
-        turn = Turn(message, state, services, texts, config)
-        await TABLE.guarded(turn, _submit(turn, token=token))
-
-    async def already(
-        user_id: UserId, token: DraftToken
-    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        reading = await services.readings.submitted(user_id, token)
-        if reading is None:
-            return None
-        text = texts.get(
-            "reading-already-accepted",
-            reference=reading.reference or "",
-            time=local_time(reading.submitted_at, config.zone),
-        )
-        return text, history_keyboard(texts)
-
-    await on_final_press(
-        query,
-        callback_data.token,
-        fsm=state,
-        step=SendReadings.confirm,
-        services=services,
-        texts=texts,
-        submit=submit,
-        already=already,
+async def _already(
+    turn: Turn, user_id: UserId, token: DraftToken
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    reading = await turn.services.readings.submitted(user_id, token)
+    if reading is None:
+        return None
+    text = turn.texts.get(
+        "reading-already-accepted",
+        reference=reading.reference or "",
+        time=local_time(reading.submitted_at, turn.config.zone),
     )
+    return text, history_keyboard(turn.texts)
+
+
+async def _submit_with_token(turn: Turn, token: DraftToken) -> None:
+    await TABLE.guarded(turn, _submit(turn, token=token))
+
+
+# «Отправить» on a confirmation: stores the reading; pressed again once it is stored (the
+# person saw no receipt, or the bot restarted in between), says so with its number.
+on_submit = final_button(step=SendReadings.confirm, submit=_submit_with_token, already=_already)
 
 
 async def _submit(turn: Turn, *, token: DraftToken | None) -> None:
@@ -423,8 +401,11 @@ def build_router() -> Router:
     router.message.register(cmd_readings, Cmd("readings"))
     router.message.register(cmd_readings, Button("menu-readings"))
     router.message.register(cmd_history, Cmd("readings_history"))
+    router.callback_query.middleware(TurnMiddleware())
     router.callback_query.register(on_pick, ReadingPick.filter())
-    router.callback_query.register(on_submit, ReadingSubmit.filter())
+    router.callback_query.register(
+        on_submit, ReadingSubmit.filter(), flags={"inaccessible": "stale"}
+    )
     return router
 
 
