@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
+from domain.drafts import new_draft_token
 from handlers.keyboards import main_menu
 
 
@@ -41,6 +42,20 @@ class DialogState(BaseModel):
 
     async def save(self, fsm: FSMContext) -> None:
         await fsm.set_data(self.model_dump(mode="json"))
+
+
+class DraftState(DialogState):
+    """The state of a dialog that ends with a final button carrying the draft's token
+    (domain/drafts.py): a press after the record was stored finds it."""
+
+    token: str | None = None
+
+    async def draft_token(self, fsm: FSMContext) -> str:
+        """The draft's token, made (and stored) when the final step is first shown."""
+        if not self.token:
+            self.token = new_draft_token()
+            await self.save(fsm)
+        return self.token
 
 
 S = TypeVar("S", bound=DialogState)

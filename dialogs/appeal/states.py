@@ -3,7 +3,7 @@ from datetime import datetime
 from aiogram.fsm.state import State, StatesGroup
 from pydantic import BaseModel, Field
 
-from dialogs.steps import DialogState
+from dialogs.steps import DraftState
 from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
 
 
@@ -38,7 +38,7 @@ class AppealFile(BaseModel):
     size: int | None = None
 
 
-class AppealDialogState(DialogState):
+class AppealDialogState(DraftState):
     """What a person filing an appeal has entered (the keys of the stored dialog data)."""
 
     kind: AppealKind | None = None
@@ -57,5 +57,4 @@ class AppealDialogState(DialogState):
     channel: AnswerChannel | None = None
     contact: str = ""
     vulnerable: VulnerableGroup | None = None
-    token: str | None = None
     editing: bool = False  # one field is being edited from the summary

@@ -23,7 +23,6 @@ from domain.appeals import (
     is_quality_complaint,
     subjects_for,
 )
-from domain.drafts import new_draft_token
 from domain.ids import UserId
 from handlers.keyboards import dialog_nav, inline_column
 from handlers.render import local_time
@@ -130,14 +129,10 @@ async def _vulnerable(turn: Turn, data: Data) -> None:
 
 
 async def _summary(turn: Turn, data: Data) -> None:
-    if not data.token:
-        data.token = new_draft_token()
-        await data.save(turn.fsm)
+    token = await data.draft_token(turn.fsm)
     texts = turn.texts
     text = f"{texts.get('appeal-summary-title')}\n\n{summary_text(turn, data)}"
-    await turn.say(
-        f"{text}\n\n{texts.get('appeal-summary-hint')}", summary_keyboard(texts, data.token)
-    )
+    await turn.say(f"{text}\n\n{texts.get('appeal-summary-hint')}", summary_keyboard(texts, token))
 
 
 def summary_text(turn: Turn, data: Data) -> str:

@@ -2,7 +2,7 @@ from datetime import date
 
 from aiogram.fsm.state import State, StatesGroup
 
-from dialogs.steps import DialogState
+from dialogs.steps import DraftState
 from domain.booking import BookingTopic
 
 
@@ -20,7 +20,7 @@ class MoveBooking(StatesGroup):
     time = State()
 
 
-class BookingDialogState(DialogState):
+class BookingDialogState(DraftState):
     """What a person booking (or moving) a visit has chosen (the stored dialog data)."""
 
     topic: BookingTopic | None = None
@@ -28,6 +28,5 @@ class BookingDialogState(DialogState):
     slot: int | None = None  # the time chosen: seconds since the epoch, as its button says
     full_name: str = ""
     phone: str = ""
-    token: str | None = None
     move: int | None = None  # moving: the booking being moved, and its number
     number: str = ""

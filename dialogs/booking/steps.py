@@ -3,7 +3,7 @@ booking: day → time. A day with no free time left shows the days again."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 
 from aiogram.fsm.state import State
@@ -20,7 +20,6 @@ from dialogs.booking.render import day_label, hours_text, when
 from dialogs.booking.states import BookingDialogState, BookVisit, MoveBooking
 from dialogs.steps import Step, StepTable, Turn
 from domain.booking import BookingTopic
-from domain.drafts import new_draft_token
 from domain.ids import UserId
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 
@@ -108,26 +107,19 @@ async def _time(turn: Turn, data: Data) -> None:
     await offer_times(turn, data, data.day, step=step)
 
 
-async def _full_name(turn: Turn, data: Data) -> None:
-    prefill = await turn.services.booking.prefill(UserId(turn.message.chat.id))
-    markup = None
-    if prefill is not None and prefill.full_name:
-        markup = _use_button(turn, prefill.full_name, "name")
-    await turn.say(turn.texts.get("booking-ask-full-name"), markup)
+def _prefilled(question: str, what: str) -> Callable[[Turn, Data], Awaitable[None]]:
+    """A step asking for the name or the phone, with «Use: …» from a linked account."""
 
+    async def ask(turn: Turn, data: Data) -> None:
+        prefill = await turn.services.booking.prefill(UserId(turn.message.chat.id))
+        value = (prefill.full_name if what == "name" else prefill.phone) if prefill else ""
+        await turn.say(turn.texts.get(question), _use_button(turn, value, what) if value else None)
 
-async def _phone(turn: Turn, data: Data) -> None:
-    prefill = await turn.services.booking.prefill(UserId(turn.message.chat.id))
-    markup = None
-    if prefill is not None and prefill.phone:
-        markup = _use_button(turn, prefill.phone, "phone")
-    await turn.say(turn.texts.get("booking-ask-phone"), markup)
+    return ask
 
 
 async def _summary(turn: Turn, data: Data) -> None:
-    if not data.token:
-        data.token = new_draft_token()
-        await data.save(turn.fsm)
+    token = await data.draft_token(turn.fsm)
     assert data.topic is not None
     assert data.slot is not None
     texts = turn.texts
@@ -139,7 +131,7 @@ async def _summary(turn: Turn, data: Data) -> None:
         phone=data.phone,
     )
     buttons = [
-        (texts.get("booking-confirm"), BookingConfirm(token=data.token)),
+        (texts.get("booking-confirm"), BookingConfirm(token=token)),
         (texts.get("booking-change-time"), BookingPick(field="confirm", value="time")),
     ]
     await turn.say(summary, inline_column(buttons))
@@ -155,8 +147,8 @@ TABLE = StepTable(
         Step(BookVisit.topic, _topic),
         Step(BookVisit.day, _day),
         Step(BookVisit.time, _time),
-        Step(BookVisit.full_name, _full_name),
-        Step(BookVisit.phone, _phone),
+        Step(BookVisit.full_name, _prefilled("booking-ask-full-name", "name")),
+        Step(BookVisit.phone, _prefilled("booking-ask-phone", "phone")),
         Step(BookVisit.confirm, _summary),
         Step(MoveBooking.day, _day),
         Step(MoveBooking.time, _time),

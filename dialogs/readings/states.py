@@ -1,7 +1,7 @@
 from aiogram.fsm.state import State, StatesGroup
 from pydantic import BaseModel, Field
 
-from dialogs.steps import DialogState
+from dialogs.steps import DraftState
 
 
 class SendReadings(StatesGroup):
@@ -27,7 +27,7 @@ class PendingValue(BaseModel):
     rollover: bool = False
 
 
-class ReadingDialogState(DialogState):
+class ReadingDialogState(DraftState):
     """What a person sending readings has chosen and entered (the stored dialog data)."""
 
     choose_account: bool = False  # more than one account: «Назад» goes to the account choice
@@ -39,4 +39,3 @@ class ReadingDialogState(DialogState):
     values: dict[int, ZoneValue] = Field(default_factory=dict)
     photo: str | None = None
     pending: PendingValue | None = None
-    token: str | None = None

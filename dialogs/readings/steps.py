@@ -25,7 +25,6 @@ from dialogs.readings.render import (
 from dialogs.readings.states import ReadingDialogState, SendReadings
 from dialogs.steps import Step, StepTable, Turn
 from domain.accounts import Account
-from domain.drafts import new_draft_token
 from domain.errors import DomainError
 from domain.ids import UserId
 from domain.readings import MeterNotFound, format_value
@@ -114,9 +113,7 @@ async def _ask_photo(turn: Turn, data: Data) -> None:
 
 
 async def _confirmation(turn: Turn, data: Data) -> None:
-    if not data.token:
-        data.token = new_draft_token()
-        await data.save(turn.fsm)
+    token = await data.draft_token(turn.fsm)
     texts, config = turn.texts, turn.config
     preview = await turn.services.readings.preview(
         UserId(turn.message.chat.id),
@@ -138,7 +135,7 @@ async def _confirmation(turn: Turn, data: Data) -> None:
     if note:
         lines.append(note)
     buttons = [
-        (texts.get("reading-submit-button"), ReadingSubmit(token=data.token)),
+        (texts.get("reading-submit-button"), ReadingSubmit(token=token)),
         (texts.get("reading-edit-button"), ReadingPick(action="edit")),
         (texts.get("nav-cancel"), ReadingPick(action="cancel")),
     ]
