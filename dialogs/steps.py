@@ -58,6 +58,12 @@ class DraftState(DialogState):
         return self.token
 
 
+class SummaryState(DraftState):
+    """The state of a dialog whose summary lets each field be edited: `editing` while one is."""
+
+    editing: bool = False
+
+
 S = TypeVar("S", bound=DialogState)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
@@ -99,8 +105,8 @@ class StepTable(Generic[S]):
 
     `order(data)` lists the steps a person goes through with what they entered so far.
     `previous` (default: the step before in `order`) may be given for a dialog whose way back
-    is not the way forward (readings go back zone by zone). With `summary`, a model that has
-    `editing` set returns to the summary after the edited step, unless the next step is one
+    is not the way forward (readings go back zone by zone). With `summary`, a SummaryState
+    that is `editing` returns to the summary after the edited step, unless the next step is one
     the edit opened (`Step.unanswered`). `resume_as` maps a step whose question cannot be
     repeated to the one to ask again. `recover` handles the errors in `recoverable` raised
     while asking (an account unlinked mid-dialog)."""
@@ -174,12 +180,13 @@ class StepTable(Generic[S]):
     async def advance(self, turn: Turn, current: State, data: S) -> None:
         """`current` is answered (its value in `data`): ask the next step."""
         following = self.following(current, data)
-        if self.summary is not None and _editing(data) and current != self.order(data)[0]:
+        editing = isinstance(data, SummaryState) and data.editing
+        if self.summary is not None and editing and current != self.order(data)[0]:
             step = self.steps.get(following)
             opened = step is not None and step.unanswered is not None and step.unanswered(data)
             if not opened:
                 # Editing from the summary: one field, then back to the summary.
-                _set_editing(data, editing=False)
+                _stop_editing(data)
                 following = self.summary
         await self.guarded(turn, self.ask(turn, following, data))
 
@@ -191,14 +198,10 @@ class StepTable(Generic[S]):
         if previous is None:
             await turn.leave()
             return
-        _set_editing(data, editing=False)
+        _stop_editing(data)
         await self.guarded(turn, self.ask(turn, previous, data))
 
 
-def _editing(data: DialogState) -> bool:
-    return bool(getattr(data, "editing", False))
-
-
-def _set_editing(data: DialogState, *, editing: bool) -> None:
-    if "editing" in type(data).model_fields:
-        data.editing = editing  # type: ignore[attr-defined]
+def _stop_editing(data: DialogState) -> None:
+    if isinstance(data, SummaryState):
+        data.editing = False

@@ -3,7 +3,7 @@ from datetime import datetime
 from aiogram.fsm.state import State, StatesGroup
 from pydantic import BaseModel, Field
 
-from dialogs.steps import DraftState
+from dialogs.steps import SummaryState
 from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
 
 
@@ -38,7 +38,7 @@ class AppealFile(BaseModel):
     size: int | None = None
 
 
-class AppealDialogState(DraftState):
+class AppealDialogState(SummaryState):
     """What a person filing an appeal has entered (the keys of the stored dialog data)."""
 
     kind: AppealKind | None = None
@@ -57,4 +57,3 @@ class AppealDialogState(DraftState):
     channel: AnswerChannel | None = None
     contact: str = ""
     vulnerable: VulnerableGroup | None = None
-    editing: bool = False  # one field is being edited from the summary
