@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
@@ -57,19 +57,22 @@ class _Tokened(Protocol):
     token: str
 
 
-# What a press of a spent final button is told: the text and buttons, or None (no record).
-Already = Callable[
-    [Turn, UserId, DraftToken], Awaitable[tuple[str, InlineKeyboardMarkup | None] | None]
-]
+R = TypeVar("R")
+# What a press of a spent final button is told about the record: the text and the buttons.
+Told = tuple[str, InlineKeyboardMarkup | None]
 FinalPress = Callable[[CallbackQuery, _Tokened, Turn], Awaitable[None]]
 
 
 def final_button(
-    *, step: State, submit: Callable[[Turn, DraftToken], Awaitable[None]], already: Already
+    *,
+    step: State,
+    submit: Callable[[Turn, DraftToken], Awaitable[None]],
+    find: Callable[[Turn, UserId, DraftToken], Awaitable[R | None]],
+    told: Callable[[Turn, R], Told],
 ) -> FinalPress:
     """The handler of a dialog's final button (register it with `inaccessible="stale"`): at
     its step with its draft, `submit`; pressed again once the draft was stored (no answer
-    seen, or a restart in between), what `already` says."""
+    seen, or a restart in between), what `told` says of the record `find` finds."""
 
     async def on_final_press(query: CallbackQuery, callback_data: _Tokened, turn: Turn) -> None:
         token = parse_draft_token(callback_data.token)
@@ -81,12 +84,12 @@ def final_button(
             await query.answer()
             await submit(turn, token)
             return
-        found = await already(turn, UserId(query.from_user.id), token)
-        if found is None:
+        record = await find(turn, UserId(query.from_user.id), token)
+        if record is None:
             await refuse_stale(query, turn.texts)
             return
         await query.answer()
-        text, markup = found
+        text, markup = told(turn, record)
         turn.services.replies.send(turn.message.chat.id, text, markup=markup)
 
     return on_final_press

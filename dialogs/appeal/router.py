@@ -14,14 +14,21 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
-from dialogs.appeal.states import AppealDialogState, AppealFile, FileAppeal
+from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.appeal.steps import TABLE
-from dialogs.guards import TurnMiddleware, at_step, final_button, has_consent, refuse_stale
+from dialogs.guards import (
+    Told,
+    TurnMiddleware,
+    at_step,
+    final_button,
+    has_consent,
+    refuse_stale,
+)
 from dialogs.steps import Turn
 from domain.appeals import (
     MAX_ATTACHMENT_BYTES,
@@ -29,6 +36,7 @@ from domain.appeals import (
     TEXT_MAX,
     TEXT_MIN,
     AnswerChannel,
+    Appeal,
     AppealDraft,
     AppealKind,
     QualityComplaintDetails,
@@ -181,12 +189,11 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
 }
 
 
-async def _already(
-    turn: Turn, user_id: UserId, token: DraftToken
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    appeal = await turn.services.appeals.submitted(user_id, token)
-    if appeal is None:
-        return None
+async def _find(turn: Turn, user_id: UserId, token: DraftToken) -> Appeal | None:
+    return await turn.services.appeals.submitted(user_id, token)
+
+
+def _told(turn: Turn, appeal: Appeal) -> Told:
     text = turn.texts.get(
         "appeal-already-registered",
         number=appeal.number,
@@ -202,7 +209,9 @@ async def _submit_with_token(turn: Turn, token: DraftToken) -> None:
 
 # «Отправить» on a summary: registers the draft; pressed again once it is registered (the
 # person saw no answer, or the bot restarted in between), says so with its number.
-on_submit = final_button(step=FileAppeal.summary, submit=_submit_with_token, already=_already)
+on_submit = final_button(
+    step=FileAppeal.summary, submit=_submit_with_token, find=_find, told=_told
+)
 
 
 def _draft(data: Data, user_id: UserId) -> AppealDraft:
@@ -238,9 +247,8 @@ async def _submit(turn: Turn, *, token: DraftToken | None) -> None:
     chat_id = turn.message.chat.id
     data = await TABLE.load(turn.fsm)
     draft = _draft(data, UserId(chat_id))
-    attachments = [Attachment(**f.model_dump()) for f in data.files]
     try:
-        appeal = await services.appeals.submit(draft, attachments, token=token)
+        appeal = await services.appeals.submit(draft, data.files, token=token)
         if data.rest and appeal.id is not None:
             await services.appeals.add_information(
                 draft.user_id or UserId(0), appeal.id, text=data.rest
@@ -382,8 +390,8 @@ async def on_voice_text(message: Message, turn: Turn) -> None:
 
 def _file(
     kind: str, file_id: str, unique: str, name: str | None, mime: str | None, size: int | None
-) -> AppealFile:
-    return AppealFile(
+) -> Attachment:
+    return Attachment(
         kind=kind,
         file_id=file_id,
         file_unique_id=unique,
@@ -393,7 +401,7 @@ def _file(
     )
 
 
-def _attachment_of(message: Message) -> AppealFile | None:
+def _attachment_of(message: Message) -> Attachment | None:
     if message.photo:
         photo = message.photo[-1]
         return _file(

@@ -1,10 +1,11 @@
 from datetime import datetime
 
 from aiogram.fsm.state import State, StatesGroup
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dialogs.steps import SummaryState
 from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
+from services.ports import Attachment
 
 
 class FileAppeal(StatesGroup):
@@ -27,17 +28,6 @@ class AddInformation(StatesGroup):
     text = State()
 
 
-class AppealFile(BaseModel):
-    """A photo, document or voice message, as the appeal's attachment will keep it."""
-
-    kind: str
-    file_id: str
-    file_unique_id: str
-    file_name: str = ""
-    mime_type: str = ""
-    size: int | None = None
-
-
 class AppealDialogState(SummaryState):
     """What a person filing an appeal has entered (the keys of the stored dialog data)."""
 
@@ -49,7 +39,7 @@ class AppealDialogState(SummaryState):
     text: str = ""
     rest: str = ""  # the second part of a text too long for one appeal
     long_text: str | None = None  # a text over the limit, waiting for «trim» or «split»
-    files: list[AppealFile] = Field(default_factory=list)
+    files: list[Attachment] = Field(default_factory=list)
     albums: list[str] = Field(default_factory=list)
     full_name: str = ""
     address: str = ""

@@ -18,7 +18,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
@@ -33,10 +33,11 @@ from dialogs.booking.mine import booking_error_text, on_action, show_mine
 from dialogs.booking.render import when
 from dialogs.booking.states import BookingDialogState, BookVisit, MoveBooking
 from dialogs.booking.steps import MOVE_STEPS, TABLE, moving, offer_times
-from dialogs.guards import TurnMiddleware, at_step, final_button, has_consent
+from dialogs.guards import Told, TurnMiddleware, at_step, final_button, has_consent
 from dialogs.steps import Turn
 from domain.booking import (
     AlreadyBookedAtThisTime,
+    Booking,
     BookingId,
     BookingTopic,
     SlotNotOffered,
@@ -112,12 +113,11 @@ async def on_pick(query: CallbackQuery, callback_data: BookingPick, turn: Turn) 
         await _confirm(turn, token=None)
 
 
-async def _already(
-    turn: Turn, user_id: UserId, token: DraftToken
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    booking = await turn.services.booking.submitted(user_id, token)
-    if booking is None:
-        return None
+async def _find(turn: Turn, user_id: UserId, token: DraftToken) -> Booking | None:
+    return await turn.services.booking.submitted(user_id, token)
+
+
+def _told(turn: Turn, booking: Booking) -> Told:
     upcoming = booking.is_upcoming(turn.services.clock.now())
     text = turn.texts.get(
         "booking-already-booked" if upcoming else "booking-already-closed",
@@ -133,7 +133,9 @@ async def _confirm_with_token(turn: Turn, token: DraftToken) -> None:
 
 # «Записаться» on a summary: books; pressed again once booked (the person saw no answer, or
 # the bot restarted in between), says so with the booking's number and time.
-on_confirm = final_button(step=BookVisit.confirm, submit=_confirm_with_token, already=_already)
+on_confirm = final_button(
+    step=BookVisit.confirm, submit=_confirm_with_token, find=_find, told=_told
+)
 
 
 async def _on_time(turn: Turn, value: str, current: str | None, data: Data) -> None:

@@ -17,12 +17,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account.keyboards import AccountAction, AccountChoice
 from dialogs.guards import (
+    Told,
     TurnMiddleware,
     at_step,
     consent_needed_keyboard,
@@ -45,7 +46,7 @@ from dialogs.steps import Turn
 from domain.drafts import DraftToken
 from domain.errors import ConsentRequired, DomainError
 from domain.ids import UserId
-from domain.readings import Confirmation, MeterNotFound, format_value
+from domain.readings import Confirmation, MeterNotFound, Reading, format_value
 from handlers.filters import Button, Cmd, HasText
 from handlers.keyboards import dialog_nav, inline_column, main_menu
 from handlers.render import local_time
@@ -230,12 +231,11 @@ _ACTIONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
 }
 
 
-async def _already(
-    turn: Turn, user_id: UserId, token: DraftToken
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    reading = await turn.services.readings.submitted(user_id, token)
-    if reading is None:
-        return None
+async def _find(turn: Turn, user_id: UserId, token: DraftToken) -> Reading | None:
+    return await turn.services.readings.submitted(user_id, token)
+
+
+def _told(turn: Turn, reading: Reading) -> Told:
     text = turn.texts.get(
         "reading-already-accepted",
         reference=reading.reference or "",
@@ -250,7 +250,9 @@ async def _submit_with_token(turn: Turn, token: DraftToken) -> None:
 
 # «Отправить» on a confirmation: stores the reading; pressed again once it is stored (the
 # person saw no receipt, or the bot restarted in between), says so with its number.
-on_submit = final_button(step=SendReadings.confirm, submit=_submit_with_token, already=_already)
+on_submit = final_button(
+    step=SendReadings.confirm, submit=_submit_with_token, find=_find, told=_told
+)
 
 
 async def _submit(turn: Turn, *, token: DraftToken | None) -> None:
