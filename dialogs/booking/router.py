@@ -11,6 +11,7 @@ confirmation."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from aiogram import Router
@@ -95,18 +96,21 @@ async def on_pick(query: CallbackQuery, callback_data: BookingPick, turn: Turn) 
         return
     await query.answer()
     current = await turn.fsm.get_state()
-    data = await TABLE.load(turn.fsm)
-    if field == "topic":
-        data.topic = BookingTopic(value)
-        await TABLE.ask(turn, BookVisit.day, data)
-    elif field == "day":
-        step = MoveBooking.time if moving(current) else BookVisit.time
-        await offer_times(turn, data, date.fromisoformat(value), step=step)
-    elif field == "time":
-        await _on_time(turn, value, current, data)
-    elif field == "prefill":
-        await _on_prefill(turn, value, current, data)
-    elif value == "time":
+    await _PICKS[field](turn, value, current, await TABLE.load(turn.fsm))
+
+
+async def _on_topic(turn: Turn, value: str, current: str | None, data: Data) -> None:
+    data.topic = BookingTopic(value)
+    await TABLE.ask(turn, BookVisit.day, data)
+
+
+async def _on_day(turn: Turn, value: str, current: str | None, data: Data) -> None:
+    step = MoveBooking.time if moving(current) else BookVisit.time
+    await offer_times(turn, data, date.fromisoformat(value), step=step)
+
+
+async def _on_summary(turn: Turn, value: str, current: str | None, data: Data) -> None:
+    if value == "time":
         assert data.day is not None
         await offer_times(turn, data, data.day, step=BookVisit.time)
     else:  # a summary shown before its button carried a token
@@ -246,6 +250,15 @@ async def _move(turn: Turn, starts_at: datetime, data: Data) -> None:
         markup=main_menu(texts),
         key=f"bookings-moved:{moved.id}",
     )
+
+
+_PICKS: dict[str, Callable[[Turn, str, str | None, Data], Awaitable[None]]] = {
+    "topic": _on_topic,
+    "day": _on_day,
+    "time": _on_time,
+    "prefill": _on_prefill,
+    "confirm": _on_summary,
+}
 
 
 # -- steps answered by typing ----------------------------------------------------------------
