@@ -26,13 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.container import AppConfig, Services
 from bot.texts import Texts
 from dialogs.account import steps as account_steps
-from dialogs.account.states import LinkAccount
 from dialogs.appeal import steps as appeal_steps
-from dialogs.appeal.states import AddInformation, FileAppeal
+from dialogs.appeal.states import AddInformation
 from dialogs.booking import steps as booking_steps
-from dialogs.booking.states import BookVisit, MoveBooking
 from dialogs.readings import steps as readings_steps
-from dialogs.readings.states import SendReadings
 from dialogs.steps import StepTable, Turn
 from domain.clock import Clock
 from handlers import my_appeals, survey
@@ -48,14 +45,13 @@ class ResumeDialog(CallbackData, prefix="resume"):
     pass
 
 
-# The dialogs declared as step tables, by their states' group: each asks its current step.
-_TABLES: dict[str, StepTable[Any]] = {
-    FileAppeal.__full_group_name__: appeal_steps.TABLE,
-    SendReadings.__full_group_name__: readings_steps.TABLE,
-    BookVisit.__full_group_name__: booking_steps.TABLE,
-    MoveBooking.__full_group_name__: booking_steps.TABLE,
-    LinkAccount.__full_group_name__: account_steps.TABLE,
-}
+# The dialogs declared as step tables: the one that has the person's state asks its step.
+_TABLES: tuple[StepTable[Any], ...] = (
+    appeal_steps.TABLE,
+    readings_steps.TABLE,
+    booking_steps.TABLE,
+    account_steps.TABLE,
+)
 
 
 def _group_of(state: str) -> str:
@@ -80,7 +76,7 @@ async def on_resume(
         await message.edit_reply_markup(reply_markup=None)
     group = _group_of(current)
     turn = Turn(message, state, services, texts, config)
-    table = _TABLES.get(group)
+    table = next((t for t in _TABLES if t.state_of(current) is not None), None)
     if table is not None:
         await table.ask_current(turn)
     elif group == AddInformation.__full_group_name__:
