@@ -110,9 +110,8 @@ class TurnMiddleware(BaseMiddleware):
         message = event.message if isinstance(event, CallbackQuery) else event
         if not isinstance(message, Message):
             assert isinstance(event, CallbackQuery)
-            texts: Texts = data["texts"]
             if get_flag(data, "inaccessible") == "stale":
-                await event.answer(texts.get("fallback-stale-button"), show_alert=True)
+                await refuse_stale(event, data["texts"])
             else:
                 await event.answer()
             return None
