@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -24,14 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.container import AppConfig, Services
 from bot.texts import Texts
-from dialogs.account import router as account
-from dialogs.account.states import LinkAccount
-from dialogs.appeal import router as appeal
-from dialogs.appeal.states import AddInformation, FileAppeal
-from dialogs.booking import router as booking
-from dialogs.booking.states import BookVisit, MoveBooking
-from dialogs.readings import router as readings
-from dialogs.readings.states import SendReadings
+from dialogs.account import steps as account_steps
+from dialogs.appeal import steps as appeal_steps
+from dialogs.appeal.states import AddInformation
+from dialogs.booking import steps as booking_steps
+from dialogs.readings import steps as readings_steps
+from dialogs.steps import StepTable, Turn
 from domain.clock import Clock
 from handlers import my_appeals, survey
 from handlers.keyboards import inline_column
@@ -44,6 +43,15 @@ logger = logging.getLogger(__name__)
 
 class ResumeDialog(CallbackData, prefix="resume"):
     pass
+
+
+# The dialogs declared as step tables: the one that has the person's state asks its step.
+_TABLES: tuple[StepTable[Any], ...] = (
+    appeal_steps.TABLE,
+    readings_steps.TABLE,
+    booking_steps.TABLE,
+    account_steps.TABLE,
+)
 
 
 def _group_of(state: str) -> str:
@@ -67,14 +75,10 @@ async def on_resume(
     with contextlib.suppress(TelegramAPIError):
         await message.edit_reply_markup(reply_markup=None)
     group = _group_of(current)
-    if group == FileAppeal.__full_group_name__:
-        await appeal.reask(message, state, services, texts, config)
-    elif group == SendReadings.__full_group_name__:
-        await readings.reask(message, state, services, texts, config)
-    elif group in (BookVisit.__full_group_name__, MoveBooking.__full_group_name__):
-        await booking.reask(message, state, services, texts)
-    elif group == LinkAccount.__full_group_name__:
-        await account.reask(message, state, texts)
+    turn = Turn(message, state, services, texts, config)
+    table = next((t for t in _TABLES if t.state_of(current) is not None), None)
+    if table is not None:
+        await table.ask_current(turn)
     elif group == AddInformation.__full_group_name__:
         await my_appeals.reask(message, state, texts)
     elif group == survey.SurveyComment.__full_group_name__:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from functools import lru_cache
-from typing import Self
-
 from aiogram import Router
 from aiogram.filters import StateFilter
-from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from pydantic import model_validator
+from aiogram.types import CallbackQuery, Message
 
-from bot.callback_fields import AccountNumberText
-from bot.container import AppConfig, Services
+from bot.container import Services
 from bot.texts import Texts
+from dialogs.account.keyboards import (
+    AccountAction,
+    AccountChoice,
+    accounts_keyboard,
+    unlink_keyboard,
+)
 from dialogs.account.states import LinkAccount
+from dialogs.account.steps import TABLE
+from dialogs.guards import TurnMiddleware, consent_needed_keyboard, has_consent
+from dialogs.steps import Turn
 from domain.accounts import Account, mask_name
 from domain.errors import (
     AccountAlreadyLinked,
@@ -30,27 +31,18 @@ from domain.errors import (
 )
 from domain.ids import UserId
 from handlers.filters import Button, Cmd, HasText, NoText
-from handlers.keyboards import dialog_nav, inline_column, main_menu
+from handlers.keyboards import dialog_nav, main_menu
 from handlers.render import local_time
-from handlers.start import ConsentAction, ConsentChoice
 
-
-class AccountChoice(StrEnum):
-    LINK = "link"
-    UNLINK = "unlink"
-    UNLINK_YES = "unlink-yes"
-    UNLINK_NO = "unlink-no"
-
-
-class AccountAction(CallbackData, prefix="acc"):
-    action: AccountChoice
-    number: AccountNumberText = ""  # every action but LINK names the account
-
-    @model_validator(mode="after")
-    def _number_named(self) -> Self:
-        if self.action is not AccountChoice.LINK and not self.number:
-            raise ValueError("this action needs an account number")
-        return self
+# Kept importable from here: other features link to the accounts the same way.
+__all__ = [
+    "AccountAction",
+    "AccountChoice",
+    "accounts_keyboard",
+    "build_router",
+    "build_steps_router",
+    "consent_needed_keyboard",
+]
 
 
 def _address(account: Account) -> str:
@@ -61,32 +53,10 @@ def _address(account: Account) -> str:
     return ", ".join(parts)
 
 
-def accounts_keyboard(numbers: list[str], texts: Texts) -> InlineKeyboardMarkup:
-    buttons: list[tuple[str, CallbackData]] = [
-        (
-            texts.get("accounts-unlink-button", number=number),
-            AccountAction(action=AccountChoice.UNLINK, number=number),
-        )
-        for number in numbers
-    ]
-    buttons.append((texts.get("accounts-link-button"), AccountAction(action=AccountChoice.LINK)))
-    return inline_column(buttons)
-
-
-@lru_cache(maxsize=8)
-def consent_needed_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    return inline_column(
-        [(texts.get("consent-show-button"), ConsentChoice(action=ConsentAction.SHOW))]
-    )
-
-
 async def cmd_accounts(message: Message, services: Services, texts: Texts) -> None:
     assert message.from_user is not None
     user_id = UserId(message.from_user.id)
-    if not await services.onboarding.has_consent(user_id):
-        await message.answer(
-            texts.get("consent-required"), reply_markup=consent_needed_keyboard(texts)
-        )
+    if not await has_consent(message, services, texts, "consent-required"):
         return
     linked = await services.accounts.linked(user_id)
     if not linked:
@@ -108,121 +78,81 @@ async def cmd_accounts(message: Message, services: Services, texts: Texts) -> No
 
 
 async def on_account_action(
-    query: CallbackQuery,
-    callback_data: AccountAction,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
+    query: CallbackQuery, callback_data: AccountAction, turn: Turn
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
+    message, texts = turn.message, turn.texts
     user_id = UserId(query.from_user.id)
     action = callback_data.action
     if action is AccountChoice.LINK:
         await query.answer()
-        await start_linking(message, user_id, state, services, texts, config)
+        await start_linking(turn, user_id)
     elif action is AccountChoice.UNLINK:
         await query.answer()
         number = callback_data.number
-        markup = inline_column(
-            [
-                (
-                    texts.get("accounts-unlink-yes"),
-                    AccountAction(action=AccountChoice.UNLINK_YES, number=number),
-                ),
-                (
-                    texts.get("accounts-unlink-no"),
-                    AccountAction(action=AccountChoice.UNLINK_NO, number=number),
-                ),
-            ]
-        )
-        await message.answer(
-            texts.get("accounts-unlink-confirm", number=number), reply_markup=markup
-        )
+        question = texts.get("accounts-unlink-confirm", number=number)
+        await turn.say(question, unlink_keyboard(texts, number))
     elif action is AccountChoice.UNLINK_YES:
         try:
-            await services.accounts.unlink(user_id, callback_data.number)
+            await turn.services.accounts.unlink(user_id, callback_data.number)
         except (AccountNotLinked, InvalidAccountNumber):
             await query.answer(texts.get("unlink-not-linked"), show_alert=True)
             return
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(texts.get("accounts-unlinked", number=callback_data.number))
+        await turn.say(texts.get("accounts-unlinked", number=callback_data.number))
     else:
         await query.answer(texts.get("accounts-unlink-kept"))
         await message.edit_reply_markup(reply_markup=None)
 
 
-async def start_linking(
-    message: Message,
-    user_id: UserId,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def start_linking(turn: Turn, user_id: UserId) -> None:
+    texts = turn.texts
     try:
-        await services.accounts.ensure_may_try(user_id)
+        await turn.services.accounts.ensure_may_try(user_id)
     except ConsentRequired:
-        await message.answer(
-            texts.get("consent-required"), reply_markup=consent_needed_keyboard(texts)
-        )
+        await turn.say(texts.get("consent-required"), consent_needed_keyboard(texts))
         return
     except TooManyLinkAttempts as blocked:
-        await message.answer(
-            texts.get("link-too-many", time=local_time(blocked.retry_at, config.zone))
+        await turn.say(
+            texts.get("link-too-many", time=local_time(blocked.retry_at, turn.config.zone))
         )
         return
-    await state.set_state(LinkAccount.number)
-    await message.answer(texts.get("link-ask-number"), reply_markup=dialog_nav(texts))
+    await TABLE.ask(turn, LinkAccount.number, await TABLE.load(turn.fsm))
 
 
-async def on_back(message: Message, state: FSMContext, texts: Texts) -> None:
-    if await state.get_state() == LinkAccount.second_factor.state:
-        data = await state.get_data()
-        await state.set_state(LinkAccount.number)
-        await message.answer(
-            texts.get("link-ask-number-again", number=str(data.get("number", ""))),
-            reply_markup=dialog_nav(texts),
-        )
+async def on_back(message: Message, turn: Turn) -> None:
+    if await turn.fsm.get_state() != LinkAccount.second_factor.state:
+        await turn.leave()
         return
-    await state.clear()
-    await message.answer(texts.get("cancel-done"), reply_markup=main_menu(texts))
+    # Not the first question again: the number typed is shown, to be typed anew.
+    data = await TABLE.load(turn.fsm)
+    await turn.fsm.set_state(LinkAccount.number)
+    question = turn.texts.get("link-ask-number-again", number=data.number)
+    await turn.say(question, dialog_nav(turn.texts))
 
 
-async def on_number(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
+async def on_number(message: Message, turn: Turn) -> None:
     assert message.text is not None
     try:
-        number = services.accounts.parse_number(message.text)
+        number = turn.services.accounts.parse_number(message.text)
     except InvalidAccountNumber:
-        await message.answer(texts.get("link-account-invalid"))
+        await turn.say(turn.texts.get("link-account-invalid"))
         return
-    await state.update_data(number=number)
-    await state.set_state(LinkAccount.second_factor)
-    await message.answer(
-        texts.get("link-ask-factor", number=number), reply_markup=dialog_nav(texts)
-    )
+    data = await TABLE.load(turn.fsm)
+    data.number = number
+    await TABLE.ask(turn, LinkAccount.second_factor, data)
 
 
-async def on_second_factor(
-    message: Message,
-    state: FSMContext,
-    services: Services,
-    texts: Texts,
-    config: AppConfig,
-) -> None:
+async def on_second_factor(message: Message, turn: Turn) -> None:
     assert message.text is not None
     assert message.from_user is not None
-    data = await state.get_data()
-    number = str(data.get("number", ""))
+    services, texts, config = turn.services, turn.texts, turn.config
+    data = await TABLE.load(turn.fsm)
+    number = data.number
     if not number:
-        # Dialog data lost (e.g. erased by consent withdrawal elsewhere): ask again.
-        await state.set_state(LinkAccount.number)
-        await message.answer(texts.get("link-ask-number"), reply_markup=dialog_nav(texts))
+        await TABLE.ask_current(turn)  # the data was lost: the number is asked again
         return
+    state = turn.fsm
     try:
         account = await services.accounts.link(
             UserId(message.from_user.id), number=number, second_factor=message.text
@@ -258,17 +188,6 @@ async def on_second_factor(
     )
 
 
-async def reask(message: Message, state: FSMContext, texts: Texts) -> None:
-    """Ask the current step's question again (after a restart, handlers/resume.py)."""
-    data = await state.get_data()
-    if await state.get_state() == LinkAccount.second_factor.state and data.get("number"):
-        text = texts.get("link-ask-factor", number=str(data["number"]))
-    else:
-        await state.set_state(LinkAccount.number)
-        text = texts.get("link-ask-number")
-    await message.answer(text, reply_markup=dialog_nav(texts))
-
-
 async def on_not_text(message: Message, texts: Texts) -> None:
     await message.answer(texts.get("dialog-text-expected"))
 
@@ -277,6 +196,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_accounts, Cmd("accounts"))
     router.message.register(cmd_accounts, Button("menu-accounts"))
+    router.callback_query.middleware(TurnMiddleware())
     router.callback_query.register(on_account_action, AccountAction.filter())
     return router
 
@@ -284,7 +204,8 @@ def build_router() -> Router:
 def build_steps_router() -> Router:
     """What the person types at each step (see handlers.build_routers)."""
     steps = Router(name=f"{__name__}.steps")
-    steps.message.filter(StateFilter(LinkAccount.number, LinkAccount.second_factor))
+    steps.message.filter(StateFilter(*TABLE.states))
+    steps.message.middleware(TurnMiddleware())
     steps.message.register(on_back, Button("nav-back"))
     steps.message.register(on_number, StateFilter(LinkAccount.number), HasText())
     steps.message.register(on_second_factor, StateFilter(LinkAccount.second_factor), HasText())

@@ -9,7 +9,8 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import model_validator
 
 from bot.callback_fields import DraftTokenText, RowIdOrNone
@@ -100,11 +101,11 @@ class BookingAction(CallbackData, prefix="bka"):
 
 def grid(buttons: Sequence[tuple[str, CallbackData]], per_row: int) -> InlineKeyboardMarkup:
     """Buttons in rows of `per_row`: ten times of a day fit a phone screen this way."""
-    rows = [
-        [InlineKeyboardButton(text=label, callback_data=data.pack()) for label, data in chunk]
-        for chunk in (buttons[i : i + per_row] for i in range(0, len(buttons), per_row))
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder = InlineKeyboardBuilder()
+    for label, data in buttons:
+        builder.button(text=label, callback_data=data)
+    builder.adjust(per_row)
+    return builder.as_markup()
 
 
 def days_keyboard(texts: Texts, days: Sequence[date]) -> InlineKeyboardMarkup:
