@@ -30,7 +30,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.settings import Settings  # noqa: E402
-from bot.texts import Texts  # noqa: E402
+from core.texts import Texts  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
 from storage.content import load_content  # noqa: E402
 from storage.engine import create_engine, is_sqlite  # noqa: E402

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bot.factory import build_app, build_bot  # noqa: E402
 from bot.local_api import LocalApiSession  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.texts import Texts  # noqa: E402
+from core.texts import Texts  # noqa: E402
 from dialogs.account.router import AccountAction  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from handlers.start import ConsentChoice  # noqa: E402

@@ -33,7 +33,7 @@ from throughput import (  # noqa: E402
 
 from bot.factory import build_app, build_bot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.texts import Texts  # noqa: E402
+from core.texts import Texts  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402

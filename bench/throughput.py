@@ -62,7 +62,7 @@ from bot.factory import build_app, build_bot  # noqa: E402
 from bot.local_api import LocalApiSession  # noqa: E402
 from bot.middlewares import FreshCachesMiddleware  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.texts import Texts  # noqa: E402
+from core.texts import Texts  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from handlers.info import InfoOpen  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402

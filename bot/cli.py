@@ -18,7 +18,7 @@ from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.settings import Settings, describe_errors, env_file
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import Clock
 from services.csv_import import RefusedRow
 from storage.uow import UnitOfWork

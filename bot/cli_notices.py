@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.limits import NOTICE_SOURCE_MAX, fit_file_name
 from domain.spreadsheet import csv_writer
 from services.csv_import import ImportFileError, RefusedRow

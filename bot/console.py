@@ -40,7 +40,7 @@ from bot.factory import App, build_app, build_bot
 from bot.local_api import LocalApiSession
 from bot.settings import Settings
 from bot.startup import prepare_database
-from bot.texts import Texts
+from core.texts import Texts
 from domain.rate_limit import RateLimiter
 from handlers.resume import offer_resume
 from notifier.outbox import OutboxSender

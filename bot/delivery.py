@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.container import Services
+from app.services import Services
 from bot.factory import App
 from domain.delivery import ConsumerMessage, Undelivery
 from domain.ids import UserId

@@ -17,10 +17,10 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.container import AppConfig
 from bot.middlewares import CommitBeforeSend, FreshCachesMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
-from bot.texts import Texts
+from core.config import AppConfig
+from core.texts import Texts
 from domain.appeals import AppealKind
 from domain.booking import Schedule, parse_office_hours
 from domain.clock import Clock, SystemClock

@@ -20,7 +20,8 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.container import AppConfig, Services
+from app.services import Services
+from core.config import AppConfig
 from domain.clock import Clock
 from domain.content import ContentLibrary
 from storage.cache import PersonCache

@@ -16,7 +16,7 @@ from bot.factory import App, build_app, build_bot, set_commands
 from bot.process import freeze_startup_objects
 from bot.settings import Settings
 from bot.startup import StartupFault, check_bot_api, prepare_database, shown_database
-from bot.texts import Texts
+from core.texts import Texts
 from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB

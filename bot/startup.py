@@ -31,7 +31,7 @@ API_CHECK_SECONDS = 15
 
 
 class StartupFault(Exception):
-    """Start-up cannot go on. `key` names the text (bot/locales/ru/cli.ftl), `values` its
+    """Start-up cannot go on. `key` names the text (core/locales/ru/cli.ftl), `values` its
     variables."""
 
     def __init__(self, key: str, **values: str) -> None:

@@ -14,8 +14,8 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from dialogs.steps import Turn
 from domain.drafts import DraftToken, parse_draft_token
 from domain.ids import UserId

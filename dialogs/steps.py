@@ -24,8 +24,9 @@ from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 from pydantic import BaseModel, ConfigDict
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.drafts import new_draft_token
 from handlers.keyboards import main_menu
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from domain.errors import ContentSectionNotFound
 
+# A reference section's id: its folder name, and what a button carries (core/callback_fields).
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
+
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
 # Russian words change their endings (счётчик, счётчика, долг, долги): two words are taken
 # for the same when they share their first five letters, or the shorter one (at least four

@@ -16,7 +16,7 @@ from aiogram import BaseMiddleware, Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.errors import DomainError
 from handlers.render import refusal_text
 

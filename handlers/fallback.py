@@ -1,6 +1,6 @@
 """What nothing else handled: free text searches the reference, the rest gets a hint, and a
 button press no handler took (an old button, or data no button of ours carries: see
-bot/callback_fields.py) gets a short answer, in any chat."""
+core/callback_fields.py) gets a short answer, in any chat."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.content import ContentLibrary
 from handlers import info
 from handlers.filters import AnyInput, HasText

@@ -11,7 +11,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.texts import Texts
+from core.texts import Texts
 
 
 class PrivateChat(Filter):

@@ -9,8 +9,8 @@ from aiogram import Bot, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
-from bot.callback_fields import SectionId, SmallIndex
-from bot.texts import Texts
+from core.callback_fields import SectionId, SmallIndex
+from core.texts import Texts
 from domain.content import ContentLibrary, Section
 from domain.errors import ContentSectionNotFound
 from handlers.filters import Button, Cmd

@@ -14,7 +14,7 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
-from bot.texts import Texts
+from core.texts import Texts
 
 MAIN_MENU = (
     ("menu-appeal", "menu-my-appeals"),

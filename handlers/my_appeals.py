@@ -14,9 +14,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from pydantic import model_validator
 
-from bot.callback_fields import Page, RowIdOrNone
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.callback_fields import Page, RowIdOrNone
+from core.config import AppConfig
+from core.texts import Texts
 from dialogs.appeal.states import AddInformation
 from domain.appeals import AppealId, AppealStatus
 from domain.errors import DomainError

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.notice_lifecycle import DraftAction
 from domain.staff import StaffAction, StaffMember
 from domain.subscriptions import Topic

@@ -10,8 +10,9 @@ import logging
 from aiogram import Bot
 from aiogram.types import Document, Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.staff import StaffAction, StaffMember
 from domain.subscriptions import Topic
 from handlers.notice_replies import (

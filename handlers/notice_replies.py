@@ -13,9 +13,10 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callback_fields import RowId
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.callback_fields import RowId
+from core.config import AppConfig
+from core.texts import Texts
 from domain.errors import DomainError
 from domain.notice_lifecycle import RUNNING, NoticeReport
 from domain.staff import StaffAction, StaffMember
@@ -45,7 +46,7 @@ class NoticeButton(StrEnum):
 
 
 class NoticeCb(CallbackData, prefix="ntc"):
-    """A button under a draft, a notice's report or an outage (typed: bot/callback_fields)."""
+    """A button under a draft, a notice's report or an outage (typed: core/callback_fields)."""
 
     action: NoticeButton
     id: RowId

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from aiogram.types import Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.staff import StaffAction, StaffMember
 from handlers.notice_replies import (
     NOT_OPEN,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup, Message
 from chatgpt_md_converter import telegram_format
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.errors import DomainError
 from domain.text_limits import split_html
 

@@ -23,8 +23,9 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from dialogs.account import steps as account_steps
 from dialogs.appeal import steps as appeal_steps
 from dialogs.appeal.states import AddInformation

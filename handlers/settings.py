@@ -13,8 +13,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from pydantic import model_validator
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from domain.errors import DomainError
 from domain.ids import UserId
 from domain.subscriptions import Preferences, Topic

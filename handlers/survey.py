@@ -13,8 +13,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from dialogs.appeal.states import AddInformation
 from domain.appeals import AppealId
 from domain.errors import DomainError

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent, AppealId
 from domain.clock import Clock
 from domain.delivery import MESSAGE_OF, UNDELIVERED_TASK, ConsumerMessage, Undelivery

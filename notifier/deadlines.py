@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import Appeal
 from domain.deadlines import WarningStage, WorkingCalendar, local_date, warning_stage
 from domain.staff import StaffMember, StaffRole

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AppealId
 from domain.clock import Clock
 from domain.staff import StaffMember

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.notice_lifecycle import (
     ClosureParams,
     MessageParams,

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import Clock
 from domain.notice_lifecycle import (
     Audience,
@@ -70,7 +70,7 @@ class _AfterCommit:
 
 
 class UpdateNoticeQueue:
-    """The `NoticeQueue` port for an update's unit of work (bot/container.py): once the
+    """The `NoticeQueue` port for an update's unit of work (app/services.py): once the
     update's commit has stored the notices, the desk queues them in a task of its own."""
 
     def __init__(self, uow: UnitOfWork, start: Callable[[], None]) -> None:

@@ -40,7 +40,7 @@ from aiogram.methods import (
 from aiogram.types import ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AppealId
 from domain.clock import Clock
 from domain.delivery import UNDELIVERED_TASK

@@ -17,8 +17,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field, model_validator
 
-from bot.callback_fields import RowId
-from bot.texts import Texts
+from core.callback_fields import RowId
+from core.texts import Texts
 from domain.appeals import (
     RATING_MAX,
     RATING_MIN,
@@ -75,7 +75,7 @@ _STAFF_VALUES: Mapping[StaffButton, range] = {
 
 class StaffCb(CallbackData, prefix="sa"):
     """A staff button: `action` on `appeal`; `value` for pickers (department, executor,
-    ground, task). Typed and bounded (bot/callback_fields.py)."""
+    ground, task). Typed and bounded (core/callback_fields.py)."""
 
     action: StaffButton
     appeal: RowId

@@ -22,9 +22,8 @@ from typing import Any
 
 import yaml
 
-from domain.content import ConsentText, ContentLibrary, Section
+from domain.content import ID_RE, ConsentText, ContentLibrary, Section
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 MAX_TITLE = 40
 MAX_PAGE = 3500
 # Telegram refuses bot uploads over 50 MB (Bot API sendDocument limits).

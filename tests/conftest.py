@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.content import load_content

@@ -15,7 +15,7 @@ from bot.delivery import build_sender
 from bot.factory import App, build_app, build_bot
 from bot.middlewares import UnitOfWorkMiddleware
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from domain.rate_limit import RateLimiter

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.booking import BookingChannel, BookingTopic
 from domain.clock import FixedClock
 from services.booking import BookingService

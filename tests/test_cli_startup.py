@@ -23,7 +23,7 @@ from bot.factory import build_bot
 from bot.runner import run_polling
 from bot.settings import ENV_FILE_VARIABLE, Settings, env_file
 from bot.startup import StartupFault, check_bot_api
-from bot.texts import Texts
+from core.texts import Texts
 from tests.notifier.fake_bot_api import FakeBotApi
 from tests.safety import FAKE_TOKEN, NOWHERE_API_URL, subprocess_env
 

@@ -17,7 +17,7 @@ import pytest
 
 from bot.cli_notices import _evidence
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.booking import (
     Booking,
     BookingChannel,

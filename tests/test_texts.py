@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.texts import Texts
+from core.texts import Texts
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ["bot", "handlers", "dialogs", "domain", "services", "storage", "notifier"]

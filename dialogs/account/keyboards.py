@@ -9,8 +9,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import model_validator
 
-from bot.callback_fields import AccountNumberText
-from bot.texts import Texts
+from core.callback_fields import AccountNumberText
+from core.texts import Texts
 from handlers.keyboards import inline_column
 
 

@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from dialogs.account.keyboards import (
     AccountAction,
     AccountChoice,

@@ -12,8 +12,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import model_validator
 
-from bot.callback_fields import DraftTokenText
-from bot.texts import Texts
+from core.callback_fields import DraftTokenText
+from core.texts import Texts
 from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
 from handlers.keyboards import inline_column
 

@@ -16,8 +16,9 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.appeal.steps import TABLE

@@ -13,10 +13,13 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import model_validator
 
-from bot.callback_fields import DraftTokenText, RowIdOrNone
-from bot.texts import Texts
+from core.callback_fields import DraftTokenText
+from core.texts import Texts
 from dialogs.booking.render import day_label
 from domain.booking import BookingTopic
+from notifier.booking_reminders import BookingAction as BookingAction
+from notifier.booking_reminders import BookingChoice as BookingChoice
+from notifier.booking_reminders import reminder_keyboard as reminder_keyboard
 
 # Days and slot times a button may name: far wider than anything offered (the handlers check
 # what is offered), narrow enough that no date arithmetic overflows.
@@ -71,32 +74,11 @@ class BookingPick(CallbackData, prefix="bk"):
         return self
 
 
-class BookingChoice(StrEnum):
-    MINE = "mine"
-    CANCEL = "cancel"
-    CANCEL_YES = "cancel-yes"
-    CANCEL_NO = "cancel-no"
-    MOVE = "move"
-    REMIND_CANCEL = "remind-cancel"
-    REMIND_COME = "remind-come"
-
-
 class BookingConfirm(CallbackData, prefix="bkc"):
     """The summary's «Записаться»: the draft's token (domain/drafts.py), so that a press after
     the booking was made finds it."""
 
     token: DraftTokenText
-
-
-class BookingAction(CallbackData, prefix="bka"):
-    action: BookingChoice
-    booking: RowIdOrNone = 0  # every action but MINE names a booking
-
-    @model_validator(mode="after")
-    def _booking_named(self) -> Self:
-        if self.action is not BookingChoice.MINE and not self.booking:
-            raise ValueError("this action needs a booking")
-        return self
 
 
 def grid(buttons: Sequence[tuple[str, CallbackData]], per_row: int) -> InlineKeyboardMarkup:
@@ -137,20 +119,3 @@ def slot_of(value: str) -> datetime:
 
 def mine_button(texts: Texts) -> InlineKeyboardMarkup:
     return grid([(texts.get("booking-my-button"), BookingAction(action="mine"))], per_row=1)
-
-
-def reminder_keyboard(texts: Texts, booking_id: int, *, come: bool = True) -> InlineKeyboardMarkup:
-    buttons: list[tuple[str, CallbackData]] = [
-        (
-            texts.get("booking-reminder-cancel"),
-            BookingAction(action="remind-cancel", booking=booking_id),
-        )
-    ]
-    if come:
-        buttons.append(
-            (
-                texts.get("booking-reminder-come"),
-                BookingAction(action="remind-come", booking=booking_id),
-            )
-        )
-    return grid(buttons, per_row=2)

@@ -11,8 +11,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from dialogs.booking.keyboards import BookingAction, grid, reminder_keyboard
 from dialogs.booking.render import when
 from dialogs.booking.states import BookingDialogState, MoveBooking

@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.booking import WEEKDAYS, Booking, Interval, OfficeHours, day_csv
+from notifier.booking_reminders import weekday as weekday
+from notifier.booking_reminders import when as when
 
 # Pieces are formatted plain: they go into a message as arguments (escaped once, there) or
 # into button labels (never parsed as HTML).
 
 
-def weekday(texts: Texts, day: date) -> str:
-    return texts.plain(f"booking-weekday-{WEEKDAYS[day.weekday()]}")
-
-
 def day_label(texts: Texts, day: date) -> str:
     return texts.plain(
         "booking-day-button", weekday=weekday(texts, day), date=day.strftime("%d.%m")
-    )
-
-
-def when(texts: Texts, starts_at: datetime, zone: ZoneInfo) -> str:
-    local = starts_at.astimezone(zone)
-    return texts.plain(
-        "booking-when",
-        weekday=weekday(texts, local.date()),
-        date=local.strftime("%d.%m.%Y"),
-        time=local.strftime("%H:%M"),
     )
 
 

@@ -10,8 +10,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import model_validator
 
-from bot.callback_fields import DraftTokenText
-from bot.texts import Texts
+from core.callback_fields import DraftTokenText
+from core.texts import Texts
 from domain.accounts import ACCOUNT_NUMBER_RE
 from handlers.keyboards import inline_column
 

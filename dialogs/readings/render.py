@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.container import AppConfig
-from bot.texts import Texts
+from core.config import AppConfig
+from core.texts import Texts
 from domain.accounts import Account
 from domain.errors import DomainError
 from domain.readings import (

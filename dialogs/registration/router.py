@@ -18,8 +18,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from pydantic import model_validator
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from dialogs.registration.states import StaffRegister
 from domain.appeals import (
     AnswerChannel,
@@ -58,7 +59,7 @@ _REG_VALUES: Mapping[RegField, frozenset[str]] = {
 
 
 class RegCb(CallbackData, prefix="sr"):
-    """A button of /register (typed: bot/callback_fields.py)."""
+    """A button of /register (typed: core/callback_fields.py)."""
 
     field: RegField
     value: str

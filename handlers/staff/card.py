@@ -8,8 +8,8 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from domain.appeals import repeat_needs_earlier_number
 from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.staff.pickers import (

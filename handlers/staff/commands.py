@@ -8,8 +8,9 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.filters import Cmd
 from handlers.staff.pickers import offer_executors, offer_grounds

@@ -9,8 +9,9 @@ from datetime import date, datetime, time
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from dialogs.booking.render import day_text
 from dialogs.readings.router import error_text as reading_error_text
 from dialogs.readings.router import receipt_text as reading_receipt_text

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from domain.appeals import RejectionGround
 from domain.staff import StaffAction, StaffMember, check_allowed, check_signature
 from handlers.staff.replies import column, post

@@ -13,7 +13,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.container import AppConfig, Services
+from app.services import Services
+from core.config import AppConfig
 from domain.appeals import leading_number
 from domain.text_limits import fits
 

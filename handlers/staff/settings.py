@@ -10,8 +10,9 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.contacts import normalize_ru_phone, validate_email
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX, parse_bounded_int
 from domain.staff import StaffAction, StaffMember, StaffRole, check_allowed

@@ -14,8 +14,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import Message
 
-from bot.container import AppConfig, Services
-from bot.texts import Texts
+from app.services import Services
+from core.config import AppConfig
+from core.texts import Texts
 from domain.appeals import RejectionGround
 from domain.limits import parse_bounded_int
 from domain.staff import StaffMember

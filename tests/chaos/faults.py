@@ -48,7 +48,7 @@ from sqlalchemy import func, insert, select
 from bot.delivery import build_sender
 from bot.factory import App, build_app, build_bot
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import SystemClock
 from domain.content import ContentLibrary
 from domain.rate_limit import RateLimiter

@@ -253,7 +253,7 @@ def _preload() -> None:
     # The locale files take most of a second to parse: parsed once here, every child gets
     # the same (immutable) texts. And everything made so far is frozen before forking, so
     # the child's first full collection (bot/process.py) does not walk it again.
-    from bot.texts import Texts
+    from core.texts import Texts
 
     texts = Texts.load()
 

@@ -63,7 +63,7 @@ from sqlalchemy import func, select
 
 from bot.factory import build_app, build_bot
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from dialogs.registration.states import StaffRegister
 from domain.clock import FixedClock
 from domain.content import ContentLibrary

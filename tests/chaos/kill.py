@@ -90,7 +90,7 @@ MODE_WEIGHTS = (60, 15, 25)
 
 
 # The offer the bot queues after a restart for a person whose last step it may not have
-# answered (bot/locales/ru/start.ftl resume-offer, resume-button).
+# answered (core/locales/ru/start.ftl resume-offer, resume-button).
 RESUME_OFFER = "Бот ненадолго перезапускался"
 RESUME_BUTTON = "Продолжить"
 

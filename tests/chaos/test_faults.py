@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.content import ContentLibrary
 from tests.chaos.conftest import size
 from tests.chaos.faults import run_faults

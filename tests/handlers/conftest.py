@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest_asyncio
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from services.account_import import AccountImportService
 from storage.repositories import SqlAccountRegistry

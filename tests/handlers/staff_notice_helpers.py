@@ -15,7 +15,7 @@ from aiogram.methods import (
 from aiogram.types import Document
 from sqlalchemy import func, select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.staff import StaffMember, StaffRole
 from domain.subscriptions import Topic
 from storage.models import NoticeDraftRow, NoticeRow, StaffAuditRow

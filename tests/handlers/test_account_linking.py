@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from storage.models import AccountLinkRow
 from tests.fakes import texts_of

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import TEXT_MAX
 from domain.clock import FixedClock
 from storage.models import AppealAttachmentRow, AppealEventRow, AppealRow

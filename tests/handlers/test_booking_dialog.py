@@ -13,7 +13,7 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage
 from sqlalchemy import select
 
-from bot.texts import Texts
+from core.texts import Texts
 from dialogs.booking.states import BookVisit, MoveBooking
 from domain.booking import BookingChannel, BookingTopic
 from domain.clock import FixedClock

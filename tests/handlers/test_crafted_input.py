@@ -19,7 +19,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import CallbackQuery, Message, Update, User
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from tests.fakes import texts_of

@@ -12,7 +12,7 @@ import pytest
 from aiogram.methods import SendMessage, TelegramMethod
 from sqlalchemy import func, select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from handlers.resume import offer_resume
 from storage.models import AppealRow, BookingRow, ProcessedUpdateRow

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from bot.texts import Texts
+from core.texts import Texts
 from services.accounts import AccountService
 from tests.fakes import texts_of
 from tests.handlers.conftest import consented

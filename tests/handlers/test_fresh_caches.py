@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.runner import finish_registry_imports
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from services.account_import import StagedAccountImport, parse_registry

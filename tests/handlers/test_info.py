@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from aiogram.methods import SendDocument
 
-from bot.texts import Texts
+from core.texts import Texts
 from tests.fakes import inline_buttons, texts_of
 from tests.harness import BotHarness
 

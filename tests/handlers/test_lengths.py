@@ -14,7 +14,7 @@ from aiogram.types import Document
 from sqlalchemy import select
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.models import AppealAttachmentRow, AppealRow, DepartmentRow, StaffMemberRow

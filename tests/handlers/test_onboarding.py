@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.consent import ConsentDecision
 from storage.models import ConsentRow
 from tests.fakes import inline_buttons, reply_buttons, texts_of

@@ -13,7 +13,7 @@ import pytest
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage, TelegramMethod
 from sqlalchemy import select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.ids import AccountNumber, UserId
 from domain.readings import Reading, ReadingChannel, ZoneValue, format_value

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from storage.models import ConsentRow, ProcessedUpdateRow
 from tests.fakes import texts_of

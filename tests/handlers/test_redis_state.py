@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from tests.fakes import texts_of

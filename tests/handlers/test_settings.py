@@ -7,8 +7,8 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import SendMessage
 from sqlalchemy import func, select
 
-from bot.container import Services
-from bot.texts import Texts
+from app.services import Services
+from core.texts import Texts
 from domain.ids import UserId
 from domain.subscriptions import Topic
 from notifier.outbox import enqueue

@@ -22,7 +22,7 @@ from aiogram.types import Document
 from sqlalchemy import func, select
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AppealStatus
 from domain.clock import FixedClock
 from domain.content import ContentLibrary

@@ -21,7 +21,7 @@ from aiogram.types import Message
 from sqlalchemy import func, select
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AppealStatus
 from domain.clock import FixedClock
 from domain.content import ContentLibrary

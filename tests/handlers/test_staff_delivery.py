@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from bot.local_api import BOT_USER_ID
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import TEXT_MAX, AppealStatus
 from domain.clock import FixedClock
 from domain.content import ContentLibrary

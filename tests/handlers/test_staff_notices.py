@@ -16,7 +16,7 @@ from aiogram.methods import (
 from sqlalchemy import select
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from domain.subscriptions import Topic

@@ -12,7 +12,7 @@ from aiogram.methods import SendDocument, SendMessage
 from sqlalchemy import select
 
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.models import BookingRow, ReadingSubmissionRow

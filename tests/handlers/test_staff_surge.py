@@ -23,7 +23,7 @@ from aiogram.methods.base import TelegramType
 from bot.delivery import build_sender
 from bot.factory import build_app, build_bot
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from tests.harness import STAFF_CHAT_ID, TOKEN, BotHarness

@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.process import freeze_startup_objects
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import SystemClock
 from domain.rate_limit import RateLimiter
 from domain.subscriptions import Topic

@@ -11,10 +11,10 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.container import Services
+from app.services import Services
 from bot.factory import App, build_app
 from bot.settings import Settings
-from bot.texts import Texts
+from core.texts import Texts
 from domain.appeals import AnswerChannel, Appeal, AppealDraft, AppealKind, ServiceForm, Subject
 from domain.clock import FixedClock
 from domain.content import ContentLibrary

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.ids import UserId
 from domain.notices import parse_quiet_hours

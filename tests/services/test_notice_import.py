@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.texts import Texts
+from core.texts import Texts
 from domain.notices import HouseRange, HouseSet, OutageKind
 from services.csv_import import ImportFileError
 from services.notice_import import (

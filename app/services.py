@@ -1,32 +1,27 @@
-"""Per-update wiring of services over the update's unit of work; built lazily, so an update
-that needs no service costs nothing."""
+"""Per-update wiring of the use cases over the update's unit of work: the storage and outbox
+adapters behind each service's ports. Built lazily, so an update that needs no service costs
+nothing. Handlers and dialogs get it as `services` (bot/middlewares.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.texts import Texts
+from core.config import AppConfig
 from domain.clock import Clock
 from domain.content import ContentLibrary
-from domain.deadlines import WorkingCalendar
-from domain.linking import AttemptPolicy
-from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from notifier.appeal_notices import OutboxAppealNotices
 from notifier.booking_reminders import OutboxBookingReminders
 from notifier.notices import UpdateNoticeQueue
 from notifier.replies import OutboxReplies
 from services.account_import import AccountImportService
 from services.accounts import AccountService
-from services.appeals import AppealPolicy, AppealService
-from services.booking import BookingPolicy, BookingService
-from services.notices import NoticePolicy, NoticeService
+from services.appeals import AppealService
+from services.booking import BookingService
+from services.notices import NoticeService
 from services.onboarding import OnboardingService
-from services.readings import ReadingPolicy, ReadingService
+from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
@@ -48,46 +43,6 @@ from storage.repositories import (
 from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffAudit, SqlStaffDirectory
 from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
-
-
-class OutboxWakeUp:
-    """Wakes the outbox sender when a commit queued messages. Connected once the sender runs
-    (bot/delivery.py); until then, and in tools that run no sender, a call does nothing."""
-
-    def __init__(self) -> None:
-        self._wake: Callable[[], None] | None = None
-
-    def connect(self, wake: Callable[[], None]) -> None:
-        self._wake = wake
-
-    def __call__(self) -> None:
-        if self._wake is not None:
-            self._wake()
-
-
-@dataclass(frozen=True, kw_only=True)
-class AppConfig:
-    """What the services need from the settings, resolved once at start."""
-
-    company_name: str
-    zone: ZoneInfo
-    link_policy: AttemptPolicy
-    max_linked_accounts: int
-    appeal_policy: AppealPolicy
-    calendar: WorkingCalendar
-    texts: Texts | None = None
-    staff_chat_id: int | None = None
-    admin_ids: frozenset[int] = frozenset()
-    email_enabled: bool = False
-    readings_policy: ReadingPolicy | None = None
-    booking_policy: BookingPolicy | None = None
-    notice_role: StaffRole = DEFAULT_NOTICE_ROLE  # the least for mass notices (MASS_NOTICE_ROLE)
-    # The one thing connected after start: the outbox sender's wake-up.
-    wake_outbox: OutboxWakeUp = field(default_factory=OutboxWakeUp, compare=False)
-    # Lead times and send hours of notices, and what queues the notices an update wrote once
-    # it is committed (the notice desk's job): given at start (bot/factory.py).
-    notice_policy: NoticePolicy | None = None
-    queue_notices: Callable[[], None] | None = None
 
 
 class Services:

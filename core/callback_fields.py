@@ -18,9 +18,9 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.accounts import ACCOUNT_NUMBER_RE
+from domain.content import ID_RE
 from domain.drafts import TOKEN_PATTERN
 from domain.limits import ACCOUNT_MAX, ROW_ID_MAX, TELEGRAM_ID_MAX
-from storage.content import ID_RE
 
 RowId = Annotated[int, Field(ge=1, le=ROW_ID_MAX)]
 """The id of a row numbered by an INTEGER column (appeal, booking, notice, task, department)."""
@@ -43,7 +43,7 @@ AccountNumberText = Annotated[
 """A personal account number as domain/accounts.py normalises it, or empty."""
 
 SectionId = Annotated[str, Field(pattern=f"^(-|{ID_RE.pattern.strip('^$')})$")]
-"""A reference section id (storage/content.py ID_RE), or "-" for the list of sections."""
+"""A reference section id (domain/content.py ID_RE), or "-" for the list of sections."""
 
 DraftTokenText = Annotated[str, Field(pattern=TOKEN_PATTERN)]
 """A draft's token (domain/drafts.py) as a dialog's final button carries it."""

@@ -1,4 +1,4 @@
-"""All user-facing texts live in Fluent files under bot/locales/<locale>/ (STYLE §7)."""
+"""All user-facing texts live in Fluent files under core/locales/<locale>/ (STYLE §7)."""
 
 from __future__ import annotations
 
