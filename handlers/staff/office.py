@@ -20,13 +20,10 @@ from domain.errors import DomainError
 from domain.readings import ReadingChannel, parse_period
 from domain.staff import StaffMember
 from handlers.filters import Cmd
-from handlers.render import local_time, refusal_text
+from handlers.render import local_time
 from handlers.staff.replies import staff_reply
 from notifier.deadlines import DeadlinePolicy, daily_digest
 from notifier.exports import EXPORT_METHOD, export_payload
-
-# `_error_text` in cmd_readings_file: the staff chat's renderer under the name it had there.
-_error_text = refusal_text
 
 
 async def cmd_digest(
@@ -53,11 +50,7 @@ async def cmd_readings_file(
     assert message.text is not None
     _, _, period = message.text.partition(" ")
     period = period.strip() or services.clock.now().astimezone(config.zone).strftime("%Y-%m")
-    try:
-        parse_period(period)
-    except DomainError as error:
-        staff_reply(services, config, message, _error_text(texts, error))
-        return
+    parse_period(period)  # a refusal is told by the staff chat's renderer (handlers/errors.py)
     thread = message.message_thread_id if message.is_topic_message else None
     services.outbox.enqueue(
         chat_id=message.chat.id,
