@@ -136,22 +136,32 @@ class StaffChannel:
             await uow.rollback()
             raise
 
-    async def _keep_topic(self, chat_id: int, topic_id: int, appeal_id: int) -> None:
-        """A topic Telegram has just created, stored at once as the appeal's thread (its card
-        not posted yet): whatever happens next, a retry uses this topic."""
-        thread = Thread(
-            appeal_id=appeal_id, chat_id=chat_id, topic_id=topic_id, card_message_id=None
-        )
+    async def _topic(self, call: OutboxCall, title: str, appeal_id: int) -> int | None:
+        """A new topic for the appeal, stored the moment Telegram creates it as the appeal's
+        thread (its card not posted yet): whatever happens next, a retry uses this topic.
+
+        The window between Telegram creating the topic and the commit of its id is where a
+        crash of the bot leaves a second topic (Telegram has no idempotency key), so the
+        transaction is ready before the call (on PostgreSQL a connection checked out, which
+        after a restart means connecting) and its commit does not wait for a WAL flush:
+        what is left of the window is one round trip."""
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
         try:
-            # The window between Telegram creating the topic and this commit is where a
-            # crash of the bot leaves a second topic (Telegram has no idempotency key).
             await skip_flush_wait(uow)
-            await SqlAppealThreads(uow).save(thread, at=self._clock.now())
-            await uow.commit()
-        except BaseException:
-            await uow.rollback()
-            raise
+            topic_id = await self._new_topic(call, title)
+            if topic_id is not None:
+                thread = Thread(
+                    appeal_id=appeal_id,
+                    chat_id=call.chat_id,
+                    topic_id=topic_id,
+                    card_message_id=None,
+                )
+                await SqlAppealThreads(uow).save(thread, at=self._clock.now())
+                await uow.commit()
+            return topic_id
+        finally:
+            if uow.has_session:
+                await uow.rollback()
 
     async def _card_view(self, appeal_id: int) -> CardView | None:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
@@ -190,9 +200,7 @@ class StaffChannel:
         if thread is not None and thread.topic_id is not None:
             topic_id: int | None = thread.topic_id  # created before a crash: used, not redone
         else:
-            topic_id = await self._new_topic(call, view.title)
-            if topic_id is not None:
-                await self._keep_topic(call.chat_id, topic_id, appeal_id)
+            topic_id = await self._topic(call, view.title, appeal_id)
 
         def card_in(topic: int | None) -> SendMessage:
             return SendMessage(
@@ -208,9 +216,7 @@ class StaffChannel:
             if topic_id is None or not _is(error, _THREAD_GONE):
                 raise
             # The topic kept from before a crash was deleted meanwhile: a new one.
-            topic_id = await self._new_topic(call, view.title)
-            if topic_id is not None:
-                await self._keep_topic(call.chat_id, topic_id, appeal_id)
+            topic_id = await self._topic(call, view.title, appeal_id)
             message = await call.send(card_in(topic_id))
         card = Thread(
             appeal_id=appeal_id,
@@ -318,9 +324,7 @@ class StaffChannel:
     async def _recreate(self, call: OutboxCall, appeal_id: int, old: Thread) -> Thread:
         view = await self._card_view(appeal_id)
         title = view.title if view is not None else str(appeal_id)
-        topic_id = await self._new_topic(call, title)
-        if topic_id is not None:
-            await self._keep_topic(call.chat_id, topic_id, appeal_id)
+        topic_id = await self._topic(call, title, appeal_id)
         card_id: int | None = None
         if view is not None:
             card = await call.send(
