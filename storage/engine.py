@@ -41,7 +41,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             url,
             echo=echo,
             hide_parameters=True,
-            async_creator=lambda: sqlite_driver.connect(path),
+            # SQLite waits up to 5 s for a lock held by another process (an import, the
+            # console): in aiosqlite's thread, never on the event loop (storage/sqlite_driver.py).
+            async_creator=lambda: sqlite_driver.connect(path, busy_timeout=5.0),
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
             max_overflow=0,
@@ -57,7 +59,6 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 
         return engine

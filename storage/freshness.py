@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.sqlite_driver import Observation, OneHopConnection
+from storage.sqlite_driver import InlineConnection, Observation
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +76,12 @@ class DataWatch(Protocol):
 class SqliteDataVersion:
     """`PRAGMA data_version` of the bot's one pooled connection, asked only when needed.
 
-    Asking costs a hop to the database thread; most updates need not ask. Every commit, by
+    Asking costs a statement; most updates need not ask. Every commit, by
     any connection, changes the WAL-index header at the start of the `-shm` file (its change
     counter; sqlite.org/walformat.html), which a `pread` reads in a microsecond. The watch
     keeps the header and the data_version it last saw together, the header read first: if
     the header is the same now, nobody has committed since, and there is nothing to ask.
-    The bot's own commits report both from their own hop (storage/sqlite_driver.py), so
+    The bot's own commits report both right after the COMMIT (storage/sqlite_driver.py), so
     they do not make the next update ask either. A header that cannot be read, or is being
     written (its two copies differ), means asking.
     """
@@ -93,7 +93,7 @@ class SqliteDataVersion:
         database = engine.url.database
         self._shm = f"{database}-shm" if database and database != ":memory:" else None
         self._fd: int | None = None
-        self._connection: OneHopConnection | None = None
+        self._connection: InlineConnection | None = None
         self._header: bytes | None = None
         self._version: int | None = None
         self._pending = False
@@ -122,10 +122,10 @@ class SqliteDataVersion:
             self._version = version
         self._header = header
 
-    async def _attach(self) -> OneHopConnection:
+    async def _attach(self) -> InlineConnection:
         async with self._engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
-        assert isinstance(raw, OneHopConnection)
+        assert isinstance(raw, InlineConnection)
         if self._fd is None and self._shm is not None:
             with contextlib.suppress(OSError):
                 self._fd = os.open(self._shm, os.O_RDONLY)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from domain.clock import Clock
 from storage.models import ProcessedUpdateRow
-from storage.sqlite_driver import OneHopConnection
+from storage.sqlite_driver import InlineConnection
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +112,8 @@ class LazyConnection:
         return await (await self._ready()).scalar(statement, parameters)
 
     async def commit(self) -> None:
-        """Execute the deferred statements and commit. On SQLite they go to the database
-        thread together with the COMMIT, in one hop (storage/sqlite_driver.py)."""
+        """Execute the deferred statements and commit. On SQLite they go to the driver
+        together with the COMMIT, in one call (storage/sqlite_driver.py)."""
         deferred, self.deferred = self.deferred, []
         if not deferred:
             if self._connection is not None:
@@ -126,7 +126,7 @@ class LazyConnection:
             raw = sync.connection.driver_connection
         else:
             raw = (await connection.get_raw_connection()).driver_connection
-        if isinstance(raw, OneHopConnection):
+        if isinstance(raw, InlineConnection):
             await raw.batch_and_commit(
                 [_sqlite_statement(connection.dialect, s, p) for s, p in deferred]
             )

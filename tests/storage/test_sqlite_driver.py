@@ -1,11 +1,14 @@
-"""The SQLite driver shim: one hop per statement, none for an empty commit, batches atomic;
-and the private parts of aiosqlite it relies on are still there."""
+"""The SQLite driver shim: statements, batches and commits run without a thread hop; when
+SQLite is busy they wait in aiosqlite's thread, never on the event loop; batches atomic; and
+the private parts of aiosqlite it relies on are still there."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -13,9 +16,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import sqlite_driver
 from storage.engine import is_sqlite
 from storage.models import ProcessedUpdateRow
-from storage.sqlite_driver import OneHopConnection, _in_thread
+from storage.sqlite_driver import InlineConnection, _in_thread
 
 
 @pytest.fixture
@@ -25,13 +29,13 @@ def sqlite_engine(engine: AsyncEngine, database_url: str) -> AsyncEngine:
     return engine
 
 
-async def _driver(connection: Any) -> OneHopConnection:
+async def _driver(connection: Any) -> InlineConnection:
     raw = (await connection.get_raw_connection()).driver_connection
-    assert isinstance(raw, OneHopConnection)
+    assert isinstance(raw, InlineConnection)
     return raw
 
 
-def _count_hops(raw: OneHopConnection, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _count_hops(raw: InlineConnection, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hops: list[str] = []
     inner = raw._inner
     original = _in_thread(inner)
@@ -46,14 +50,14 @@ def _count_hops(raw: OneHopConnection, monkeypatch: pytest.MonkeyPatch) -> list[
 
 def test_aiosqlite_still_has_what_the_shim_uses() -> None:
     """storage/sqlite_driver.py uses three private attributes of aiosqlite. If this fails
-    after an upgrade of aiosqlite, the shim must be adapted (or aiosqlite kept below the
-    version pinned in pyproject.toml)."""
+    after an upgrade of aiosqlite, the shim must be adapted (or aiosqlite kept at the version
+    pinned in pyproject.toml)."""
 
     async def check() -> None:
         connection = aiosqlite.connect(":memory:")
         assert isinstance(getattr(connection, "_thread", None), threading.Thread), (
             "aiosqlite.Connection._thread (its worker thread) is gone: "
-            "storage/sqlite_driver.connect makes it a daemon before it starts"
+            "storage/sqlite_driver.connect sets it daemon before it starts"
         )
         await connection
         try:
@@ -64,9 +68,9 @@ def test_aiosqlite_still_has_what_the_shim_uses() -> None:
             execute = getattr(connection, "_execute", None)
             assert execute is not None, (
                 "aiosqlite.Connection._execute(fn, *args) is gone: storage/sqlite_driver.py "
-                "runs a whole statement in aiosqlite's thread with it"
+                "runs what must wait for a lock in aiosqlite's thread with it"
             )
-            in_thread = await execute(threading.get_ident)
+            in_thread = await execute(lambda: threading.get_ident())
             assert in_thread == connection._thread.ident, (
                 "aiosqlite.Connection._execute(fn) no longer runs fn in aiosqlite's thread"
             )
@@ -76,7 +80,7 @@ def test_aiosqlite_still_has_what_the_shim_uses() -> None:
     asyncio.run(check())
 
 
-async def test_a_select_with_its_rows_is_one_hop_and_an_empty_commit_none(
+async def test_a_select_with_its_rows_and_a_commit_make_no_hop(
     sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with sqlite_engine.connect() as connection:
@@ -86,10 +90,11 @@ async def test_a_select_with_its_rows_is_one_hop_and_an_empty_commit_none(
             await connection.execute(select(func.count()).select_from(ProcessedUpdateRow))
         ).all()
         assert rows == [(0,)]
-        assert len(hops) == 1
+        statement = str(insert(ProcessedUpdateRow).compile(dialect=sqlite_engine.dialect))
+        await raw.batch_and_commit([(statement, [1, "2026-11-24 07:00:00.000000", None, 1])])
         await connection.commit()
         await connection.rollback()
-        assert len(hops) == 1  # nothing was open: nothing to send
+        assert hops == []
 
 
 async def test_a_batch_is_atomic(sqlite_engine: AsyncEngine) -> None:
@@ -107,3 +112,95 @@ async def test_a_batch_is_atomic(sqlite_engine: AsyncEngine) -> None:
         await raw.batch_and_commit([good])
         count = await connection.scalar(select(func.count()).select_from(ProcessedUpdateRow))
         assert count == 1
+
+
+# -- a database locked by another process ------------------------------------------------------
+
+
+@pytest.fixture
+async def locked(tmp_path: Path) -> AsyncIterator[tuple[InlineConnection, sqlite3.Connection]]:
+    """The driver's connection, and another one holding SQLite's write lock."""
+    path = str(tmp_path / "locked.db")
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    setup.commit()
+    setup.close()
+    driver = await sqlite_driver.connect(path, busy_timeout=2.0)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (v) VALUES ('other')")
+    try:
+        yield driver, other
+    finally:
+        if other.in_transaction:
+            other.rollback()
+        other.close()
+        await driver.close()
+
+
+async def _count(driver: InlineConnection) -> int:
+    cursor = driver.cursor()
+    await cursor.execute("SELECT count(*) FROM t")
+    row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def test_a_busy_database_is_waited_for_in_the_thread_not_on_the_loop(
+    locked: tuple[InlineConnection, sqlite3.Connection], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    driver, other = locked
+    hops = _count_hops(driver, monkeypatch)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    asyncio.get_running_loop().call_later(0.3, other.commit)
+    try:
+        batch = asyncio.create_task(
+            driver.batch_and_commit(
+                [("INSERT INTO t (v) VALUES (?)", ["a"]), ("INSERT INTO t (v) VALUES (?)", ["b"])]
+            )
+        )
+        await asyncio.sleep(0.05)
+        # Meanwhile the connection's other work queues behind the waiting batch, in order.
+        assert not batch.done()
+        count = await _count(driver)
+        await batch
+    finally:
+        ticking.cancel()
+    assert ticks >= 15  # the event loop ran on while SQLite waited ~0.3 s for the lock
+    assert count == 3  # read after the batch: the other's row and both of the batch
+    assert len(hops) == 2  # the batch, then the read queued behind it
+    assert not driver.in_transaction
+    assert await _count(driver) == 3
+    assert len(hops) == 2  # nothing waits any more: back on the loop's thread
+
+
+async def test_a_busy_statement_waits_in_the_thread_then_goes_on(
+    locked: tuple[InlineConnection, sqlite3.Connection], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    driver, other = locked
+    hops = _count_hops(driver, monkeypatch)
+    asyncio.get_running_loop().call_later(0.2, other.commit)
+    cursor = driver.cursor()
+    await cursor.execute("INSERT INTO t (v) VALUES (?)", ["mine"])
+    assert hops == ["run"]
+    assert driver.in_transaction
+    await driver.commit()
+    assert await _count(driver) == 2
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_as_before(
+    locked: tuple[InlineConnection, sqlite3.Connection],
+) -> None:
+    driver, _other = locked
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await driver.batch_and_commit([("INSERT INTO t (v) VALUES (?)", ["late"])])
+    assert not driver.in_transaction
+    assert await _count(driver) == 0
