@@ -52,6 +52,11 @@ class ProductionCalendar(WorkingCalendar):
             return day in weekend_workdays
         return day not in days_off
 
+    def preload(self, years: Iterable[int]) -> None:
+        """Load the given years now (at start), not at the first question about them."""
+        for year in years:
+            self._year(year)
+
     def _year(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
         cached = self._years.get(year)
         if cached is None:

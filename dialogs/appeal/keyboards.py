@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Self
 
@@ -76,7 +77,13 @@ class AppealSubmit(CallbackData, prefix="as"):
 
 
 def pick(texts: Texts, field: str, values: Iterable[tuple[str, str]]) -> InlineKeyboardMarkup:
-    """A column of buttons of one field: (text key, value) each."""
+    """A column of buttons of one field: (text key, value) each. The same question shows the
+    same keyboard every time, so it is built once (aiogram's markups are frozen models)."""
+    return _pick(texts, field, tuple(values))
+
+
+@lru_cache(maxsize=256)
+def _pick(texts: Texts, field: str, values: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     return inline_column((texts.get(key), AppealPick(field=field, value=v)) for key, v in values)
 
 
