@@ -96,6 +96,7 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "form": appeal.form.value,
         "status": appeal.status.value,
         "registered_at": appeal.registered_at,
+        "received_at": appeal.received,
         "due_at": appeal.due_at,
         "extended": appeal.extended,
         "text": appeal.text,
@@ -108,6 +109,7 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "pp55": _pp55_to_row(appeal.pp55),
         "flags": [{"kind": f.kind.value, "detail": f.detail} for f in appeal.flags],
         "answered_at": appeal.answered_at,
+        "first_answered_at": appeal.first_answered_at,
         "answer_text": appeal.answer_text,
         "linked_appeal_id": appeal.linked_appeal_id,
         "reopen_count": appeal.reopen_count,
@@ -149,6 +151,8 @@ def _appeal(row: Any) -> Appeal:
         rating=row.rating,
         resolved=row.resolved,
         survey_comment=row.survey_comment or "",
+        received_at=row.received_at,
+        first_answered_at=row.first_answered_at,
     )
 
 
