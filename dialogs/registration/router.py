@@ -143,7 +143,7 @@ async def on_register_button(
         staff_reply(services, config, message, texts.get("staff-register-received"))
     elif field is RegField.CHANNEL:
         await state.set_state(StaffRegister.contact)
-        staff_reply(services, config, message, _written_hint(texts, data, f"contact-{value}"))
+        staff_reply(services, config, message, _written_hint(texts, data, f"staff-register-contact-{value}"))
     elif field is RegField.KIND:
         await state.set_state(StaffRegister.subject)
         options = [
@@ -229,8 +229,8 @@ def _left_out(data: Mapping[str, Any], text: str) -> bool:
     return text in {_LEFT_OUT, "—"} and ServiceForm(data["form"]) in WRITTEN_FORMS
 
 
-def _written_hint(texts: Texts, data: Mapping[str, Any], step: str) -> str:
-    prompt = texts.get(f"staff-register-{step}")
+def _written_hint(texts: Texts, data: Mapping[str, Any], key: str) -> str:
+    prompt = texts.get(key)
     if ServiceForm(data["form"]) in WRITTEN_FORMS:
         return f"{prompt}\n{texts.get('staff-register-written-hint')}"
     return prompt
@@ -258,7 +258,7 @@ async def _received(
         days = registration_delay(received_at=received_at, registered_at=now, zone=config.zone)
         staff_reply(services, config, message, texts.get("staff-register-late", days=days))
     await state.set_state(StaffRegister.full_name)
-    staff_reply(services, config, message, _written_hint(texts, data, "name"))
+    staff_reply(services, config, message, _written_hint(texts, data, "staff-register-name"))
 
 
 async def _register_save(
