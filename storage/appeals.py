@@ -54,9 +54,9 @@ _ATTACHMENTS = (
     .where(AppealAttachmentRow.appeal_id == bindparam("appeal_id"))
     .order_by(AppealAttachmentRow.id)
 )
-_SCREENING = select(_APPEAL.c.id, _APPEAL.c.subject, _APPEAL.c.text, _APPEAL.c.answered_at).where(
-    _APPEAL.c.user_id == bindparam("user_id")
-)
+_SCREENING = select(
+    _APPEAL.c.id, _APPEAL.c.subject, _APPEAL.c.text, _APPEAL.c.first_answered_at
+).where(_APPEAL.c.user_id == bindparam("user_id"))
 _BY_NUMBER = select(_APPEAL).where(_APPEAL.c.number == bindparam("number"))
 _OPEN = (
     select(_APPEAL)
@@ -313,7 +313,7 @@ class SqlAppealRepository:
     ) -> list[tuple[AppealId, Subject, str, bool]]:
         rows = (await self._uow.session.execute(_SCREENING, {"user_id": user_id})).all()
         return [
-            (AppealId(row.id), Subject(row.subject), row.text, row.answered_at is not None)
+            (AppealId(row.id), Subject(row.subject), row.text, row.first_answered_at is not None)
             for row in rows
         ]
 

@@ -143,7 +143,8 @@ async def on_register_button(
         staff_reply(services, config, message, texts.get("staff-register-received"))
     elif field is RegField.CHANNEL:
         await state.set_state(StaffRegister.contact)
-        staff_reply(services, config, message, _written_hint(texts, data, f"staff-register-contact-{value}"))
+        prompt = _written_hint(texts, data, f"staff-register-contact-{value}")
+        staff_reply(services, config, message, prompt)
     elif field is RegField.KIND:
         await state.set_state(StaffRegister.subject)
         options = [
