@@ -101,8 +101,8 @@ async def test_59fz_st8_ch3_forwarding_refused_after_7_days(
     # The 5th day: the prompt warns that the term ends on 01.12.2026.
     clock.advance(timedelta(days=5))
     await head.reply(card, "/forward")
-    delivered = texts_of(_group_messages(await harness.deliver()))
-    assert any(texts.get("staff-forward-term-ends", date="01.12.2026") in t for t in delivered)
+    prompts = texts_of(_group_messages(await harness.deliver()))
+    assert any(texts.get("staff-forward-term-ends", date="01.12.2026") in t for t in prompts)
     await head.send("/cancel")
     await harness.deliver()
     # The 8th day: refused, the appeal stays to be answered here.
