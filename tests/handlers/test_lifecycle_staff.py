@@ -5,20 +5,16 @@ the appeal was received, a letter without contact data registered and closed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from sqlalchemy import select
 
-from bot.settings import Settings
 from core.texts import Texts
 from domain.appeals import AppealStatus, RejectionGround
 from domain.clock import FixedClock
-from domain.content import ContentLibrary
 from storage.models import AppealRow
 from tests.fakes import texts_of
 from tests.handlers.test_appeal_dialog import _file_one
@@ -30,22 +26,13 @@ from tests.handlers.test_staff_chat import (
     _status,
     _with_profile,
 )
-from tests.harness import STAFF_CHAT_ID, BotHarness, Person, StaffPerson
+from tests.handlers.test_staff_chat import harness as harness  # the staff chat's
+from tests.harness import BotHarness, Person, StaffPerson
 
 pytestmark = pytest.mark.usefixtures("registry")
 
 HEAD = 8_000_002
 WHERE = "Администрация городского округа, г. Выкса, ул. Ленина, 1"
-
-
-@pytest_asyncio.fixture
-async def harness(
-    engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
-) -> AsyncIterator[BotHarness]:
-    staff_settings = settings.with_values(staff_chat_id=STAFF_CHAT_ID)
-    bot_harness = await BotHarness.start(staff_settings, clock=clock, texts=texts, content=content)
-    yield bot_harness
-    await bot_harness.close()
 
 
 def _head(harness: BotHarness) -> StaffPerson:
@@ -271,4 +258,8 @@ async def test_reg_15_2_a_phone_call_without_a_name_is_still_refused(
             ("send", "-"),
         ],
     )
+    # The name step refuses and stays: a name given next moves on to the channel.
     assert texts.get("staff-register-channel") not in replies
+    await staff.send("Сидоров Пётр Ильич")
+    replies = texts_of(_group_messages(await harness.deliver()))
+    assert replies == [texts.get("staff-register-channel")]
