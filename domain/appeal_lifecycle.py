@@ -28,8 +28,10 @@ from domain.errors import (
     ActionNotAllowed,
     AlreadyExtended,
     EmptyAnswer,
+    ExtensionAfterDueDate,
     ExtensionTooLong,
     ExtensionTooShort,
+    ForwardingTooLate,
     IllegalTransition,
     InvalidRating,
     LinkedAppealRequired,
@@ -97,6 +99,9 @@ CONSUMER_ACTIONS = frozenset(
 CONSUMER_ONLY_ACTIONS = frozenset({_A.RATE})
 RATING_MIN = 1
 RATING_MAX = 5
+# 59-ФЗ ст. 11 ч. 5: stopping the correspondence on a repeat is the head's decision; the
+# other grounds a specialist states.
+GROUNDS_FOR_HEAD = frozenset({RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS})
 
 
 # The keyword arguments of `apply` that belong to each action; any other is a caller's mistake.
@@ -105,6 +110,7 @@ _ARGUMENTS: Mapping[AppealAction, tuple[str, ...]] = MappingProxyType(
         AppealAction.ASSIGN: ("assignee_id",),
         AppealAction.ANSWER: ("answer_text",),
         AppealAction.EXTEND: ("days", "new_due_at"),
+        AppealAction.FORWARD: ("forward_by",),
         AppealAction.REJECT: ("ground", "linked_appeal_id"),
         AppealAction.REOPEN: ("reopen_window", "new_due_at"),
         AppealAction.RATE: ("rating",),
@@ -127,6 +133,7 @@ def apply(
     linked_appeal_id: AppealId | None = None,
     reopen_window: timedelta | None = None,
     rating: int | None = None,
+    forward_by: datetime | None = None,
     **details: str,
 ) -> tuple[Appeal, AppealEvent]:
     """The appeal after `action`, and the event to store with it.
@@ -134,7 +141,8 @@ def apply(
     The keyword arguments each belong to one action: `assignee_id` to assign; `answer_text`
     to answer; `days` and `new_due_at` (from `domain.deadlines.extend_due`) to extend;
     `ground` and `linked_appeal_id` to reject; `reopen_window` (and optionally `new_due_at`)
-    to reopen. Anything else in `details` is recorded in the event as is.
+    to reopen; `forward_by` (from `domain.deadlines.forward_deadline`) to forward. Anything
+    else in `details` is recorded in the event as is.
     """
     to_status = TRANSITIONS.get((appeal.status, action))
     if to_status is None:
@@ -155,6 +163,7 @@ def apply(
         "linked_appeal_id": linked_appeal_id,
         "reopen_window": reopen_window,
         "rating": rating,
+        "forward_by": forward_by,
     }
     stray = sorted(
         name
@@ -179,16 +188,27 @@ def apply(
         text = (answer_text or "").strip()
         if not text:
             raise EmptyAnswer("an answer needs a text")
-        updated = replace(updated, answered_at=at, answer_text=text)
+        updated = replace(
+            updated,
+            answered_at=at,
+            answer_text=text,
+            first_answered_at=appeal.first_answered_at or at,
+        )
         # The answer text also goes into the history: a reopen clears it from the appeal.
         recorded.append(("answer_text", text))
     elif action is AppealAction.EXTEND:
-        updated = _extended(updated, days=days, new_due_at=new_due_at)
+        updated = _extended(updated, at=at, days=days, new_due_at=new_due_at)
         recorded += [
             ("days", str(days)),
             ("previous_due_at", appeal.due_at.isoformat()),
             ("due_at", updated.due_at.isoformat()),
         ]
+    elif action is AppealAction.FORWARD:
+        if forward_by is not None:
+            require_aware(forward_by)
+            if at > forward_by:
+                raise ForwardingTooLate(forward_by)
+            recorded.append(("forward_by", forward_by.isoformat()))
     elif action is AppealAction.REJECT:
         updated = _rejected(updated, ground=ground, linked_appeal_id=linked_appeal_id)
         recorded.append(("ground", str(ground)))
@@ -196,8 +216,11 @@ def apply(
             recorded.append(("linked_appeal_id", str(linked_appeal_id)))
     elif action is AppealAction.REOPEN:
         updated = _reopened(updated, at=at, window=reopen_window, new_due_at=new_due_at)
+        # The answer being reopened stays in the history with its date and text.
         recorded += [
             ("previous_answered_at", _iso(appeal.answered_at)),
+            ("previous_answer_text", appeal.answer_text or ""),
+            ("first_answered_at", _iso(appeal.first_answered_at or appeal.answered_at)),
             ("reopen_count", str(updated.reopen_count)),
             ("due_at", updated.due_at.isoformat()),
         ]
@@ -242,12 +265,17 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
-def _extended(appeal: Appeal, *, days: int | None, new_due_at: datetime | None) -> Appeal:
-    """59-ФЗ ст. 12 ч. 2: once, by at most 30 days."""
+def _extended(
+    appeal: Appeal, *, at: datetime, days: int | None, new_due_at: datetime | None
+) -> Appeal:
+    """59-ФЗ ст. 12 ч. 2: once, by at most 30 days, before the due date (the new one counts
+    from it: `domain.deadlines.extend_due`)."""
     if days is None or new_due_at is None:
         raise ValueError("extend needs days and new_due_at")
     if appeal.extended:
         raise AlreadyExtended("the answer time was already extended")
+    if at > appeal.due_at:
+        raise ExtensionAfterDueDate(appeal.due_at)
     if days > MAX_EXTENSION_DAYS:
         raise ExtensionTooLong(MAX_EXTENSION_DAYS)
     if days < 1:
@@ -294,6 +322,7 @@ def _reopened(
         appeal,
         answered_at=None,
         answer_text=None,
+        first_answered_at=appeal.first_answered_at or appeal.answered_at,
         # A new answer gets a new survey; the old rating stays in the history.
         rating=None,
         resolved=None,

@@ -112,6 +112,11 @@ class ServiceForm(StrEnum):
     OTHER = "other"  # прочее
 
 
+# §15.2: every written appeal is registered, even one without a name or a contact; it is then
+# closed on the ground of §15.10 instead of being refused at the door.
+WRITTEN_FORMS = frozenset({ServiceForm.POST})
+
+
 class RejectionGround(StrEnum):
     """The grounds on which no answer on the merits is given (§15.6–15.10, 59-ФЗ ст. 11)."""
 
@@ -214,6 +219,9 @@ class AppealDraft:
     pp55: QualityComplaintDetails | None = None
     # A voice message stands in for the text: staff listen to it (SPEC §2).
     voice: bool = False
+    # When the appeal reached the company (59-ФЗ ст. 8 ч. 2), if before its registration:
+    # a letter read on Monday, a journal row. None: received as it is registered.
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,11 +255,28 @@ class Appeal:
     rating: int | None = None
     resolved: bool | None = None
     survey_comment: str = ""
+    # 59-ФЗ ст. 8 ч. 2: kept apart from the registration for every channel (None on an
+    # appeal built before it was recorded: received as registered).
+    received_at: datetime | None = None
+    # The first answer's time: a reopen clears `answered_at` for the new answer, never this
+    # (whether the appeal was answered on time is told by it).
+    first_answered_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for moment in (self.registered_at, self.due_at, self.answered_at):
+        for moment in (
+            self.registered_at,
+            self.due_at,
+            self.answered_at,
+            self.received_at,
+            self.first_answered_at,
+        ):
             if moment is not None:
                 require_aware(moment)
+
+    @property
+    def received(self) -> datetime:
+        """When the appeal reached the company (its registration if not told apart)."""
+        return self.received_at if self.received_at is not None else self.registered_at
 
     @property
     def is_open(self) -> bool:

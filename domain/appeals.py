@@ -32,6 +32,7 @@ from domain.appeal_model import QUALITY_SUBJECTS as QUALITY_SUBJECTS
 from domain.appeal_model import SYSTEM as SYSTEM
 from domain.appeal_model import TEXT_MAX as TEXT_MAX
 from domain.appeal_model import TEXT_MIN as TEXT_MIN
+from domain.appeal_model import WRITTEN_FORMS as WRITTEN_FORMS
 from domain.appeal_model import Actor as Actor
 from domain.appeal_model import ActorKind as ActorKind
 from domain.appeal_model import Appeal as Appeal
@@ -57,6 +58,7 @@ from domain.contacts import normalize_ru_phone, validate_email
 from domain.errors import (
     AnonymousAppeal,
     AttachmentTooLarge,
+    ReceivedAfterRegistration,
     TextTooLong,
     TextTooShort,
     TooManyAttachments,
@@ -72,11 +74,14 @@ def check_submittable(draft: AppealDraft) -> None:
     belong to the kind."""
     if draft.subject not in subjects_for(draft.kind):
         raise ValueError(f"subject {draft.subject} does not belong to kind {draft.kind}")
-    if not draft.full_name.strip():
-        raise AnonymousAppeal("full_name")
+    # §15.2: a written appeal is registered even without them (then closed, §15.10).
+    anonymous = lacks_contact_data(draft)
+    if anonymous and draft.form not in WRITTEN_FORMS:
+        raise AnonymousAppeal("full_name" if not draft.full_name.strip() else "contact")
     check_length(Field.FULL_NAME, " ".join(draft.full_name.split()))
     check_length(Field.ADDRESS, draft.address.strip())
-    check_length(Field.CONTACT, _normalized_contact(draft))
+    if not anonymous:
+        check_length(Field.CONTACT, _normalized_contact(draft))
     if draft.pp55 is not None:
         check_length(Field.DEVICE_ADDRESS, draft.pp55.device_address)
         check_length(Field.CONTRACT_NUMBER, draft.pp55.contract_number)
@@ -85,6 +90,15 @@ def check_submittable(draft: AppealDraft) -> None:
         raise TextTooLong(TEXT_MAX)
     if len(text) < TEXT_MIN and not (draft.voice and not text):
         raise TextTooShort(TEXT_MIN)
+
+
+def lacks_contact_data(draft: AppealDraft) -> bool:
+    """No name, or nowhere to send the answer (§15.10, 59-ФЗ ст. 11 ч. 1)."""
+    if not draft.full_name.strip():
+        return True
+    if draft.answer_channel is AnswerChannel.CHAT:
+        return draft.user_id is None
+    return not draft.contact.strip()
 
 
 def _normalized_contact(draft: AppealDraft) -> str:
@@ -129,6 +143,10 @@ def register(
     require_aware(at)
     if not number:
         raise ValueError("a registered appeal has a number")
+    received_at = draft.received_at if draft.received_at is not None else at
+    require_aware(received_at)
+    if received_at > at:
+        raise ReceivedAfterRegistration("received after the registration")
     appeal = Appeal(
         id=None,
         number=number,
@@ -143,11 +161,12 @@ def register(
         full_name=" ".join(draft.full_name.split()),
         address=draft.address.strip(),
         answer_channel=draft.answer_channel,
-        contact=_normalized_contact(draft),
+        contact="" if lacks_contact_data(draft) else _normalized_contact(draft),
         account_number=draft.account_number,
         vulnerable=draft.vulnerable,
         pp55=draft.pp55,
         flags=flags,
+        received_at=received_at,
     )
     event = AppealEvent(
         action=AppealAction.REGISTER,
@@ -156,6 +175,10 @@ def register(
         reason="",
         from_status=None,
         to_status=AppealStatus.REGISTERED,
-        details=(("number", number), ("due_at", due_at.isoformat())),
+        details=(
+            ("number", number),
+            ("due_at", due_at.isoformat()),
+            ("received_at", received_at.isoformat()),
+        ),
     )
     return appeal, event

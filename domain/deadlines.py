@@ -35,6 +35,13 @@ from domain.errors import ExtensionTooLong, ExtensionTooShort
 
 ANSWER_DAYS = 30  # §15.4, §18.9; per-kind terms are settings, this is their default
 MAX_EXTENSION_DAYS = 30  # 59-ФЗ ст. 12 ч. 2
+# 59-ФЗ ст. 8 ч. 3 (forwarding outside the competence) and ст. 11 ч. 4 (telling that the
+# text cannot be read): within 7 days of registration, on the due date's rules.
+EARLY_DAYS = 7
+# The early stage's warning comes on the 5th day after registration.
+EARLY_WARNING_DAYS = 5
+# 59-ФЗ ст. 8 ч. 2: a written appeal is registered within 3 days of its receipt.
+REGISTRATION_DAYS = 3
 END_OF_DAY = time(23, 59, 59)
 # No real calendar has a year of days off; a calendar that does is broken.
 _MAX_DAYS_OFF_IN_A_ROW = 366
@@ -99,6 +106,37 @@ def extend_due(
         raise ExtensionTooShort()
     day = local_date(due_at, zone) + timedelta(days=days)
     return end_of_day(next_working_day(day, calendar), zone)
+
+
+def forward_deadline(
+    *, registered_at: datetime, calendar: WorkingCalendar, zone: ZoneInfo
+) -> datetime:
+    """The end of the 7-day term of 59-ФЗ ст. 8 ч. 3 and ст. 11 ч. 4 (forwarding, telling
+    that the text is illegible), counted like the answer's due date."""
+    return due_date(registered_at=registered_at, days=EARLY_DAYS, calendar=calendar, zone=zone)
+
+
+def early_warning_due(
+    *, registered_at: datetime, now: datetime, calendar: WorkingCalendar, zone: ZoneInfo
+) -> bool:
+    """From the 5th day after registration until the 7-day term ends: staff are warned that
+    forwarding and the illegible-text notice are possible only until then."""
+    started = local_date(now, zone) >= local_date(registered_at, zone) + timedelta(
+        days=EARLY_WARNING_DAYS
+    )
+    ends = forward_deadline(registered_at=registered_at, calendar=calendar, zone=zone)
+    return started and now <= ends
+
+
+def registration_delay(*, received_at: datetime, registered_at: datetime, zone: ZoneInfo) -> int:
+    """Calendar days from the receipt to the registration, in the company's zone."""
+    return (local_date(registered_at, zone) - local_date(received_at, zone)).days
+
+
+def registered_late(*, received_at: datetime, registered_at: datetime, zone: ZoneInfo) -> bool:
+    """59-ФЗ ст. 8 ч. 2: more than 3 days between the receipt and the registration."""
+    delay = registration_delay(received_at=received_at, registered_at=registered_at, zone=zone)
+    return delay > REGISTRATION_DAYS
 
 
 def days_left(due_at: datetime, now: datetime, zone: ZoneInfo) -> int:

@@ -294,3 +294,31 @@ class NoTelegramChat(DomainError):
     """The appeal came by phone, post or in person: there is no chat to send a file to."""
 
     text_key = "staff-error-no-chat"
+
+
+class ExtensionAfterDueDate(DomainError):
+    """59-ФЗ ст. 12 ч. 2: the answer time is extended before it runs out, never after (an
+    extension of an overdue appeal would hide the violation)."""
+
+    text_key = "appeal-error-extension-after-due"
+
+    def __init__(self, due_at: datetime) -> None:
+        super().__init__("the due date has passed: no extension")
+        self.due_at = due_at
+
+
+class ForwardingTooLate(DomainError):
+    """59-ФЗ ст. 8 ч. 3: an appeal outside the competence is forwarded within 7 days of its
+    registration; later it is answered here."""
+
+    text_key = "appeal-error-forward-too-late"
+
+    def __init__(self, forward_by: datetime) -> None:
+        super().__init__("forwarding is allowed within 7 days of registration")
+        self.forward_by = forward_by
+
+
+class ReceivedAfterRegistration(DomainError):
+    """An appeal cannot be received after it was registered, nor in the future."""
+
+    text_key = "appeal-error-received-after-registration"

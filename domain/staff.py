@@ -54,6 +54,8 @@ class StaffAction(StrEnum):
 _NEEDS: dict[StaffAction, StaffRole] = {
     StaffAction.ASSIGN: StaffRole.HEAD,
     StaffAction.EXTEND: StaffRole.HEAD,
+    # §5.2: documents leave the company only with the management's consent.
+    StaffAction.FORWARD: StaffRole.HEAD,
     StaffAction.SETTINGS: StaffRole.ADMIN,
 }
 

@@ -1,6 +1,8 @@
 """Deadline control (SPEC §4, regulation §19.7): warnings to the executor and the heads at
 D-5 and D-1 (working days) and on the day a deadline is missed, and a daily digest in the
-staff chat: due today, overdue, unassigned.
+staff chat: due today, overdue, unassigned. A stage of its own comes on the 5th day after
+registration: the 7-day term to forward an appeal outside the competence (59-ФЗ ст. 8 ч. 3)
+and to tell that its text cannot be read (ст. 11 ч. 4) ends soon.
 
 The check is driven by state, not by the clock's history: every run looks at every open
 appeal and queues the warning of the stage it has reached, with a dedup key per appeal, due
@@ -20,7 +22,14 @@ from zoneinfo import ZoneInfo
 
 from core.texts import Texts
 from domain.appeals import Appeal
-from domain.deadlines import WarningStage, WorkingCalendar, local_date, warning_stage
+from domain.deadlines import (
+    WarningStage,
+    WorkingCalendar,
+    early_warning_due,
+    forward_deadline,
+    local_date,
+    warning_stage,
+)
 from domain.staff import StaffMember, StaffRole
 from notifier.appeal_notices import STAFF_METHOD
 from notifier.scheduler import job_context
@@ -66,41 +75,74 @@ async def check_deadlines(
         heads = [m.user_id for m in everyone if m.role is StaffRole.ADMIN]
     warned = 0
     for appeal in appeals:
+        assert appeal.id is not None
+        recipients = list(
+            dict.fromkeys(([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads)
+        )
+        executor = _executor(appeal, members, texts)
+        if early_warning_due(
+            registered_at=appeal.registered_at, now=now, calendar=policy.calendar, zone=policy.zone
+        ):
+            # 59-ФЗ ст. 8 ч. 3, ст. 11 ч. 4: a stage of its own, once per appeal.
+            forward_by = forward_deadline(
+                registered_at=appeal.registered_at, calendar=policy.calendar, zone=policy.zone
+            )
+            text = texts.get(
+                "deadline-early",
+                number=appeal.number,
+                date=_day(forward_by, policy.zone),
+                executor=executor,
+            )
+            _warn(uow, policy, appeal.id, text, f"deadline:{appeal.id}:early", recipients, now)
+            warned += 1
         stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
         if stage is None:
             continue
-        assert appeal.id is not None
         warned += 1
         text = texts.get(
             f"deadline-{stage.value}",
             number=appeal.number,
             due=_day(appeal.due_at, policy.zone),
-            executor=_executor(appeal, members, texts),
+            executor=executor,
         )
         key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
-        recipients = dict.fromkeys(
-            ([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads
+        _warn(
+            uow, policy, appeal.id, text, key, recipients, now, urgent=stage is not WarningStage.D5
         )
-        for user_id in recipients:
-            enqueue(
-                uow,
-                chat_id=user_id,
-                method="send_message",
-                payload={"text": text},
-                now=now,
-                dedup_key=f"{key}:{user_id}",
-                urgent=stage is not WarningStage.D5,
-            )
-        if policy.staff_chat_id is not None:
-            enqueue(
-                uow,
-                chat_id=policy.staff_chat_id,
-                method=STAFF_METHOD,
-                payload={"op": "post", "appeal_id": appeal.id, "text": text},
-                now=now,
-                dedup_key=f"{key}:thread",
-            )
     return warned
+
+
+def _warn(
+    uow: UnitOfWork,
+    policy: DeadlinePolicy,
+    appeal_id: int,
+    text: str,
+    key: str,
+    recipients: list[int],
+    now: datetime,
+    *,
+    urgent: bool = False,
+) -> None:
+    """One warning to each recipient's private chat and to the appeal's thread, once."""
+    for user_id in recipients:
+        enqueue(
+            uow,
+            chat_id=user_id,
+            method="send_message",
+            payload={"text": text},
+            now=now,
+            dedup_key=f"{key}:{user_id}",
+            urgent=urgent,
+        )
+    if policy.staff_chat_id is not None:
+        enqueue(
+            uow,
+            chat_id=policy.staff_chat_id,
+            method=STAFF_METHOD,
+            payload={"op": "post", "appeal_id": appeal_id, "text": text},
+            now=now,
+            dedup_key=f"{key}:thread",
+        )
 
 
 def digest_text(

@@ -390,6 +390,8 @@ def consumer_message(
             texts.get(
                 f"consumer-rejected-{appeal.rejection_ground.value}",
                 number=appeal.number,
+                # §15.8: a repeat names the earlier appeal the answer was given to.
+                earlier=event.detail("linked_number") or NONE,
             ),
             None,
         )

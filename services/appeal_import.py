@@ -1,5 +1,7 @@
 """Import of appeals received on paper, by phone or in person before the bot (a journal),
-into the one registry (§15.2): each row gets a number of its year and its due date.
+into the one registry (§15.2): each row gets a number of its year and its due date. The
+journal's date is when the appeal was received; it was registered then too (the due date
+counts from it). A letter without a name or a contact is registered and closed (§15.10).
 
 A row already imported — by an earlier run, or earlier in the same file — is refused with
 the number it got (domain/journal.py says when two rows are the same appeal): numbers have
@@ -12,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.appeals import (
+    WRITTEN_FORMS,
     Actor,
     AnswerChannel,
     AppealDraft,
@@ -41,7 +44,10 @@ COLUMNS = (
     "answered_at",
     "answer_text",
 )
-_REQUIRED = ("received_at", "form", "kind", "subject", "full_name", "answer_channel", "text")
+_REQUIRED = ("received_at", "form", "kind", "subject", "answer_channel", "text")
+# §15.2: a written appeal is registered without a name too, then closed (§15.10); a
+# missing contact is refused by `check_submittable` unless the appeal is written.
+_REQUIRED_UNLESS_WRITTEN = ("full_name",)
 _TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d", "%d.%m.%Y")
 # Years a journal can hold: a year such as 0001 cannot even be moved to UTC.
 _YEARS = range(1990, 2101)
@@ -162,6 +168,10 @@ class AppealImportService:
             return RefusedRow(line, "import-appeals-row-code", str(error)[:80]), None, None
         if subject not in subjects_for(kind) or channel is AnswerChannel.CHAT:
             return RefusedRow(line, "import-appeals-row-code", row["subject"]), None, None
+        if form not in WRITTEN_FORMS:
+            for name in _REQUIRED_UNLESS_WRITTEN:
+                if not row[name]:
+                    return RefusedRow(line, "import-row-missing", name), None, None
         too_long = check_lengths(line, row, _LIMITED)
         if too_long is not None:
             return too_long, None, None

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.appeals import (
+    SYSTEM,
     Actor,
     ActorKind,
     Appeal,
@@ -18,10 +19,12 @@ from domain.appeals import (
     AppealId,
     AppealKind,
     AppealStatus,
+    RejectionGround,
     apply,
     check_attachment,
     check_submittable,
     format_number,
+    lacks_contact_data,
     register,
     with_survey_answers,
 )
@@ -173,8 +176,26 @@ class AppealService:
     ) -> Appeal:
         """An appeal received by phone, post or in person, entered by staff (§15.2): one
         registry, one number sequence, the same due date rules. `received_at` is for a paper
-        journal migrated later: the due date counts from it."""
-        return await self._register(draft, attachments, actor=actor, at=received_at)
+        journal migrated later: registered as it was received, the due date counts from it
+        (the draft's own `received_at` says when a letter registered now was received).
+
+        A written appeal without a name or a contact is registered all the same, then closed
+        on the ground of §15.10 (counted in the reports as such, not lost at the door)."""
+        if received_at is not None:
+            draft = replace(draft, received_at=received_at)
+        appeal = await self._register(draft, attachments, actor=actor, at=received_at)
+        if not lacks_contact_data(draft):
+            return appeal
+        closed, event = apply(
+            appeal,
+            AppealAction.REJECT,
+            actor=SYSTEM,
+            at=appeal.registered_at,
+            ground=RejectionGround.NO_CONTACT_DATA,
+        )
+        await self._appeals.save(closed, event)
+        await self._publish(closed, event)
+        return closed
 
     async def record_answer(
         self, appeal: Appeal, *, actor: Actor, answer_text: str, at: datetime

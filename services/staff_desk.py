@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, TypeVar
 
+from domain.appeal_lifecycle import GROUNDS_FOR_HEAD
 from domain.appeals import (
     Actor,
     ActorKind,
@@ -28,12 +30,14 @@ from domain.appeals import (
     flagged_repeat_of,
 )
 from domain.clock import Clock
-from domain.deadlines import WorkingCalendar, extend_due
+from domain.deadlines import WorkingCalendar, early_warning_due, extend_due, forward_deadline
 from domain.delivery import UNDELIVERED_TASK, ConsumerMessage, Undelivery
 from domain.errors import (
     AppealNotFound,
     DomainError,
+    ForwardingTooLate,
     NoTelegramChat,
+    RoleRequired,
     StaffNotFound,
     TextRequired,
 )
@@ -48,6 +52,7 @@ from domain.staff import (
     check_profile,
     check_signature,
     department_name,
+    role_at_least,
 )
 from services.appeals import AppealPolicy, AppealService
 from services.ports import (
@@ -294,6 +299,9 @@ class StaffDesk:
         return await self._audited(member, StaffAction.ANSWER, appeal_id, run)
 
     async def extend(self, member: StaffMember, appeal_id: int, days: int, reason: str) -> Appeal:
+        """59-ФЗ ст. 12 ч. 2: by a head, once, before the due date; the new due date counts
+        from the original one, not from today."""
+
         async def run() -> Appeal:
             appeal = await self.appeal(appeal_id)
             new_due = extend_due(
@@ -313,15 +321,45 @@ class StaffDesk:
 
         return await self._audited(member, StaffAction.EXTEND, appeal_id, run, str(days))
 
-    async def forward(self, member: StaffMember, appeal_id: int, where: str) -> Appeal:
-        """59-ФЗ ст. 8 ч. 3: outside the company's competence; `where` is told the consumer."""
-        return await self._change(
-            member,
-            StaffAction.FORWARD,
-            appeal_id,
-            AppealAction.FORWARD,
-            reason=_required(where),
+    def forward_by(self, appeal: Appeal) -> datetime:
+        """59-ФЗ ст. 8 ч. 3: the last moment the appeal may be forwarded."""
+        return forward_deadline(
+            registered_at=appeal.registered_at, calendar=self._calendar, zone=self._policy.zone
         )
+
+    def forwarding_check(self, member: StaffMember, appeal: Appeal) -> datetime | None:
+        """Before "where to" is asked: a specialist or a late forwarding is refused at once
+        (RoleRequired, ForwardingTooLate); from the 5th day the term's end is returned for a
+        warning, else None."""
+        check_allowed(member.role, StaffAction.FORWARD, notice_role=self._notice_role)
+        now = self._clock.now()
+        forward_by = self.forward_by(appeal)
+        if now > forward_by:
+            raise ForwardingTooLate(forward_by)
+        warn = early_warning_due(
+            registered_at=appeal.registered_at,
+            now=now,
+            calendar=self._calendar,
+            zone=self._policy.zone,
+        )
+        return forward_by if warn else None
+
+    async def forward(self, member: StaffMember, appeal_id: int, where: str) -> Appeal:
+        """59-ФЗ ст. 8 ч. 3: outside the company's competence, within 7 days of registration;
+        by a head (§5.2: documents leave the company only with the management's consent).
+        `where` is told the appellant (AppealNotices.publish)."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            return await self._transition(
+                member,
+                appeal,
+                AppealAction.FORWARD,
+                reason=_required(where),
+                forward_by=self.forward_by(appeal),
+            )
+
+        return await self._audited(member, StaffAction.FORWARD, appeal_id, run)
 
     async def reject(
         self,
@@ -331,22 +369,36 @@ class StaffDesk:
         *,
         earlier_number: str | None = None,
     ) -> Appeal:
-        """§15.6–15.10. A repeat points to the earlier appeal: the one given by number, else
-        the one screening flagged."""
+        """§15.6–15.10. A repeat is the head's decision (59-ФЗ ст. 11 ч. 5) and points to
+        the earlier appeal: the one given by number, else the one screening flagged; its
+        number goes into the history and the appellant's notice (§15.8)."""
 
         async def run() -> Appeal:
+            check_ground(member, ground)
             appeal = await self.appeal(appeal_id)
             linked: AppealId | None = None
+            details: dict[str, str] = {}
             if ground is RejectionGround.REPEAT_WITHOUT_NEW_ARGUMENTS:
-                if earlier_number:
-                    earlier = await self._appeals.by_number(earlier_number.strip().upper())
-                    if earlier is None or earlier.id is None:
-                        raise AppealNotFound(earlier_number)
+                linked = None if earlier_number else flagged_repeat_of(appeal)
+                earlier = (
+                    await self._appeals.by_number(earlier_number.strip().upper())
+                    if earlier_number
+                    else await self._appeals.get(linked)
+                    if linked is not None
+                    else None
+                )
+                if earlier_number and (earlier is None or earlier.id is None):
+                    raise AppealNotFound(earlier_number)
+                if earlier is not None and earlier.id is not None:
                     linked = earlier.id
-                else:
-                    linked = flagged_repeat_of(appeal)
+                    details["linked_number"] = earlier.number
             return await self._transition(
-                member, appeal, AppealAction.REJECT, ground=ground, linked_appeal_id=linked
+                member,
+                appeal,
+                AppealAction.REJECT,
+                ground=ground,
+                linked_appeal_id=linked,
+                **details,
             )
 
         return await self._audited(member, StaffAction.REJECT, appeal_id, run, ground.value)
@@ -454,6 +506,13 @@ class StaffDesk:
         if department_id is None:
             return everyone
         return [m for m in everyone if m.department_id == department_id]
+
+
+def check_ground(member: StaffMember, ground: RejectionGround) -> None:
+    """59-ФЗ ст. 11 ч. 5: refusing a repeat and stopping the correspondence is a head's
+    decision; the other grounds any staff member states."""
+    if ground in GROUNDS_FOR_HEAD and not role_at_least(member.role, StaffRole.HEAD):
+        raise RoleRequired(StaffRole.HEAD.value)
 
 
 def _reason(error: DomainError) -> str:

@@ -54,9 +54,9 @@ _ATTACHMENTS = (
     .where(AppealAttachmentRow.appeal_id == bindparam("appeal_id"))
     .order_by(AppealAttachmentRow.id)
 )
-_SCREENING = select(_APPEAL.c.id, _APPEAL.c.subject, _APPEAL.c.text, _APPEAL.c.answered_at).where(
-    _APPEAL.c.user_id == bindparam("user_id")
-)
+_SCREENING = select(
+    _APPEAL.c.id, _APPEAL.c.subject, _APPEAL.c.text, _APPEAL.c.first_answered_at
+).where(_APPEAL.c.user_id == bindparam("user_id"))
 _BY_NUMBER = select(_APPEAL).where(_APPEAL.c.number == bindparam("number"))
 _OPEN = (
     select(_APPEAL)
@@ -96,6 +96,7 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "form": appeal.form.value,
         "status": appeal.status.value,
         "registered_at": appeal.registered_at,
+        "received_at": appeal.received,
         "due_at": appeal.due_at,
         "extended": appeal.extended,
         "text": appeal.text,
@@ -108,6 +109,7 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "pp55": _pp55_to_row(appeal.pp55),
         "flags": [{"kind": f.kind.value, "detail": f.detail} for f in appeal.flags],
         "answered_at": appeal.answered_at,
+        "first_answered_at": appeal.first_answered_at,
         "answer_text": appeal.answer_text,
         "linked_appeal_id": appeal.linked_appeal_id,
         "reopen_count": appeal.reopen_count,
@@ -149,6 +151,8 @@ def _appeal(row: Any) -> Appeal:
         rating=row.rating,
         resolved=row.resolved,
         survey_comment=row.survey_comment or "",
+        received_at=row.received_at,
+        first_answered_at=row.first_answered_at,
     )
 
 
@@ -309,7 +313,7 @@ class SqlAppealRepository:
     ) -> list[tuple[AppealId, Subject, str, bool]]:
         rows = (await self._uow.session.execute(_SCREENING, {"user_id": user_id})).all()
         return [
-            (AppealId(row.id), Subject(row.subject), row.text, row.answered_at is not None)
+            (AppealId(row.id), Subject(row.subject), row.text, row.first_answered_at is not None)
             for row in rows
         ]
 

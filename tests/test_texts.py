@@ -233,7 +233,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " hours day weekday when old minutes ranges breaks topic mark"
         " accepted amount as_of at blocked created dropped duration effective ends failed first"
         " houses lines pending people planned send_at sent settlement source starts street"
-        " unreached field limit"
+        " unreached field limit earlier"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

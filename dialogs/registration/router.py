@@ -8,8 +8,9 @@ staff chat's one renderer (handlers/errors.py `DomainErrors`), the step staying 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from aiogram import Router
 from aiogram.filters import StateFilter
@@ -21,8 +22,10 @@ from pydantic import model_validator
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from dialogs.registration.received import parse_received, received_moment
 from dialogs.registration.states import StaffRegister
 from domain.appeals import (
+    WRITTEN_FORMS,
     AnswerChannel,
     AppealDraft,
     AppealKind,
@@ -31,6 +34,7 @@ from domain.appeals import (
     subjects_for,
 )
 from domain.contacts import answer_contact, full_name
+from domain.deadlines import registered_late, registration_delay
 from domain.errors import DomainError
 from domain.staff import StaffMember
 from handlers.filters import Cmd, HasText
@@ -133,12 +137,14 @@ async def on_register_button(
         await _register_save(callback, state, services, texts, config, staff, message)
         return
     await state.update_data({field: value})
+    data = await state.get_data()
     if field is RegField.FORM:
-        await state.set_state(StaffRegister.full_name)
-        staff_reply(services, config, message, texts.get("staff-register-name"))
+        await state.set_state(StaffRegister.received)
+        staff_reply(services, config, message, texts.get("staff-register-received"))
     elif field is RegField.CHANNEL:
         await state.set_state(StaffRegister.contact)
-        staff_reply(services, config, message, texts.get(f"staff-register-contact-{value}"))
+        prompt = _written_hint(texts, data, f"staff-register-contact-{value}")
+        staff_reply(services, config, message, prompt)
     elif field is RegField.KIND:
         await state.set_state(StaffRegister.subject)
         options = [
@@ -167,8 +173,10 @@ async def on_register_text(
     current = await state.get_state()
     text = (message.text or "").strip()
     data = await state.get_data()
-    if current == StaffRegister.full_name.state:
-        text = full_name(text)
+    if current == StaffRegister.received.state:
+        await _received(message, state, services, texts, config, data, text)
+    elif current == StaffRegister.full_name.state:
+        text = "" if _left_out(data, text) else full_name(text)
         await state.update_data(full_name=text)
         await state.set_state(StaffRegister.channel)
         options = [(texts.plain(f"appeal-channel-{c.value}"), c.value) for c in OFFLINE_CHANNELS]
@@ -181,7 +189,9 @@ async def on_register_text(
             options,
         )
     elif current == StaffRegister.contact.state:
-        text = answer_contact(AnswerChannel(data["channel"]), text)
+        text = (
+            "" if _left_out(data, text) else answer_contact(AnswerChannel(data["channel"]), text)
+        )
         await state.update_data(contact=text)
         await state.set_state(StaffRegister.kind)
         options = [(texts.plain(f"appeal-kind-{k.value}"), k.value) for k in AppealKind]
@@ -192,13 +202,15 @@ async def on_register_text(
         summary = texts.get(
             "staff-register-confirm",
             form=texts.plain(f"staff-form-{data['form']}"),
-            name=data["full_name"],
+            name=data["full_name"] or texts.plain("staff-register-not-given"),
             channel=texts.plain(f"appeal-channel-{data['channel']}").lower(),
-            contact=data["contact"],
+            contact=data["contact"] or texts.plain("staff-register-not-given"),
             kind=texts.plain(f"appeal-kind-{data['kind']}"),
             subject=texts.plain(f"appeal-subject-{data['subject']}"),
             text=text,
         )
+        received = date.fromisoformat(data["received"]).strftime("%d.%m.%Y")
+        summary = f"{summary}\n{texts.get('staff-register-received-line', date=received)}"
         await state.set_state(StaffRegister.confirm)
         _pick(
             services,
@@ -208,6 +220,46 @@ async def on_register_text(
             RegField.SAVE,
             [(texts.plain("staff-register-save"), "yes")],
         )
+
+
+# §15.2: a written appeal without a name or a contact is registered all the same ("-").
+_LEFT_OUT = "-"
+
+
+def _left_out(data: Mapping[str, Any], text: str) -> bool:
+    return text in {_LEFT_OUT, "—"} and ServiceForm(data["form"]) in WRITTEN_FORMS
+
+
+def _written_hint(texts: Texts, data: Mapping[str, Any], key: str) -> str:
+    prompt = texts.get(key)
+    if ServiceForm(data["form"]) in WRITTEN_FORMS:
+        return f"{prompt}\n{texts.get('staff-register-written-hint')}"
+    return prompt
+
+
+async def _received(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    data: Mapping[str, Any],
+    text: str,
+) -> None:
+    """When the appeal was received: a day in everyday Russian; a registration more than 3
+    days after it is warned about (59-ФЗ ст. 8 ч. 2) and goes on."""
+    now = services.clock.now()
+    day = parse_received(text, now=now, zone=config.zone)
+    if day is None:
+        staff_reply(services, config, message, texts.get("staff-register-received-invalid"))
+        return
+    await state.update_data(received=day.isoformat())
+    received_at = received_moment(day, now=now, zone=config.zone) or now
+    if registered_late(received_at=received_at, registered_at=now, zone=config.zone):
+        days = registration_delay(received_at=received_at, registered_at=now, zone=config.zone)
+        staff_reply(services, config, message, texts.get("staff-register-late", days=days))
+    await state.set_state(StaffRegister.full_name)
+    staff_reply(services, config, message, _written_hint(texts, data, "staff-register-name"))
 
 
 async def _register_save(
@@ -229,6 +281,9 @@ async def _register_save(
         full_name=str(data["full_name"]),
         answer_channel=AnswerChannel(data["channel"]),
         contact=str(data["contact"]),
+        received_at=received_moment(
+            date.fromisoformat(data["received"]), now=services.clock.now(), zone=config.zone
+        ),
     )
     try:
         appeal = await services.staff_desk.register(staff, draft)
@@ -257,7 +312,12 @@ def build_router() -> Router:
     router.message.register(cmd_register, Cmd("register"))
     router.message.register(
         on_register_text,
-        StateFilter(StaffRegister.full_name, StaffRegister.contact, StaffRegister.text),
+        StateFilter(
+            StaffRegister.received,
+            StaffRegister.full_name,
+            StaffRegister.contact,
+            StaffRegister.text,
+        ),
         HasText(),
     )
     router.callback_query.register(on_register_button, RegCb.filter())

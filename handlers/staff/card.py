@@ -9,9 +9,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 
 from app.services import Services
+from core.config import AppConfig
 from core.texts import Texts
 from domain.appeals import repeat_needs_earlier_number
-from domain.staff import StaffAction, StaffMember, check_allowed
+from domain.staff import StaffMember
 from handlers.staff.pickers import (
     GROUNDS,
     offer_departments,
@@ -22,9 +23,10 @@ from handlers.staff.pickers import (
 )
 from handlers.staff.replies import drop_markup, post
 from handlers.staff.states import PROMPTS, StaffInput
-from handlers.staff.thread import expect_text
+from handlers.staff.thread import expect_text, prompt_for
 from notifier.staff_render import StaffButton, StaffCb
 from services.ports import MessageRef
+from services.staff_desk import check_ground
 
 
 async def _done(callback: CallbackQuery, texts: Texts) -> None:
@@ -73,16 +75,16 @@ async def on_text_action(
     state: FSMContext,
     services: Services,
     texts: Texts,
+    config: AppConfig,
     staff: StaffMember,
 ) -> None:
     """Ask, answer, extend, forward: the text is asked for in the thread."""
     action = callback_data.action
-    if action is StaffButton.EXTEND:
-        check_allowed(staff.role, StaffAction.EXTEND)
     appeal_id = callback_data.appeal
     appeal = await services.staff_desk.appeal(appeal_id)
-    key = await expect_text(state, action, appeal_id, appeal.number)
-    post(services, appeal_id, texts.get(key, number=appeal.number))
+    prompt = await prompt_for(services, texts, config, staff, action, appeal)
+    await expect_text(state, action, appeal_id, appeal.number)
+    post(services, appeal_id, prompt)
     await _done(callback, texts)
 
 
@@ -142,6 +144,7 @@ async def on_ground(
     appeal_id = callback_data.appeal
     if 0 <= index < len(GROUNDS):
         ground = GROUNDS[index]
+        check_ground(staff, ground)
         desk = services.staff_desk
         appeal = await desk.appeal(appeal_id)
         if repeat_needs_earlier_number(appeal, ground):

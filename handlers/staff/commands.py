@@ -16,7 +16,7 @@ from handlers.filters import Cmd
 from handlers.staff.pickers import offer_executors, offer_grounds
 from handlers.staff.replies import appeal_of, post, staff_reply
 from handlers.staff.states import PROMPTS
-from handlers.staff.thread import expect_text, on_input
+from handlers.staff.thread import expect_text, on_input, prompt_for
 
 APPEAL_COMMANDS = (
     "take",
@@ -98,11 +98,11 @@ async def cmd_with_text(
     if (this := await _this_appeal(message, services, texts, config)) is None:
         return
     appeal_id, number = this
-    if command == "extend":
-        check_allowed(staff.role, StaffAction.EXTEND)
-    key = await expect_text(state, command, appeal_id, number)
+    appeal = await services.staff_desk.appeal(appeal_id)
+    prompt = await prompt_for(services, texts, config, staff, command, appeal)
+    await expect_text(state, command, appeal_id, number)
     if not rest:
-        post(services, appeal_id, texts.get(key, number=number))
+        post(services, appeal_id, prompt)
         return
     message_with_rest = message.model_copy(update={"text": rest})
     await on_input(message_with_rest, state, services, texts, config, staff)

@@ -17,9 +17,9 @@ from aiogram.types import Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
-from domain.appeals import RejectionGround
+from domain.appeals import Appeal, RejectionGround
 from domain.limits import parse_bounded_int
-from domain.staff import StaffMember
+from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.filters import HasText
 from handlers.staff.pickers import preview_answer
 from handlers.staff.replies import appeal_of, column, staff_reply
@@ -34,6 +34,28 @@ _EXTENSION_DAYS_MAX = 9999
 class HasFile(Filter):
     async def __call__(self, message: Message) -> bool:
         return bool(message.photo or message.document)
+
+
+async def prompt_for(
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    staff: StaffMember,
+    action: str,
+    appeal: Appeal,
+) -> str:
+    """The checks before a text is asked for, and its prompt: extending and forwarding are a
+    head's; forwarding after its 7 days is refused at once, and warned about from the 5th
+    day (59-ФЗ ст. 8 ч. 3)."""
+    if action == StaffButton.EXTEND:
+        check_allowed(staff.role, StaffAction.EXTEND)
+    text = texts.get(PROMPTS[action][1], number=appeal.number)
+    if action == StaffButton.FORWARD:
+        forward_by = services.staff_desk.forwarding_check(staff, appeal)
+        if forward_by is not None:
+            day = forward_by.astimezone(config.zone).strftime("%d.%m.%Y")
+            text = f"{texts.get('staff-forward-term-ends', date=day)}\n{text}"
+    return text
 
 
 async def expect_text(state: FSMContext, action: str, appeal_id: int, number: str) -> str:

@@ -51,6 +51,8 @@ class AppealRow(Base):
     form: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32), index=True)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # 59-ФЗ ст. 8 ч. 2: when the appeal reached the company, apart from its registration.
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     extended: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text)
@@ -63,6 +65,8 @@ class AppealRow(Base):
     pp55: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Kept over a reopen: whether the appeal was answered on time.
+    first_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     answer_text: Mapped[str | None] = mapped_column(Text)
     linked_appeal_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("appeals.id", ondelete="SET NULL")

@@ -229,6 +229,8 @@ class FaultRun:
         before = await self._numbers()
         await self.send(staff, "/register", chat_id=chat)
         await self.press(staff, texts.plain("staff-form-phone").capitalize(), chat_id=chat)
+        await self.wait(lambda: self.api.shown(chat, "Когда обращение") or None, "the date step")
+        await self.send(staff, "сегодня", chat_id=chat)
         await self.wait(lambda: self.api.shown(chat, "ФИО заявителя") or None, "the name step")
         await self.send(staff, f"Звонков Иван {index}", chat_id=chat)
         await self.press(staff, texts.plain("appeal-channel-phone"), chat_id=chat)

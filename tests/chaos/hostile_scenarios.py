@@ -405,7 +405,11 @@ def _staff_register(step: str) -> Callable[[HostileRun], Awaitable[Actor]]:
         actor = Actor(staff, "", staff=True)
         await run.send(staff, "/register")
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("name", lambda: run.press(staff, run.texts.plain("staff-form-phone").capitalize())),
+            (
+                "received",
+                lambda: run.press(staff, run.texts.plain("staff-form-phone").capitalize()),
+            ),
+            ("name", lambda: run.send(staff, "сегодня")),
             ("channel", lambda: run.send(staff, "Иванов Иван Иванович")),
             ("contact", lambda: run.press(staff, run.texts.plain("appeal-channel-phone"))),
             ("kind", lambda: run.send(staff, "+7 920 000-00-09")),

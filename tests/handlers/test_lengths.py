@@ -154,6 +154,8 @@ async def test_staff_registering_a_paper_appeal_are_told_the_limits_and_stay_at_
     await harness.deliver()
     await staff.press(texts.plain("staff-form-post").capitalize())
     await harness.deliver()
+    await staff.send("сегодня")
+    await harness.deliver()
     long_name = "Кузнецов " + "Олег" * 50
     await staff.send(long_name)
     delivered = await harness.deliver()
