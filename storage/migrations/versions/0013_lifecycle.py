@@ -1,7 +1,7 @@
 """appeals: the received date kept apart from the registration (59-ФЗ ст. 8 ч. 2) and the
 first answer's time kept over a reopen
 
-Revision ID: 0013_lifecycle
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-04 19:00:00.000000
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0013_lifecycle"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
