@@ -39,14 +39,13 @@ def test_reg_15_5_signature_names_executor_contacts_and_the_signing_head() -> No
 
 @pytest.mark.parametrize("field", ["full_name", "position", "phone", "email"])
 def test_reg_15_5_executor_profile_field_missing_is_named(field: str) -> None:
-
+    blank: dict[str, str] = {field: " "}
     with pytest.raises(SignatureIncomplete) as refused:
-        sign(replace(EXECUTOR, **{field: " "}), department=DEPARTMENT, head=HEAD)
+        sign(replace(EXECUTOR, **blank), department=DEPARTMENT, head=HEAD)  # type: ignore[arg-type]
     assert refused.value.text_args == {"field": field}
 
 
 def test_reg_15_5_no_department_no_head_no_head_role_no_head_position_are_refused() -> None:
-
     cases = [
         (None, HEAD, "department"),
         (replace(DEPARTMENT, head_user_id=None), None, "head"),

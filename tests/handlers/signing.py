@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.factory import App
 from domain.staff import Department, StaffMember, StaffRole
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
-from tests.harness import BotHarness
 
 HEAD_ID = 8_000_900
 HEAD_NAME = "Смирнов Олег Иванович"
@@ -15,7 +15,7 @@ HEAD_POSITION = "начальник службы по работе с потре
 
 
 async def signing_department(
-    harness: BotHarness,
+    app: App,
     executor_id: int,
     *,
     head_id: int = HEAD_ID,
@@ -23,8 +23,8 @@ async def signing_department(
 ) -> Department:
     """`executor_id` is put in a department whose head (a profile with a name and a
     position, role head) signs its answers."""
-    now = harness.app.clock.now()
-    uow = UnitOfWork(harness.app.sessionmaker, clock=harness.app.clock)
+    now = app.clock.now()
+    uow = UnitOfWork(app.sessionmaker, clock=app.clock)
     staff = SqlStaffDirectory(uow)
     department = await staff.add_department(name)
     assert department.id is not None

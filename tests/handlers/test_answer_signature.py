@@ -47,7 +47,7 @@ async def test_reg_15_5_answer_signature_names_executor_and_head(
     person, card = await _filed(harness, texts)
     staff = harness.staff(EXECUTOR)
     await staff.send(PROFILE)
-    await signing_department(harness, EXECUTOR)
+    await signing_department(harness.app, EXECUTOR)
     await harness.deliver()
     await staff.reply(card, f"/answer {ANSWER}")
     preview = _group_messages(await harness.deliver())[-1].text
@@ -73,7 +73,7 @@ async def test_reg_15_5_answer_without_executor_email_refused(
     _person, card = await _filed(harness, texts)
     staff = harness.staff(EXECUTOR)
     await staff.send("/profile Петрова Анна Сергеевна; ведущий специалист; +7 831 000-00-01")
-    await signing_department(harness, EXECUTOR)
+    await signing_department(harness.app, EXECUTOR)
     await harness.deliver()
     await staff.reply(card, f"/answer {ANSWER}")
     told = [c.text for c in _group_messages(await harness.deliver())]
@@ -88,7 +88,7 @@ async def test_reg_15_5_answer_without_executor_position_refused(
     _person, card = await _filed(harness, texts)
     staff = harness.staff(EXECUTOR)
     await staff.send("/profile Петрова Анна Сергеевна; ; +7 831 000-00-01; petrova@vyksa.ru")
-    await signing_department(harness, EXECUTOR)
+    await signing_department(harness.app, EXECUTOR)
     await harness.deliver()
     await staff.reply(card, f"/answer {ANSWER}")
     told = [c.text for c in _group_messages(await harness.deliver())]
@@ -157,7 +157,7 @@ async def test_reg_15_5_head_without_position_cannot_sign(
     await harness.deliver()
     harness.configure(admin_ids=frozenset({HEAD_ID}))
     head = harness.staff(HEAD_ID)
-    await signing_department(harness, EXECUTOR)
+    await signing_department(harness.app, EXECUTOR)
     await head.send(f"/profile {HEAD_NAME}; ; +7 831 000-00-09")
     await harness.deliver()
     await staff.reply(card, f"/answer {ANSWER}")

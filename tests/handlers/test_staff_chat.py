@@ -85,7 +85,7 @@ async def _with_profile(harness: BotHarness, user_id: int = 8_000_001) -> StaffP
     staff = harness.staff(user_id)
     await staff.send(PROFILE)
     await harness.deliver()
-    await signing_department(harness, user_id)
+    await signing_department(harness.app, user_id)
     return staff
 
 
