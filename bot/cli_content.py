@@ -15,6 +15,7 @@ from domain.booking import parse_office_hours
 from domain.content import ContentLibrary, Section
 from domain.content_truth import (
     Finding,
+    FindingKind,
     hours_findings,
     name_findings,
     placeholder_findings,
@@ -55,13 +56,20 @@ def truth_findings(
     return found
 
 
+_TRUTH_KEYS = {
+    FindingKind.PLACEHOLDER: "content-truth-placeholder",
+    FindingKind.HOURS: "content-truth-hours",
+    FindingKind.NAME: "content-truth-name",
+}
+
+
 def _truth_line(texts: Texts, settings: Settings, where: str, finding: Finding) -> str:
     return texts.plain(
-        f"content-truth-{finding.kind}",
+        _TRUTH_KEYS[finding.kind],
         where=where,
-        found=finding.found,
-        expected=finding.expected,
-        setting=settings.booking.office_hours,
+        value=finding.found,
+        detail=finding.expected,
+        hours=settings.booking.office_hours,
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 
@@ -44,12 +45,18 @@ _QUOTED_RE = re.compile(r"«([^«»]{1,80})»")
 _LABEL_JUNK_RE = re.compile(r"[^0-9a-zа-я]+")
 
 
+class FindingKind(StrEnum):
+    PLACEHOLDER = "placeholder"
+    HOURS = "hours"
+    NAME = "name"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A contradiction: `kind` (placeholder, hours, name), the page's words, and what the bot
     has instead where it is short to say."""
 
-    kind: str
+    kind: FindingKind
     found: str
     expected: str = ""
 
@@ -88,7 +95,7 @@ def fill(body: str, values: Mapping[str, str]) -> str:
 
 def placeholder_findings(body: str) -> list[Finding]:
     return [
-        Finding("placeholder", m.group(0), ", ".join(sorted(PLACEHOLDERS)))
+        Finding(FindingKind.PLACEHOLDER, m.group(0), ", ".join(sorted(PLACEHOLDERS)))
         for m in PLACEHOLDER_RE.finditer(body)
         if m.group(1) not in PLACEHOLDERS
     ]
@@ -168,7 +175,7 @@ def hours_findings(body: str, hours: OfficeHours) -> list[Finding]:
             if any(interval not in hours.opening[d] + hours.breaks[d] for d in days):
                 wrong = True
         if wrong or any(not hours.opening[day] for day in named):
-            findings.append(Finding("hours", raw.strip(" -*")))
+            findings.append(Finding(FindingKind.HOURS, raw.strip(" -*")))
     return findings
 
 
@@ -192,5 +199,5 @@ def name_findings(body: str, labels: Iterable[str]) -> list[Finding]:
                 continue
             name = match.group(1)
             if label_key(name) not in known:
-                findings.append(Finding("name", name))
+                findings.append(Finding(FindingKind.NAME, name))
     return findings

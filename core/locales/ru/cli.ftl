@@ -95,6 +95,6 @@ content-week-hours = { $hours } ч{ $minutes ->
        *[other] {" "}{ $minutes } мин
     }
 content-truth-title = Справка противоречит боту ({ $count }):
-content-truth-placeholder = { $where }: неизвестная подстановка { $found } — известны: { $expected }
-content-truth-hours = { $where }: часы работы «{ $found }» не совпадают с настройкой OFFICE_HOURS={ $setting }. Напишите часы приёма подстановкой {"{{"}office_hours{"}}"} или исправьте страницу.
-content-truth-name = { $where }: «{ $found }» — такого пункта меню, кнопки, раздела или темы в боте нет.
+content-truth-placeholder = { $where }: неизвестная подстановка { $value } — известны: { $detail }
+content-truth-hours = { $where }: часы работы «{ $value }» не совпадают с настройкой OFFICE_HOURS={ $hours }. Напишите часы приёма подстановкой {"{{"}office_hours{"}}"} или исправьте страницу.
+content-truth-name = { $where }: «{ $value }» — такого пункта меню, кнопки, раздела или темы в боте нет.
