@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from bot.settings import Settings
 from core.texts import Texts
 from domain.booking import parse_office_hours
-from domain.content import ContentLibrary, Section
+from domain.content import ContentLibrary
 from domain.content_truth import (
     Finding,
     FindingKind,
@@ -44,7 +44,7 @@ def truth_findings(
     hours = parse_office_hours(settings.booking.office_hours)
     labels = list(bot_labels(texts, library))
     found: list[tuple[str, Finding]] = []
-    pages = [(section.id, section.body) for section in _sections(library)]
+    pages = [(section.id, section.body) for section in library.all_sections()]
     pages.append(("consent", library.consent.body))
     for where, body in pages:
         for finding in (
@@ -71,10 +71,6 @@ def _truth_line(texts: Texts, settings: Settings, where: str, finding: Finding) 
         detail=finding.expected,
         hours=settings.booking.office_hours,
     )
-
-
-def _sections(library: ContentLibrary) -> list[Section]:
-    return library.all_sections()
 
 
 def cmd_content_check(settings: Settings, texts: Texts, *, quiet: bool = False) -> int:
@@ -108,7 +104,7 @@ def cmd_content_check(settings: Settings, texts: Texts, *, quiet: bool = False) 
     print(
         texts.plain(
             "content-ok",
-            sections=len(_sections(library)),
+            sections=len(library.all_sections()),
             version=library.consent.version,
             sample="yes" if library.sample else "no",
         )

@@ -455,7 +455,8 @@ class StaffDesk:
             else None
         )
         head_id = department.head_user_id if department is not None else None
-        head = await self._staff.member(head_id) if head_id is not None else None
+        # A listed admin signs as an admin whatever the stored role (`member`).
+        head = await self.member(head_id) if head_id is not None else None
         return sign(member, department=department, head=head)
 
     async def set_department_head(
@@ -464,10 +465,9 @@ class StaffDesk:
         """§15.5: the official who signs a department's answers (admin); a head by role."""
 
         async def run() -> Department:
-            head = await self._staff.member(head_user_id)
-            if head is None:
-                raise StaffNotFound(str(head_user_id))
-            check_signer(head)
+            if await self._staff.member(head_user_id) is None:
+                raise StaffNotFound(str(head_user_id))  # no profile to sign with yet
+            check_signer(await self.member(head_user_id))
             return await self._staff.set_department_head(department_id, head_user_id)
 
         return await self._audited(
