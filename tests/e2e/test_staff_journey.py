@@ -7,6 +7,7 @@ signature and a survey → rates 5 → the card shows "closed" and the rating.""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from .client import BotMessage, BotProcess, EmulatorUser, GroupChat
 from .conftest import RECEPTION, ROOT, BotFactory, UserFactory, _base_env
@@ -81,10 +82,12 @@ async def test_an_appeal_goes_through_the_staff_chat_and_the_answer_comes_back_r
     await staff.send_command(PROFILE)
     await staff.wait_for_text("Профиль сохранён")
     await staff.send_command("/department Служба учёта")
-    await staff.wait_for_text("Отдел добавлен")
-    await staff.send_command(f"/setdept {STAFF_ID} 1")
+    added = await staff.wait_for_text("Отдел добавлен")
+    department = re.search(r"Отдел добавлен: (\d+)", added.content)
+    assert department is not None
+    await staff.send_command(f"/setdept {STAFF_ID} {department.group(1)}")
     await staff.wait_for_text("Готово")
-    await staff.send_command(f"/depthead 1 {STAFF_ID}")
+    await staff.send_command(f"/depthead {department.group(1)} {STAFF_ID}")
     await staff.wait_for_text("подписывает")
 
     await staff.press("Взять", message=card)

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiogram.methods import SendMessage
+from sqlalchemy import select
 
 from bot.settings import Settings
 from core.texts import Texts
 from domain.appeals import AppealStatus
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
+from storage.models import DepartmentRow
 from tests.handlers.signing import HEAD_ID, HEAD_NAME, HEAD_POSITION, signing_department
 from tests.handlers.test_staff_chat import PROFILE, _buttons, _filed, _group_messages, _status
 from tests.harness import STAFF_CHAT_ID, BotHarness
@@ -121,7 +123,9 @@ async def test_reg_15_5_signing_head_is_set_per_department_by_an_admin(
     await staff.send(PROFILE)
     await head.send("/profile Кузнецова Ирина Павловна; начальник отдела учёта; +7 831 000-00-09")
     await admin.send("/department Отдел учёта")
-    await admin.send(f"/setdept {EXECUTOR} 1")
+    async with harness.app.sessionmaker() as session:  # ids run on across tests on PostgreSQL
+        department = int(await session.scalar(select(DepartmentRow.id)) or 0)
+    await admin.send(f"/setdept {EXECUTOR} {department}")
     await harness.deliver()
 
     # No head yet: the answer is refused and says who sets one.
@@ -130,14 +134,14 @@ async def test_reg_15_5_signing_head_is_set_per_department_by_an_admin(
     assert texts.get("staff-error-signer", reason="head", department="Отдел учёта") in told
 
     # A specialist cannot be the signing head; a specialist cannot name one either.
-    await staff.send("/depthead 1 8000006")
-    await admin.send("/depthead 1 8000006")
+    await staff.send(f"/depthead {department} 8000006")
+    await admin.send(f"/depthead {department} 8000006")
     told = [c.text for c in _group_messages(await harness.deliver())]
     assert texts.get("staff-error-role", value="admin") in told
     assert texts.get("staff-error-signer", reason="role", department="none") in told
 
     await admin.send("/setrole 8000006 head")
-    await admin.send("/depthead 1 8000006")
+    await admin.send(f"/depthead {department} 8000006")
     told = [c.text for c in _group_messages(await harness.deliver())]
     assert texts.get("staff-depthead-set", department="Отдел учёта", user_id="8000006") in told
     await staff.reply(card, f"/answer {ANSWER}")
