@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 
 from domain.booking import WEEKDAYS, Interval, OfficeHours
+from domain.word_files import read_word_file
 
 CONTENT_WORDS_FILE = "content_words_ru.txt"
 
@@ -67,17 +67,10 @@ def _normalise(text: str) -> str:
 
 @cache
 def _words() -> dict[str, tuple[str, ...]]:
-    raw = resources.files("domain.data").joinpath(CONTENT_WORDS_FILE).read_text("utf-8")
-    entries: dict[str, tuple[str, ...]] = {}
-    for number, line in enumerate(raw.splitlines(), 1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        name, colon, words = text.partition(":")
-        if not colon or not words.split():
-            raise ValueError(f"{CONTENT_WORDS_FILE}:{number}: expected `name: words`")
-        entries[name.strip()] = entries.get(name.strip(), ()) + tuple(words.split())
-    return entries
+    lines = read_word_file(CONTENT_WORDS_FILE)
+    return {
+        name: tuple(word for line in entries for word in line) for name, entries in lines.items()
+    }
 
 
 def _is(word: str, name: str) -> bool:

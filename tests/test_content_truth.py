@@ -6,7 +6,7 @@ hours and the readings window from the settings; the consent says where data liv
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tests.fakes import texts_of
 from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parents[1]
+CheckWith = Callable[[str, str], tuple[int, list[str]]]
 HOURS = parse_office_hours("mon-thu 08:00-17:00; fri 08:00-15:45; break 12:00-12:48")
 
 
@@ -46,6 +47,20 @@ def _check(
     return code, (captured.out + captured.err).splitlines()
 
 
+@pytest.fixture
+def check_with(
+    settings: Settings, texts: Texts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> CheckWith:
+    """`content check` of the sample with a line added to a page."""
+
+    def check(page: str, line: str) -> tuple[int, list[str]]:
+        root = _copy(tmp_path)
+        _append(root, page, line)
+        return _check(settings, texts, root, capsys)
+
+    return check
+
+
 def test_content_check_passes_the_shipped_sample(
     settings: Settings, texts: Texts, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,12 +68,8 @@ def test_content_check_passes_the_shipped_sample(
     assert code == 0, lines
 
 
-def test_content_check_finds_hours_contradiction(
-    settings: Settings, texts: Texts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = _copy(tmp_path)
-    _append(root, "pages/contacts.md", "- понедельник — пятница: 8:00–17:00")
-    code, lines = _check(settings, texts, root, capsys)
+def test_content_check_finds_hours_contradiction(check_with: CheckWith) -> None:
+    code, lines = check_with("pages/contacts.md", "- понедельник — пятница: 8:00–17:00")
     assert code == 1
     [line] = [line for line in lines if line.startswith("contacts:")]
     assert "8:00–17:00" in line and "OFFICE_HOURS=" in line
@@ -73,23 +84,17 @@ def test_content_check_sample_agrees_with_any_office_hours_setting(
     assert code == 0, lines
 
 
-def test_content_check_finds_menu_name_contradiction(
-    settings: Settings, texts: Texts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = _copy(tmp_path)
-    _append(root, "pages/readings.md", "Откройте раздел «Показания» и нажмите кнопку «Готово».")
-    code, lines = _check(settings, texts, root, capsys)
+def test_content_check_finds_menu_name_contradiction(check_with: CheckWith) -> None:
+    code, lines = check_with(
+        "pages/readings.md", "Откройте раздел «Показания» и нажмите кнопку «Готово»."
+    )
     assert code == 1
     named = [line for line in lines if line.startswith("readings:")]
     assert len(named) == 1 and "«Показания»" in named[0]  # «Готово» is a real button
 
 
-def test_content_check_finds_an_unknown_placeholder(
-    settings: Settings, texts: Texts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = _copy(tmp_path)
-    _append(root, "pages/faq.md", "Касса: {{cash_hours}}")
-    code, lines = _check(settings, texts, root, capsys)
+def test_content_check_finds_an_unknown_placeholder(check_with: CheckWith) -> None:
+    code, lines = check_with("pages/faq.md", "Касса: {{cash_hours}}")
     assert code == 1
     assert any(line.startswith("faq:") and "{{cash_hours}}" in line for line in lines)
 
