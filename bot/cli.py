@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from bot.cli_content import cmd_content_check
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
@@ -124,7 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     content_commands.add_parser(
         "check",
         help="validate the content folder",
-        description="Check index.yaml, pages, attachments and links of the content folder.",
+        description="Check index.yaml, pages, attachments and links of the content folder, "
+        "and that the pages do not contradict the bot: office hours against OFFICE_HOURS, "
+        "names of menu items, buttons and notice topics against the bot's own.",
     )
     return parser
 
@@ -219,36 +222,6 @@ def _started(texts: Texts, main: Coroutine[Any, Any, int]) -> int:
 def _require_content(settings: Settings, texts: Texts) -> None:
     if cmd_content_check(settings, texts, quiet=True) != 0:
         raise SystemExit(2)
-
-
-def cmd_content_check(settings: Settings, texts: Texts, *, quiet: bool = False) -> int:
-    from storage.content import check_content, load_content
-
-    root = settings.content_dir
-    problems = check_content(root)
-    if problems:
-        lines = [texts.plain("content-invalid-title", root=str(root), count=len(problems))]
-        for problem in problems:
-            lines.append(
-                texts.plain(
-                    "content-problem-line",
-                    where=problem.where,
-                    problem=texts.plain(problem.reason, detail=problem.detail),
-                )
-            )
-        print("\n".join(lines), file=sys.stderr)
-        return 1
-    if not quiet:
-        library = load_content(root)
-        print(
-            texts.plain(
-                "content-ok",
-                sections=len(library.all_sections()),
-                version=library.consent.version,
-                sample="yes" if library.sample else "no",
-            )
-        )
-    return 0
 
 
 async def cmd_migrate(settings: Settings, texts: Texts) -> int:

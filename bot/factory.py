@@ -17,6 +17,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.content_values import content_values
 from bot.dispatching import Dispatcher
 from bot.middlewares import CommitBeforeSend, FreshCachesMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
@@ -190,7 +191,9 @@ async def build_app(
 ) -> App:
     clock = clock or SystemClock()
     texts = texts or Texts.load()
-    content = content or load_content(settings.content_dir)
+    content = (content or load_content(settings.content_dir)).filled(
+        content_values(settings, texts)
+    )
     engine = create_engine(settings.database.url)
     if migrate:
         await upgrade(engine)

@@ -40,6 +40,7 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
+from domain.deadlines import ANSWER_DAYS, check_answer_term
 from domain.notices import QuietHours, parse_quiet_hours
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 
@@ -168,7 +169,8 @@ class AccountSettings(Section):
 
 class AppealSettings(Section):
     number_prefix: str | None = Field(default=None, validation_alias="appeal_number_prefix")
-    answer_days: int = Field(default=30, ge=1, le=60, validation_alias="appeal_answer_days")
+    # §15.4, §18.9: 30 days at most; a kind may have a shorter term of its own.
+    answer_days: int = Field(default=ANSWER_DAYS, validation_alias="appeal_answer_days")
     answer_days_by_kind: dict[str, int] = Field(
         default_factory=dict, validation_alias="appeal_answer_days_by_kind"
     )
@@ -191,6 +193,11 @@ class AppealSettings(Section):
             raise ValueError("1 to 8 letters or digits, such as VE")
         return value
 
+    @field_validator("answer_days")
+    @classmethod
+    def _answer_days(cls, value: int) -> int:
+        return check_answer_term(value)
+
     @field_validator("answer_days_by_kind", mode="before")
     @classmethod
     def _days_by_kind(cls, value: object) -> object:
@@ -200,13 +207,25 @@ class AppealSettings(Section):
             result: dict[str, int] = {}
             for part in filter(None, re.split(r"[,;\s]+", value)):
                 kind, _, days = part.partition("=")
-                if kind not in _APPEAL_KINDS or not days.isdigit() or not 1 <= int(days) <= 60:
+                if kind not in _APPEAL_KINDS or not days.isdigit():
                     raise ValueError(
                         "expected kind=days pairs such as complaint=30,information_request=15 "
                         f"(kinds: {', '.join(sorted(_APPEAL_KINDS))})"
                     )
                 result[kind] = int(days)
             return result
+        return value
+
+    @field_validator("answer_days_by_kind")
+    @classmethod
+    def _terms_by_kind(cls, value: dict[str, int]) -> dict[str, int]:
+        for kind, days in value.items():
+            if kind not in _APPEAL_KINDS:
+                raise ValueError(f"{kind!r} is not a kind ({', '.join(sorted(_APPEAL_KINDS))})")
+            try:
+                check_answer_term(days)
+            except ValueError as error:
+                raise ValueError(f"{kind}: {error}") from None
         return value
 
 

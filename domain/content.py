@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
+from domain.content_truth import fill
 from domain.errors import ContentSectionNotFound
 
 # A reference section's id: its folder name, and what a button carries (core/callback_fields).
@@ -87,6 +88,23 @@ class ContentLibrary:
         for section in sections:
             yield section, parent
             yield from ContentLibrary._walk(section.children, section.id)
+
+    def filled(self, values: Mapping[str, str]) -> ContentLibrary:
+        """The same library with the pages' `{{placeholders}}` filled (domain/content_truth.py):
+        the office hours from the settings, not typed twice."""
+
+        def page(section: Section) -> Section:
+            return replace(
+                section,
+                body=fill(section.body, values),
+                children=tuple(page(child) for child in section.children),
+            )
+
+        return ContentLibrary(
+            sections=tuple(page(section) for section in self.sections),
+            consent=self.consent,
+            sample=self.sample,
+        )
 
     def get(self, section_id: str) -> Section:
         try:

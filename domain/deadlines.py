@@ -34,6 +34,9 @@ from zoneinfo import ZoneInfo
 from domain.errors import ExtensionTooLong, ExtensionTooShort
 
 ANSWER_DAYS = 30  # §15.4, §18.9; per-kind terms are settings, this is their default
+# §15.4: "within 30 calendar days", §18.9: "no more than 30 days from registration". A company
+# may promise less (for one kind or for all), never more.
+MAX_ANSWER_DAYS = 30
 MAX_EXTENSION_DAYS = 30  # 59-ФЗ ст. 12 ч. 2
 # 59-ФЗ ст. 8 ч. 3 (forwarding outside the competence) and ст. 11 ч. 4 (telling that the
 # text cannot be read): within 7 days of registration, on the due date's rules.
@@ -45,6 +48,18 @@ REGISTRATION_DAYS = 3
 END_OF_DAY = time(23, 59, 59)
 # No real calendar has a year of days off; a calendar that does is broken.
 _MAX_DAYS_OFF_IN_A_ROW = 366
+
+
+def check_answer_term(days: int) -> int:
+    """An answer term a company may set (§15.4, §18.9): 1 to 30 days; a ValueError says why."""
+    if days < 1:
+        raise ValueError("an answer term is at least 1 day")
+    if days > MAX_ANSWER_DAYS:
+        raise ValueError(
+            f"{days} days is over the {MAX_ANSWER_DAYS} days of regulation §15.4 and §18.9; "
+            f"a shorter term is allowed, a longer one is not"
+        )
+    return days
 
 
 class WorkingCalendar(Protocol):

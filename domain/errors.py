@@ -257,13 +257,35 @@ class DraftOfAnother(RoleRequired):
 
 
 class SignatureIncomplete(DomainError):
-    """§15.5: a final answer carries the executor's name and phone; the profile lacks them."""
+    """§15.5: a final answer carries the executor's name, position, phone and e-mail; the
+    profile lacks `missing` (the first such field)."""
 
     text_key = "staff-error-signature"
 
     def __init__(self, missing: str) -> None:
         super().__init__(f"the staff profile lacks {missing!s}")
         self.missing = missing
+
+    @property
+    def text_args(self) -> Mapping[str, Any]:
+        return {"field": self.missing}
+
+
+class SignerMissing(DomainError):
+    """§15.5: an answer is signed by an authorised official — the head of the executor's
+    department. `reason`: department (the executor has none), head (none set), role (the
+    one set is not a head), profile (the head's name or position is missing)."""
+
+    text_key = "staff-error-signer"
+
+    def __init__(self, reason: str, department: str = "") -> None:
+        super().__init__(f"no signer: {reason}")
+        self.reason = reason
+        self.department = department
+
+    @property
+    def text_args(self) -> Mapping[str, Any]:
+        return {"reason": self.reason, "department": self.department or "none"}
 
 
 class StaffNotFound(DomainError):

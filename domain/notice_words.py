@@ -5,26 +5,15 @@ in `domain/data/notice_words_ru.txt` and read once: code literals carry no Cyril
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
+
+from domain.word_files import read_word_file
 
 NOTICE_WORDS_FILE = "notice_words_ru.txt"
 
 
-@cache
 def _entries() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Each name's lines of words, in the file's order."""
-    raw = resources.files("domain.data").joinpath(NOTICE_WORDS_FILE).read_text("utf-8")
-    entries: dict[str, list[tuple[str, ...]]] = {}
-    for number, line in enumerate(raw.splitlines(), 1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        name, colon, words = text.partition(":")
-        if not colon or not words.split():
-            raise ValueError(f"{NOTICE_WORDS_FILE}:{number}: expected `name: words`")
-        entries.setdefault(name.strip(), []).append(tuple(words.split()))
-    return {name: tuple(lines) for name, lines in entries.items()}
+    return read_word_file(NOTICE_WORDS_FILE)
 
 
 def word_lines(name: str) -> tuple[tuple[str, ...], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import DraftOfAnother, RoleRequired, SignatureIncomplete
+from domain.errors import DraftOfAnother, RoleRequired
 from domain.limits import Field, check_length
 
 
@@ -103,11 +103,14 @@ def check_draft_decision(member: StaffMember, author_id: int) -> None:
 class Department:
     id: int | None
     name: str
+    # §15.5: the official who signs the department's answers (domain/signature.py).
+    head_user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StaffMember:
-    """A staff profile. `full_name`, `phone` and `email` sign every final answer (§15.5)."""
+    """A staff profile. `full_name`, `position`, `phone` and `email` sign every final answer
+    (§15.5, domain/signature.py)."""
 
     user_id: int
     role: StaffRole = StaffRole.SPECIALIST
@@ -123,14 +126,6 @@ class StaffMember:
     @property
     def display_name(self) -> str:
         return self.full_name or f"id {self.user_id}"
-
-
-def check_signature(member: StaffMember) -> None:
-    """§15.5: the answer names its executor with a phone number; the e-mail is added when the
-    profile has one. A profile without a name or a phone cannot sign an answer."""
-    missing = [name for name in ("full_name", "phone") if not getattr(member, name).strip()]
-    if missing:
-        raise SignatureIncomplete(", ".join(missing))
 
 
 def check_profile(member: StaffMember) -> None:

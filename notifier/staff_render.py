@@ -33,6 +33,7 @@ from domain.appeals import (
 from domain.deadlines import days_left
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
 from domain.screening import FlagKind
+from domain.signature import Signature
 from domain.text_limits import MESSAGE_MAX, fits, shorten, split_html, visible_length
 
 # Fluent selects on strings only: an empty optional value is passed as this key.
@@ -333,16 +334,26 @@ def event_line(appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo)
 
 
 def signature(event: AppealEvent, texts: Texts, *, plain: bool = False) -> str:
-    """§15.5: the executor's name, position, phone and e-mail under the answer (`plain`: for
-    an e-mail, not escaped for HTML)."""
+    """§15.5: the signature kept with the answer's event (`plain`: for an e-mail, not
+    escaped for HTML)."""
+    return signature_text(Signature.from_details(event.detail), texts, plain=plain)
+
+
+def signature_text(signed: Signature, texts: Texts, *, plain: bool = False) -> str:
+    """§15.5: the executor's name, position, phone and e-mail, and the head who signs; the
+    one renderer of the preview, the chat and the e-mail."""
     render = texts.plain if plain else texts.get
-    return render(
+    executor = render(
         "answer-signature",
-        name=event.detail("executor_name") or "",
-        position=event.detail("executor_position") or NONE,
-        phone=event.detail("executor_phone") or "",
-        email=event.detail("executor_email") or NONE,
+        name=signed.executor_name,
+        position=signed.executor_position or NONE,
+        phone=signed.executor_phone,
+        email=signed.executor_email or NONE,
     )
+    if not signed.signer_name:  # an answer given before signers were kept
+        return executor
+    signer = render("answer-signer", name=signed.signer_name, position=signed.signer_position)
+    return f"{executor}\n{signer}"
 
 
 def consumer_message(

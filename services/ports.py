@@ -221,6 +221,12 @@ class StaffDirectory(Protocol):
 
     async def add_department(self, name: str) -> Department: ...
 
+    async def department(self, department_id: int) -> Department | None: ...
+
+    async def set_department_head(self, department_id: int, user_id: int) -> Department:
+        """§15.5: who signs the department's answers; DepartmentNotFound if there is none."""
+        ...
+
 
 class StaffAudit(Protocol):
     async def record(

@@ -41,6 +41,7 @@ from domain.errors import (
     StaffNotFound,
     TextRequired,
 )
+from domain.signature import Signature, check_signer, sign
 from domain.staff import (
     DEFAULT_NOTICE_ROLE,
     Department,
@@ -50,7 +51,6 @@ from domain.staff import (
     check_allowed,
     check_draft_decision,
     check_profile,
-    check_signature,
     department_name,
     role_at_least,
 )
@@ -278,16 +278,13 @@ class StaffDesk:
         phone also becomes a task in the thread that staff mark done (§17.6)."""
 
         async def run() -> Appeal:
-            check_signature(member)
+            signed = await self.signature(member)
             updated = await self._transition(
                 member,
                 await self.appeal(appeal_id),
                 AppealAction.ANSWER,
                 answer_text=text,
-                executor_name=member.full_name,
-                executor_position=member.position,
-                executor_phone=member.phone,
-                executor_email=member.email,
+                **signed.details(),
             )
             if updated.answer_channel is not AnswerChannel.CHAT:
                 task = await self._tasks.add(
@@ -500,6 +497,34 @@ class StaffDesk:
 
     async def departments(self) -> list[Department]:
         return await self._staff.departments()
+
+    async def signature(self, member: StaffMember) -> Signature:
+        """§15.5: the executor's details and the head of their department who signs;
+        SignatureIncomplete or SignerMissing says what is missing."""
+        department = (
+            await self._staff.department(member.department_id)
+            if member.department_id is not None
+            else None
+        )
+        head_id = department.head_user_id if department is not None else None
+        # A listed admin signs as an admin whatever the stored role (`member`).
+        head = await self.member(head_id) if head_id is not None else None
+        return sign(member, department=department, head=head)
+
+    async def set_department_head(
+        self, member: StaffMember, department_id: int, head_user_id: int
+    ) -> Department:
+        """§15.5: the official who signs a department's answers (admin); a head by role."""
+
+        async def run() -> Department:
+            if await self._staff.member(head_user_id) is None:
+                raise StaffNotFound(str(head_user_id))  # no profile to sign with yet
+            check_signer(await self.member(head_user_id))
+            return await self._staff.set_department_head(department_id, head_user_id)
+
+        return await self._audited(
+            member, StaffAction.SETTINGS, None, run, f"head {department_id}={head_user_id}"
+        )
 
     async def members(self, department_id: int | None = None) -> list[StaffMember]:
         everyone = await self._staff.members()

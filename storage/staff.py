@@ -79,6 +79,11 @@ def _member(row: Any) -> StaffMember:
     )
 
 
+def _department(row: Any) -> Department:
+    head = row.head_user_id
+    return Department(id=int(row.id), name=row.name, head_user_id=int(head) if head else None)
+
+
 class SqlStaffDirectory:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -128,12 +133,35 @@ class SqlStaffDirectory:
     async def departments(self) -> list[Department]:
         rows = (
             await self._uow.session.execute(
-                select(DepartmentRow.id, DepartmentRow.name)
+                select(DepartmentRow.id, DepartmentRow.name, DepartmentRow.head_user_id)
                 .where(DepartmentRow.active.is_(True))
                 .order_by(DepartmentRow.name)
             )
         ).all()
-        return [Department(id=int(row.id), name=row.name) for row in rows]
+        return [_department(row) for row in rows]
+
+    async def department(self, department_id: int) -> Department | None:
+        row = (
+            await self._uow.session.execute(
+                select(DepartmentRow.id, DepartmentRow.name, DepartmentRow.head_user_id).where(
+                    DepartmentRow.id == department_id
+                )
+            )
+        ).first()
+        return _department(row) if row is not None else None
+
+    async def set_department_head(self, department_id: int, user_id: int) -> Department:
+        result = await self._uow.session.execute(
+            update(DepartmentRow)
+            .where(DepartmentRow.id == department_id)
+            .values(head_user_id=user_id)
+            .returning(DepartmentRow.id, DepartmentRow.name, DepartmentRow.head_user_id)
+        )
+        row = result.first()
+        if row is None:
+            raise DepartmentNotFound(str(department_id))
+        self._uow.mark_written()
+        return _department(row)
 
     async def add_department(self, name: str) -> Department:
         clean = " ".join(name.split())

@@ -196,10 +196,11 @@ async def _send_pending(
         await drop_markup(callback)
         return
     if as_answer:
-        if current == StaffInput.choose.state or data.get("signature") != signature(texts, staff):
+        signed = await signature(services, texts, staff)
+        if current == StaffInput.choose.state or data.get("signature") != signed:
             # A reply offered as the final answer, or a preview whose signature has changed
-            # since (a new /profile): show it as the consumer will see it first, so that what
-            # is confirmed is exactly what was previewed.
+            # since (a new /profile, another signing head): show it as the consumer will see
+            # it first, so that what is confirmed is exactly what was previewed.
             await preview_answer(services, texts, staff, state, appeal_id, text)
             await drop_markup(callback)
             return

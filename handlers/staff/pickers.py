@@ -9,10 +9,10 @@ from aiogram.fsm.context import FSMContext
 from app.services import Services
 from core.texts import Texts
 from domain.appeals import RejectionGround
-from domain.staff import StaffAction, StaffMember, check_allowed, check_signature
+from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.staff.replies import column, post
 from handlers.staff.states import StaffInput
-from notifier.staff_render import NONE, StaffButton, StaffCb
+from notifier.staff_render import StaffButton, StaffCb, signature_text
 
 # A ground button carries the ground's position here (notifier/staff_render.py StaffCb).
 GROUNDS = tuple(RejectionGround)
@@ -82,9 +82,8 @@ async def preview_answer(
 ) -> None:
     """The final answer as the consumer will see it, signature included, with a button to
     send it: what is confirmed is exactly what was previewed."""
-    check_signature(staff)
+    sign = await signature(services, texts, staff)
     appeal = await services.staff_desk.appeal(appeal_id)
-    sign = signature(texts, staff)
     await state.set_state(StaffInput.confirm_answer)
     await state.set_data(
         {"appeal": appeal_id, "number": appeal.number, "text": text, "signature": sign}
@@ -104,12 +103,8 @@ async def preview_answer(
     )
 
 
-def signature(texts: Texts, staff: StaffMember) -> str:
-    """§15.5: the signature under the answer, from the staff member's profile."""
-    return texts.get(
-        "answer-signature",
-        name=staff.full_name,
-        position=staff.position or NONE,
-        phone=staff.phone,
-        email=staff.email or NONE,
-    )
+async def signature(services: Services, texts: Texts, staff: StaffMember) -> str:
+    """§15.5: the signature under the answer — the executor's profile and the head of the
+    department who signs; a refusal (SignatureIncomplete, SignerMissing) says what is
+    missing."""
+    return signature_text(await services.staff_desk.signature(staff), texts)

@@ -143,6 +143,29 @@ async def cmd_setdept(
     )
 
 
+async def cmd_depthead(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """§15.5: `/depthead <department> <user id>` — the head who signs the department's
+    answers (admin)."""
+    assert message.text is not None
+    parts = message.text.split()
+    department_id = (
+        parse_bounded_int(parts[1], low=1, high=ROW_ID_MAX) if len(parts) == 3 else None
+    )
+    user_id = _user_id(parts[2]) if len(parts) == 3 else None
+    if user_id is None or department_id is None:
+        staff_reply(services, config, message, texts.get("staff-depthead-usage"))
+        return
+    department = await services.staff_desk.set_department_head(staff, department_id, user_id)
+    staff_reply(
+        services,
+        config,
+        message,
+        texts.get("staff-depthead-set", department=department.name, user_id=str(user_id)),
+    )
+
+
 def _user_id(raw: str) -> int | None:
     return parse_bounded_int(raw, low=1, high=TELEGRAM_ID_MAX)
 
@@ -173,4 +196,5 @@ def build_router() -> Router:
     router.message.register(cmd_department, Cmd("department"))
     router.message.register(cmd_setrole, Cmd("setrole"))
     router.message.register(cmd_setdept, Cmd("setdept"))
+    router.message.register(cmd_depthead, Cmd("depthead"))
     return router

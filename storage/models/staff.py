@@ -33,6 +33,8 @@ class DepartmentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(DEPARTMENT_MAX), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # §15.5: the head who signs the department's answers (a staff member's user id).
+    head_user_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StaffMemberRow(Base):

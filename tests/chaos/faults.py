@@ -61,6 +61,7 @@ from tests.chaos.fault_api import BOT_ID, TOKEN, FaultyBotApi, Shown
 from tests.chaos.fault_report import FaultReport, KindFigures, Owed
 from tests.chaos.registry import registry_csv
 from tests.chaos.session import ErrorLog
+from tests.handlers.signing import signing_department
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_CHAT = -1_001_234_567_890
@@ -166,6 +167,7 @@ class FaultRun:
         await uow.commit()
         self.api.members.add(STAFF_ADMIN)
         await self.send(STAFF_ADMIN, PROFILE, chat_id=STAFF_CHAT)
+        await signing_department(self.app, STAFF_ADMIN)  # §15.5: a head signs the answers
         people = [FIRST_CONSUMER + index for index in range(consumers)]
         for person in people:
             try:

@@ -95,6 +95,7 @@ from tests.chaos.hostile_updates import (
 from tests.chaos.hostile_values import PRIVATE_COMMANDS, STAFF_COMMANDS
 from tests.chaos.registry import POOL_BASE, registry_csv
 from tests.chaos.session import Attempt, ChaosSession, ErrorLog
+from tests.handlers.signing import signing_department
 from tests.harness import STAFF_CHAT_ID, TOKEN, BotHarness, Person, StaffPerson
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,6 +186,7 @@ class HostileRun:
         self.session.members[STAFF_SPECIALIST_ID] = "member"
         for staff_id in (STAFF_ADMIN_ID, STAFF_SPECIALIST_ID):
             await self.send(self.staff_person(staff_id), PROFILE)
+            await signing_department(self.harness.app, staff_id)  # §15.5: a head signs
 
     # -- helpers for the drivers -----------------------------------------------------------------
     def new_person(self) -> Person:

@@ -7,6 +7,7 @@ signature and a survey → rates 5 → the card shows "closed" and the rating.""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from .client import BotMessage, BotProcess, EmulatorUser, GroupChat
 from .conftest import RECEPTION, ROOT, BotFactory, UserFactory, _base_env
@@ -55,7 +56,14 @@ async def _card_shows(staff: EmulatorUser, card: BotMessage, *fragments: str) ->
 async def test_an_appeal_goes_through_the_staff_chat_and_the_answer_comes_back_rated(
     make_bot: BotFactory, bot_env: dict[str, str], make_user: UserFactory
 ) -> None:
-    env = {**_base_env(), **bot_env, "STAFF_CHAT_ID": str(STAFF_CHAT)}
+    # The staff member is an admin here: she sets up her department and signs its answers
+    # herself (§15.5: the answer names the official who signs).
+    env = {
+        **_base_env(),
+        **bot_env,
+        "STAFF_CHAT_ID": str(STAFF_CHAT),
+        "ADMIN_IDS": str(STAFF_ID),
+    }
     bot: BotProcess = make_bot([RECEPTION, "run"], env=env, cwd=ROOT)
     bot.start()
     consumer = make_user(first_name="Мария")
@@ -73,6 +81,14 @@ async def test_an_appeal_goes_through_the_staff_chat_and_the_answer_comes_back_r
 
     await staff.send_command(PROFILE)
     await staff.wait_for_text("Профиль сохранён")
+    await staff.send_command("/department Служба учёта")
+    added = await staff.wait_for_text("Отдел добавлен")
+    department = re.search(r"Отдел добавлен: (\d+)", added.content)
+    assert department is not None
+    await staff.send_command(f"/setdept {STAFF_ID} {department.group(1)}")
+    await staff.wait_for_text("Готово")
+    await staff.send_command(f"/depthead {department.group(1)} {STAFF_ID}")
+    await staff.wait_for_text("подписывает")
 
     await staff.press("Взять", message=card)
     await _card_shows(staff, card, "в работе", "Петрова Анна Сергеевна")
@@ -98,6 +114,7 @@ async def test_an_appeal_goes_through_the_staff_chat_and_the_answer_comes_back_r
     assert "Опора № 17 заменена" in answer.content
     assert "Петрова Анна Сергеевна" in answer.content
     assert "petrova@vyksa.ru" in answer.content
+    assert "Подписал(а): ведущий специалист Петрова Анна Сергеевна" in answer.content
     survey = await consumer.wait_for_text("Оцените")
     await consumer.press("5", exact=True, message=survey)
     await consumer.wait_for_text("Ваш вопрос решён?")

@@ -27,6 +27,7 @@ from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.models import AppealRow, StaffAuditRow
 from tests.fakes import inline_buttons, texts_of
+from tests.handlers.signing import signing_department
 from tests.handlers.test_appeal_dialog import _file_one, _linked, _photo
 from tests.harness import STAFF_CHAT_ID, BotHarness, Person, StaffPerson
 
@@ -79,9 +80,12 @@ async def _filed(harness: BotHarness, texts: Texts) -> tuple[Person, Message]:
 
 
 async def _with_profile(harness: BotHarness, user_id: int = 8_000_001) -> StaffPerson:
+    """A staff member who can sign answers: a full profile, in a department with a signing
+    head (§15.5)."""
     staff = harness.staff(user_id)
     await staff.send(PROFILE)
     await harness.deliver()
+    await signing_department(harness.app, user_id)
     return staff
 
 
@@ -293,7 +297,9 @@ async def test_answer_without_a_profile_asks_for_the_signature_first(
     staff = harness.staff()
     await staff.reply(card, "/answer Всё сделано.")
     delivered = await harness.deliver()
-    assert texts.get("staff-error-signature") in [c.text for c in _group_messages(delivered)]
+    assert texts.get("staff-error-signature", field="full_name") in [
+        c.text for c in _group_messages(delivered)
+    ]
     assert await _status(harness) is AppealStatus.REGISTERED
 
 

@@ -132,7 +132,9 @@ async def test_an_answer_previewed_before_the_signature_changed_is_previewed_aga
     await staff.reply(card, "/answer Опора заменена, напряжение в норме.")
     await harness.deliver()
     preview = staff.last_inline
-    await staff.send("/profile Петрова Анна Сергеевна; начальник службы; +7 831 000-00-01")
+    await staff.send(
+        "/profile Петрова Анна Сергеевна; начальник службы; +7 831 000-00-01; petrova@vyksa.ru"
+    )
     await harness.deliver()
     staff.last_inline = preview
     await staff.press(texts.get("staff-button-send-answer"))

@@ -88,3 +88,13 @@ import-appeals-dry-run = Пробный прогон (--dry-run): ничего �
 import-appeals-row-imported = эта строка уже загружена раньше: обращение { $detail } (то же время поступления, ФИО и текст); повтор не принят
 import-appeals-row-repeated = повтор строки { $detail } этого файла (то же время поступления, ФИО и текст); не принят
 import-concurrent = Одновременно шёл другой импорт с теми же строками; ничего не записано. Запустите импорт ещё раз: уже загруженные строки будут отклонены.
+
+# `reception content check`: what the pages say against what the bot does (bot/cli_content.py).
+content-week-hours = { $hours } ч{ $minutes ->
+        [0] {""}
+       *[other] {" "}{ $minutes } мин
+    }
+content-truth-title = Справка противоречит боту ({ $count }):
+content-truth-placeholder = { $where }: неизвестная подстановка { $value } — известны: { $detail }
+content-truth-hours = { $where }: часы работы «{ $value }» не совпадают с настройкой OFFICE_HOURS={ $hours }. Напишите часы приёма подстановкой {"{{"}office_hours{"}}"} или исправьте страницу.
+content-truth-name = { $where }: «{ $value }» — такого пункта меню, кнопки, раздела или темы в боте нет.
