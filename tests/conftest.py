@@ -29,7 +29,13 @@ from storage.engine import create_engine, create_sessionmaker, is_sqlite
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.harness import BotHarness
-from tests.safety import TEST_DATABASE_VARIABLE, NetworkGuard, database_problem, scrub_environment
+from tests.safety import (
+    TEST_DATABASE_VARIABLE,
+    TEST_PD_KEY,
+    NetworkGuard,
+    database_problem,
+    scrub_environment,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -54,6 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 "its database; point it at a throwaway one."
             )
     config.stash[_IGNORED] = scrub_environment(os.environ)
+    os.environ["PD_ENCRYPTION_KEY"] = TEST_PD_KEY  # every Settings the tests build seals so
     GUARD.install()
 
 
