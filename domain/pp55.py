@@ -151,28 +151,25 @@ def birth_date(raw: str, *, today: date, read: DateReader) -> date:
     return day
 
 
+def _words(field: Field, raw: str) -> str:
+    """What was typed, spaces collapsed, within its field's limit."""
+    return check_length(field, " ".join(raw.split()))
+
+
 def birth_place(raw: str) -> str:
     """A settlement, a district, a region as written in the passport."""
-    place = " ".join(raw.split())
-    check_length(Field.BIRTH_PLACE, place)
-    return place
+    return _words(Field.BIRTH_PLACE, raw)
 
 
 def residence(raw: str) -> str:
     """The place of residence (registration address)."""
-    place = " ".join(raw.split())
-    check_length(Field.ADDRESS, place)
-    return place
+    return _words(Field.ADDRESS, raw)
 
 
 def company(raw: str) -> str:
-    name = " ".join(raw.split())
-    check_length(Field.FULL_NAME, name)
-    return name
+    return _words(Field.FULL_NAME, raw)
 
 
 def demand(raw: str) -> str:
     """What the consumer demands (to restore the supply, to recalculate the bill ...)."""
-    text = " ".join(raw.split())
-    check_length(Field.DEMAND, text)
-    return text
+    return _words(Field.DEMAND, raw)
