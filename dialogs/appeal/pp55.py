@@ -6,13 +6,16 @@ not even the dialog's stored state holds them in plain (storage/crypto.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import dateparser
 from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from core.texts import Texts
 from dialogs.appeal.keyboards import AppealPick, pick
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.steps import Asker, Step, Turn
@@ -50,13 +53,6 @@ ITEM_OF: dict[str | None, Pp55Item] = {state.state: item for item, state in STAT
 def pp55_order(data: Data) -> list[State]:
     applicant = data.pp55_applicant or ApplicantType.PERSON
     return [FileAppeal.pp55_applicant, *(STATE_OF[item] for item in items_for(applicant))]
-
-
-def _box(turn: Turn) -> SecretBox:
-    box = turn.config.secret_box
-    if box is None:  # the composition root always sets one (bot/factory.py)
-        raise RuntimeError("no secret box: PD_ENCRYPTION_KEY is not wired")
-    return box
 
 
 # Questions -------------------------------------------------------------------------------
@@ -120,13 +116,13 @@ def read_date(text: str, today: date) -> date | None:
     return parsed.date() if parsed is not None else None
 
 
-def _violation_time(turn: Turn, clock: Clock, raw: str) -> datetime:
+def _violation_time(raw: str, *, zone: ZoneInfo, now: datetime) -> datetime:
     for pattern in _TIME_FORMATS:
         try:
-            moment = datetime.strptime(raw.strip(), pattern).replace(tzinfo=turn.config.zone)
+            moment = datetime.strptime(raw.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
             continue
-        if moment <= clock.now():
+        if moment <= now:
             return moment
     raise _TimeRefused()
 
@@ -153,15 +149,25 @@ _PLAIN_CHECKS: dict[Pp55Item, Callable[[str], str]] = {
 }
 
 
-def _sealed_value(turn: Turn, clock: Clock, item: Pp55Item, raw: str) -> str:
+def typed_value(
+    item: Pp55Item, raw: str, *, box: SecretBox | None, zone: ZoneInfo, now: datetime
+) -> str | datetime:
+    """What is kept for a typed item (the appeal dialog, /register): checked (a DomainError
+    says what is wrong), the identity data sealed at once."""
+    if item is Pp55Item.TIME:
+        return _violation_time(raw, zone=zone, now=now)
+    if item in _PLAIN_CHECKS:
+        return _PLAIN_CHECKS[item](raw)
     if item is Pp55Item.PASSPORT:
         value = " ".join(passport(raw))
     elif item is Pp55Item.BIRTH_DATE:
-        today = clock.now().astimezone(turn.config.zone).date()
+        today = now.astimezone(zone).date()
         value = birth_date(raw, today=today, read=read_date).isoformat()
     else:
         value = birth_place(raw)
-    return _box(turn).seal(value)
+    if box is None:  # the composition root always sets one (bot/factory.py)
+        raise RuntimeError("no secret box: PD_ENCRYPTION_KEY is not wired")
+    return box.seal(value)
 
 
 async def on_item(message: Message, turn: Turn, clock: Clock) -> None:
@@ -171,18 +177,15 @@ async def on_item(message: Message, turn: Turn, clock: Clock) -> None:
 
     assert message.text is not None
     item = ITEM_OF[await turn.fsm.get_state()]
-    raw = message.text
     data = await TABLE.load(turn.fsm)
     try:
-        if item is Pp55Item.TIME:
-            data.pp55_time = _violation_time(turn, clock, raw)
-        elif item in _PLAIN_CHECKS:
-            setattr(data, f"pp55_{item.value}", _PLAIN_CHECKS[item](raw))
-        else:
-            setattr(data, f"pp55_{item.value}", _sealed_value(turn, clock, item, raw))
+        value = typed_value(
+            item, message.text, box=turn.config.secret_box, zone=turn.config.zone, now=clock.now()
+        )
     except DomainError as error:
         await turn.say(error_text(turn.texts, error))
         return
+    setattr(data, f"pp55_{item.value}", value)
     await advance(turn, item, data)
 
 
@@ -211,49 +214,64 @@ async def on_later(turn: Turn, value: str, current: str | None) -> None:
 
 
 def details(data: Data, box: SecretBox | None) -> QualityComplaintDetails | None:
-    """The ПП 55 part of the draft: the sealed items opened for the registration, which
-    seals them again in its own table (storage/identity.py)."""
-    if data.pp55_applicant is None and not (data.pp55_time or data.pp55_device):
+    """The ПП 55 part of the appeal dialog's draft."""
+    return details_from(data.model_dump(), box)
+
+
+def details_from(
+    values: Mapping[str, Any], box: SecretBox | None
+) -> QualityComplaintDetails | None:
+    """The ПП 55 part of a draft from a dialog's `pp55_<item>` values: the sealed items
+    opened for the registration, which seals them again in its own table
+    (storage/identity.py)."""
+    applicant = values.get("pp55_applicant") or None
+    moment = values.get("pp55_time") or None
+    if applicant is None and not (moment or values.get("pp55_device")):
         return None
 
-    def opened(token: str) -> str:
+    def text(item: Pp55Item) -> str:
+        return str(values.get(f"pp55_{item.value}") or "")
+
+    def opened(item: Pp55Item) -> str:
+        token = text(item)
         return box.open(token) if token and box is not None else ""
 
-    series_number = opened(data.pp55_passport).split()
-    born = opened(data.pp55_birth_date)
+    series_number = opened(Pp55Item.PASSPORT).split()
+    born = opened(Pp55Item.BIRTH_DATE)
     identity = Identity(
         passport_series=series_number[0] if len(series_number) == 2 else "",
         passport_number=series_number[1] if len(series_number) == 2 else "",
         birth_date=date.fromisoformat(born) if born else None,
-        birth_place=opened(data.pp55_birth_place),
+        birth_place=opened(Pp55Item.BIRTH_PLACE),
     )
     return QualityComplaintDetails(
-        violation_time=data.pp55_time,
-        device_address=data.pp55_device,
-        contract_number=data.pp55_contract,
-        applicant=data.pp55_applicant,
-        residence=data.pp55_residence,
-        company=data.pp55_company,
-        phone=data.pp55_phone,
-        email=data.pp55_email,
-        demand=data.pp55_demand,
+        violation_time=datetime.fromisoformat(moment) if isinstance(moment, str) else moment,
+        device_address=text(Pp55Item.DEVICE),
+        contract_number=text(Pp55Item.CONTRACT),
+        applicant=ApplicantType(applicant) if applicant else None,
+        residence=text(Pp55Item.RESIDENCE),
+        company=text(Pp55Item.COMPANY),
+        phone=text(Pp55Item.PHONE),
+        email=text(Pp55Item.EMAIL),
+        demand=text(Pp55Item.DEMAND),
         identity=None if identity.is_empty else identity,
     )
 
 
 def summary_lines(turn: Turn, data: Data) -> Sequence[str]:
-    """The ПП 55 lines of the summary: plain items as given, the sealed ones as «указано»,
-    and what is to be sent later."""
-    texts = turn.texts
     pp55 = details(data, turn.config.secret_box)
-    if pp55 is None:
-        return ()
+    return pp55_lines(turn.texts, pp55, turn.config.zone) if pp55 is not None else ()
+
+
+def pp55_lines(texts: Texts, pp55: QualityComplaintDetails, zone: ZoneInfo) -> list[str]:
+    """The ПП 55 lines of a summary (the appeal dialog's, /register's): plain items as given,
+    the sealed ones as «указано», and what is to be sent later."""
     none = texts.get("appeal-none")
     moment = pp55.violation_time
     lines = [
         texts.get(
             "appeal-summary-pp55",
-            time=local_time(moment, turn.config.zone) if moment else none,
+            time=local_time(moment, zone) if moment else none,
             device=pp55.device_address or none,
             contract=pp55.contract_number or none,
         )
@@ -262,14 +280,13 @@ def summary_lines(turn: Turn, data: Data) -> Sequence[str]:
     for item in items_for(pp55.applicant or ApplicantType.PERSON):
         if item in (Pp55Item.TIME, Pp55Item.DEVICE, Pp55Item.CONTRACT) or item not in given:
             continue
-        value = getattr(data, f"pp55_{item.value}")
-        shown = texts.get("pp55-sealed") if item in SEALED_ITEMS else value
+        shown = texts.get("pp55-sealed") if item in SEALED_ITEMS else getattr(pp55, item.value)
         lines.append(texts.get("pp55-summary-item", item=item.value, value=shown))
     missing = pp55.missing()
     if missing:
-        lines.append(texts.get("pp55-missing", items=item_names(turn, missing)))
+        lines.append(texts.get("pp55-missing", items=item_names(texts, missing)))
     return lines
 
 
-def item_names(turn: Turn, items: Sequence[Pp55Item]) -> str:
-    return ", ".join(turn.texts.plain(f"pp55-item-{item.value}") for item in items)
+def item_names(texts: Texts, items: Sequence[Pp55Item]) -> str:
+    return ", ".join(texts.plain(f"pp55-item-{item.value}") for item in items)

@@ -21,6 +21,7 @@ from pydantic import model_validator
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from dialogs.registration import pp55
 from dialogs.registration.states import StaffRegister
 from domain.appeals import (
     AnswerChannel,
@@ -28,6 +29,7 @@ from domain.appeals import (
     AppealKind,
     ServiceForm,
     Subject,
+    is_quality_complaint,
     subjects_for,
 )
 from domain.contacts import answer_contact, full_name
@@ -154,8 +156,13 @@ async def on_register_button(
             options,
         )
     elif field is RegField.SUBJECT:
-        await state.set_state(StaffRegister.text)
-        staff_reply(services, config, message, texts.get("staff-register-text"))
+        kind = AppealKind((await state.get_data())["kind"])
+        if is_quality_complaint(kind, Subject(value)):  # ПП 55: the set first
+            await state.set_state(pp55.StaffRegisterPp55.applicant)
+            pp55.start(services, config, message, texts)
+        else:
+            await state.set_state(StaffRegister.text)
+            staff_reply(services, config, message, texts.get("staff-register-text"))
     await callback.answer()
 
 
@@ -199,6 +206,7 @@ async def on_register_text(
             subject=texts.plain(f"appeal-subject-{data['subject']}"),
             text=text,
         )
+        summary = "\n".join([summary, *pp55.summary_lines(data, texts, config)])
         await state.set_state(StaffRegister.confirm)
         _pick(
             services,
@@ -229,6 +237,7 @@ async def _register_save(
         full_name=str(data["full_name"]),
         answer_channel=AnswerChannel(data["channel"]),
         contact=str(data["contact"]),
+        pp55=pp55.draft_details(data, config),
     )
     try:
         appeal = await services.staff_desk.register(staff, draft)
@@ -261,4 +270,5 @@ def build_router() -> Router:
         HasText(),
     )
     router.callback_query.register(on_register_button, RegCb.filter())
+    router.include_router(pp55.build_router())
     return router
