@@ -43,6 +43,7 @@ from domain.appeals import (
     ServiceForm,
     Subject,
     VulnerableGroup,
+    is_quality_complaint,
     subjects_for,
 )
 from domain.contacts import answer_contact, free_address, full_name
@@ -237,7 +238,8 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
         answer_channel=data.channel,
         contact=data.contact,
         vulnerable=data.vulnerable,
-        pp55=pp55.details(data, box),
+        # A subject edited away from a quality complaint leaves its ПП 55 answers behind.
+        pp55=pp55.details(data, box) if is_quality_complaint(data.kind, data.subject) else None,
         voice=any(f.kind == "voice" for f in data.files),
     )
 
