@@ -131,8 +131,8 @@ class DatabaseSettings(Section):
         # A server database holds real people's passports: no derived key for it.
         if self.pd_encryption_key is None and self.url.startswith("postgresql"):
             raise ValueError(
-                "PD_ENCRYPTION_KEY is required with PostgreSQL (ПП 55 passport data is "
-                "encrypted at rest); make one with `python -m storage.crypto`"
+                "PD_ENCRYPTION_KEY is required with PostgreSQL (the passport data of quality "
+                "complaints is encrypted at rest); make one with `python -m storage.crypto`"
             )
         return self
 

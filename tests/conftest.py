@@ -60,7 +60,6 @@ def pytest_configure(config: pytest.Config) -> None:
                 "its database; point it at a throwaway one."
             )
     config.stash[_IGNORED] = scrub_environment(os.environ)
-    os.environ["PD_ENCRYPTION_KEY"] = TEST_PD_KEY  # every Settings the tests build seals so
     GUARD.install()
 
 
@@ -161,6 +160,7 @@ def settings(database_url: str) -> Settings:
         content_dir=CONTENT,
         company_name=None,
         redis_url=None,
+        pd_encryption_key=TEST_PD_KEY,  # a server database needs one (storage/crypto.py)
     )
 
 
