@@ -19,7 +19,7 @@ from core.texts import Texts
 from dialogs.appeal.keyboards import AppealPick, pick
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.steps import Asker, Step, Turn
-from domain.appeals import QualityComplaintDetails
+from domain.appeals import QualityComplaintDetails, is_quality_complaint
 from domain.clock import Clock
 from domain.contacts import normalize_ru_phone, validate_email
 from domain.errors import DomainError
@@ -214,7 +214,10 @@ async def on_later(turn: Turn, value: str, current: str | None) -> None:
 
 
 def details(data: Data, box: SecretBox | None) -> QualityComplaintDetails | None:
-    """The ПП 55 part of the appeal dialog's draft."""
+    """The ПП 55 part of the appeal dialog's draft; none once the subject was edited away
+    from a quality complaint (its answers stay behind in the dialog's state)."""
+    if not (data.kind and data.subject and is_quality_complaint(data.kind, data.subject)):
+        return None
     return details_from(data.model_dump(), box)
 
 

@@ -43,7 +43,6 @@ from domain.appeals import (
     ServiceForm,
     Subject,
     VulnerableGroup,
-    is_quality_complaint,
     subjects_for,
 )
 from domain.contacts import answer_contact, free_address, full_name
@@ -238,8 +237,7 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
         answer_channel=data.channel,
         contact=data.contact,
         vulnerable=data.vulnerable,
-        # A subject edited away from a quality complaint leaves its ПП 55 answers behind.
-        pp55=pp55.details(data, box) if is_quality_complaint(data.kind, data.subject) else None,
+        pp55=pp55.details(data, box),
         voice=any(f.kind == "voice" for f in data.files),
     )
 

@@ -228,3 +228,25 @@ async def test_152fz_identity_opened_only_by_head_or_assignee_and_every_look_aud
         (8_000_002, "done"),
     ]
     assert all("123456" not in detail for _, _, detail in audit)
+
+
+async def test_pp55_details_stay_behind_when_the_subject_is_edited_to_another(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person, _ = await _to_pp55(harness, texts, "person")
+    await person.send("23.11.2026 18:30")
+    for _ in range(9):
+        await person.press(texts.get("pp55-later"))
+    await person.send(COMPLAINT_TEXT)
+    await person.press(texts.get("appeal-attachments-done"))
+    await person.press("Иванова Мария Петровна")
+    await person.press(texts.get("appeal-skip"))
+    await person.press(texts.get("appeal-channel-chat"))
+    await person.press(texts.get("appeal-vulnerable-none"))
+    await person.press(texts.get("appeal-edit-kind"))
+    await person.press(texts.get("appeal-kind-complaint"))
+    calls = await person.press(texts.get("appeal-subject-service_quality"))
+    assert "Время нарушения" not in texts_of(calls)[0]
+    await person.press(texts.get("appeal-summary-submit"))
+    row = await _row(harness)
+    assert row.subject == "service_quality" and row.pp55 is None
