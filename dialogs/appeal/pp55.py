@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import dateparser
 from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup, Message
 
@@ -102,6 +101,10 @@ def steps() -> list[Step[Data]]:
 
 def read_date(text: str, today: date) -> date | None:
     """Everyday Russian dates ("12.03.1956", "12 марта 1956 г.") through dateparser."""
+    # Imported when a date is first typed, not at start: with its language data it adds
+    # seconds to a start on a busy machine (a restart must answer quickly, tests/e2e).
+    import dateparser
+
     parsed = dateparser.parse(
         text,
         languages=["ru", "en"],
