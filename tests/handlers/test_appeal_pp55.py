@@ -39,13 +39,17 @@ async def _to_pp55(
     return person, texts_of(calls)
 
 
-async def _finish(person: Person, texts: Texts) -> None:
+async def _to_summary(person: Person, texts: Texts) -> None:
     await person.send(COMPLAINT_TEXT)
     await person.press(texts.get("appeal-attachments-done"))
     await person.press("Иванова Мария Петровна")
     await person.press(texts.get("appeal-skip"))
     await person.press(texts.get("appeal-channel-chat"))
     await person.press(texts.get("appeal-vulnerable-none"))
+
+
+async def _finish(person: Person, texts: Texts) -> None:
+    await _to_summary(person, texts)
     await person.press(texts.get("appeal-summary-submit"))
 
 
@@ -237,12 +241,7 @@ async def test_pp55_details_stay_behind_when_the_subject_is_edited_to_another(
     await person.send("23.11.2026 18:30")
     for _ in range(9):
         await person.press(texts.get("pp55-later"))
-    await person.send(COMPLAINT_TEXT)
-    await person.press(texts.get("appeal-attachments-done"))
-    await person.press("Иванова Мария Петровна")
-    await person.press(texts.get("appeal-skip"))
-    await person.press(texts.get("appeal-channel-chat"))
-    await person.press(texts.get("appeal-vulnerable-none"))
+    await _to_summary(person, texts)
     await person.press(texts.get("appeal-edit-kind"))
     await person.press(texts.get("appeal-kind-complaint"))
     calls = await person.press(texts.get("appeal-subject-service_quality"))
