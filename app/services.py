@@ -28,6 +28,7 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.identity import SqlIdentityVault
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
@@ -128,7 +129,11 @@ class Services:
 
     @cached_property
     def _appeal_repository(self) -> SqlAppealRepository:
-        return SqlAppealRepository(self.uow)
+        return SqlAppealRepository(self.uow, self._identities)
+
+    @cached_property
+    def _identities(self) -> SqlIdentityVault:
+        return SqlIdentityVault(self.uow, self._config.secret_box)
 
     @cached_property
     def notices(self) -> OutboxAppealNotices | None:
@@ -175,6 +180,7 @@ class Services:
             policy=self._config.appeal_policy,
             admin_ids=self._config.admin_ids,
             notice_role=self._config.notice_role,
+            identities=self._identities,
         )
 
     @cached_property

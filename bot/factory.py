@@ -40,6 +40,7 @@ from services.readings import ReadingPolicy
 from storage.cache import PersonCache
 from storage.calendar import ProductionCalendar
 from storage.content import load_content
+from storage.crypto import FernetBox
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
 from storage.freshness import FreshCaches, data_watch
@@ -123,6 +124,7 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
         ),
         booking_policy=booking_policy(settings, texts, calendar),
         notice_role=settings.staff.mass_notice_role,
+        secret_box=FernetBox(settings.database.personal_data_keys()),
     )
 
 

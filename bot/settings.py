@@ -43,6 +43,7 @@ from domain.booking import check_week_hours, parse_office_hours
 from domain.deadlines import ANSWER_DAYS, check_answer_term
 from domain.notices import QuietHours, parse_quiet_hours
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
+from storage.crypto import dev_key, valid_keys
 
 # Settings come from the environment and from a file: `.env` in the working directory unless
 # this variable names another one; empty, no file is read (the tests run so).
@@ -97,6 +98,9 @@ class DatabaseSettings(Section):
     )
     # Dialog state in Redis, when several bot workers share it.
     redis_url: str | None = Field(default=None, validation_alias="redis_url")
+    # Fernet keys (comma-separated, the first seals) for the identity data of ПП 55
+    # complaints; required with PostgreSQL (storage/crypto.py).
+    pd_encryption_key: SecretStr | None = Field(default=None, validation_alias="pd_encryption_key")
 
     @field_validator("url")
     @classmethod
@@ -110,6 +114,35 @@ class DatabaseSettings(Section):
                 "use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @field_validator("pd_encryption_key", mode="before")
+    @classmethod
+    def _pd_key(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if isinstance(value, SecretStr):  # a copy of settings already checked
+            return value
+        if not isinstance(value, str):
+            raise ValueError("expected one or more comma-separated keys")
+        valid_keys(value)  # the message names no key
+        return value
+
+    @model_validator(mode="after")
+    def _key_for_a_server_database(self) -> Self:
+        # A server database holds real people's passports: no derived key for it.
+        if self.pd_encryption_key is None and self.url.startswith("postgresql"):
+            raise ValueError(
+                "PD_ENCRYPTION_KEY is required with PostgreSQL (the passport data of quality "
+                "complaints is encrypted at rest); make one with `python -m storage.crypto`"
+            )
+        return self
+
+    def personal_data_keys(self) -> list[str]:
+        """The keys that seal personal data: PD_ENCRYPTION_KEY, or on SQLite without it a
+        key derived from the URL (storage/crypto.py says what that does not protect)."""
+        if self.pd_encryption_key is None:
+            return [dev_key(self.url)]
+        return valid_keys(self.pd_encryption_key.get_secret_value())
 
     @field_validator("redis_url", mode="before")
     @classmethod

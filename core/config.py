@@ -16,6 +16,7 @@ from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from services.appeals import AppealPolicy
 from services.booking import BookingPolicy
 from services.notices import NoticePolicy
+from services.ports import SecretBox
 from services.readings import ReadingPolicy
 
 
@@ -57,3 +58,5 @@ class AppConfig:
     # it is committed (the notice desk's job): given at start (bot/factory.py).
     notice_policy: NoticePolicy | None = None
     queue_notices: Callable[[], None] | None = None
+    # Seals the identity data of ПП 55 complaints (PD_ENCRYPTION_KEY, storage/crypto.py).
+    secret_box: SecretBox | None = field(default=None, compare=False, repr=False)

@@ -8,13 +8,14 @@ Codes are ASCII; the Russian names live in the locale files, keyed by these code
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import NewType
 
 from domain.contacts import AnswerChannel
 from domain.ids import AccountNumber, UserId
+from domain.pp55 import ApplicantType, Identity, Pp55Item, missing_items
 from domain.screening import ScreeningFlag
 
 AppealId = NewType("AppealId", int)
@@ -194,11 +195,43 @@ SYSTEM = Actor(ActorKind.SYSTEM, None)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QualityComplaintDetails:
-    """The fields ПП 442 (as amended by ПП 55) lists for a reliability or quality complaint."""
+    """The fields ПП 442 (as amended by ПП 55) lists for a reliability or quality complaint
+    (domain/pp55.py). `identity` is the person's identity data as entered, on a draft and on
+    an appeal not stored yet; an appeal read back carries only which of them are kept
+    (`identity_items`): the data itself is sealed (storage/crypto.py) and read on purpose.
+    `applicant` is None on an appeal filed before the whole set was asked."""
 
     violation_time: datetime | None = None
     device_address: str = ""
     contract_number: str = ""
+    applicant: ApplicantType | None = None
+    residence: str = ""
+    company: str = ""
+    phone: str = ""
+    email: str = ""
+    demand: str = ""
+    identity: Identity | None = field(default=None, repr=False, compare=False)
+    identity_items: frozenset[Pp55Item] = frozenset()
+
+    def given(self) -> frozenset[Pp55Item]:
+        plain = {
+            Pp55Item.TIME: self.violation_time is not None,
+            Pp55Item.DEVICE: bool(self.device_address),
+            Pp55Item.CONTRACT: bool(self.contract_number),
+            Pp55Item.RESIDENCE: bool(self.residence),
+            Pp55Item.COMPANY: bool(self.company),
+            Pp55Item.PHONE: bool(self.phone),
+            Pp55Item.EMAIL: bool(self.email),
+            Pp55Item.DEMAND: bool(self.demand),
+        }
+        sealed = self.identity.given() if self.identity is not None else self.identity_items
+        return frozenset({item for item, has in plain.items() if has} | sealed)
+
+    def missing(self) -> tuple[Pp55Item, ...]:
+        """What the consumer has still to send (answered «Отправлю позже»)."""
+        if self.applicant is None:
+            return ()
+        return missing_items(self.applicant, self.given())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -85,6 +85,9 @@ def check_submittable(draft: AppealDraft) -> None:
     if draft.pp55 is not None:
         check_length(Field.DEVICE_ADDRESS, draft.pp55.device_address)
         check_length(Field.CONTRACT_NUMBER, draft.pp55.contract_number)
+        check_length(Field.ADDRESS, draft.pp55.residence)
+        check_length(Field.FULL_NAME, draft.pp55.company)
+        check_length(Field.DEMAND, draft.pp55.demand)
     text = draft.text.strip()
     if len(text) > TEXT_MAX:
         raise TextTooLong(TEXT_MAX)

@@ -215,6 +215,32 @@ class InvalidEmail(DomainError):
     text_key = "contact-error-invalid-email"
 
 
+class InvalidPassport(DomainError):
+    """Not a passport series (4 digits) and number (6 digits). The raw input is not kept."""
+
+    text_key = "pp55-passport-invalid"
+
+
+class InvalidBirthDate(DomainError):
+    """Not a real date of birth in the past. The raw input is not kept."""
+
+    text_key = "pp55-birth-date-invalid"
+
+
+class IdentityNotKept(DomainError):
+    """The identity data of an appeal cannot be shown: none was given, or the key that sealed
+    it is not the key in the settings."""
+
+    text_key = "pp55-identity-none"
+
+
+class SealBroken(DomainError):
+    """A sealed value that the configured key does not open (a key changed without keeping
+    the old one in PD_ENCRYPTION_KEY)."""
+
+    text_key = "pp55-identity-unreadable"
+
+
 class InvalidFullName(DomainError):
     """Not a full name (two words with letters, §15.2). The raw input is not kept."""
 

@@ -34,6 +34,8 @@ class Field(StrEnum):
     DEPARTMENT = "department"  # a department's name (§15.3)
     DEVICE_ADDRESS = "device_address"  # ПП 55: the address of the power receiving device
     CONTRACT_NUMBER = "contract_number"  # ПП 55: the contract
+    BIRTH_PLACE = "birth_place"  # ПП 55: the place of birth (sealed at rest)
+    DEMAND = "demand"  # ПП 55: what the consumer demands
     ACCOUNT = "account"  # a personal account number (normalised)
     SETTLEMENT = "settlement"
     STREET = "street"
@@ -61,6 +63,8 @@ FLAT_MAX = 20
 METER_SERIAL_MAX = 64
 HOUSES_MAX = 500
 REASON_MAX = 500
+BIRTH_PLACE_MAX = 200
+DEMAND_MAX = 1000
 # What Telegram gives about a file; shortened, never refused.
 FILE_NAME_MAX = 256
 MIME_TYPE_MAX = 128
@@ -80,6 +84,9 @@ LIMITS: Mapping[Field, int] = MappingProxyType(
         # Not a column (kept in the appeal's JSON), but shown on the staff card.
         Field.DEVICE_ADDRESS: ADDRESS_MAX,
         Field.CONTRACT_NUMBER: CONTRACT_NUMBER_MAX,
+        # Kept in the appeal's JSON (the place of birth sealed): not columns either.
+        Field.BIRTH_PLACE: BIRTH_PLACE_MAX,
+        Field.DEMAND: DEMAND_MAX,
         Field.ACCOUNT: ACCOUNT_MAX,
         Field.SETTLEMENT: SETTLEMENT_MAX,
         Field.STREET: STREET_MAX,

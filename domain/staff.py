@@ -41,6 +41,7 @@ class StaffAction(StrEnum):
     PROFILE = "profile"  # one's own profile
     SETTINGS = "settings"  # departments, other people's profiles and roles
     VIEW = "view"  # the card, the digest
+    IDENTITY = "identity"  # a ПП 55 complainant's passport and birth data opened
     # Notices (SPEC §8), from the staff chat:
     NOTICE_IMPORT = "notice_import"  # a source file (debts, outages, ...): dry run, draft
     NOTICE_COMPOSE = "notice_compose"  # /notify: a one-off notice's draft
@@ -90,6 +91,14 @@ def check_allowed(
     needed = needed_role(action, notice_role=notice_role)
     if not role_at_least(role, needed):
         raise RoleRequired(needed.value)
+
+
+def check_identity_access(member: StaffMember, assignee_id: int | None) -> None:
+    """152-ФЗ ст. 19 (access only for those who need it): the identity data of a ПП 55
+    complaint is opened by the specialist the appeal is assigned to, who checks the consumer,
+    and by a head or an admin; another specialist is refused."""
+    if member.user_id != assignee_id and not role_at_least(member.role, StaffRole.HEAD):
+        raise RoleRequired(StaffRole.HEAD.value)
 
 
 def check_draft_decision(member: StaffMember, author_id: int) -> None:

@@ -28,10 +28,12 @@ from domain.appeals import (
     AppealAction,
     AppealEvent,
     AppealStatus,
+    QualityComplaintDetails,
     RejectionGround,
 )
 from domain.deadlines import days_left
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
+from domain.pp55 import SEALED_ITEMS, ApplicantType, Identity, Pp55Item, items_for
 from domain.screening import FlagKind
 from domain.signature import Signature
 from domain.text_limits import MESSAGE_MAX, fits, shorten, split_html, visible_length
@@ -63,6 +65,7 @@ class StaffButton(StrEnum):
     QUESTION = "question"  # the pending text as a question
     FILE = "file"  # the pending file to the consumer
     DROP = "drop"  # the pending text or file dropped
+    IDENTITY = "identity"  # ПП 55: the sealed passport and birth data, to the presser only
 
 
 # The values each picker's button may carry (the others carry 0).
@@ -169,7 +172,52 @@ def card_markup(appeal: Appeal, texts: Texts) -> InlineKeyboardMarkup | None:
         ]
         if buttons:
             rows.append(buttons)
+    if appeal.pp55 is not None and appeal.pp55.given() & SEALED_ITEMS:
+        # Opened in an alert to the one who pressed (a head or the assignee), never posted.
+        button = StaffCb(action=StaffButton.IDENTITY, appeal=appeal.id).pack()
+        rows.append(
+            [InlineKeyboardButton(text=texts.get("staff-button-identity"), callback_data=button)]
+        )
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+# answerCallbackQuery: the alert's text is 0-200 characters
+# (https://core.telegram.org/bots/api#answercallbackquery).
+ALERT_MAX = 200
+
+
+def _pp55_lines(pp55: QualityComplaintDetails, texts: Texts) -> list[str]:
+    """The rest of the ПП 55 set: what was given in plain, that the identity data is kept
+    (sealed: the button opens it), and what the consumer is to send later (staff /ask)."""
+    lines = []
+    for item in (Pp55Item.COMPANY, Pp55Item.RESIDENCE, Pp55Item.PHONE, Pp55Item.EMAIL):
+        value = getattr(pp55, item.value)
+        if value:
+            lines.append(texts.get("pp55-summary-item", item=item.value, value=value))
+    if pp55.demand:
+        lines.append(texts.get("pp55-summary-item", item="demand", value=pp55.demand))
+    asked = items_for(pp55.applicant or ApplicantType.PERSON)
+    kept = [item for item in asked if item in SEALED_ITEMS and item in pp55.given()]
+    if kept:
+        names = ", ".join(texts.plain(f"pp55-item-{item.value}") for item in kept)
+        lines.append(texts.get("staff-card-pp55-sealed", items=names))
+    missing = pp55.missing()
+    if missing:
+        names = ", ".join(texts.plain(f"pp55-item-{item.value}") for item in missing)
+        lines.append(texts.get("staff-card-pp55-missing", items=names))
+    return lines
+
+
+def identity_text(identity: Identity, texts: Texts) -> str:
+    """The alert a head or the assignee sees (Telegram: at most 200 characters)."""
+    born = identity.birth_date.strftime("%d.%m.%Y") if identity.birth_date else "—"
+    text = texts.plain(
+        "staff-identity",
+        passport=f"{identity.passport_series} {identity.passport_number}".strip() or "—",
+        born=born,
+        place=identity.birth_place or "—",
+    )
+    return shorten(text, ALERT_MAX)
 
 
 def render_card(
@@ -254,6 +302,7 @@ def render_card(
                 contract=appeal.pp55.contract_number or "—",
             )
         )
+        lines += _pp55_lines(appeal.pp55, texts)
     text_at = len(lines)
     if attachments:
         lines.append(texts.get("staff-card-attachments", count=attachments))

@@ -26,6 +26,7 @@ from domain.notice_lifecycle import (
     OutageStatus,
 )
 from domain.notices import NoticeKind, OutageKind
+from domain.pp55 import Identity
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
@@ -152,6 +153,27 @@ class Attachment:
     file_name: str = ""
     mime_type: str = ""
     size: int | None = None
+
+
+class SecretBox(Protocol):
+    """Seals a short text for storage and opens it again (storage/crypto.py): the identity
+    data of a ПП 55 complaint, in the dialog's state and in the registry."""
+
+    def seal(self, text: str) -> str: ...
+
+    def open(self, token: str) -> str:
+        """The text sealed; SealBroken when the token is not one of this key."""
+        ...
+
+
+class IdentityVault(Protocol):
+    """The identity data of ПП 55 complaints, sealed at rest (152-ФЗ)."""
+
+    async def keep(self, appeal_id: AppealId, identity: Identity) -> None: ...
+
+    async def identity(self, appeal_id: AppealId) -> Identity | None:
+        """The data opened, or None when the appeal has none."""
+        ...
 
 
 class AppealRepository(Protocol):

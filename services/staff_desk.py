@@ -36,11 +36,13 @@ from domain.errors import (
     AppealNotFound,
     DomainError,
     ForwardingTooLate,
+    IdentityNotKept,
     NoTelegramChat,
     RoleRequired,
     StaffNotFound,
     TextRequired,
 )
+from domain.pp55 import Identity
 from domain.signature import Signature, check_signer, sign
 from domain.staff import (
     DEFAULT_NOTICE_ROLE,
@@ -50,6 +52,7 @@ from domain.staff import (
     StaffRole,
     check_allowed,
     check_draft_decision,
+    check_identity_access,
     check_profile,
     department_name,
     role_at_least,
@@ -61,6 +64,7 @@ from services.ports import (
     AppealTask,
     AppealTasks,
     Attachment,
+    IdentityVault,
     MessageRef,
     StaffAudit,
     StaffDirectory,
@@ -92,7 +96,9 @@ class StaffDesk:
         policy: AppealPolicy,
         admin_ids: frozenset[int] = frozenset(),
         notice_role: StaffRole = DEFAULT_NOTICE_ROLE,
+        identities: IdentityVault | None = None,
     ) -> None:
+        self._identities = identities
         self._appeals = appeals
         self._registry = registry
         self._staff = staff
@@ -470,6 +476,22 @@ class StaffDesk:
             )
 
         return await self._audited(member, StaffAction.REGISTER, None, run, draft.form.value)
+
+    async def identity(self, member: StaffMember, appeal_id: int) -> Identity:
+        """The sealed identity data of a ПП 55 complaint, opened for a head, an admin or the
+        appeal's assignee (domain/staff.py `may_see_identity`); every look is audited, a
+        refused one too. The data itself is never in the audit line."""
+
+        async def run() -> Identity:
+            appeal = await self.appeal(appeal_id)
+            check_identity_access(member, appeal.assignee_id)
+            vault = self._identities
+            found = await vault.identity(AppealId(appeal_id)) if vault is not None else None
+            if found is None:
+                raise IdentityNotKept()
+            return found
+
+        return await self._audited(member, StaffAction.IDENTITY, appeal_id, run)
 
     # Settings ---------------------------------------------------------------------------
 

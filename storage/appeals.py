@@ -28,8 +28,9 @@ from domain.appeals import (
     parse_number,
 )
 from domain.ids import AccountNumber, UserId
+from domain.pp55 import ApplicantType, Pp55Item
 from domain.screening import FlagKind, ScreeningFlag
-from services.ports import Attachment
+from services.ports import Attachment, IdentityVault
 from storage.appeal_numbers import next_sequence
 from storage.models import AppealAttachmentRow, AppealEventRow, AppealJournalKeyRow, AppealRow
 from storage.uow import UnitOfWork
@@ -68,13 +69,23 @@ _INSERT_EVENT = insert(AppealEventRow).returning(AppealEventRow.id)
 _INSERT_ATTACHMENT = insert(AppealAttachmentRow)
 
 
-def _pp55_to_row(details: QualityComplaintDetails | None) -> dict[str, str] | None:
+def _pp55_to_row(details: QualityComplaintDetails | None) -> dict[str, Any] | None:
+    """The ПП 55 fields as the appeal's JSON; the identity data never (SqlIdentityVault),
+    only which of its items are kept."""
     if details is None:
         return None
+    sealed = details.identity.given() if details.identity is not None else details.identity_items
     return {
         "violation_time": details.violation_time.isoformat() if details.violation_time else "",
         "device_address": details.device_address,
         "contract_number": details.contract_number,
+        "applicant": details.applicant.value if details.applicant else "",
+        "residence": details.residence,
+        "company": details.company,
+        "phone": details.phone,
+        "email": details.email,
+        "demand": details.demand,
+        "identity_items": sorted(item.value for item in sealed),
     }
 
 
@@ -82,10 +93,18 @@ def _pp55_from_row(value: dict[str, Any] | None) -> QualityComplaintDetails | No
     if not value:
         return None
     moment = value.get("violation_time") or ""
+    applicant = value.get("applicant") or ""
     return QualityComplaintDetails(
         violation_time=datetime.fromisoformat(moment) if moment else None,
         device_address=str(value.get("device_address", "")),
         contract_number=str(value.get("contract_number", "")),
+        applicant=ApplicantType(applicant) if applicant else None,
+        residence=str(value.get("residence", "")),
+        company=str(value.get("company", "")),
+        phone=str(value.get("phone", "")),
+        email=str(value.get("email", "")),
+        demand=str(value.get("demand", "")),
+        identity_items=frozenset(Pp55Item(item) for item in value.get("identity_items") or ()),
     )
 
 
@@ -207,8 +226,11 @@ class SqlNumberSequence:
 
 
 class SqlAppealRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
+    """`identities` keeps a new appeal's identity data (ПП 55) sealed, never in `appeals`."""
+
+    def __init__(self, uow: UnitOfWork, identities: IdentityVault | None = None) -> None:
         self._uow = uow
+        self._identities = identities
 
     async def add(
         self, appeal: Appeal, event: AppealEvent, attachments: Sequence[Attachment]
@@ -228,6 +250,11 @@ class SqlAppealRepository:
         self._uow.mark_written()
         stored = _with_id(appeal, appeal_id)
         await self._record(appeal_id, event, attachments)
+        identity = appeal.pp55.identity if appeal.pp55 is not None else None
+        if identity is not None and not identity.is_empty:
+            if self._identities is None:  # never stored in plain
+                raise RuntimeError("an appeal with identity data needs an IdentityVault")
+            await self._identities.keep(appeal_id, identity)
         return stored
 
     async def save(

@@ -29,7 +29,13 @@ from storage.engine import create_engine, create_sessionmaker, is_sqlite
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.harness import BotHarness
-from tests.safety import TEST_DATABASE_VARIABLE, NetworkGuard, database_problem, scrub_environment
+from tests.safety import (
+    TEST_DATABASE_VARIABLE,
+    TEST_PD_KEY,
+    NetworkGuard,
+    database_problem,
+    scrub_environment,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -154,6 +160,7 @@ def settings(database_url: str) -> Settings:
         content_dir=CONTENT,
         company_name=None,
         redis_url=None,
+        pd_encryption_key=TEST_PD_KEY,  # a server database needs one (storage/crypto.py)
     )
 
 

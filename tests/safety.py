@@ -50,6 +50,11 @@ def settings_variables() -> frozenset[str]:
     return env_names()
 
 
+# The key that seals personal data in tests (a server database refuses to start without one,
+# storage/crypto.py): a fixed, public test key.
+TEST_PD_KEY = "dGVzdC1vbmx5LXBkLWtleS0wMDAwMDAwMDAwMDAwMDA="
+
+
 def scrub_environment(environ: MutableMapping[str, str]) -> list[str]:
     """Removes every setting of the bot from `environ` and switches the `.env` file off;
     returns the names removed."""
@@ -68,7 +73,10 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     scrub_environment(env)
     env.update(
-        BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_URL=NOWHERE_API_URL, DATABASE_URL=NOWHERE_DATABASE_URL
+        BOT_TOKEN=FAKE_TOKEN,
+        TELEGRAM_API_URL=NOWHERE_API_URL,
+        DATABASE_URL=NOWHERE_DATABASE_URL,
+        PD_ENCRYPTION_KEY=TEST_PD_KEY,
     )
     env.update(extra)
     return env

@@ -25,7 +25,7 @@ from bot.settings import ENV_FILE_VARIABLE, Settings, env_file
 from bot.startup import StartupFault, check_bot_api
 from core.texts import Texts
 from tests.notifier.fake_bot_api import FakeBotApi
-from tests.safety import FAKE_TOKEN, NOWHERE_API_URL, subprocess_env
+from tests.safety import FAKE_TOKEN, NOWHERE_API_URL, TEST_PD_KEY, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEPTION = str(Path(sys.executable).parent / "reception")
@@ -147,6 +147,7 @@ def _settings(api_url: str, database_url: str) -> Settings:
         database_url=database_url,
         content_dir=ROOT / "content",
         redis_url=None,
+        pd_encryption_key=TEST_PD_KEY,  # a server database needs one (storage/crypto.py)
     )
 
 

@@ -101,6 +101,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     from domain.deadlines import WarningStage
     from domain.notice_lifecycle import NoticeStatus, OutageStatus
     from domain.notices import NoticeKind, OutageKind
+    from domain.pp55 import ApplicantType, Pp55Item
     from domain.readings import ReadingChannel, WindowPosition, zone_name_keys
     from domain.staff import StaffRole
     from domain.subscriptions import Topic
@@ -147,6 +148,9 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "reading-meter-zones-": range(1, 4),
         "reading-month-": range(1, 13),
         "reading-zone-": [key.removeprefix("reading-zone-") for key in zone_name_keys()],
+        "pp55-applicant-": ApplicantType,
+        "pp55-ask-": Pp55Item,
+        "pp55-item-": Pp55Item,
         "settings-": [SubscriptionAction.STOP, SubscriptionAction.RESUME],
         "settings-topic-": Topic,
         "staff-button-": [key for row in _CARD_BUTTONS for key, _ in row],
@@ -234,6 +238,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " accepted amount as_of at blocked created dropped duration effective ends failed first"
         " houses lines pending people planned send_at sent settlement source starts street"
         " unreached field limit earlier"
+        " item items passport born place"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

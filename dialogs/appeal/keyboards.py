@@ -16,6 +16,7 @@ from pydantic import model_validator
 from core.callback_fields import DraftTokenText
 from core.texts import Texts
 from domain.appeals import AnswerChannel, AppealKind, Subject, VulnerableGroup
+from domain.pp55 import ApplicantType, Pp55Item
 from handlers.keyboards import inline_column
 
 
@@ -29,6 +30,8 @@ class PickField(StrEnum):
     SKIP = "skip"
     LONG = "long"
     SUMMARY = "summary"
+    APPLICANT = "applicant"  # ПП 55: a person or a business
+    LATER = "later"  # ПП 55: «Отправлю позже» for an item
 
 
 # What each button's value may be: a press with anything else matches no handler.
@@ -54,6 +57,8 @@ _PICK_VALUES = MappingProxyType(
         PickField.SKIP: frozenset({"address", "device", "contract"}),
         PickField.LONG: frozenset({"trim", "split"}),
         PickField.SUMMARY: frozenset(SUMMARY_ACTIONS),
+        PickField.APPLICANT: frozenset(ApplicantType),
+        PickField.LATER: frozenset(Pp55Item),
     }
 )
 

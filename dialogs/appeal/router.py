@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -19,6 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from dialogs.appeal import pp55
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.appeal.steps import TABLE
@@ -40,22 +40,21 @@ from domain.appeals import (
     Appeal,
     AppealDraft,
     AppealKind,
-    QualityComplaintDetails,
     ServiceForm,
     Subject,
     VulnerableGroup,
     subjects_for,
 )
-from domain.clock import Clock
 from domain.contacts import answer_contact, free_address, full_name
 from domain.drafts import DraftToken
 from domain.errors import DomainError
 from domain.ids import AccountNumber, UserId
 from domain.limits import Field, check_length
+from domain.pp55 import ApplicantType, Pp55Item
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import main_menu
 from handlers.render import error_text, local_time
-from services.ports import Attachment
+from services.ports import Attachment, SecretBox
 
 MB = 1024 * 1024
 _TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
@@ -82,6 +81,7 @@ _STEP_OF_FIELD = {
     "channel": FileAppeal.channel,
     "vulnerable": FileAppeal.vulnerable,
     "files": FileAppeal.attachments,
+    "applicant": FileAppeal.pp55_applicant,
 }
 _EDIT_TARGET = {
     "kind": FileAppeal.kind,
@@ -126,6 +126,8 @@ async def on_pick(query: CallbackQuery, callback_data: AppealPick, turn: Turn) -
         data.channel, data.contact = AnswerChannel(value), ""
     elif field == "vulnerable":
         data.vulnerable = VulnerableGroup(value) if value else None
+    elif field == "applicant":
+        data.pp55_applicant = ApplicantType(value)
     await TABLE.advance(turn, expected, data)
 
 
@@ -142,6 +144,9 @@ async def _prefill_or_skip(turn: Turn, what: str, current: str | None, *, use: b
             if what == "name" and prefill.account_number:
                 data.account_number = prefill.account_number
     setattr(data, key, value)
+    if what == "device":
+        await pp55.advance(turn, Pp55Item.DEVICE, data)
+        return
     await TABLE.advance(turn, step, data)
 
 
@@ -187,6 +192,7 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
     "skip": _on_skip,
     "long": _on_long_text,
     "summary": _on_summary,
+    "later": pp55.on_later,
 }
 
 
@@ -215,17 +221,10 @@ on_submit = final_button(
 )
 
 
-def _draft(data: Data, user_id: UserId) -> AppealDraft:
+def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
     assert data.kind is not None
     assert data.subject is not None
     assert data.channel is not None
-    pp55 = None
-    if data.pp55_time or data.pp55_device:
-        pp55 = QualityComplaintDetails(
-            violation_time=data.pp55_time,
-            device_address=data.pp55_device,
-            contract_number=data.pp55_contract,
-        )
     return AppealDraft(
         user_id=user_id,
         kind=data.kind,
@@ -238,7 +237,7 @@ def _draft(data: Data, user_id: UserId) -> AppealDraft:
         answer_channel=data.channel,
         contact=data.contact,
         vulnerable=data.vulnerable,
-        pp55=pp55,
+        pp55=pp55.details(data, box),
         voice=any(f.kind == "voice" for f in data.files),
     )
 
@@ -247,7 +246,7 @@ async def _submit(turn: Turn, *, token: DraftToken | None) -> None:
     services, texts, zone = turn.services, turn.texts, turn.config.zone
     chat_id = turn.message.chat.id
     data = await TABLE.load(turn.fsm)
-    draft = _draft(data, UserId(chat_id))
+    draft = _draft(data, UserId(chat_id), turn.config.secret_box)
     try:
         appeal = await services.appeals.submit(draft, data.files, token=token)
         if data.rest and appeal.id is not None:
@@ -291,25 +290,6 @@ async def on_back(message: Message, turn: Turn) -> None:
     await TABLE.back(turn)
 
 
-async def on_pp55_time(message: Message, turn: Turn, clock: Clock) -> None:
-    assert message.text is not None
-    moment = None
-    for pattern in _TIME_FORMATS:
-        try:
-            moment = datetime.strptime(message.text.strip(), pattern).replace(
-                tzinfo=turn.config.zone
-            )
-            break
-        except ValueError:
-            continue
-    if moment is None or moment > clock.now():
-        await turn.say(turn.texts.get("appeal-pp55-time-invalid"))
-        return
-    data = await TABLE.load(turn.fsm)
-    data.pp55_time = moment
-    await TABLE.advance(turn, FileAppeal.pp55_time, data)
-
-
 async def _answer(turn: Turn, step: str, check: Callable[[str], str]) -> None:
     """A typed answer checked by `check` (the value to keep, or a DomainError the person is
     told while the dialog stays at the step), kept in the field of the same name."""
@@ -331,14 +311,6 @@ def _limited(field: Field) -> Callable[[str], str]:
         return value
 
     return check
-
-
-async def on_pp55_device(message: Message, turn: Turn) -> None:
-    await _answer(turn, "pp55_device", _limited(Field.DEVICE_ADDRESS))
-
-
-async def on_pp55_contract(message: Message, turn: Turn) -> None:
-    await _answer(turn, "pp55_contract", _limited(Field.CONTRACT_NUMBER))
 
 
 async def on_full_name(message: Message, turn: Turn) -> None:
@@ -470,9 +442,7 @@ def build_steps_router() -> Router:
     steps.message.filter(StateFilter(*FileAppeal.__states__))
     steps.message.middleware(TurnMiddleware())
     steps.message.register(on_back, Button("nav-back"))
-    steps.message.register(on_pp55_time, StateFilter(FileAppeal.pp55_time), HasText())
-    steps.message.register(on_pp55_device, StateFilter(FileAppeal.pp55_device), HasText())
-    steps.message.register(on_pp55_contract, StateFilter(FileAppeal.pp55_contract), HasText())
+    steps.message.register(pp55.on_item, StateFilter(*pp55.STATE_OF.values()), HasText())
     steps.message.register(on_text, StateFilter(FileAppeal.text), HasText())
     steps.message.register(on_voice_text, StateFilter(FileAppeal.text), HasVoice())
     steps.message.register(on_attachment, StateFilter(FileAppeal.attachments), NoText())

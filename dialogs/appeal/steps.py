@@ -1,6 +1,6 @@
 """The appeal dialog's steps: what each asks, in which order (SPEC §2: kind → subject →
-[ПП 55 details for a quality complaint] → text → files → name → address → how to answer →
-[contact unless in this chat] → category → summary)."""
+[ПП 55 details for a quality complaint: dialogs/appeal/pp55.py] → text → files → name →
+address → how to answer → [contact unless in this chat] → category → summary)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup
 
+from dialogs.appeal import pp55
 from dialogs.appeal.keyboards import AppealPick, files_done, pick, summary_keyboard
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.steps import Step, StepTable, Turn
@@ -25,7 +26,6 @@ from domain.appeals import (
 )
 from domain.ids import UserId
 from handlers.keyboards import dialog_nav, inline_column
-from handlers.render import local_time
 
 MB = 1024 * 1024
 Data = AppealDialogState
@@ -34,7 +34,7 @@ Data = AppealDialogState
 def order(data: Data) -> Sequence[State]:
     steps = [FileAppeal.kind, FileAppeal.subject]
     if data.kind and data.subject and is_quality_complaint(data.kind, data.subject):
-        steps += [FileAppeal.pp55_time, FileAppeal.pp55_device, FileAppeal.pp55_contract]
+        steps += pp55.pp55_order(data)
     steps += [
         FileAppeal.text,
         FileAppeal.attachments,
@@ -75,21 +75,6 @@ async def _subject(turn: Turn, data: Data) -> None:
     assert data.kind is not None
     subjects = [(f"appeal-subject-{s.value}", s.value) for s in subjects_for(data.kind)]
     await turn.say(turn.texts.get("appeal-ask-subject"), pick(turn.texts, "subject", subjects))
-
-
-async def _pp55_time(turn: Turn, data: Data) -> None:
-    await turn.say(turn.texts.get("appeal-ask-pp55-time"), dialog_nav(turn.texts))
-
-
-async def _pp55_device(turn: Turn, data: Data) -> None:
-    await turn.say(
-        turn.texts.get("appeal-ask-pp55-device"), await prefill_keyboard(turn, "device")
-    )
-
-
-async def _pp55_contract(turn: Turn, data: Data) -> None:
-    skip = pick(turn.texts, "skip", [("appeal-skip", "contract")])
-    await turn.say(turn.texts.get("appeal-ask-pp55-contract"), skip)
 
 
 async def _text(turn: Turn, data: Data) -> None:
@@ -158,13 +143,8 @@ def summary_text(turn: Turn, data: Data) -> str:
         if data.vulnerable
         else none,
     )
-    if data.pp55_time:
-        summary += "\n" + texts.get(
-            "appeal-summary-pp55",
-            time=local_time(data.pp55_time, turn.config.zone),
-            device=data.pp55_device or none,
-            contract=data.pp55_contract or none,
-        )
+    for line in pp55.summary_lines(turn, data):
+        summary += "\n" + line
     return summary
 
 
@@ -175,9 +155,7 @@ TABLE = StepTable(
         # A new kind clears the subject: it is asked again, even when editing.
         Step(FileAppeal.subject, _subject, unanswered=lambda data: data.subject is None),
         # A subject edited into a quality complaint opens the ПП 55 details.
-        Step(FileAppeal.pp55_time, _pp55_time, unanswered=lambda data: not data.pp55_device),
-        Step(FileAppeal.pp55_device, _pp55_device),
-        Step(FileAppeal.pp55_contract, _pp55_contract),
+        *pp55.steps(),
         Step(FileAppeal.text, _text),
         Step(FileAppeal.attachments, _attachments),
         Step(FileAppeal.full_name, _full_name),

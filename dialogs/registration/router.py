@@ -22,6 +22,7 @@ from pydantic import model_validator
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from dialogs.registration import pp55
 from dialogs.registration.received import parse_received, received_moment
 from dialogs.registration.states import StaffRegister
 from domain.appeals import (
@@ -31,6 +32,7 @@ from domain.appeals import (
     AppealKind,
     ServiceForm,
     Subject,
+    is_quality_complaint,
     subjects_for,
 )
 from domain.contacts import answer_contact, full_name
@@ -160,8 +162,13 @@ async def on_register_button(
             options,
         )
     elif field is RegField.SUBJECT:
-        await state.set_state(StaffRegister.text)
-        staff_reply(services, config, message, texts.get("staff-register-text"))
+        kind = AppealKind((await state.get_data())["kind"])
+        if is_quality_complaint(kind, Subject(value)):  # ПП 55: the set first
+            await state.set_state(pp55.StaffRegisterPp55.applicant)
+            pp55.start(services, config, message, texts)
+        else:
+            await state.set_state(StaffRegister.text)
+            staff_reply(services, config, message, texts.get("staff-register-text"))
     await callback.answer()
 
 
@@ -211,6 +218,7 @@ async def on_register_text(
         )
         received = date.fromisoformat(data["received"]).strftime("%d.%m.%Y")
         summary = f"{summary}\n{texts.get('staff-register-received-line', date=received)}"
+        summary = "\n".join([summary, *pp55.summary_lines(data, texts, config)])
         await state.set_state(StaffRegister.confirm)
         _pick(
             services,
@@ -284,6 +292,7 @@ async def _register_save(
         received_at=received_moment(
             date.fromisoformat(data["received"]), now=services.clock.now(), zone=config.zone
         ),
+        pp55=pp55.draft_details(data, config),
     )
     try:
         appeal = await services.staff_desk.register(staff, draft)
@@ -321,4 +330,5 @@ def build_router() -> Router:
         HasText(),
     )
     router.callback_query.register(on_register_button, RegCb.filter())
+    router.include_router(pp55.build_router())
     return router

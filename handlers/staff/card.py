@@ -24,7 +24,7 @@ from handlers.staff.pickers import (
 from handlers.staff.replies import drop_markup, post
 from handlers.staff.states import PROMPTS, StaffInput
 from handlers.staff.thread import expect_text, prompt_for
-from notifier.staff_render import StaffButton, StaffCb
+from notifier.staff_render import StaffButton, StaffCb, identity_text
 from services.ports import MessageRef
 from services.staff_desk import check_ground
 
@@ -238,6 +238,20 @@ async def on_drop(callback: CallbackQuery, state: FSMContext, texts: Texts) -> N
     await _done(callback, texts)
 
 
+async def on_identity(
+    callback: CallbackQuery,
+    callback_data: StaffCb,
+    services: Services,
+    texts: Texts,
+    staff: StaffMember,
+) -> None:
+    """ПП 55 identity data, in an alert only the presser sees (a head or the assignee; the
+    look is audited, a refusal told by the staff chat's renderer). Never posted, never
+    logged."""
+    identity = await services.staff_desk.identity(staff, callback_data.appeal)
+    await callback.answer(identity_text(identity, texts), show_alert=True)
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     press = router.callback_query.register
@@ -254,4 +268,5 @@ def build_router() -> Router:
     press(on_send_question, StaffCb.filter(F.action == StaffButton.QUESTION))
     press(on_send_file, StaffCb.filter(F.action == StaffButton.FILE))
     press(on_drop, StaffCb.filter(F.action == StaffButton.DROP))
+    press(on_identity, StaffCb.filter(F.action == StaffButton.IDENTITY))
     return router

@@ -19,6 +19,7 @@ from storage.models.accounts import (
 from storage.models.appeals import (
     AppealAttachmentRow,
     AppealEventRow,
+    AppealIdentityRow,
     AppealJournalKeyRow,
     AppealRow,
     AppealSequenceRow,
@@ -66,6 +67,7 @@ __all__ = [
     "AccountRow",
     "AppealAttachmentRow",
     "AppealEventRow",
+    "AppealIdentityRow",
     "AppealJournalKeyRow",
     "AppealRow",
     "AppealSequenceRow",

@@ -128,3 +128,16 @@ class AppealJournalKeyRow(Base):
     appeal_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )
+
+
+class AppealIdentityRow(Base):
+    """The identity data of a ПП 55 complaint (passport, date and place of birth), sealed
+    (storage/crypto.py): one JSON object, encrypted whole. A table of its own, so that the
+    appeals table never holds it and a purge or a grant can target it alone."""
+
+    __tablename__ = "appeal_identities"
+
+    appeal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
+    )
+    sealed: Mapped[str] = mapped_column(Text)

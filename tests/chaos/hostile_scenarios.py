@@ -126,12 +126,13 @@ async def _pp55(step: str, run: HostileRun) -> Person:
     await run.send(person, texts.get("menu-appeal"))
     await run.press(person, texts.get("appeal-kind-complaint"))
     await run.press(person, texts.get("appeal-subject-power_quality"))
+    await run.press(person, texts.get("pp55-applicant-person"))
     if step == "time":
         return person
     await run.send(person, "20.11.2026 19:40")
     if step == "device":
         return person
-    await run.press(person, texts.get("appeal-skip"))
+    await run.press(person, texts.get("pp55-later"))
     return person
 
 

@@ -134,14 +134,19 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_step_with_what_was_en
 async def test_quality_complaint_asks_what_pp55_requires(
     harness: BotHarness, texts: Texts
 ) -> None:
-    """ПП 442 (ред. ПП 55): time of the violation, device address, contract."""
+    """ПП 442 (ред. ПП 55): time of the violation, device address, contract (the rest of the
+    set, tests/handlers/test_appeal_pp55.py, sent later here)."""
     person = await _linked(harness, texts)
     await _to_text_step(person, texts, subject="power_quality")
+    await person.press(texts.get("pp55-applicant-person"))
     calls = await person.send("завтра вечером")
     assert texts_of(calls) == [texts.get("appeal-pp55-time-invalid")]
     await person.send("23.11.2026 18:30")
     await person.press("Выкса, ул. Ленина, 12, 5")
-    calls = await person.send("Д-1234")
+    await person.send("Д-1234")
+    for _ in range(6):  # residence, birth date and place, passport, phone, e-mail
+        await person.press(texts.get("pp55-later"))
+    calls = await person.press(texts.get("pp55-later"))  # the demand
     assert texts.get("appeal-ask-text", min=10, max=TEXT_MAX) in texts_of(calls)
     await person.send(COMPLAINT_TEXT)
     await person.press(texts.get("appeal-attachments-done"))

@@ -261,6 +261,8 @@ def test_every_staff_handler_is_behind_the_gate_once_and_the_desk_behind_one_ren
         "handlers.staff.commands message": (1, 1),
         "dialogs.registration.router message": (1, 1),
         "dialogs.registration.router callback_query": (1, 1),
+        "dialogs.registration.pp55 message": (1, 1),
+        "dialogs.registration.pp55 callback_query": (1, 1),
         "handlers.staff.thread message": (1, 1),
         "handlers.staff.card callback_query": (1, 1),
     }

@@ -320,3 +320,9 @@ digest-overdue = Просрочено: { $count }
 digest-unassigned = Без исполнителя: { $count }
 digest-item = • { $number } — срок { $due }, { $executor }
 digest-none = нет
+staff-button-identity = 🔒 Паспортные данные (ПП № 55)
+staff-card-pp55-sealed = 🔒 Указаны (зашифрованы): { $items }
+staff-card-pp55-missing = ⚠️ Потребитель пришлёт позже: { $items }. Запросить — кнопкой «❓ Уточнить» или командой /ask в теме обращения.
+staff-identity = Паспорт: { $passport }
+    Дата рождения: { $born }
+    Место рождения: { $place }

@@ -81,6 +81,8 @@ error-too-long = { $field ->
         [department] Название отдела
         [device_address] Адрес энергопринимающего устройства
         [contract_number] Номер договора
+        [birth_place] Место рождения
+        [demand] Требование
         [account] Номер лицевого счёта
         [settlement] Населённый пункт
         [street] Улица
