@@ -237,17 +237,35 @@ class StaffAudit(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AppealTask:
-    """An answer staff send by post, e-mail or phone themselves (§17.6)."""
+    """Something staff (or the bot, for e-mail) must send the appellant outside Telegram
+    (§17.6; 59-ФЗ ст. 8 ч. 3, ст. 11, ст. 12 ч. 2): `kind` is the notice (an answer, an
+    extension, a question...), `text` the full text to send, `contact` where to (a postal
+    address, a phone, an e-mail). A message that did not reach a chat is one too
+    (`channel` "undelivered"). `attempts`/`error`: an e-mail the bot could not send yet."""
 
     id: int
     appeal_id: AppealId
     channel: str
     done_at: datetime | None = None
     done_by: int | None = None
+    kind: str | None = None
+    text: str = ""
+    contact: str = ""
+    attempts: int = 0
+    error: str | None = None
 
 
 class AppealTasks(Protocol):
-    async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask: ...
+    async def add(
+        self,
+        appeal_id: AppealId,
+        channel: str,
+        *,
+        at: datetime,
+        kind: str | None = None,
+        text: str = "",
+        contact: str = "",
+    ) -> AppealTask: ...
 
     async def add_once(
         self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
@@ -258,6 +276,10 @@ class AppealTasks(Protocol):
     async def get(self, task_id: int) -> AppealTask | None: ...
 
     async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask: ...
+
+    async def of_appeal(self, appeal_id: AppealId) -> list[AppealTask]:
+        """The appeal's tasks, oldest first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +309,6 @@ class AppealNotices(Protocol):
     async def relay_to_consumer(self, appeal: Appeal, ref: MessageRef) -> None:
         """A file staff posted in the thread, copied to the consumer's chat."""
         ...
-
-    async def task_created(self, appeal: Appeal, task: AppealTask) -> None: ...
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...
 

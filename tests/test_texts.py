@@ -122,7 +122,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     ]
     return {
         "appeal-action-": AppealAction,
-        # The contact step and the staff's answer task: every channel but the chat itself.
+        # The contact step: every channel but the chat itself.
         "appeal-ask-": not_chat,
         "appeal-channel-": AnswerChannel,
         "appeal-kind-": AppealKind,
@@ -157,7 +157,6 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "staff-notice-import-kind-": ImportKind,
         "staff-register-contact-": OFFLINE_CHANNELS,
         "staff-role-": StaffRole,
-        "staff-task-": not_chat,
     }
 
 
@@ -233,7 +232,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " hours day weekday when old minutes ranges breaks topic mark"
         " accepted amount as_of at blocked created dropped duration effective ends failed first"
         " houses lines pending people planned send_at sent settlement source starts street"
-        " unreached field limit"
+        " unreached field limit what attempts"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

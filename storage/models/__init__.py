@@ -50,6 +50,7 @@ from storage.models.runtime import (
     SubmittedDraftRow,
 )
 from storage.models.staff import (
+    AppealSurveyRow,
     AppealTaskRow,
     AppealThreadRow,
     AppealTopicRow,
@@ -69,6 +70,7 @@ __all__ = [
     "AppealJournalKeyRow",
     "AppealRow",
     "AppealSequenceRow",
+    "AppealSurveyRow",
     "AppealTaskRow",
     "AppealThreadRow",
     "AppealTopicRow",
