@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
+from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
 from domain.clock import Clock
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     readings.add_argument(
         "--output", type=Path, help="the file to write (default: standard output)"
     )
+    add_export_parsers(exports)
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -163,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
     configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    if args.command == "export" and args.kind in REGISTRY_KINDS:
+        raise SystemExit(run_export(settings, texts, args))
     if args.command == "export":
         raise SystemExit(
             asyncio.run(cmd_export_readings(settings, texts, args.period, args.output))

@@ -190,10 +190,10 @@ class Inbox:
         import email.policy
 
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        body = parsed.get_body()  # type: ignore[attr-defined]
-        self.messages.append(
-            (list(envelope.rcpt_tos), f"{parsed['Subject']}\n{body.get_content()}")
-        )
+        body = parsed.get_body()
+        assert body is not None
+        text = f"{parsed['Subject']}\n{body.get_content()}"
+        self.messages.append((list(envelope.rcpt_tos), text))
         return "250 OK"
 
 
@@ -340,3 +340,29 @@ async def test_sp9_satisfaction_figures_tell_chat_survey_from_the_others(
     counts = await figures(harness)
     assert counts["chat"] == (1, 1)  # asked in the chat, rated
     assert counts["none"] == (1, 0)  # answered by post, nobody to ask
+
+
+async def test_reg_17_6_registry_export_lists_notices_outside_telegram_and_the_survey(
+    harness: BotHarness, texts: Texts
+) -> None:
+    import csv
+    import io
+    from datetime import timedelta
+
+    from notifier.registry_export import registry_csv, registry_rows
+    from storage.uow import UnitOfWork
+
+    await answered(harness, texts, "post", "607060, Выкса, ул. Ленина, д. 1, кв. 2")
+    now = harness.app.clock.now()
+    uow = UnitOfWork(harness.app.sessionmaker, clock=harness.app.clock)
+    try:
+        rows = await registry_rows(uow, now - timedelta(days=1), now + timedelta(days=1))
+    finally:
+        await uow.rollback()
+    data = registry_csv(rows, texts, zone=harness.app.config.zone)
+    [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    line = dict(zip(header, row, strict=True))
+    assert line["number"] == NUMBER and line["answer_channel"] == "post"
+    assert line["notices_outside_telegram"] == "письмо: ответ — не выполнено"
+    assert line["survey"] == "none"
+    assert "Сидоров" not in data.decode("utf-8-sig")  # no personal data in the registry

@@ -23,15 +23,7 @@ staff-email-failed = ⚠️ { $number }: письмо на { $contact } бот �
 staff-card-task = { $state ->
         [done] ☑️
        *[other] ⬜️
-    } { $channel ->
-        [post] письмо
-        [phone] звонок
-       *[email] e-mail
-    }: { $what }{ $state ->
-        [done] {" "}— выполнено { $done }
-        [retry] {" "}— не отправлено, попыток: { $attempts }
-       *[other] {" "}— не выполнено
-    }
+    } { registry-task }
 
 email-notice-subject = { $kind ->
         [answer] Ответ на обращение № { $number }
@@ -56,3 +48,15 @@ letter-clarification = По обращению № { $number } специали�
 letter-rejected-repeat = Вопрос из обращения № { $number } уже был рассмотрен: ответ по существу дан на ваше прежнее обращение, новых доводов нет (п. 15.8 Положения).
 letter-survey-email = Пожалуйста, оцените ответ: напишите в ответ на это письмо оценку от 1 (очень плохо) до 5 (отлично) и решён ли ваш вопрос.
 letter-survey-call = В конце разговора спросите оценку ответа от 1 до 5 и решён ли вопрос.
+registry-task = { $channel ->
+        [post] письмо
+        [phone] звонок
+       *[email] e-mail
+    }: { $what } — { $state ->
+        [done] выполнено { $done }
+        [retry] не отправлено, попыток: { $attempts }
+       *[other] не выполнено
+    }
+registry-export-done = Записано строк: { $rows } за период { $start } — { $end }: { $path }
+registry-export-failed = Не удалось записать файл { $path }: { $problem }
+registry-export-bad-date = Дата должна быть в виде ГГГГ-ММ-ДД, например 2026-12-01.
