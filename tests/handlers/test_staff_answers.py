@@ -247,9 +247,7 @@ async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
     assert "Ответ на обращение № ВЭ-2026-000001" in body
     assert "Замена счётчика назначена на 2 декабря" in body
     assert "Петрова Анна Сергеевна" in body and "petrova@vyksa.ru" in body
-    done = texts.get(
-        "staff-task-done", number="ВЭ-2026-000001", what="z", who="x", channel="y"
-    )
+    done = texts.get("staff-task-done", number="ВЭ-2026-000001", what="z", who="x", channel="y")
     assert any(done.split(":")[0] in c.text and "✅" in c.text for c in _group_messages(delivered))
 
 
