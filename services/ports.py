@@ -29,6 +29,8 @@ from domain.notices import NoticeKind, OutageKind
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
+from services.appeal_tasks import AppealTask as AppealTask
+from services.appeal_tasks import AppealTasks as AppealTasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,53 +238,6 @@ class StaffAudit(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class AppealTask:
-    """Something staff (or the bot, for e-mail) must send the appellant outside Telegram
-    (§17.6; 59-ФЗ ст. 8 ч. 3, ст. 11, ст. 12 ч. 2): `kind` is the notice (an answer, an
-    extension, a question...), `text` the full text to send, `contact` where to (a postal
-    address, a phone, an e-mail). A message that did not reach a chat is one too
-    (`channel` "undelivered"). `attempts`/`error`: an e-mail the bot could not send yet."""
-
-    id: int
-    appeal_id: AppealId
-    channel: str
-    done_at: datetime | None = None
-    done_by: int | None = None
-    kind: str | None = None
-    text: str = ""
-    contact: str = ""
-    attempts: int = 0
-    error: str | None = None
-
-
-class AppealTasks(Protocol):
-    async def add(
-        self,
-        appeal_id: AppealId,
-        channel: str,
-        *,
-        at: datetime,
-        kind: str | None = None,
-        text: str = "",
-        contact: str = "",
-    ) -> AppealTask: ...
-
-    async def add_once(
-        self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
-    ) -> AppealTask | None:
-        """A task made once per `origin` for the appeal; None if it was made before."""
-        ...
-
-    async def get(self, task_id: int) -> AppealTask | None: ...
-
-    async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask: ...
-
-    async def of_appeal(self, appeal_id: AppealId) -> list[AppealTask]:
-        """The appeal's tasks, oldest first."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
 class MessageRef:
     """A message a person sent to the bot, to be copied into the staff chat."""
 
@@ -308,6 +263,21 @@ class AppealNotices(Protocol):
 
     async def relay_to_consumer(self, appeal: Appeal, ref: MessageRef) -> None:
         """A file staff posted in the thread, copied to the consumer's chat."""
+        ...
+
+    async def to_appellant(
+        self,
+        appeal: Appeal,
+        kind: str,
+        text: str,
+        markup: Any = None,
+        *,
+        letter: str | None = None,
+    ) -> AppealTask | None:
+        """The one way a notice reaches the appellant: `kind` names it (a ConsumerMessage
+        value or a later kind), `text` is the chat's words. In the chat for someone who
+        writes to the bot; otherwise a task in the thread (letter, call, e-mail) with the
+        full text (`letter`, by default `text` made plain) and the contact."""
         ...
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...

@@ -366,3 +366,50 @@ async def test_reg_17_6_registry_export_lists_notices_outside_telegram_and_the_s
     assert line["notices_outside_telegram"] == "письмо: ответ — не выполнено"
     assert line["survey"] == "none"
     assert "Сидоров" not in data.decode("utf-8-sig")  # no personal data in the registry
+
+
+async def test_sp9_telegram_appellant_answered_by_phone_is_surveyed_in_the_chat_once_called(
+    harness: BotHarness, texts: Texts
+) -> None:
+    """The answer goes by the channel chosen (§17.6), the person still writes to the bot:
+    the survey comes to the chat when staff mark the call made, not before."""
+    from aiogram.methods import SendMessage
+
+    from tests.handlers.test_appeal_dialog import COMPLAINT_TEXT, _linked, _to_text_step
+
+    person = await _linked(harness, texts)
+    await _to_text_step(person, texts)
+    await person.send(COMPLAINT_TEXT)
+    await person.press(texts.get("appeal-attachments-done"))
+    await person.press("Иванова Мария Петровна")
+    await person.press(texts.get("appeal-skip"))
+    await person.press(texts.get("appeal-channel-phone"))
+    await person.send("8 (920) 000-00-01")
+    await person.press(texts.get("appeal-vulnerable-none"))
+    await person.press(texts.get("appeal-summary-submit"))
+    await harness.deliver()
+    card = _card(harness)
+    staff = await _with_profile(harness, HEAD_ID)
+    await staff.reply(card, "/answer Опора заменена, напряжение в норме.")
+    await harness.deliver()
+    await staff.press(texts.get("staff-button-send-answer"))
+    delivered = await harness.deliver()
+    told = [
+        c.text for c in delivered if isinstance(c, SendMessage) and c.chat_id == person.chat.id
+    ]
+    assert told == [
+        texts.get(
+            "consumer-answer-elsewhere",
+            number=NUMBER,
+            channel=texts.get("appeal-channel-phone").lower(),
+        )
+    ]
+    [task] = await tasks(harness)
+    assert (task.kind, task.channel, task.contact) == ("answer", "phone", "+79200000001")
+    await staff.press(texts.plain("staff-button-task-done"))
+    delivered = await harness.deliver()
+    told = [
+        c.text for c in delivered if isinstance(c, SendMessage) and c.chat_id == person.chat.id
+    ]
+    assert told == [texts.get("survey-ask-rating", number=NUMBER)]
+    assert (await figures(harness))["chat"] == (1, 0)
