@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
+from bot.cli_output import write_export
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
@@ -471,23 +472,15 @@ async def cmd_export_readings(
     finally:
         await engine.dispose()
     data = readings_csv(rows, zone=config.zone)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    try:
-        await asyncio.to_thread(output.write_bytes, data)
-    except OSError as error:
-        print(
-            texts.plain("reading-export-failed", path=str(output), problem=error.strerror or ""),
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        texts.plain("reading-export-done", rows=len(rows), period=period, path=str(output)),
-        file=sys.stderr,
+    return await write_export(
+        data,
+        output,
+        texts,
+        done="reading-export-done",
+        failed="reading-export-failed",
+        rows=len(rows),
+        period=period,
     )
-    return 0
 
 
 async def cmd_bookings(

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.cli_output import write_export
 from bot.settings import Settings
 from core.texts import Texts
 
@@ -80,20 +81,13 @@ async def cmd_export_registry(
             await uow.rollback()
     finally:
         await engine.dispose()
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    try:
-        await asyncio.to_thread(output.write_bytes, data)
-    except OSError as error:
-        print(
-            texts.plain("registry-export-failed", path=str(output), problem=error.strerror or ""),
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        texts.plain("registry-export-done", rows=count, start=since, end=until, path=str(output)),
-        file=sys.stderr,
+    return await write_export(
+        data,
+        output,
+        texts,
+        done="registry-export-done",
+        failed="registry-export-failed",
+        rows=count,
+        start=since,
+        end=until,
     )
-    return 0

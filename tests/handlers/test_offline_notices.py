@@ -21,6 +21,7 @@ from domain.content import ContentLibrary
 from storage.models import AppealTaskRow, OutboxRow
 from tests.handlers.test_staff_chat import _card, _group_messages, _with_profile
 from tests.harness import STAFF_CHAT_ID, BotHarness, StaffPerson
+from tests.mail import Inbox, mail_server
 
 pytestmark = pytest.mark.usefixtures("registry")
 
@@ -172,59 +173,26 @@ def card_edit(delivered: list[Any]) -> str:
 # E-mail: sent by the bot, marked done on success; a refusal is shown -------------------------
 
 
-class Inbox:
-    def __init__(self, refuse: bool = False) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-        self.refuse = refuse
-
-    async def handle_RCPT(  # noqa: N802
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if self.refuse:
-            return "550 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        import email
-        import email.policy
-
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        body = parsed.get_body()
-        assert body is not None
-        text = f"{parsed['Subject']}\n{body.get_content()}"
-        self.messages.append((list(envelope.rcpt_tos), text))
-        return "250 OK"
-
-
 @pytest_asyncio.fixture
 async def mailed(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> AsyncIterator[tuple[BotHarness, Inbox]]:
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    server = Controller(inbox, hostname="127.0.0.1", port=port)
-    server.start()
-    mail_settings = settings.with_values(
-        staff_chat_id=STAFF_CHAT_ID,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_from="otvet@vyksa.example",
-        smtp_starttls=False,
-    )
-    bot_harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
-    bot_harness.configure(admin_ids=frozenset({HEAD_ID}))
-    try:
-        yield bot_harness, inbox
-    finally:
-        server.stop()
-        await bot_harness.close()
+    with mail_server() as (inbox, port):
+        mail_settings = settings.with_values(
+            staff_chat_id=STAFF_CHAT_ID,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_from="otvet@vyksa.example",
+            smtp_starttls=False,
+        )
+        bot_harness = await BotHarness.start(
+            mail_settings, clock=clock, texts=texts, content=content
+        )
+        bot_harness.configure(admin_ids=frozenset({HEAD_ID}))
+        try:
+            yield bot_harness, inbox
+        finally:
+            await bot_harness.close()
 
 
 async def test_59fz_st12_ch2_extension_emailed_by_the_bot_and_marked_done(
@@ -236,7 +204,7 @@ async def test_59fz_st12_ch2_extension_emailed_by_the_bot_and_marked_done(
     await harness.deliver()
     await staff.reply(card, "/extend 10 нужен выезд на место")
     delivered = await harness.deliver()
-    [(to, body)] = inbox.messages
+    [(_sender, to, body)] = inbox.messages
     assert to == ["sidorov@example.ru"]
     assert "срок рассмотрения продлён" in body and "нужен выезд на место" in body
     [task] = await tasks(harness)
@@ -292,7 +260,7 @@ async def test_sp9_survey_offered_in_the_email_with_the_answer(
 ) -> None:
     harness, inbox = mailed
     await answered(harness, texts, "email", "sidorov@example.ru")
-    [(_to, body)] = inbox.messages
+    [(_sender, _to, body)] = inbox.messages
     assert "Опора № 17 заменена" in body
     assert "оцените ответ" in body.lower()
     [task] = await tasks(harness)
