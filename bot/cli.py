@@ -18,6 +18,8 @@ from bot.cli_content import cmd_content_check
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
+from bot.cli_output import write_export
+from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
 from domain.clock import Clock
@@ -99,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     readings.add_argument(
         "--output", type=Path, help="the file to write (default: standard output)"
     )
+    add_export_parsers(exports)
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -166,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
     configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    if args.command == "export" and args.kind in REGISTRY_KINDS:
+        raise SystemExit(run_export(settings, texts, args))
     if args.command == "export":
         raise SystemExit(
             asyncio.run(cmd_export_readings(settings, texts, args.period, args.output))
@@ -440,23 +445,15 @@ async def cmd_export_readings(
     finally:
         await engine.dispose()
     data = readings_csv(rows, zone=config.zone)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    try:
-        await asyncio.to_thread(output.write_bytes, data)
-    except OSError as error:
-        print(
-            texts.plain("reading-export-failed", path=str(output), problem=error.strerror or ""),
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        texts.plain("reading-export-done", rows=len(rows), period=period, path=str(output)),
-        file=sys.stderr,
+    return await write_export(
+        data,
+        output,
+        texts,
+        done="reading-export-done",
+        failed="reading-export-failed",
+        rows=len(rows),
+        period=period,
     )
-    return 0
 
 
 async def cmd_bookings(

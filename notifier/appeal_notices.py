@@ -10,21 +10,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.texts import Texts
-from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent, AppealId
+from domain.appeals import AnswerChannel, Appeal, AppealAction, AppealEvent
 from domain.clock import Clock
 from domain.delivery import MESSAGE_OF, UNDELIVERED_TASK, ConsumerMessage, Undelivery
 from domain.staff import StaffMember
+from domain.surveys import SurveyMode, survey_mode
+from notifier.appellant_letters import is_consumer_message, letter_for, plain_of
 from notifier.staff_render import (
     NONE,
     StaffCb,
     consumer_message,
     event_line,
-    signature,
     survey_markup,
 )
 from services.ports import AppealTask, Attachment, MessageRef
-from storage.appeals import SqlAppealRepository
 from storage.outbox import enqueue, register_method
+from storage.staff import SqlAppealTasks
+from storage.surveys import SqlSurveys
 from storage.uow import UnitOfWork
 
 STAFF_METHOD = "staff"
@@ -144,35 +146,90 @@ class OutboxAppealNotices:
                     self.staff(appeal.id, "post", text=line)
         for ref in copies:
             self.staff(appeal.id, "copy", from_chat_id=ref.chat_id, message_id=ref.message_id)
-        if appeal.user_id is None or event.action is AppealAction.REGISTER:
+        if event.action is AppealAction.REGISTER:
             return
-        if event.action is AppealAction.ANSWER and appeal.answer_channel is not AnswerChannel.CHAT:
-            # Sent by post, e-mail or phone (a task in the thread); the chat gets a note.
+        message = consumer_message(appeal, event, self._texts, self._zone)
+        if message is None:
+            return
+        text, markup = message
+        kind = MESSAGE_OF.get(event.action)
+        survey = SurveyMode.NONE
+        if event.action is AppealAction.ANSWER:
+            survey = survey_mode(appeal.answer_channel, has_chat=appeal.user_id is not None)
+            await SqlSurveys(self._uow).offered(appeal.id, survey, at=self._clock.now())
+        await self.to_appellant(
+            appeal,
+            kind.value if kind is not None else event.action.value,
+            text,
+            markup,
+            letter=letter_for(appeal, event, text, self._texts, survey=survey),
+        )
+
+    async def to_appellant(
+        self,
+        appeal: Appeal,
+        kind: str,
+        text: str,
+        markup: Any = None,
+        *,
+        letter: str | None = None,
+    ) -> AppealTask | None:
+        """The one way every notice reaches the appellant (an answer, a clarifying question,
+        an extension, a forwarding, a refusal, any later kind): `kind` names it, `text` is
+        the chat's words (HTML). Someone who writes to the bot gets it in the chat (an
+        answer: if they chose the chat, else a note there). Anyone else — registered with
+        `/register`, imported from a journal — gets it as a task in the appeal's thread by
+        the channel they chose (59-ФЗ ст. 8 ч. 3, ст. 11, ст. 12 ч. 2; §17.6): `letter`,
+        the full text to send (by default the chat's words in plain text with a greeting),
+        and the contact. The bot sends e-mail tasks when SMTP is set; staff mark the rest
+        done. Returns the task, if one was made."""
+        assert appeal.id is not None
+        answer = kind == ConsumerMessage.ANSWER.value
+        if appeal.user_id is not None and (
+            not answer or appeal.answer_channel is AnswerChannel.CHAT
+        ):
+            self.consumer(
+                appeal.user_id,
+                text,
+                markup,
+                appeal_id=appeal.id,
+                message=is_consumer_message(kind),
+            )
+            if answer:
+                self._survey_in_chat(appeal)
+            return None
+        channel = appeal.answer_channel
+        if channel is AnswerChannel.CHAT:  # no chat and no channel: a letter to the address
+            channel = AnswerChannel.POST
+        contact = appeal.contact or appeal.address
+        if letter is None:
+            letter = self._texts.plain(
+                "letter-greeting", name=appeal.full_name, text=plain_of(text)
+            )
+        task = await SqlAppealTasks(self._uow).add(
+            appeal.id, channel.value, at=self._clock.now(), kind=kind, text=letter, contact=contact
+        )
+        await self.task_created(appeal, task)
+        if answer and appeal.user_id is not None:
+            # Sent by post, e-mail or phone; the chat gets a note.
             self.consumer(
                 appeal.user_id,
                 self._texts.get(
                     "consumer-answer-elsewhere",
                     number=appeal.number,
-                    channel=self._texts.get(
-                        f"appeal-channel-{appeal.answer_channel.value}"
-                    ).lower(),
+                    channel=self._texts.get(f"appeal-channel-{channel.value}").lower(),
                 ),
             )
-            return
-        message = consumer_message(appeal, event, self._texts, self._zone)
-        if message is not None:
-            self.consumer(
-                appeal.user_id,
-                *message,
-                appeal_id=appeal.id,
-                message=MESSAGE_OF.get(event.action),
-            )
-        if event.action is AppealAction.ANSWER:
-            self.consumer(
-                appeal.user_id,
-                self._texts.get("survey-ask-rating", number=appeal.number),
-                survey_markup(appeal.id, self._texts),
-            )
+        return task
+
+    def _survey_in_chat(self, appeal: Appeal) -> None:
+        assert appeal.id is not None
+        assert appeal.user_id is not None
+        self.consumer(
+            appeal.user_id,
+            self._texts.get("survey-ask-rating", number=appeal.number),
+            survey_markup(appeal.id, self._texts),
+        )
 
     async def relay_to_consumer(self, appeal: Appeal, ref: MessageRef) -> None:
         if appeal.user_id is None:
@@ -208,56 +265,39 @@ class OutboxAppealNotices:
         )
 
     async def task_created(self, appeal: Appeal, task: AppealTask) -> None:
+        """The task in the thread: what to send, where, and the «Выполнено» button; an
+        e-mail is queued for the bot to send when SMTP is set. The card, edited for the
+        event that made the task, renders at send time and lists it."""
         assert appeal.id is not None
-        key = f"staff-task-{task.channel}"
-        if self._email and task.channel == AnswerChannel.EMAIL.value:
-            await self._email_answer(appeal, task)
-            key = "staff-task-email-auto"
+        auto = self._email and task.channel == AnswerChannel.EMAIL.value
+        if auto:
+            self._queue(
+                EMAIL_QUEUE,
+                EMAIL_METHOD,
+                {
+                    "to": task.contact,
+                    "subject": self._texts.plain(
+                        "email-notice-subject", number=appeal.number, kind=task.kind or ""
+                    ),
+                    "body": task.text,
+                    "appeal_id": appeal.id,
+                    "task_id": task.id,
+                },
+                urgent=True,
+            )
         self.staff(
             appeal.id,
             "post",
             text=self._texts.get(
-                key,
+                "staff-notice-task",
                 number=appeal.number,
-                contact=appeal.contact,
+                what=self._texts.plain("notice-kind", kind=task.kind or ""),
+                channel="email-auto" if auto else task.channel,
+                contact=task.contact or NONE,
                 name=appeal.full_name,
+                text=task.text,
             ),
-            reply_markup={
-                "inline_keyboard": [
-                    [
-                        {
-                            "text": self._texts.plain("staff-button-task-done"),
-                            "callback_data": StaffCb(
-                                action="task", appeal=appeal.id, value=task.id
-                            ).pack(),
-                        }
-                    ]
-                ]
-            },
-        )
-
-    async def _email_answer(self, appeal: Appeal, task: AppealTask) -> None:
-        """The answer by e-mail, sent by the bot (notifier/email.py), in plain text."""
-        history = await SqlAppealRepository(self._uow).history(AppealId(appeal.id or 0))
-        answered = next((e for e in reversed(history) if e.action is AppealAction.ANSWER), None)
-        sign = signature(answered, self._texts, plain=True) if answered is not None else ""
-        self._queue(
-            EMAIL_QUEUE,
-            EMAIL_METHOD,
-            {
-                "to": appeal.contact,
-                "subject": self._texts.plain("email-answer-subject", number=appeal.number),
-                "body": self._texts.plain(
-                    "email-answer-body",
-                    name=appeal.full_name,
-                    number=appeal.number,
-                    answer=appeal.answer_text or "",
-                    signature=sign,
-                ),
-                "appeal_id": appeal.id,
-                "task_id": task.id,
-            },
-            urgent=True,
+            reply_markup=_done_button(self._texts, appeal.id, task.id),
         )
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None:
@@ -278,10 +318,35 @@ class OutboxAppealNotices:
             text=self._texts.get(
                 "staff-task-done",
                 number=appeal.number,
+                what=self._texts.plain("notice-kind", kind=task.kind or ""),
                 who=by.display_name,
                 channel=self._texts.get(f"appeal-channel-{task.channel}").lower(),
             ),
         )
+        self.staff(appeal.id, "edit")  # the card shows the task done
+        if task.kind == ConsumerMessage.ANSWER.value and appeal.user_id is not None:
+            # The answer went by post, e-mail or phone to someone who writes to the bot:
+            # the survey now that it is on its way.
+            self._survey_in_chat(appeal)
+
+    async def email_failed(self, appeal: Appeal, task: AppealTask, *, final: bool) -> None:
+        """An e-mail the bot could not send: the card shows the tries; when the bot gives
+        up, the thread says so and the task waits for staff, with its button."""
+        assert appeal.id is not None
+        self.staff(appeal.id, "edit")
+        if final:
+            self.staff(
+                appeal.id,
+                "post",
+                urgent=True,
+                text=self._texts.get(
+                    "staff-email-failed",
+                    number=appeal.number,
+                    contact=task.contact or NONE,
+                    reason=task.error or "",
+                ),
+                reply_markup=_done_button(self._texts, appeal.id, task.id),
+            )
 
     async def undelivered(
         self, appeal: Appeal, task: AppealTask, *, message: ConsumerMessage, why: Undelivery
@@ -302,17 +367,21 @@ class OutboxAppealNotices:
                 account=appeal.account_number or NONE,
                 contact=contact or NONE,
             ),
-            reply_markup={
-                "inline_keyboard": [
-                    [
-                        {
-                            "text": self._texts.plain("staff-button-task-done"),
-                            "callback_data": StaffCb(
-                                action="task", appeal=appeal.id, value=task.id
-                            ).pack(),
-                        }
-                    ]
-                ]
-            },
+            reply_markup=_done_button(self._texts, appeal.id, task.id),
         )
         self.staff(appeal.id, "edit", urgent=True)
+
+
+def _done_button(texts: Texts, appeal_id: int, task_id: int) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": texts.plain("staff-button-task-done"),
+                    "callback_data": StaffCb(
+                        action="task", appeal=appeal_id, value=task_id
+                    ).pack(),
+                }
+            ]
+        ]
+    }

@@ -1,10 +1,12 @@
-"""E-mail answers (§17.6): when SMTP settings are given, an answer to a consumer who chose
-e-mail is sent by the bot through the outbox (method `email`), and its task in the staff
-chat is marked done. Without SMTP the task stays for staff to send by hand.
+"""E-mail notices (§17.6; 59-ФЗ ст. 8 ч. 3, ст. 11, ст. 12 ч. 2): when SMTP settings are
+given, a notice to an appellant who chose e-mail — the answer, an extension, a question... —
+is sent by the bot through the outbox (method `email`), and its task in the staff chat is
+marked done. Without SMTP the task stays for staff to send by hand.
 
-A mail server that does not answer or disconnects is retried with backoff; a refusal (a bad
-address, a refused sender) fails the row and leaves the task open in the thread, where staff
-see it has no "done" mark."""
+A mail server that does not answer or disconnects is retried with backoff, each failed try
+counted on the task (the card shows it); a refusal (a bad address, a refused sender), or the
+last try, fails the row and tells the thread, where the task waits for staff with its
+button."""
 
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 # Who marks an e-mailed answer's task done in the audit trail: the bot itself.
 BOT_ACTOR_ID = 0
+
+# The outbox sender's tries for a row (OutboxSender's max_attempts): the last is told.
+GIVE_UP_AFTER = 8
 
 _TRANSIENT = (
     aiosmtplib.SMTPConnectError,
@@ -65,7 +70,9 @@ class EmailChannel:
         texts: Texts,
         zone: ZoneInfo,
         staff_chat_id: int | None,
+        give_up_after: int = GIVE_UP_AFTER,
     ) -> None:
+        self._give_up_after = give_up_after
         self._zone = zone
         self._config = config
         self._sessionmaker = sessionmaker
@@ -93,9 +100,38 @@ class EmailChannel:
                 timeout=config.timeout,
             )
         except _TRANSIENT as error:
+            final = call.attempts + 1 >= self._give_up_after
+            await self._failed(payload, type(error).__name__, final=final)
             raise TransientError(f"smtp: {type(error).__name__}") from error
+        except aiosmtplib.SMTPException as error:
+            await self._failed(payload, type(error).__name__, final=True)
+            raise
         await self._task_done(int(payload["appeal_id"]), int(payload["task_id"]))
         return None
+
+    async def _failed(self, payload: dict[str, object], reason: str, *, final: bool) -> None:
+        """A try that failed, counted on the task; the last one told in the thread."""
+        uow = UnitOfWork(self._sessionmaker, clock=self._clock)
+        try:
+            task = await SqlAppealTasks(uow).failed_try(int(str(payload["task_id"])), reason)
+            appeal = await SqlAppealRepository(uow).get(AppealId(int(str(payload["appeal_id"]))))
+            if task is None or appeal is None or task.done_at is not None:
+                await uow.rollback()
+                return
+            await self._notices(uow).email_failed(appeal, task, final=final)
+            await uow.commit()
+        except BaseException:
+            await uow.rollback()
+            raise
+
+    def _notices(self, uow: UnitOfWork) -> OutboxAppealNotices:
+        return OutboxAppealNotices(
+            uow,
+            texts=self._texts,
+            zone=self._zone,
+            clock=self._clock,
+            staff_chat_id=self._staff_chat_id,
+        )
 
     async def _task_done(self, appeal_id: int, task_id: int) -> None:
         uow = UnitOfWork(self._sessionmaker, clock=self._clock)
@@ -107,13 +143,7 @@ class EmailChannel:
                 await uow.rollback()
                 return
             done = await tasks.mark_done(task_id, by=BOT_ACTOR_ID, at=self._clock.now())
-            notices = OutboxAppealNotices(
-                uow,
-                texts=self._texts,
-                zone=self._zone,
-                clock=self._clock,
-                staff_chat_id=self._staff_chat_id,
-            )
+            notices = self._notices(uow)
             robot = StaffMember(user_id=BOT_ACTOR_ID, full_name=self._texts.plain("email-robot"))
             await notices.task_done(appeal, done, robot)
             await uow.commit()

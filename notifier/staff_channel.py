@@ -374,6 +374,7 @@ def card_renderer(texts: Texts, *, zone: ZoneInfo, clock: Clock) -> CardRenderer
             undelivered=await SqlAppealTasks(uow).open_count(
                 AppealId(appeal_id), UNDELIVERED_TASK
             ),
+            tasks=await SqlAppealTasks(uow).of_appeal(AppealId(appeal_id)),
         )
 
     return render

@@ -6,7 +6,7 @@ sent by notifier/staff_channel.py."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,6 +37,7 @@ from domain.pp55 import SEALED_ITEMS, ApplicantType, Identity, Pp55Item, items_f
 from domain.screening import FlagKind
 from domain.signature import Signature
 from domain.text_limits import MESSAGE_MAX, fits, shorten, split_html, visible_length
+from services.ports import AppealTask
 
 # Fluent selects on strings only: an empty optional value is passed as this key.
 NONE = "none"
@@ -230,9 +231,11 @@ def render_card(
     earlier: Mapping[int, str],
     attachments: int,
     undelivered: int = 0,
+    tasks: Sequence[AppealTask] = (),
 ) -> CardView:
     """The staff card (SPEC §3). `earlier`: numbers of the appeals a repeat flag points to;
-    `undelivered`: open tasks to reach the consumer another way (a message did not arrive)."""
+    `undelivered`: open tasks to reach the consumer another way (a message did not arrive);
+    `tasks`: notices to send by post, e-mail or phone, open and done."""
     left = days_left(appeal.due_at, now, zone)
     lines = [
         texts.get(
@@ -249,6 +252,7 @@ def render_card(
     ]
     if undelivered:
         lines.append(texts.get("staff-card-undelivered", count=undelivered))
+    lines.extend(task_lines(tasks, texts, zone))
     if appeal.is_open:
         lines.append(
             texts.get(
@@ -403,6 +407,28 @@ def signature_text(signed: Signature, texts: Texts, *, plain: bool = False) -> s
         return executor
     signer = render("answer-signer", name=signed.signer_name, position=signed.signer_position)
     return f"{executor}\n{signer}"
+
+
+def task_lines(tasks: Sequence[AppealTask], texts: Texts, zone: ZoneInfo) -> list[str]:
+    """The card's list of notices to send outside Telegram: each with its channel, what it
+    is, and done (when) or open (an e-mail: tries that failed)."""
+    lines = []
+    for task in tasks:
+        if task.kind is None:
+            continue  # an undelivered message: counted in its own line
+        done = task.done_at.astimezone(zone).strftime("%d.%m %H:%M") if task.done_at else ""
+        state = "done" if done else ("retry" if task.attempts else "open")
+        lines.append(
+            texts.get(
+                "staff-card-task",
+                what=texts.plain("notice-kind", kind=task.kind),
+                channel=task.channel,
+                state=state,
+                done=done,
+                attempts=task.attempts,
+            )
+        )
+    return lines
 
 
 def consumer_message(

@@ -30,6 +30,8 @@ from domain.pp55 import Identity
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
+from services.appeal_tasks import AppealTask as AppealTask
+from services.appeal_tasks import AppealTasks as AppealTasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,31 +266,6 @@ class StaffAudit(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class AppealTask:
-    """An answer staff send by post, e-mail or phone themselves (§17.6)."""
-
-    id: int
-    appeal_id: AppealId
-    channel: str
-    done_at: datetime | None = None
-    done_by: int | None = None
-
-
-class AppealTasks(Protocol):
-    async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask: ...
-
-    async def add_once(
-        self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
-    ) -> AppealTask | None:
-        """A task made once per `origin` for the appeal; None if it was made before."""
-        ...
-
-    async def get(self, task_id: int) -> AppealTask | None: ...
-
-    async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask: ...
-
-
-@dataclass(frozen=True, slots=True)
 class MessageRef:
     """A message a person sent to the bot, to be copied into the staff chat."""
 
@@ -316,7 +293,20 @@ class AppealNotices(Protocol):
         """A file staff posted in the thread, copied to the consumer's chat."""
         ...
 
-    async def task_created(self, appeal: Appeal, task: AppealTask) -> None: ...
+    async def to_appellant(
+        self,
+        appeal: Appeal,
+        kind: str,
+        text: str,
+        markup: Any = None,
+        *,
+        letter: str | None = None,
+    ) -> AppealTask | None:
+        """The one way a notice reaches the appellant: `kind` names it (a ConsumerMessage
+        value or a later kind), `text` is the chat's words. In the chat for someone who
+        writes to the bot; otherwise a task in the thread (letter, call, e-mail) with the
+        full text (`letter`, by default `text` made plain) and the contact."""
+        ...
 
     async def task_done(self, appeal: Appeal, task: AppealTask, by: StaffMember) -> None: ...
 

@@ -19,7 +19,6 @@ from domain.appeal_lifecycle import GROUNDS_FOR_HEAD
 from domain.appeals import (
     Actor,
     ActorKind,
-    AnswerChannel,
     Appeal,
     AppealAction,
     AppealDraft,
@@ -281,7 +280,8 @@ class StaffDesk:
 
     async def answer(self, member: StaffMember, appeal_id: int, text: str) -> Appeal:
         """The final answer (§15.5 signature from the profile). An answer by post, e-mail or
-        phone also becomes a task in the thread that staff mark done (§17.6)."""
+        phone becomes a task in the thread that staff mark done (§17.6), made where every
+        notice to the appellant goes (AppealNotices.publish)."""
 
         async def run() -> Appeal:
             signed = await self.signature(member)
@@ -292,11 +292,6 @@ class StaffDesk:
                 answer_text=text,
                 **signed.details(),
             )
-            if updated.answer_channel is not AnswerChannel.CHAT:
-                task = await self._tasks.add(
-                    AppealId(appeal_id), updated.answer_channel.value, at=self._clock.now()
-                )
-                await self._notices.task_created(updated, task)
             return updated
 
         return await self._audited(member, StaffAction.ANSWER, appeal_id, run)

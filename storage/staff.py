@@ -3,6 +3,7 @@ tasks, and where each appeal lives in the staff chat (topic, card, every bot mes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -216,6 +217,11 @@ def _task(row: Any) -> AppealTask:
         channel=row.channel,
         done_at=row.done_at,
         done_by=row.done_by,
+        kind=row.kind,
+        text=row.text or "",
+        contact=row.contact or "",
+        attempts=int(row.attempts or 0),
+        error=row.error,
     )
 
 
@@ -223,13 +229,37 @@ class SqlAppealTasks:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def add(self, appeal_id: AppealId, channel: str, *, at: datetime) -> AppealTask:
+    async def add(
+        self,
+        appeal_id: AppealId,
+        channel: str,
+        *,
+        at: datetime,
+        kind: str | None = None,
+        text: str = "",
+        contact: str = "",
+    ) -> AppealTask:
         result = await self._uow.session.execute(
             insert(AppealTaskRow).returning(AppealTaskRow.id),
-            {"appeal_id": appeal_id, "channel": channel, "created_at": at},
+            {
+                "appeal_id": appeal_id,
+                "channel": channel,
+                "created_at": at,
+                "kind": kind,
+                "text": text,
+                "contact": contact,
+                "attempts": 0,
+            },
         )
         self._uow.mark_written()
-        return AppealTask(id=int(result.scalar_one()), appeal_id=appeal_id, channel=channel)
+        return AppealTask(
+            id=int(result.scalar_one()),
+            appeal_id=appeal_id,
+            channel=channel,
+            kind=kind,
+            text=text,
+            contact=contact,
+        )
 
     async def add_once(
         self, appeal_id: AppealId, channel: str, *, origin: str, at: datetime
@@ -237,7 +267,13 @@ class SqlAppealTasks:
         """A task made once per `origin` for the appeal; None if it was made before."""
         result = await self._uow.session.execute(
             _insert_task_once(self._uow.session.bind.dialect.name),
-            {"appeal_id": appeal_id, "channel": channel, "created_at": at, "origin": origin},
+            {
+                "appeal_id": appeal_id,
+                "channel": channel,
+                "created_at": at,
+                "origin": origin,
+                "attempts": 0,
+            },
         )
         self._uow.mark_written()
         task_id = result.scalar()
@@ -265,6 +301,39 @@ class SqlAppealTasks:
             )
         ).first()
         return _task(row) if row is not None else None
+
+    async def of_appeal(self, appeal_id: AppealId) -> list[AppealTask]:
+        """The appeal's tasks, oldest first."""
+        rows = await self._uow.session.execute(
+            select(AppealTaskRow.__table__)
+            .where(AppealTaskRow.appeal_id == appeal_id)
+            .order_by(AppealTaskRow.id)
+        )
+        return [_task(row) for row in rows]
+
+    async def of_appeals(self, appeal_ids: Sequence[int]) -> dict[int, list[AppealTask]]:
+        """The tasks of several appeals (a registry page or export), oldest first."""
+        found: dict[int, list[AppealTask]] = {}
+        if not appeal_ids:
+            return found
+        rows = await self._uow.session.execute(
+            select(AppealTaskRow.__table__)
+            .where(AppealTaskRow.appeal_id.in_(list(appeal_ids)))
+            .order_by(AppealTaskRow.id)
+        )
+        for row in rows:
+            found.setdefault(int(row.appeal_id), []).append(_task(row))
+        return found
+
+    async def failed_try(self, task_id: int, error: str) -> AppealTask | None:
+        """An e-mail the bot could not send (yet): one more try counted, the reason kept."""
+        await self._uow.session.execute(
+            update(AppealTaskRow)
+            .where(AppealTaskRow.id == task_id)
+            .values(attempts=AppealTaskRow.attempts + 1, error=error[:64])
+        )
+        self._uow.mark_written()
+        return await self.get(task_id)
 
     async def mark_done(self, task_id: int, *, by: int, at: datetime) -> AppealTask:
         await self._uow.session.execute(

@@ -123,7 +123,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     ]
     return {
         "appeal-action-": AppealAction,
-        # The contact step and the staff's answer task: every channel but the chat itself.
+        # The contact step: every channel but the chat itself.
         "appeal-ask-": not_chat,
         "appeal-channel-": AnswerChannel,
         "appeal-kind-": AppealKind,
@@ -161,7 +161,6 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "staff-notice-import-kind-": ImportKind,
         "staff-register-contact-": OFFLINE_CHANNELS,
         "staff-role-": StaffRole,
-        "staff-task-": not_chat,
     }
 
 
@@ -237,7 +236,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " hours day weekday when old minutes ranges breaks topic mark"
         " accepted amount as_of at blocked created dropped duration effective ends failed first"
         " houses lines pending people planned send_at sent settlement source starts street"
-        " unreached field limit earlier"
+        " unreached field limit earlier what attempts"
         " item items passport born place"
     )
     args = dict.fromkeys(names.split(), "1")

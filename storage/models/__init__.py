@@ -51,6 +51,7 @@ from storage.models.runtime import (
     SubmittedDraftRow,
 )
 from storage.models.staff import (
+    AppealSurveyRow,
     AppealTaskRow,
     AppealThreadRow,
     AppealTopicRow,
@@ -71,6 +72,7 @@ __all__ = [
     "AppealJournalKeyRow",
     "AppealRow",
     "AppealSequenceRow",
+    "AppealSurveyRow",
     "AppealTaskRow",
     "AppealThreadRow",
     "AppealTopicRow",

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.limits import (
+    CONTACT_MAX,
     DEPARTMENT_MAX,
     EMAIL_MAX,
     FULL_NAME_MAX,
@@ -112,7 +113,9 @@ class StaffAuditRow(Base):
 
 
 class AppealTaskRow(Base):
-    """An answer to send by post, e-mail or phone by hand (§17.6): staff mark it done."""
+    """A notice to the appellant (an answer, an extension, a question...) that goes by post,
+    e-mail or phone (59-ФЗ ст. 8 ч. 3, ст. 11, ст. 12 ч. 2; §17.6), or a message that did
+    not reach a Telegram chat: the bot sends e-mails, staff mark the rest done."""
 
     __tablename__ = "appeal_tasks"
 
@@ -126,5 +129,25 @@ class AppealTaskRow(Base):
     done_by: Mapped[int | None] = mapped_column(BigInteger)
     # What made the task, when it must be made once (a message that was not delivered).
     origin: Mapped[str | None] = mapped_column(String(64))
+    # The notice (ConsumerMessage or a later kind), the full text to send and where to.
+    kind: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(CONTACT_MAX))
+    # An e-mail the bot sends: failed tries so far, and why the last one failed.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("appeal_id", "origin"),)
+
+
+class AppealSurveyRow(Base):
+    """How the satisfaction survey (SPEC §9) was offered after the answer: in the chat, by an
+    e-mail, at the next contact, or not at all (no channel); the answers are the appeal's."""
+
+    __tablename__ = "appeal_surveys"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    mode: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -38,6 +38,7 @@ from tests.handlers.test_staff_chat import (
     _with_profile,
 )
 from tests.harness import STAFF_CHAT_ID, BotHarness, Person
+from tests.mail import mail_server
 
 pytestmark = pytest.mark.usefixtures("registry")
 
@@ -184,74 +185,48 @@ async def test_digest_on_request_lists_the_open_appeals(harness: BotHarness, tex
 async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
     engine: Any, settings: Settings, clock: FixedClock, texts: Texts, content: ContentLibrary
 ) -> None:
-    import email
-    import email.message
-    import email.policy
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self) -> None:
-            self.messages: list[tuple[str, list[str], str]] = []
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            assert isinstance(parsed, email.message.EmailMessage)
-            body = parsed.get_body()
-            assert body is not None
-            text = f"{parsed['Subject']}\n{body.get_content()}"
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), text))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    server = Controller(inbox, hostname="127.0.0.1", port=port)
-    server.start()
-    mail_settings = settings.with_values(
-        staff_chat_id=STAFF_CHAT_ID,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_from="otvet@vyksa.example",
-        smtp_starttls=False,
-    )
-    harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
-    try:
-        staff = await _with_profile(harness)
-        await staff.send("/register")
-        await harness.deliver()
-        await staff.press(texts.plain("staff-form-phone").capitalize())
-        await staff.send("сегодня")
-        await harness.deliver()
-        await staff.send("Сидоров Пётр Ильич")
-        await harness.deliver()
-        await staff.press(texts.plain("appeal-channel-email"))
-        await staff.send("sidorov@example.ru")
-        await harness.deliver()
-        await staff.press(texts.plain("appeal-kind-information_request"))
-        await harness.deliver()
-        await staff.press(texts.plain("appeal-subject-metering"))
-        await staff.send("Когда придут менять счётчик в доме 5 по ул. Ленина?")
-        await harness.deliver()
-        await staff.press(texts.plain("staff-register-save"))
-        await harness.deliver()
-        card = _card(harness)
-        await staff.reply(card, "/answer Замена счётчика назначена на 2 декабря, с 9 до 12.")
-        await harness.deliver()
-        await staff.press(texts.get("staff-button-send-answer"))
-        delivered = await harness.deliver()
-    finally:
-        server.stop()
-        await harness.close()
+    with mail_server() as (inbox, port):
+        mail_settings = settings.with_values(
+            staff_chat_id=STAFF_CHAT_ID,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_from="otvet@vyksa.example",
+            smtp_starttls=False,
+        )
+        harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
+        try:
+            staff = await _with_profile(harness)
+            await staff.send("/register")
+            await harness.deliver()
+            await staff.press(texts.plain("staff-form-phone").capitalize())
+            await staff.send("сегодня")
+            await harness.deliver()
+            await staff.send("Сидоров Пётр Ильич")
+            await harness.deliver()
+            await staff.press(texts.plain("appeal-channel-email"))
+            await staff.send("sidorov@example.ru")
+            await harness.deliver()
+            await staff.press(texts.plain("appeal-kind-information_request"))
+            await harness.deliver()
+            await staff.press(texts.plain("appeal-subject-metering"))
+            await staff.send("Когда придут менять счётчик в доме 5 по ул. Ленина?")
+            await harness.deliver()
+            await staff.press(texts.plain("staff-register-save"))
+            await harness.deliver()
+            card = _card(harness)
+            await staff.reply(card, "/answer Замена счётчика назначена на 2 декабря, с 9 до 12.")
+            await harness.deliver()
+            await staff.press(texts.get("staff-button-send-answer"))
+            delivered = await harness.deliver()
+        finally:
+            await harness.close()
     assert len(inbox.messages) == 1
     sender, recipients, body = inbox.messages[0]
     assert (sender, recipients) == ("otvet@vyksa.example", ["sidorov@example.ru"])
     assert "Ответ на обращение № ВЭ-2026-000001" in body
     assert "Замена счётчика назначена на 2 декабря" in body
     assert "Петрова Анна Сергеевна" in body and "petrova@vyksa.ru" in body
-    done = texts.get("staff-task-done", number="ВЭ-2026-000001", who="x", channel="y")
+    done = texts.get("staff-task-done", number="ВЭ-2026-000001", what="z", who="x", channel="y")
     assert any(done.split(":")[0] in c.text and "✅" in c.text for c in _group_messages(delivered))
 
 

@@ -101,12 +101,7 @@ staff-survey = ⭐ { $number }: оценка { $rating } из 5{ $resolved ->
        *[other] . Комментарий: { $comment }
     }
 
-staff-task-email = 📧 { $number }: отправьте ответ по электронной почте на { $contact } ({ $name }) и нажмите «Выполнено».
-staff-task-post = 📮 { $number }: отправьте ответ почтой по адресу: { $contact } ({ $name }) и нажмите «Выполнено».
-staff-task-phone = 📞 { $number }: позвоните заявителю { $name } по номеру { $contact }, сообщите ответ и нажмите «Выполнено».
-staff-task-email-auto = 📧 { $number }: ответ отправляется ботом по электронной почте на { $contact } ({ $name }); отметка «выполнено» появится сама. Если её нет дольше часа — отправьте вручную и нажмите «Выполнено».
 email-robot = бот (электронная почта)
-email-answer-subject = Ответ на обращение № { $number }
 email-answer-body = Здравствуйте, { $name }!
 
     Ответ на ваше обращение № { $number }:
@@ -114,7 +109,6 @@ email-answer-body = Здравствуйте, { $name }!
     { $answer }
 
     { $signature }
-staff-task-done = ✅ { $number }: ответ отправлен ({ $channel }), отметил(а) { $who }
 staff-undelivered = ⚠️ { $number }: { $action ->
         [answer] ответ не доставлен
         [clarification] вопрос заявителю не доставлен

@@ -1,0 +1,160 @@
+"""The appeals registry as CSV (SPEC §9, the per-appeal register), with what the issue-13
+audit asked for: the notices sent outside Telegram (letters, calls, e-mails: open or done)
+and how the survey went after the answer (in the chat, by e-mail, at the next contact, not
+surveyed) — so an appeal answered by post is neither missing from the figures nor counted as
+a Telegram one. No personal data: numbers, dates, categories, outcomes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from core.texts import Texts
+from domain.spreadsheet import csv_writer
+from domain.surveys import SurveyFigure
+from services.ports import AppealTask
+from storage.models import AppealRow, AppealSurveyRow
+from storage.staff import SqlAppealTasks
+from storage.uow import UnitOfWork
+
+REGISTRY_HEADER = (
+    "number",
+    "registered_at",
+    "form",
+    "kind",
+    "subject",
+    "status",
+    "due_at",
+    "answered_at",
+    "answer_channel",
+    "notices_outside_telegram",
+    "survey",
+    "rating",
+    "resolved",
+)
+SURVEY_HEADER = ("survey", "answers", "rated", "mean_rating", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryRow:
+    number: str
+    registered_at: datetime
+    form: str
+    kind: str
+    subject: str
+    status: str
+    due_at: datetime
+    answered_at: datetime | None
+    answer_channel: str
+    tasks: tuple[AppealTask, ...]
+    survey: str | None
+    rating: int | None
+    resolved: bool | None
+
+
+async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> list[RegistryRow]:
+    """The appeals registered in [since, until), oldest first, with their tasks."""
+    result = await uow.session.execute(
+        select(
+            AppealRow.id,
+            AppealRow.number,
+            AppealRow.registered_at,
+            AppealRow.form,
+            AppealRow.kind,
+            AppealRow.subject,
+            AppealRow.status,
+            AppealRow.due_at,
+            AppealRow.answered_at,
+            AppealRow.answer_channel,
+            AppealRow.rating,
+            AppealRow.resolved,
+            AppealSurveyRow.mode,
+        )
+        .outerjoin(AppealSurveyRow, AppealSurveyRow.appeal_id == AppealRow.id)
+        .where(AppealRow.registered_at >= since, AppealRow.registered_at < until)
+        .order_by(AppealRow.registered_at, AppealRow.id)
+    )
+    rows = result.all()
+    tasks = await SqlAppealTasks(uow).of_appeals([int(row.id) for row in rows])
+    return [
+        RegistryRow(
+            number=row.number,
+            registered_at=row.registered_at,
+            form=row.form,
+            kind=row.kind,
+            subject=row.subject,
+            status=row.status,
+            due_at=row.due_at,
+            answered_at=row.answered_at,
+            answer_channel=row.answer_channel,
+            tasks=tuple(task for task in tasks.get(int(row.id), ()) if task.kind is not None),
+            survey=row.mode,
+            rating=row.rating,
+            resolved=row.resolved,
+        )
+        for row in rows
+    ]
+
+
+def _moment(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def _tasks(tasks: Sequence[AppealTask], texts: Texts, zone: ZoneInfo) -> str:
+    """`letter: extension — done 2026-12-04 10:00; call: answer — open`, in Russian."""
+    parts = []
+    for task in tasks:
+        done = _moment(task.done_at, zone)
+        parts.append(
+            texts.plain(
+                "registry-task",
+                channel=task.channel,
+                what=texts.plain("notice-kind", kind=task.kind or ""),
+                state="done" if done else ("retry" if task.attempts else "open"),
+                done=done,
+                attempts=task.attempts,
+            )
+        )
+    return "; ".join(parts)
+
+
+def registry_csv(rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo) -> bytes:
+    """UTF-8 with a BOM (Excel shows the Cyrillic), comma-separated, one row per appeal."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, lineterminator="\r\n")
+    writer.writerow(REGISTRY_HEADER)
+    for row in rows:
+        writer.writerow(
+            (
+                row.number,
+                _moment(row.registered_at, zone),
+                row.form,
+                row.kind,
+                row.subject,
+                row.status,
+                _moment(row.due_at, zone),
+                _moment(row.answered_at, zone),
+                row.answer_channel,
+                _tasks(row.tasks, texts, zone),
+                row.survey or "",
+                row.rating if row.rating is not None else "",
+                "" if row.resolved is None else ("yes" if row.resolved else "no"),
+            )
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def survey_csv(figures: Sequence[SurveyFigure]) -> bytes:
+    """The satisfaction figures by how the survey went, one row per way."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, lineterminator="\r\n")
+    writer.writerow(SURVEY_HEADER)
+    for figure in figures:
+        mean = f"{figure.mean_rating:.2f}" if figure.mean_rating is not None else ""
+        writer.writerow((figure.mode.value, figure.answers, figure.rated, mean, figure.resolved))
+    return buffer.getvalue().encode("utf-8-sig")
