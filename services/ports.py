@@ -29,6 +29,9 @@ from domain.notices import NoticeKind, OutageKind
 from domain.readings import Reading, ReadingId
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
+from services.files_ports import FileRegistry as FileRegistry
+from services.files_ports import FileSource as FileSource
+from services.files_ports import FileStore as FileStore
 
 
 @dataclass(frozen=True, slots=True)

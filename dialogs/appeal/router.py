@@ -50,6 +50,7 @@ from domain.clock import Clock
 from domain.contacts import answer_contact, free_address, full_name
 from domain.drafts import DraftToken
 from domain.errors import DomainError
+from domain.files import FileKind, ReceivedFile
 from domain.ids import AccountNumber, UserId
 from domain.limits import Field, check_length
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
@@ -375,14 +376,37 @@ async def on_text(message: Message, turn: Turn) -> None:
     await TABLE.advance(turn, FileAppeal.text, data)
 
 
+async def _keep(turn: Turn, item: Attachment) -> bool:
+    """Records the file for the company's storage in this step's transaction (152-ФЗ ст. 18
+    ч. 5, services/files.py); a file too large or of a refused type is refused with its
+    reason, and the dialog stays at the step."""
+    received = ReceivedFile(
+        kind=FileKind(item.kind),
+        file_id=item.file_id,
+        file_unique_id=item.file_unique_id,
+        file_name=item.file_name,
+        mime_type=item.mime_type,
+        size=item.size,
+    )
+    try:
+        await turn.services.files.take(received, user_id=UserId(turn.message.chat.id))
+    except DomainError as error:
+        await turn.say(error_text(turn.texts, error))
+        return False
+    return True
+
+
 async def on_voice_text(message: Message, turn: Turn) -> None:
     voice = message.voice
     assert voice is not None
+    item = _file(
+        "voice", voice.file_id, voice.file_unique_id, "", voice.mime_type, voice.file_size
+    )
+    if not await _keep(turn, item):
+        return
     data = await TABLE.load(turn.fsm)
     data.files = [f for f in data.files if f.kind != "voice"]
-    data.files.append(
-        _file("voice", voice.file_id, voice.file_unique_id, "", voice.mime_type, voice.file_size)
-    )
+    data.files.append(item)
     data.text = (message.caption or "").strip()
     await data.save(turn.fsm)
     await turn.say(turn.texts.get("appeal-text-saved-voice"))
@@ -433,6 +457,8 @@ async def on_attachment(message: Message, turn: Turn) -> None:
         return
     if item.size is not None and item.size > MAX_ATTACHMENT_BYTES:
         await turn.say(texts.get("appeal-attachment-too-large", mb=MAX_ATTACHMENT_BYTES // MB))
+        return
+    if not await _keep(turn, item):
         return
     data.files.append(item)
     group = message.media_group_id

@@ -28,6 +28,7 @@ from storage.models.base import (
     Base,
     UtcDateTime,
 )
+from storage.models.files import StoredFileRow
 from storage.models.notices import (
     NoticeDraftRow,
     NoticePreferenceRow,
@@ -95,6 +96,7 @@ __all__ = [
     "StaffMemberRow",
     "StaffMessageRow",
     "StagedAccountRow",
+    "StoredFileRow",
     "SubmittedDraftRow",
     "SubscriptionRow",
     "UtcDateTime",
