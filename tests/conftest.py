@@ -147,13 +147,14 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
         content_dir=CONTENT,
         company_name=None,
         redis_url=None,
+        files_dir=tmp_path / "files",  # the company's file storage (services/files.py)
     )
 
 
