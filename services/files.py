@@ -19,6 +19,7 @@ from domain.clock import Clock
 from domain.files import (
     MAX_FETCH_ATTEMPTS,
     MAX_FILE_BYTES,
+    FileKind,
     FileTooLarge,
     ReceivedFile,
     StoredFile,
@@ -27,6 +28,19 @@ from domain.files import (
 )
 from domain.ids import UserId
 from services.files_ports import FileRegistry, FileSource, FileStore
+from services.ports import Attachment
+
+
+def received_file(item: Attachment) -> ReceivedFile:
+    """An appeal's attachment as a file to keep."""
+    return ReceivedFile(
+        kind=FileKind(item.kind),
+        file_id=item.file_id,
+        file_unique_id=item.file_unique_id,
+        file_name=item.file_name,
+        mime_type=item.mime_type,
+        size=item.size,
+    )
 
 
 class FileIntake:

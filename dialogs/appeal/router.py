@@ -50,12 +50,12 @@ from domain.clock import Clock
 from domain.contacts import answer_contact, free_address, full_name
 from domain.drafts import DraftToken
 from domain.errors import DomainError
-from domain.files import FileKind, ReceivedFile
 from domain.ids import AccountNumber, UserId
 from domain.limits import Field, check_length
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import main_menu
 from handlers.render import error_text, local_time
+from services.files import received_file
 from services.ports import Attachment
 
 MB = 1024 * 1024
@@ -380,16 +380,8 @@ async def _keep(turn: Turn, item: Attachment) -> bool:
     """Records the file for the company's storage in this step's transaction (152-ФЗ ст. 18
     ч. 5, services/files.py); a file too large or of a refused type is refused with its
     reason, and the dialog stays at the step."""
-    received = ReceivedFile(
-        kind=FileKind(item.kind),
-        file_id=item.file_id,
-        file_unique_id=item.file_unique_id,
-        file_name=item.file_name,
-        mime_type=item.mime_type,
-        size=item.size,
-    )
     try:
-        await turn.services.files.take(received, user_id=UserId(turn.message.chat.id))
+        await turn.services.files.take(received_file(item), user_id=UserId(turn.message.chat.id))
     except DomainError as error:
         await turn.say(error_text(turn.texts, error))
         return False

@@ -6,6 +6,7 @@ once Telegram no longer knows their id."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest_asyncio
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendPhoto
 from aiogram.types import BufferedInputFile
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.delivery import build_file_fetcher
 from bot.settings import Settings
@@ -229,9 +230,7 @@ async def test_152fz_st18_ch5_a_failed_fetch_is_retried_then_given_up(
     assert await fetcher.run_once() == 0  # not due yet
     async with harness.app.sessionmaker() as session:
         await session.execute(
-            StoredFileRow.__table__.update().values(
-                attempts=MAX_FETCH_ATTEMPTS - 1, not_before=clock.now()
-            )
+            update(StoredFileRow).values(attempts=MAX_FETCH_ATTEMPTS - 1, not_before=clock.now())
         )
         await session.commit()
     assert await fetcher.run_once() == 1
@@ -246,3 +245,45 @@ async def test_152fz_st18_ch5_the_same_file_sent_twice_is_one_record(
     await person.send(None, photo=_photo("photo-5"))
     await person.send(None, photo=_photo("photo-5"))
     assert len(await _rows(harness)) == 1
+
+
+async def test_152fz_st18_ch5_mydata_lists_the_stored_files_with_checksum(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person = await _at_attachments(harness, texts)
+    harness.session.files["photo-6"] = PHOTO_BYTES
+    await person.send(None, photo=_photo("photo-6"))
+    calls = await person.send("/mydata")
+    assert texts.get("mydata-file-pending") in "".join(texts_of(calls))
+    await build_file_fetcher(harness.app, harness.bot).run_once()
+    shown = "".join(texts_of(await person.send("/mydata")))
+    assert texts.get("mydata-files", count=1) in shown
+    assert hashlib.sha256(PHOTO_BYTES).hexdigest() in shown
+
+
+async def test_152fz_st18_ch5_a_file_added_to_an_appeal_later_is_stored_too(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person = await _at_attachments(harness, texts)
+    await _submit(person, texts)
+    await person.deliver()
+    listing = texts_of(await person.send(texts.get("menu-my-appeals")))[0]
+    number = re.search(r"ВЭ-2026-\d{6}", listing)
+    assert number is not None
+    await person.press(number.group(0))
+    await person.press(texts.get("appeal-add-info-button"))
+    exe = {
+        "file_id": "doc-later-exe",
+        "file_unique_id": "doc-later-exe-u",
+        "file_name": "акт.exe",
+        "mime_type": "application/octet-stream",
+        "file_size": 1_000,
+    }
+    calls = await person.send(None, document=exe)
+    assert texts_of(calls) == [texts.get("file-type-refused")]
+    assert await _rows(harness) == []
+    harness.session.files["photo-later"] = PHOTO_BYTES
+    await person.send(None, photo=_photo("photo-later"), caption="Вот ещё фото опоры.")
+    await build_file_fetcher(harness.app, harness.bot).run_once()
+    [row] = await _rows(harness)
+    assert (row.file_id, row.state) == ("photo-later", "stored")
