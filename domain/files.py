@@ -87,8 +87,15 @@ def check_received(kind: FileKind, *, mime_type: str, file_name: str, size: int 
         raise FileTooLarge(MAX_FILE_BYTES)
     mime = mime_type.lower().split(";")[0].strip()
     if kind is FileKind.DOCUMENT:
+        # Telegram's mime_type is optional, and some apps send the generic one: then the
+        # name's extension decides; both, when both are known, must be of a kind taken.
         extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-        if mime not in DOCUMENT_TYPES or (extension and extension not in DOCUMENT_EXTENSIONS):
+        known_mime = mime not in {"", "application/octet-stream"}
+        if (
+            (known_mime and mime not in DOCUMENT_TYPES)
+            or (extension and extension not in DOCUMENT_EXTENSIONS)
+            or (not known_mime and not extension)
+        ):
             raise FileTypeRefused("a document of a refused type")
     elif kind is FileKind.VOICE and mime and mime not in VOICE_TYPES:
         raise FileTypeRefused("a voice message of a refused type")

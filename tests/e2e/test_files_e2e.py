@@ -14,41 +14,14 @@ from sqlalchemy import select
 from storage.engine import create_engine
 from storage.models import StoredFileRow
 
-from .client import BotProcess, EmulatorUser, GroupChat
+from .client import BotProcess, GroupChat
 from .conftest import RECEPTION, ROOT, BotFactory, UserFactory, _base_env
-from .test_journey import consent
+from .test_staff_journey import submit_from_files, to_files_step
 
 STAFF_CHAT = -1_001_234_567_891
 STAFF_ID = 8_100_002
 # A JPEG's first bytes, then enough to be a file of its own.
 PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 24
-
-
-async def _to_files_step(user: EmulatorUser) -> None:
-    await consent(user)
-    await user.press_reply("Подать обращение")
-    await user.wait_for_text("Выберите вид обращения")
-    await user.press("Жалоба или претензия")
-    await user.wait_for_text("Выберите тему")
-    await user.press("Качество обслуживания")
-    await user.wait_for_text("Опишите суть обращения")
-    await user.send_text("Во дворе искрит провод на опоре у дома, фото прилагаю.")
-    await user.wait_for_text("Приложите фото")
-
-
-async def _finish(user: EmulatorUser) -> None:
-    await user.press("Готово")
-    await user.wait_for_text("фамилия, имя и отчество")
-    await user.send_text("Иванова Мария Петровна")
-    await user.wait_for_text("Адрес, к которому относится")
-    await user.press("Пропустить")
-    await user.wait_for_text("получить ответ")
-    await user.press("В этот чат")
-    await user.wait_for_text("категорий")
-    await user.press("Не указывать")
-    await user.wait_for_text("Проверьте обращение")
-    await user.press("Отправить")
-    await user.wait_for_text("зарегистрировано")
 
 
 def _read(path: Path) -> bytes | None:
@@ -85,7 +58,7 @@ async def test_152fz_st18_ch5_photo_stored_with_checksum_and_staff_get_it_after_
     digest = await consumer.put_file(file_id, PHOTO)
     assert digest == hashlib.sha256(PHOTO).hexdigest()
 
-    await _to_files_step(consumer)
+    await to_files_step(consumer, "Во дворе искрит провод на опоре у дома, фото прилагаю.")
     await consumer.send_photo(file_id)
     await consumer.wait_for_text("Файл добавлен")
 
@@ -106,7 +79,7 @@ async def test_152fz_st18_ch5_photo_stored_with_checksum_and_staff_get_it_after_
 
     # Telegram forgets the file id; staff still get the photo, from the company's storage.
     await consumer.invalidate_file(file_id)
-    await _finish(consumer)
+    await submit_from_files(consumer)
     photo = await staff.wait_for(lambda m: bool(m.photo), timeout=30)
     assert photo.photo is not None
     assert photo.photo[-1].get("sha256") == digest

@@ -25,7 +25,12 @@ from domain.content import ContentLibrary
 from domain.files import MAX_FETCH_ATTEMPTS
 from storage.models import StoredFileRow
 from tests.fakes import texts_of
-from tests.handlers.test_appeal_dialog import COMPLAINT_TEXT, _linked, _to_text_step
+from tests.handlers.test_appeal_dialog import (
+    COMPLAINT_TEXT,
+    _linked,
+    _to_text_step,
+    submit_from_files,
+)
 from tests.handlers.test_readings_dialog import SINGLE
 from tests.handlers.test_readings_dialog import _linked as _linked_reader
 from tests.harness import STAFF_CHAT_ID, BotHarness, Person
@@ -70,13 +75,13 @@ async def _at_attachments(harness: BotHarness, texts: Texts) -> Person:
     return person
 
 
-async def _submit(person: Person, texts: Texts) -> None:
-    await person.press(texts.get("appeal-attachments-done"))
-    await person.press("Иванова Мария Петровна")
-    await person.press(texts.get("appeal-skip"))
-    await person.press(texts.get("appeal-channel-chat"))
-    await person.press(texts.get("appeal-vulnerable-none"))
-    await person.press(texts.get("appeal-summary-submit"))
+async def _filed_with_stored_photo(harness: BotHarness, texts: Texts, file_id: str) -> None:
+    """An appeal with one photo, fetched into the company's storage before it is filed."""
+    person = await _at_attachments(harness, texts)
+    harness.session.files[file_id] = PHOTO_BYTES
+    await person.send(None, photo=_photo(file_id))
+    await build_file_fetcher(harness.app, harness.bot).run_once()
+    await submit_from_files(person, texts)
 
 
 async def test_152fz_st18_ch5_photo_stored_in_company_storage_with_checksum(
@@ -106,11 +111,7 @@ async def test_152fz_st18_ch5_photo_stored_in_company_storage_with_checksum(
 async def test_152fz_st18_ch5_staff_get_the_photo_uploaded_after_its_file_id_is_invalid(
     harness: BotHarness, texts: Texts
 ) -> None:
-    person = await _at_attachments(harness, texts)
-    harness.session.files["photo-2"] = PHOTO_BYTES
-    await person.send(None, photo=_photo("photo-2"))
-    await build_file_fetcher(harness.app, harness.bot).run_once()
-    await _submit(person, texts)
+    await _filed_with_stored_photo(harness, texts, "photo-2")
     # Telegram no longer knows the id: the photo goes from the company's storage.
     refused = SendPhoto(chat_id=STAFF_CHAT_ID, photo="photo-2")
     harness.session.failures["SendPhoto"] = [TelegramBadRequest(refused, WRONG_ID)]
@@ -126,11 +127,7 @@ async def test_152fz_st18_ch5_staff_get_the_photo_uploaded_after_its_file_id_is_
 async def test_152fz_st18_ch5_staff_get_the_photo_by_file_id_while_telegram_keeps_it(
     harness: BotHarness, texts: Texts
 ) -> None:
-    person = await _at_attachments(harness, texts)
-    harness.session.files["photo-3"] = PHOTO_BYTES
-    await person.send(None, photo=_photo("photo-3"))
-    await build_file_fetcher(harness.app, harness.bot).run_once()
-    await _submit(person, texts)
+    await _filed_with_stored_photo(harness, texts, "photo-3")
     calls = await harness.deliver()
     photos = [call for call in calls if isinstance(call, SendPhoto)]
     assert [call.photo for call in photos] == ["photo-3"]
@@ -141,7 +138,7 @@ async def test_152fz_st18_ch5_a_lost_file_id_not_stored_yet_is_retried_by_the_ou
 ) -> None:
     person = await _at_attachments(harness, texts)
     await person.send(None, photo=_photo("photo-4"))  # never fetched
-    await _submit(person, texts)
+    await submit_from_files(person, texts)
     refused = SendPhoto(chat_id=STAFF_CHAT_ID, photo="photo-4")
     harness.session.failures["SendPhoto"] = [TelegramBadRequest(refused, WRONG_ID)]
     calls = await harness.deliver()
@@ -265,7 +262,7 @@ async def test_152fz_st18_ch5_a_file_added_to_an_appeal_later_is_stored_too(
     harness: BotHarness, texts: Texts
 ) -> None:
     person = await _at_attachments(harness, texts)
-    await _submit(person, texts)
+    await submit_from_files(person, texts)
     await person.deliver()
     listing = texts_of(await person.send(texts.get("menu-my-appeals")))[0]
     number = re.search(r"ВЭ-2026-\d{6}", listing)

@@ -103,6 +103,15 @@ def test_152fz_st18_ch5_size_and_type_checks() -> None:
         check_received(FileKind.DOCUMENT, mime_type="application/zip", file_name="a.zip", size=1)
     with pytest.raises(FileTypeRefused):  # a PDF's type on an executable's name
         check_received(FileKind.DOCUMENT, mime_type="application/pdf", file_name="a.exe", size=1)
+    # No type, or the generic one: the name decides.
+    check_received(FileKind.DOCUMENT, mime_type="", file_name="акт.pdf", size=1)
+    check_received(
+        FileKind.DOCUMENT, mime_type="application/octet-stream", file_name="a.docx", size=1
+    )
+    with pytest.raises(FileTypeRefused):
+        check_received(FileKind.DOCUMENT, mime_type="", file_name="setup.exe", size=1)
+    with pytest.raises(FileTypeRefused):
+        check_received(FileKind.DOCUMENT, mime_type="", file_name="noname", size=1)
 
 
 def test_152fz_st18_ch5_s3_store_needs_a_bucket() -> None:
