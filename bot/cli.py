@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from bot.cli_files import add_parser as add_files_export_parser
+from bot.cli_files import cmd_export_files
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     readings.add_argument(
         "--output", type=Path, help="the file to write (default: standard output)"
     )
+    add_files_export_parser(exports)
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -163,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
     configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    if args.command == "export" and args.kind == "files":
+        raise SystemExit(
+            asyncio.run(cmd_export_files(settings, texts, user_id=args.user, output=args.output))
+        )
     if args.command == "export":
         raise SystemExit(
             asyncio.run(cmd_export_readings(settings, texts, args.period, args.output))

@@ -44,6 +44,7 @@ _DUE = (
     .limit(bindparam("limit"))
 )
 _OF_USER = select(_TABLE).where(_TABLE.c.user_id == bindparam("user_id")).order_by(_TABLE.c.id)
+_EVERY = select(_TABLE).order_by(_TABLE.c.id)
 _ROW = _TABLE.c.id == bindparam("row_id")
 
 
@@ -162,6 +163,10 @@ class SqlFileRegistry:
     async def of_user(self, user_id: int) -> Sequence[StoredFile]:
         result = await self._uow.session.execute(_OF_USER, {"user_id": user_id})
         return [_file(row) for row in result]
+
+    async def every(self) -> Sequence[StoredFile]:
+        """Every record, for the registry's export (`reception export files`)."""
+        return [_file(row) for row in await self._uow.session.execute(_EVERY)]
 
 
 def content_key(sha256: str) -> str:

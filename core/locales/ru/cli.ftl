@@ -88,3 +88,6 @@ import-appeals-dry-run = Пробный прогон (--dry-run): ничего �
 import-appeals-row-imported = эта строка уже загружена раньше: обращение { $detail } (то же время поступления, ФИО и текст); повтор не принят
 import-appeals-row-repeated = повтор строки { $detail } этого файла (то же время поступления, ФИО и текст); не принят
 import-concurrent = Одновременно шёл другой импорт с теми же строками; ничего не записано. Запустите импорт ещё раз: уже загруженные строки будут отклонены.
+# `reception export files`: the registry of files people sent (152-ФЗ ст. 18 ч. 5).
+files-export-failed = Не удалось записать файл { $path }: { $problem }
+files-export-done = Выгружено файлов: { $rows } (реестр файлов, присланных людьми) в файл { $path }.
