@@ -9,6 +9,7 @@ name (`describe_errors`), whichever section holds it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -332,6 +333,8 @@ class FileSettings(Section):
     def _bucket_for_s3(self) -> Self:
         if self.store == "s3" and not self.s3_bucket:
             raise ValueError("FILES_STORE=s3 needs FILES_S3_BUCKET")
+        if self.store == "s3" and importlib.util.find_spec("boto3") is None:
+            raise ValueError('FILES_STORE=s3 needs boto3: pip install -e ".[s3]"')
         return self
 
 

@@ -162,3 +162,27 @@ class _Body:
 
     def read(self) -> bytes:
         return self._data
+
+
+def test_152fz_st18_ch5_s3_store_is_built_from_the_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("boto3")
+    # Credentials and region as boto3 reads them; never the cloud's metadata service.
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "ru-central1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ):
+        monkeypatch.setenv(name, value)
+    settings = Settings(
+        _env_file=None,
+        files_store="s3",
+        files_s3_bucket="reception",
+        files_s3_endpoint="http://127.0.0.1:9000",
+        files_s3_prefix="bot",
+    )
+    store = file_store(settings)
+    assert isinstance(store, S3FileStore)
+    assert store._object("ab/cd/abcd") == "bot/ab/cd/abcd"
