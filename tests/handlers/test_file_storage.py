@@ -284,3 +284,16 @@ async def test_152fz_st18_ch5_a_file_added_to_an_appeal_later_is_stored_too(
     await build_file_fetcher(harness.app, harness.bot).run_once()
     [row] = await _rows(harness)
     assert (row.file_id, row.state) == ("photo-later", "stored")
+
+
+async def test_152fz_st18_ch5_meter_photo_too_large_to_store_is_refused_and_step_stays(
+    harness: BotHarness, texts: Texts
+) -> None:
+    person = await _linked_reader(harness, texts, SINGLE)
+    await person.send(texts.get("menu-readings"))
+    await person.send("1000")
+    calls = await person.send(None, photo=_photo("meter-big", size=25 * 1024 * 1024))
+    assert texts_of(calls) == [texts.get("file-too-large", mb=20)]
+    assert await _rows(harness) == []
+    calls = await person.send(None, photo=_photo("meter-ok"))
+    assert texts.get("reading-photo-yes") in texts_of(calls)[0]
