@@ -29,6 +29,11 @@
  *   Each of these routes takes an optional `token`: with it the setting applies to that bot
  *   only (tests share one emulator), without it to every bot.
  *
+ * Files: getFile and the download route /file/bot<token>/<path> serve the bytes the user side
+ *   put behind a file id (/putFile) or the bot uploaded; /invalidateFile makes Telegram forget
+ *   an id (getFile and sends by it answer 400 "wrong file identifier"); an upload's media
+ *   carries its `sha256` (not a Bot API field) for the tests.
+ *
  * Usage:  node server.js [--host 127.0.0.1] [--port 0] [--store-timeout 3600] [--watch-stdin]
  *         (env: TG_EMULATOR_HOST, TG_EMULATOR_PORT, TG_EMULATOR_STORE_TIMEOUT)
  * Once ready it prints exactly one line `LISTENING <port>` to stdout; logs go to stderr.
