@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot.cli_files import add_parser as add_files_export_parser
-from bot.cli_files import cmd_export_files
+from bot.cli_files import cmd_export_files, write_export
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
@@ -473,24 +473,14 @@ async def cmd_export_readings(
             await uow.rollback()
     finally:
         await engine.dispose()
-    data = readings_csv(rows, zone=config.zone)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    try:
-        await asyncio.to_thread(output.write_bytes, data)
-    except OSError as error:
-        print(
-            texts.plain("reading-export-failed", path=str(output), problem=error.strerror or ""),
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        texts.plain("reading-export-done", rows=len(rows), period=period, path=str(output)),
-        file=sys.stderr,
+    return await write_export(
+        readings_csv(rows, zone=config.zone),
+        output,
+        failed=lambda problem: texts.plain(
+            "reading-export-failed", path=str(output), problem=problem
+        ),
+        done=texts.plain("reading-export-done", rows=len(rows), period=period, path=str(output)),
     )
-    return 0
 
 
 async def cmd_bookings(

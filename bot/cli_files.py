@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,21 @@ async def cmd_export_files(
     finally:
         await engine.dispose()
     data = files_csv(files, zone=settings.zone)
+    return await write_export(
+        data,
+        output,
+        failed=lambda problem: texts.plain(
+            "files-export-failed", path=str(output), problem=problem
+        ),
+        done=texts.plain("files-export-done", rows=len(files), path=str(output)),
+    )
+
+
+async def write_export(
+    data: bytes, output: Path | None, *, failed: Callable[[str], str], done: str
+) -> int:
+    """An export's bytes to `output` (saying `done` on standard error), or to standard
+    output when no file is given; a file that cannot be written is `failed` (exit code 1)."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -92,10 +107,7 @@ async def cmd_export_files(
     try:
         await asyncio.to_thread(output.write_bytes, data)
     except OSError as error:
-        print(
-            texts.plain("files-export-failed", path=str(output), problem=error.strerror or ""),
-            file=sys.stderr,
-        )
+        print(failed(error.strerror or ""), file=sys.stderr)
         return 1
-    print(texts.plain("files-export-done", rows=len(files), path=str(output)), file=sys.stderr)
+    print(done, file=sys.stderr)
     return 0
