@@ -38,15 +38,10 @@ async def _stored(path: Path) -> bytes:
 
 
 async def test_152fz_st18_ch5_photo_stored_with_checksum_and_staff_get_it_after_id_invalid(
-    make_bot: BotFactory, bot_env: dict[str, str], make_user: UserFactory, tmp_path: Path
+    make_bot: BotFactory, bot_env: dict[str, str], make_user: UserFactory
 ) -> None:
-    files = tmp_path / "company-files"
-    env = {
-        **_base_env(),
-        **bot_env,
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "FILES_DIR": str(files),
-    }
+    files = Path(bot_env["FILES_DIR"])
+    env = {**_base_env(), **bot_env, "STAFF_CHAT_ID": str(STAFF_CHAT)}
     bot: BotProcess = make_bot([RECEPTION, "run"], env=env, cwd=ROOT)
     bot.start()
     consumer = make_user(first_name="Мария")
