@@ -19,6 +19,7 @@ from services.account_import import AccountImportService
 from services.accounts import AccountService
 from services.appeals import AppealService
 from services.booking import BookingService
+from services.files import FileIntake
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
 from services.readings import ReadingService
@@ -28,6 +29,7 @@ from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
 from storage.drafts import SqlSubmittedDrafts
+from storage.files import SqlFileRegistry
 from storage.identity import SqlIdentityVault
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
@@ -97,6 +99,12 @@ class Services:
             policy=self._config.link_policy,
             max_accounts=self._config.max_linked_accounts,
         )
+
+    @cached_property
+    def files(self) -> FileIntake:
+        """Files people send, recorded with their step and fetched after the commit."""
+        registry = SqlFileRegistry(self.uow, wake=self._config.wake_files)
+        return FileIntake(registry=registry, clock=self._clock)
 
     @cached_property
     def replies(self) -> OutboxReplies:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot.cli_content import cmd_content_check
+from bot.cli_files import add_parser as add_files_export_parser
+from bot.cli_files import cmd_export_files
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
@@ -102,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="the file to write (default: standard output)"
     )
     add_export_parsers(exports)
+    add_files_export_parser(exports)
     console = commands.add_parser(
         "console",
         help="talk to the bot in this terminal, without Telegram or a token",
@@ -171,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging("WARNING" if args.command == "console" else settings.log_level)
     if args.command == "export" and args.kind in REGISTRY_KINDS:
         raise SystemExit(run_export(settings, texts, args))
+    if args.command == "export" and args.kind == "files":
+        raise SystemExit(
+            asyncio.run(cmd_export_files(settings, texts, user_id=args.user, output=args.output))
+        )
     if args.command == "export":
         raise SystemExit(
             asyncio.run(cmd_export_readings(settings, texts, args.period, args.output))

@@ -18,8 +18,11 @@ from domain.rate_limit import RateLimiter
 from notifier.appeal_notices import EMAIL_METHOD, STAFF_METHOD
 from notifier.email import EmailChannel, SmtpConfig
 from notifier.exports import EXPORT_METHOD, Builder, ExportChannel
+from notifier.file_fetch import BotFileSource, FileFetcher
+from notifier.file_resend import StoredFileResend
 from notifier.outbox import CustomHandler, OutboxSender, Undelivered
 from notifier.staff_channel import StaffChannel, card_renderer
+from services.files import FileKeeper
 from services.readings import readings_csv
 from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
@@ -111,6 +114,30 @@ def _undelivered(app: App) -> Callable[[Undelivered], Awaitable[None]]:
     return report
 
 
+def file_keeper(app: App, bot: Bot) -> FileKeeper:
+    assert app.files is not None
+    return FileKeeper(source=BotFileSource(bot), store=app.files, clock=app.clock)
+
+
+def build_file_fetcher(app: App, bot: Bot) -> FileFetcher:
+    """Fetches the files people send into the company's storage, woken by each commit that
+    recorded one (services/files.py)."""
+    fetcher = FileFetcher(app.sessionmaker, clock=app.clock, keeper=file_keeper(app, bot))
+    app.config.wake_files.connect(fetcher.wake)
+    return fetcher
+
+
+def resend_stored_files(app: App, bot: Bot) -> None:
+    """A file Telegram no longer knows by its id is uploaded from the company's storage
+    (notifier/file_resend.py): installed once on the bot's session."""
+    manager = bot.session.middleware
+    if any(isinstance(known, StoredFileResend) for known in manager):
+        return
+    manager.register(
+        StoredFileResend(app.sessionmaker, clock=app.clock, keeper=file_keeper(app, bot))
+    )
+
+
 def build_sender(
     app: App,
     bot: Bot,
@@ -166,4 +193,5 @@ def build_sender(
         only_chat=only_chat,
     )
     app.config.wake_outbox.connect(sender.wake)
+    resend_stored_files(app, bot)
     return sender

@@ -35,6 +35,7 @@ from handlers.staff import STAFF_COMMANDS, MembershipCache
 from notifier.notices import NoticeDesk
 from services.appeals import AppealPolicy
 from services.booking import BookingPolicy
+from services.files_ports import FileStore
 from services.notices import NoticePolicy
 from services.readings import ReadingPolicy
 from storage.cache import PersonCache
@@ -43,6 +44,8 @@ from storage.content import load_content
 from storage.crypto import FernetBox
 from storage.dedup import UpdateDeduplicator
 from storage.engine import create_engine, create_sessionmaker
+from storage.files import FolderFileStore
+from storage.files_s3 import S3FileStore
 from storage.freshness import FreshCaches, data_watch
 from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade
@@ -81,6 +84,8 @@ class App:
     notice_desk: NoticeDesk
     # The caches and what tells them of other processes' writes; None without caches.
     fresh: FreshCaches | None = None
+    # Where the bytes of files people sent are kept (152-ФЗ ст. 18 ч. 5).
+    files: FileStore | None = None
 
     async def close(self) -> None:
         # A clean shutdown leaves no answered update looking unanswered (storage/dedup.py).
@@ -169,6 +174,17 @@ def notice_policy(settings: Settings) -> NoticePolicy:
         payment_days=settings.notices.payment_reminder_days,
         send_hour=settings.notices.send_hour,
     )
+
+
+def file_store(settings: Settings) -> FileStore:
+    """The company's storage for files people send: a folder, or an S3-compatible store."""
+    files = settings.files
+    if files.store == "s3":
+        assert files.s3_bucket is not None  # checked by the settings
+        return S3FileStore.connect(
+            bucket=files.s3_bucket, endpoint_url=files.s3_endpoint, prefix=files.s3_prefix
+        )
+    return FolderFileStore(files.directory)
 
 
 def build_storage(
@@ -279,6 +295,7 @@ async def build_app(
         dispatcher=dispatcher,
         notice_desk=notice_desk,
         fresh=fresh,
+        files=file_store(settings),
     )
 
 

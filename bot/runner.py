@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.delivery import build_sender, staff_chat_is_forum
+from bot.delivery import build_file_fetcher, build_sender, staff_chat_is_forum
 from bot.factory import App, build_app, build_bot, set_commands
 from bot.process import freeze_startup_objects
 from bot.settings import Settings
@@ -157,6 +157,9 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         )
         # Whatever was queued before a crash or restart goes out first.
         tasks.append(asyncio.create_task(sender.run_forever(stop), name="outbox"))
+        # Files people sent go to the company's storage; what a crash left pending first.
+        fetcher = build_file_fetcher(app, bot)
+        tasks.append(asyncio.create_task(fetcher.run_forever(stop), name="files"))
         tasks.append(
             asyncio.create_task(
                 app.dedup.keep_storing_answered(app.sessionmaker, clock=app.clock, stop=stop),

@@ -9,6 +9,7 @@ name (`describe_errors`), whichever section holds it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -357,6 +358,38 @@ class NoticeSettings(Section):
         return parse_quiet_hours(self.quiet_hours)
 
 
+class FileSettings(Section):
+    """Files people send (152-ФЗ ст. 18 ч. 5), kept in the company's own storage: a folder
+    (FILES_DIR) by default, or an S3-compatible store (FILES_STORE=s3, the bucket and the
+    endpoint below; credentials the way boto3 reads them, e.g. AWS_ACCESS_KEY_ID)."""
+
+    store: str = Field(default="folder", validation_alias="files_store")
+    directory: Path = Field(default=Path("data/files"), validation_alias="files_dir")
+    s3_bucket: str | None = Field(default=None, validation_alias="files_s3_bucket")
+    s3_endpoint: str | None = Field(default=None, validation_alias="files_s3_endpoint")
+    s3_prefix: str = Field(default="", validation_alias="files_s3_prefix")
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        if value.lower() not in {"folder", "s3"}:
+            raise ValueError("folder or s3")
+        return value.lower()
+
+    @field_validator("s3_bucket", "s3_endpoint", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return _empty_is_none(value)
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> Self:
+        if self.store == "s3" and not self.s3_bucket:
+            raise ValueError("FILES_STORE=s3 needs FILES_S3_BUCKET")
+        if self.store == "s3" and importlib.util.find_spec("boto3") is None:
+            raise ValueError('FILES_STORE=s3 needs boto3: pip install -e ".[s3]"')
+        return self
+
+
 class SmtpSettings(Section):
     """E-mail answers (§17.6): sent by the bot when SMTP_HOST is set, else a task for staff."""
 
@@ -412,6 +445,7 @@ class Settings(BaseSettings):
         "booking",
         "notices",
         "smtp",
+        "files",
     )
 
     timezone: str = "Europe/Moscow"
@@ -428,6 +462,7 @@ class Settings(BaseSettings):
     booking: BookingSettings
     notices: NoticeSettings
     smtp: SmtpSettings
+    files: FileSettings
 
     @classmethod
     def settings_customise_sources(

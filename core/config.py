@@ -54,6 +54,8 @@ class AppConfig:
     notice_role: StaffRole = DEFAULT_NOTICE_ROLE  # the least for mass notices (MASS_NOTICE_ROLE)
     # The one thing connected after start: the outbox sender's wake-up.
     wake_outbox: OutboxWakeUp = field(default_factory=OutboxWakeUp, compare=False)
+    # The file fetcher's wake-up (notifier/file_fetch.py), the same kind of object.
+    wake_files: OutboxWakeUp = field(default_factory=OutboxWakeUp, compare=False)
     # Lead times and send hours of notices, and what queues the notices an update wrote once
     # it is committed (the notice desk's job): given at start (bot/factory.py).
     notice_policy: NoticePolicy | None = None

@@ -24,7 +24,8 @@ from domain.errors import DomainError
 from domain.ids import UserId
 from handlers.filters import Button, Cmd
 from handlers.keyboards import dialog_nav, inline_column, main_menu
-from handlers.render import answer_in_parts, local_time
+from handlers.render import answer_in_parts, error_text, local_time
+from services.files import received_file
 from services.ports import Attachment, MessageRef
 
 PAGE_SIZE = 5
@@ -235,6 +236,14 @@ async def on_information(
     text = (message.text or message.caption or "").strip()
     if not text and not attachments:
         await message.answer(texts.get("appeal-dialog-text-expected"))
+        return
+    try:
+        # Kept in the company's storage too (152-ФЗ ст. 18 ч. 5, services/files.py); a file
+        # too large or of a refused type is refused and the step stays open for another.
+        for item in attachments:
+            await services.files.take(received_file(item), user_id=UserId(message.chat.id))
+    except DomainError as error:
+        await message.answer(error_text(texts, error))
         return
     album = message.media_group_id
     # Telegram delivers an album as one message per file: the first is answered, the rest

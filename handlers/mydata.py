@@ -76,6 +76,19 @@ async def cmd_mydata(
     else:
         lines.append(texts.get("mydata-contacts-none"))
     lines.append(texts.get("mydata-dialog-yes" if data.has_dialog_state else "mydata-dialog-no"))
+    # Files sent to the bot, kept in the company's storage (152-ФЗ ст. 18 ч. 5).
+    files = await services.files.of_user(UserId(message.from_user.id))
+    lines.append(texts.get("mydata-files", count=len(files)))
+    for file in files:
+        lines.append(
+            texts.get(
+                "mydata-file",
+                kind=texts.get(f"mydata-file-kind-{file.kind.value}"),
+                date=local_time(file.received_at, config.zone),
+                size=str(round((file.size or 0) / 1024)),
+                sha256=file.sha256 or texts.get("mydata-file-pending"),
+            )
+        )
     lines.append("")
     lines.append(texts.get("mydata-footer"))
     markup = None

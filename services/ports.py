@@ -32,6 +32,9 @@ from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
 from services.appeal_tasks import AppealTask as AppealTask
 from services.appeal_tasks import AppealTasks as AppealTasks
+from services.files_ports import FileRegistry as FileRegistry
+from services.files_ports import FileSource as FileSource
+from services.files_ports import FileStore as FileStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,7 +153,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
@@ -161,6 +161,7 @@ def settings(database_url: str) -> Settings:
         company_name=None,
         redis_url=None,
         pd_encryption_key=TEST_PD_KEY,  # a server database needs one (storage/crypto.py)
+        files_dir=tmp_path / "files",  # the company's file storage (services/files.py)
     )
 
 

@@ -99,6 +99,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     from domain.booking import WEEKDAYS, BookingChannel, BookingTopic, ReminderKind
     from domain.contacts import AnswerChannel
     from domain.deadlines import WarningStage
+    from domain.files import FileKind
     from domain.notice_lifecycle import NoticeStatus, OutageStatus
     from domain.notices import NoticeKind, OutageKind
     from domain.pp55 import ApplicantType, Pp55Item
@@ -137,6 +138,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "command-": COMMANDS,
         "consumer-rejected-": RejectionGround,
         "deadline-": WarningStage,
+        "mydata-file-kind-": FileKind,
         # The notices whose body is one text per kind (the others have their own keys).
         "notice-": [kind.value.replace("_", "-") for kind in per_kind_notices],
         "notice-kind-": NoticeKind,
@@ -236,7 +238,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " hours day weekday when old minutes ranges breaks topic mark"
         " accepted amount as_of at blocked created dropped duration effective ends failed first"
         " houses lines pending people planned send_at sent settlement source starts street"
-        " unreached field limit earlier what attempts"
+        " unreached field limit earlier what attempts size sha256"
         " item items passport born place"
     )
     args = dict.fromkeys(names.split(), "1")

@@ -54,6 +54,7 @@ from domain.pp55 import ApplicantType, Pp55Item
 from handlers.filters import Button, Cmd, HasText, HasVoice, NoText
 from handlers.keyboards import main_menu
 from handlers.render import error_text, local_time
+from services.files import received_file
 from services.ports import Attachment, SecretBox
 
 MB = 1024 * 1024
@@ -347,14 +348,29 @@ async def on_text(message: Message, turn: Turn) -> None:
     await TABLE.advance(turn, FileAppeal.text, data)
 
 
+async def _keep(turn: Turn, item: Attachment) -> bool:
+    """Records the file for the company's storage in this step's transaction (152-ФЗ ст. 18
+    ч. 5, services/files.py); a file too large or of a refused type is refused with its
+    reason, and the dialog stays at the step."""
+    try:
+        await turn.services.files.take(received_file(item), user_id=UserId(turn.message.chat.id))
+    except DomainError as error:
+        await turn.say(error_text(turn.texts, error))
+        return False
+    return True
+
+
 async def on_voice_text(message: Message, turn: Turn) -> None:
     voice = message.voice
     assert voice is not None
+    item = _file(
+        "voice", voice.file_id, voice.file_unique_id, "", voice.mime_type, voice.file_size
+    )
+    if not await _keep(turn, item):
+        return
     data = await TABLE.load(turn.fsm)
     data.files = [f for f in data.files if f.kind != "voice"]
-    data.files.append(
-        _file("voice", voice.file_id, voice.file_unique_id, "", voice.mime_type, voice.file_size)
-    )
+    data.files.append(item)
     data.text = (message.caption or "").strip()
     await data.save(turn.fsm)
     await turn.say(turn.texts.get("appeal-text-saved-voice"))
@@ -405,6 +421,8 @@ async def on_attachment(message: Message, turn: Turn) -> None:
         return
     if item.size is not None and item.size > MAX_ATTACHMENT_BYTES:
         await turn.say(texts.get("appeal-attachment-too-large", mb=MAX_ATTACHMENT_BYTES // MB))
+        return
+    if not await _keep(turn, item):
         return
     data.files.append(item)
     group = message.media_group_id

@@ -63,7 +63,7 @@ def error_text(texts: Texts, error: DomainError, *, zones: int | None = None) ->
         )
     if isinstance(error, ReadingZonesMismatch):
         return texts.get(error.text_key, count=error.zones)
-    return texts.get(error.text_key)
+    return texts.get(error.text_key, **error.text_args)  # e.g. a file's limit
 
 
 def day_text(moment: datetime, config: AppConfig) -> str:

@@ -46,6 +46,7 @@ from dialogs.readings.steps import entries as entries_of
 from dialogs.steps import Turn
 from domain.drafts import DraftToken
 from domain.errors import ConsentRequired, DomainError
+from domain.files import FileKind, ReceivedFile
 from domain.ids import UserId
 from domain.readings import Confirmation, MeterNotFound, Reading, format_value
 from handlers.filters import Button, Cmd, HasText
@@ -379,9 +380,23 @@ async def _check(
 
 async def on_photo(message: Message, turn: Turn) -> None:
     assert message.photo
+    photo = message.photo[-1]  # the largest size
+    # Kept in the company's storage too (152-ФЗ ст. 18 ч. 5, services/files.py): recorded
+    # with this step, fetched after it is committed.
+    received = ReceivedFile(
+        kind=FileKind.PHOTO,
+        file_id=photo.file_id,
+        file_unique_id=photo.file_unique_id,
+        mime_type="image/jpeg",
+        size=photo.file_size,
+    )
+    try:
+        await turn.services.files.take(received, user_id=UserId(message.chat.id))
+    except DomainError as error:
+        await turn.say(error_text(turn.texts, error))
+        return
     data = await TABLE.load(turn.fsm)
-    # The largest size; Telegram keeps the file, the id is enough to show it again.
-    data.photo = message.photo[-1].file_id
+    data.photo = photo.file_id
     await TABLE.guarded(turn, TABLE.ask(turn, SendReadings.confirm, data))
 
 

@@ -29,6 +29,7 @@ from storage.models.base import (
     Base,
     UtcDateTime,
 )
+from storage.models.files import StoredFileRow
 from storage.models.notices import (
     NoticeDraftRow,
     NoticePreferenceRow,
@@ -99,6 +100,7 @@ __all__ = [
     "StaffMemberRow",
     "StaffMessageRow",
     "StagedAccountRow",
+    "StoredFileRow",
     "SubmittedDraftRow",
     "SubscriptionRow",
     "UtcDateTime",

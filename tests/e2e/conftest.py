@@ -179,6 +179,7 @@ def bot_env(
         "CONTENT_DIR": str(ROOT / "content"),
         "LOG_LEVEL": "DEBUG",
         "REDIS_URL": "",
+        "FILES_DIR": str(tmp_path / "files"),  # the company's file storage, per test
     }
     imported = subprocess.run(
         [RECEPTION, "import", "accounts", str(ROOT / "examples" / "accounts.csv")],

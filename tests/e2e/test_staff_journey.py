@@ -19,6 +19,12 @@ PROFILE = "/profile Петрова Анна Сергеевна; ведущий �
 
 
 async def _file(user: EmulatorUser) -> None:
+    await to_files_step(user, "Третий день по вечерам мигает свет и гаснет на несколько минут.")
+    await submit_from_files(user)
+
+
+async def to_files_step(user: EmulatorUser, text: str) -> None:
+    """Consent, then a complaint about service quality up to the files step."""
     await consent(user)
     await user.press_reply("Подать обращение")
     await user.wait_for_text("Выберите вид обращения")
@@ -26,8 +32,12 @@ async def _file(user: EmulatorUser) -> None:
     await user.wait_for_text("Выберите тему")
     await user.press("Качество обслуживания")
     await user.wait_for_text("Опишите суть обращения")
-    await user.send_text("Третий день по вечерам мигает свет и гаснет на несколько минут.")
+    await user.send_text(text)
     await user.wait_for_text("Приложите фото")
+
+
+async def submit_from_files(user: EmulatorUser) -> None:
+    """From the files step on: «Готово», the defaults, submit; waits for the number."""
     await user.press("Готово")
     await user.wait_for_text("фамилия, имя и отчество")
     await user.send_text("Иванова Мария Петровна")

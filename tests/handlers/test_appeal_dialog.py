@@ -240,6 +240,11 @@ async def test_edit_from_the_summary_returns_to_the_summary(
 async def _file_one(person: Person, texts: Texts) -> None:
     await _to_text_step(person, texts)
     await person.send(COMPLAINT_TEXT)
+    await submit_from_files(person, texts)
+
+
+async def submit_from_files(person: Person, texts: Texts) -> None:
+    """From the files step on: «Готово», the defaults, submit."""
     await person.press(texts.get("appeal-attachments-done"))
     await person.press("Иванова Мария Петровна")
     await person.press(texts.get("appeal-skip"))

@@ -163,3 +163,7 @@ appeal-error-text-too-long = Текст обращения слишком дли
 appeal-error-too-many-attachments = Слишком много файлов: не больше { $value }.
 appeal-error-attachment-too-large = Файл слишком большой.
 appeal-error-invalid-number = Неверный номер обращения.
+
+# Files people send (152-ФЗ ст. 18 ч. 5): refused before they are taken.
+file-too-large = Файл больше { $mb } МБ — его не принять. Отправьте файл поменьше.
+file-type-refused = Такой файл не принять: пришлите фото, PDF, документ Word или Excel, текстовый файл или голосовое сообщение.

@@ -98,3 +98,7 @@ content-truth-title = Справка противоречит боту ({ $count
 content-truth-placeholder = { $where }: неизвестная подстановка { $value } — известны: { $detail }
 content-truth-hours = { $where }: часы работы «{ $value }» не совпадают с настройкой OFFICE_HOURS={ $hours }. Напишите часы приёма подстановкой {"{{"}office_hours{"}}"} или исправьте страницу.
 content-truth-name = { $where }: «{ $value }» — такого пункта меню, кнопки, раздела или темы в боте нет.
+
+# `reception export files`: the registry of files people sent (152-ФЗ ст. 18 ч. 5).
+files-export-failed = Не удалось записать файл { $path }: { $problem }
+files-export-done = Выгружено файлов: { $rows } (реестр файлов, присланных людьми) в файл { $path }.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any, cast
 
@@ -128,6 +129,21 @@ class EmulatorUser(ChatConnection):
         if caption is not None:
             message["caption"] = caption
         return await self.send_message({**message, **self._context(reply_to, thread_id), **fields})
+
+    async def put_file(self, file_id: str, data: bytes, *, unique_id: str | None = None) -> str:
+        """Puts ``data`` behind ``file_id`` in the emulator (its getFile and download serve
+        it to the bot), as Telegram holds a file a user sent; returns the bytes' sha256."""
+        payload: JsonDict = {
+            "fileId": file_id,
+            "fileUniqueId": unique_id or f"{file_id}-u",
+            "base64": base64.b64encode(data).decode("ascii"),
+        }
+        result = cast(JsonDict, await self.post("/putFile", payload))
+        return str(result["sha256"])
+
+    async def invalidate_file(self, file_id: str) -> None:
+        """Telegram forgets ``file_id``: getFile and sends by it answer 400 from now on."""
+        await self.post("/invalidateFile", {"fileId": file_id})
 
     async def send_document(
         self,

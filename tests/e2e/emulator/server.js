@@ -29,12 +29,18 @@
  *   Each of these routes takes an optional `token`: with it the setting applies to that bot
  *   only (tests share one emulator), without it to every bot.
  *
+ * Files: getFile and the download route /file/bot<token>/<path> serve the bytes the user side
+ *   put behind a file id (/putFile) or the bot uploaded; /invalidateFile makes Telegram forget
+ *   an id (getFile and sends by it answer 400 "wrong file identifier"); an upload's media
+ *   carries its `sha256` (not a Bot API field) for the tests.
+ *
  * Usage:  node server.js [--host 127.0.0.1] [--port 0] [--store-timeout 3600] [--watch-stdin]
  *         (env: TG_EMULATOR_HOST, TG_EMULATOR_PORT, TG_EMULATOR_STORE_TIMEOUT)
  * Once ready it prints exactly one line `LISTENING <port>` to stdout; logs go to stderr.
  * Only loopback addresses are accepted as host.
  */
 
+const crypto = require('crypto');
 const path = require('path');
 const busboy = require('busboy');
 const TelegramServer = require('telegram-test-api');
@@ -81,6 +87,9 @@ const CONTENT_FIELDS = [
   'text', 'entities', 'caption', 'caption_entities', 'document', 'photo', 'video', 'audio',
   'voice', 'animation', 'sticker', 'video_note', 'location', 'contact', 'venue', 'dice', 'poll',
 ];
+
+/** What Telegram answers for a file id it does not know (any more). */
+const WRONG_FILE_ID = 'Bad Request: wrong file identifier/HTTP URL specified';
 
 /** Default colour of a new forum topic (one of the six Telegram allows). */
 const DEFAULT_TOPIC_COLOR = 7322096;
@@ -144,6 +153,9 @@ const state = {
   callSeq: 0,
   fileSeq: 0,
   files: new Map(), // file_id -> media object, so that re-sending by file_id keeps the metadata
+  // Bytes behind file ids (getFile and its download): put by /putFile, or uploaded by the bot.
+  fileContents: new Map(), // file_id -> {data: Buffer, file_unique_id}
+  invalidFiles: new Set(), // file ids made invalid by /invalidateFile (Telegram forgot them)
   chats: new Map(), // `${token}|${chat id}` -> Chat object seen from the user side
   users: new Map(), // String(user id) -> User object seen from the user side
   // Scoped settings: the scope is a bot token, or '*' for settings that apply to every bot.
@@ -571,9 +583,16 @@ function multipartBody(req, res, next) {
   parser.on('field', (name, value) => { body[name] = value; });
   parser.on('file', (name, stream, info) => {
     const file = { field: name, filename: info.filename, mimeType: info.mimeType, size: 0 };
+    const chunks = [];
     files.push(file);
-    stream.on('data', (chunk) => { file.size += chunk.length; });
-    stream.resume();
+    stream.on('data', (chunk) => {
+      file.size += chunk.length;
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      file.data = Buffer.concat(chunks);
+      file.sha256 = crypto.createHash('sha256').update(file.data).digest('hex');
+    });
   });
   parser.on('error', (error) => sendApiError(res, 400, `Bad Request: ${error.message}`));
   parser.on('close', () => {
@@ -778,17 +797,38 @@ function resolveMedia(req, field) {
     upload = files.find((file) => file.field === field);
   }
   if (upload) {
-    return {
-      media: {
-        ...newFileIds(field),
-        file_name: upload.filename || field,
-        mime_type: upload.mimeType,
-        file_size: upload.size,
-      },
+    const media = {
+      ...newFileIds(field),
+      file_name: upload.filename || field,
+      mime_type: upload.mimeType,
+      file_size: upload.size,
+      sha256: upload.sha256, // not a Bot API field: lets the tests check what arrived
     };
+    if (upload.data) {
+      state.fileContents.set(media.file_id, {
+        data: upload.data,
+        file_unique_id: media.file_unique_id,
+      });
+    }
+    return { media };
   }
   if (typeof value !== 'string' || value === '') {
     return { error: `Bad Request: there is no ${field} in the request` };
+  }
+  if (state.invalidFiles.has(value)) {
+    return { error: WRONG_FILE_ID };
+  }
+  const content = state.fileContents.get(value);
+  if (content && !state.files.has(value)) {
+    return {
+      media: {
+        file_id: value,
+        file_unique_id: content.file_unique_id,
+        file_name: field,
+        file_size: content.data.length,
+        sha256: crypto.createHash('sha256').update(content.data).digest('hex'),
+      },
+    };
   }
   const known = state.files.get(value);
   if (known) return { media: { ...known } };
@@ -800,6 +840,7 @@ function resolveMedia(req, field) {
 
 function mediaObject(kind, media) {
   const base = { file_id: media.file_id, file_unique_id: media.file_unique_id };
+  if (media.sha256) base.sha256 = media.sha256; // not a Bot API field: for the tests
   const extra = {
     file_name: media.file_name,
     mime_type: media.mime_type,
@@ -824,6 +865,64 @@ function mediaObject(kind, media) {
     default:
       return { ...base, ...extra };
   }
+}
+
+/**
+ * getFile: the file's path for the download route, for a file id with bytes (put by /putFile
+ * or uploaded by the bot); 400 like Telegram for one made invalid or never known.
+ */
+function handleGetFile(req, res) {
+  const fileId = param(req, 'file_id');
+  if (typeof fileId !== 'string' || fileId === '') {
+    sendApiError(res, 400, 'Bad Request: file_id is empty');
+    return;
+  }
+  const content = state.fileContents.get(fileId);
+  if (state.invalidFiles.has(fileId) || !content) {
+    sendApiError(res, 400, state.invalidFiles.has(fileId) ? WRONG_FILE_ID : 'Bad Request: invalid file_id');
+    return;
+  }
+  sendOk(res, {
+    file_id: fileId,
+    file_unique_id: content.file_unique_id,
+    file_size: content.data.length,
+    file_path: `files/${encodeURIComponent(fileId)}`,
+  });
+}
+
+/** The download of a file getFile gave: https://api.telegram.org/file/bot<token>/<path>. */
+function handleFileDownload(req, res) {
+  const fileId = decodeURIComponent(req.params.fileId);
+  const content = state.fileContents.get(fileId);
+  if (!content || state.invalidFiles.has(fileId)) {
+    res.status(404).json({ ok: false, error_code: 404, description: 'Not Found' });
+    return;
+  }
+  res.status(200).type('application/octet-stream').send(content.data);
+}
+
+/** User side: the bytes behind a file id the user will send ({fileId, fileUniqueId, base64}). */
+function handlePutFile(req, res) {
+  const { fileId, fileUniqueId, base64 } = req.body || {};
+  if (typeof fileId !== 'string' || typeof base64 !== 'string') {
+    sendApiError(res, 400, 'Bad Request: fileId and base64 are required');
+    return;
+  }
+  const data = Buffer.from(base64, 'base64');
+  state.fileContents.set(fileId, { data, file_unique_id: fileUniqueId || `${fileId}-u` });
+  state.invalidFiles.delete(fileId);
+  sendOk(res, { size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') });
+}
+
+/** User side: Telegram forgets a file id (getFile and sends by it answer 400 from now on). */
+function handleInvalidateFile(req, res) {
+  const { fileId } = req.body || {};
+  if (typeof fileId !== 'string') {
+    sendApiError(res, 400, 'Bad Request: fileId is required');
+    return;
+  }
+  state.invalidFiles.add(fileId);
+  sendOk(res, true);
 }
 
 function mediaHandler(kind) {
@@ -1500,6 +1599,9 @@ function registerFixes(app, server) {
   app.post('/getTopics', handleGetTopics);
   app.post('/getCallbackAnswers', handleGetCallbackAnswers);
   app.post('/getMessage', handleGetMessage);
+  app.post('/putFile', handlePutFile);
+  app.post('/invalidateFile', handleInvalidateFile);
+  app.get('/file/bot:token/files/:fileId', handleFileDownload);
   app.post('/getBotUser', (req, res) => {
     const token = (req.body || {}).token;
     if (!token) sendApiError(res, 400, 'Bad Request: token is required');
@@ -1518,6 +1620,7 @@ function registerFixes(app, server) {
   botMethod(app, 'getChatMember', handleGetChatMember);
   botMethod(app, 'getChatAdministrators', handleGetChatAdministrators);
   botMethod(app, 'copyMessage', handleCopyMessage);
+  botMethod(app, 'getFile', handleGetFile);
   botMethod(app, 'answerCallbackQuery', handleAnswerCallbackQuery);
   botMethod(app, 'createForumTopic', handleCreateForumTopic);
   botMethod(app, 'editForumTopic', topicHandler('edit'));
@@ -1554,7 +1657,7 @@ function registerFixes(app, server) {
     state.callLog = [];
     for (const name of [
       'chatMembers', 'memberTables', 'chatSettings', 'topics', 'userMessages', 'callbacks',
-      'callbackAnswers',
+      'callbackAnswers', 'fileContents', 'invalidFiles',
     ]) {
       state[name].clear();
     }
