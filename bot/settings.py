@@ -41,6 +41,7 @@ from sqlalchemy.exc import ArgumentError
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
 from domain.notices import QuietHours, parse_quiet_hours
+from domain.retention import DEFAULT_DAYS, DataCategory, RetentionPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 
 # Settings come from the environment and from a file: `.env` in the working directory unless
@@ -331,6 +332,55 @@ class SmtpSettings(Section):
         return value
 
 
+class RetentionSettings(Section):
+    """How long each category of personal data is kept, in days (domain/retention.py; the
+    consent text states the defaults), and the hour the daily job erases what is older."""
+
+    appeals_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.APPEALS],
+        ge=365,
+        le=75 * 365,
+        validation_alias="retention_appeals_days",
+    )
+    readings_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.READINGS],
+        ge=31,
+        le=75 * 365,
+        validation_alias="retention_readings_days",
+    )
+    bookings_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.BOOKINGS],
+        ge=1,
+        le=75 * 365,
+        validation_alias="retention_bookings_days",
+    )
+    notices_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.NOTICES],
+        ge=1,
+        le=75 * 365,
+        validation_alias="retention_notices_days",
+    )
+    outbox_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.OUTBOX],
+        ge=1,
+        le=75 * 365,
+        validation_alias="retention_outbox_days",
+    )
+    drafts_days: int = Field(
+        default=DEFAULT_DAYS[DataCategory.DRAFTS],
+        ge=1,
+        le=365,
+        validation_alias="retention_drafts_days",
+    )
+    hour: int = Field(default=3, ge=0, le=23, validation_alias="retention_hour")
+
+    @property
+    def policy(self) -> RetentionPolicy:
+        return RetentionPolicy.from_days(
+            {category: getattr(self, f"{category.value}_days") for category in DataCategory}
+        )
+
+
 class _FlatEnvironment(EnvSettingsSource):
     """The environment's variables of the bot, flat (each section picks its own)."""
 
@@ -360,6 +410,7 @@ class Settings(BaseSettings):
         "booking",
         "notices",
         "smtp",
+        "retention",
     )
 
     timezone: str = "Europe/Moscow"
@@ -376,6 +427,7 @@ class Settings(BaseSettings):
     booking: BookingSettings
     notices: NoticeSettings
     smtp: SmtpSettings
+    retention: RetentionSettings
 
     @classmethod
     def settings_customise_sources(

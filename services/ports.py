@@ -27,6 +27,7 @@ from domain.notice_lifecycle import (
 )
 from domain.notices import NoticeKind, OutageKind
 from domain.readings import Reading, ReadingId
+from domain.retention import DataCategory
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
 
@@ -569,3 +570,13 @@ class NoticeQueue(Protocol):
     fanned out, notifier/notices.py) once it is committed, by a job of its own."""
 
     def after_commit(self) -> None: ...
+
+
+class RetentionStore(Protocol):
+    """Rows past their retention period (domain/retention.py), counted or erased."""
+
+    async def count(self, category: DataCategory, *, cutoff: datetime) -> int: ...
+
+    async def erase_batch(
+        self, category: DataCategory, *, cutoff: datetime, now: datetime, limit: int
+    ) -> tuple[int, list[int]]: ...

@@ -37,7 +37,7 @@ appeal-channel-post = Письмом по почте
 appeal-channel-phone = По телефону
 
 appeal-vulnerable-pensioner = Пенсионер
-appeal-vulnerable-disabled = Человек с инвалидностью
+appeal-vulnerable-needs_help = Нужна помощь / особые условия
 appeal-vulnerable-veteran = Ветеран
 appeal-vulnerable-large_family = Многодетная семья
 appeal-vulnerable-small_business = Малый бизнес без юриста
