@@ -21,6 +21,7 @@ from services.appeals import AppealService
 from services.booking import BookingService
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
+from storage.pdata import SqlConsentArchive
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
@@ -83,6 +84,8 @@ class Services:
             dialogs=FsmDialogStates(self.uow, self._fsm_storage, bot_id=self._bot_id),
             clock=self._clock,
             consent_version=self._content.consent.version,
+            consent_text=self._content.consent.body,
+            archive=SqlConsentArchive(self.uow),
         )
 
     @cached_property

@@ -29,7 +29,7 @@ def report_lines(texts: Texts, report: RetentionReport) -> list[str]:
     head = "retention-dry-run-title" if report.dry_run else "retention-done-title"
     lines = [texts.plain(head)]
     lines += [
-        texts.plain("retention-line", category=category.value, count=count)
+        texts.plain("retention-line", kind=category.value, count=count)
         for category, count in report.counts.items()
     ]
     lines.append(texts.plain("retention-total", count=report.total))

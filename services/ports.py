@@ -128,6 +128,18 @@ class Consents(Protocol):
 
     async def record(self, record: ConsentRecord) -> None: ...
 
+    async def history(self, user_id: UserId) -> list[ConsentRecord]:
+        """Every decision of the person, oldest first."""
+        ...
+
+
+class ConsentArchive(Protocol):
+    """The text of every consent version people were asked (152-ФЗ ст. 9 ч. 3)."""
+
+    async def keep(self, *, version: str, body: str, digest: str, at: datetime) -> str:
+        """Stores the text unless its version is stored; returns the stored digest."""
+        ...
+
 
 class People(Protocol):
     async def contacts(self, user_id: UserId) -> Contacts | None: ...

@@ -225,7 +225,7 @@ EXPECTED = {"appeals": 1, "readings": 1, "bookings": 1, "notices": 2, "outbox": 
 def _counts(texts: Texts, output: str) -> dict[str, int]:
     counts = {}
     for category in DataCategory:
-        label = texts.plain("retention-line", category=category.value, count=0)[: -len("0")]
+        label = texts.plain("retention-line", kind=category.value, count=0)[: -len("0")]
         lines = [line for line in output.splitlines() if line.startswith(label)]
         assert len(lines) == 1, output
         counts[category.value] = int(lines[0][len(label) :])

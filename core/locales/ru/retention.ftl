@@ -1,6 +1,6 @@
 retention-dry-run-title = Срок хранения истёк (пробный запуск, ничего не удалено):
 retention-done-title = Удалено или обезличено по истечении срока хранения:
-retention-line = { $category ->
+retention-line = { $kind ->
         [appeals] обращения (обезличены)
         [readings] показания
         [bookings] записи на приём
