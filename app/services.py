@@ -21,7 +21,6 @@ from services.appeals import AppealService
 from services.booking import BookingService
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
-from storage.pdata import SqlConsentArchive
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
@@ -32,6 +31,7 @@ from storage.drafts import SqlSubmittedDrafts
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
+from storage.pdata import SqlConsentArchive, SqlPersonalRecords
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -86,6 +86,7 @@ class Services:
             consent_version=self._content.consent.version,
             consent_text=self._content.consent.body,
             archive=SqlConsentArchive(self.uow),
+            records=SqlPersonalRecords(self.uow),
         )
 
     @cached_property

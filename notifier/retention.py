@@ -29,7 +29,9 @@ def retention_job(hour: int) -> JobSpec:
 async def run_retention() -> RetentionReport:
     ctx = job_context()
     policy: RetentionPolicy = ctx.extra.get(POLICY_KEY) or RetentionPolicy.default()
-    service = RetentionService(store=SqlRetention(ctx.sessionmaker), policy=policy, clock=ctx.clock)
+    service = RetentionService(
+        store=SqlRetention(ctx.sessionmaker), policy=policy, clock=ctx.clock
+    )
     report = await service.run(dry_run=False)
     forget: Callable[[], None] | None = ctx.extra.get(DRAFTS_ERASED_KEY)
     if report.counts.get(DataCategory.DRAFTS) and forget is not None:

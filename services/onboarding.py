@@ -14,14 +14,16 @@ from domain.consent import (
     text_digest,
 )
 from domain.ids import UserId
+from domain.personal_data import PersonalRecords
 from services.ports import (
     AccountLinks,
     ConsentArchive,
-    Consents,
+    ConsentLog,
     Contacts,
     DialogStates,
     LinkedAccount,
     People,
+    PersonalRecordsReader,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class PersonalData:
     accounts: list[LinkedAccount]
     contacts: Contacts | None
     has_dialog_state: bool
+    records: PersonalRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class OnboardingService:
     def __init__(
         self,
         *,
-        consents: Consents,
+        consents: ConsentLog,
         links: AccountLinks,
         people: People,
         dialogs: DialogStates,
@@ -57,7 +60,9 @@ class OnboardingService:
         consent_version: str,
         consent_text: str = "",
         archive: ConsentArchive | None = None,
+        records: PersonalRecordsReader | None = None,
     ) -> None:
+        self._records = records
         self._consents = consents
         self._archive = archive
         self._text = consent_text
@@ -131,4 +136,9 @@ class OnboardingService:
             accounts=await self._links.linked(user_id),
             contacts=await self._people.contacts(user_id),
             has_dialog_state=await self._dialogs.has_any(user_id),
+            records=(
+                await self._records.records(user_id)
+                if self._records is not None
+                else PersonalRecords()
+            ),
         )

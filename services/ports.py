@@ -26,6 +26,7 @@ from domain.notice_lifecycle import (
     OutageStatus,
 )
 from domain.notices import NoticeKind, OutageKind
+from domain.personal_data import PersonalRecords
 from domain.readings import Reading, ReadingId
 from domain.retention import DataCategory
 from domain.staff import Department, StaffMember
@@ -128,17 +129,19 @@ class Consents(Protocol):
 
     async def record(self, record: ConsentRecord) -> None: ...
 
-    async def history(self, user_id: UserId) -> list[ConsentRecord]:
-        """Every decision of the person, oldest first."""
-        ...
+
+class ConsentLog(Consents, Protocol):
+    async def history(self, user_id: UserId) -> list[ConsentRecord]: ...  # oldest first
 
 
 class ConsentArchive(Protocol):
-    """The text of every consent version people were asked (152-ФЗ ст. 9 ч. 3)."""
+    """Every consent version's text; `keep` stores one unless stored, returns its digest."""
 
-    async def keep(self, *, version: str, body: str, digest: str, at: datetime) -> str:
-        """Stores the text unless its version is stored; returns the stored digest."""
-        ...
+    async def keep(self, *, version: str, body: str, digest: str, at: datetime) -> str: ...
+
+
+class PersonalRecordsReader(Protocol):
+    async def records(self, user_id: UserId) -> PersonalRecords: ...
 
 
 class People(Protocol):
@@ -584,9 +587,7 @@ class NoticeQueue(Protocol):
     def after_commit(self) -> None: ...
 
 
-class RetentionStore(Protocol):
-    """Rows past their retention period (domain/retention.py), counted or erased."""
-
+class RetentionStore(Protocol):  # rows past their period (domain/retention.py)
     async def count(self, category: DataCategory, *, cutoff: datetime) -> int: ...
 
     async def erase_batch(

@@ -66,9 +66,7 @@ def _candidates(category: DataCategory, cutoff: datetime) -> list[Select[Any]]:
             )
         ]
     if category is DataCategory.READINGS:
-        return [
-            select(ReadingSubmissionRow.id).where(ReadingSubmissionRow.submitted_at < cutoff)
-        ]
+        return [select(ReadingSubmissionRow.id).where(ReadingSubmissionRow.submitted_at < cutoff)]
     if category is DataCategory.BOOKINGS:
         return [select(BookingRow.id).where(BookingRow.starts_at < cutoff)]
     if category is DataCategory.NOTICES:
@@ -95,7 +93,9 @@ async def _erase(
     if category is DataCategory.APPEALS:
         await _anonymise_appeals(session, ids, now)
     elif category is DataCategory.READINGS:
-        await session.execute(delete(ReadingValueRow).where(ReadingValueRow.submission_id.in_(ids)))
+        await session.execute(
+            delete(ReadingValueRow).where(ReadingValueRow.submission_id.in_(ids))
+        )
         await session.execute(delete(ReadingSubmissionRow).where(ReadingSubmissionRow.id.in_(ids)))
     elif category is DataCategory.BOOKINGS:
         await session.execute(delete(BookingRow).where(BookingRow.id.in_(ids)))
@@ -173,7 +173,9 @@ class SqlRetention:
                 if done >= limit:
                     break
                 column = query.selected_columns[0]
-                ids = list((await session.scalars(query.order_by(column).limit(limit - done))).all())
+                ids = list(
+                    (await session.scalars(query.order_by(column).limit(limit - done))).all()
+                )
                 if not ids:
                     continue
                 await _erase(session, category, table, ids, now)

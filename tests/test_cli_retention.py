@@ -202,7 +202,10 @@ async def _generate(engine: AsyncEngine) -> None:
         for at in (_old(notices), _recent(notices)):  # the old one goes
             await connection.execute(
                 insert(NoticeDraftRow).values(
-                    kind="debts", content="account,amount", status="confirmed", created_by=1,
+                    kind="debts",
+                    content="account,amount",
+                    status="confirmed",
+                    created_by=1,
                     created_at=at,
                 )
             )
@@ -213,8 +216,12 @@ async def _generate(engine: AsyncEngine) -> None:
         for key, at in (("old", _old(DataCategory.DRAFTS)), ("new", _recent(DataCategory.DRAFTS))):
             await connection.execute(
                 insert(DialogStateRow).values(
-                    key=key, user_id=7_000_001, chat_id=7_000_001, state="FileAppeal:text",
-                    data={"text": "черновик"}, updated_at=at,
+                    key=key,
+                    user_id=7_000_001,
+                    chat_id=7_000_001,
+                    state="FileAppeal:text",
+                    data={"text": "черновик"},
+                    updated_at=at,
                 )
             )
 
@@ -282,7 +289,10 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     # The anonymised appeal stays in the registry with its number, dates and outcome.
     gone = appeals[1]
     assert (gone.number, gone.status, gone.kind, gone.subject) == (
-        "2020-00001", "closed", "complaint", "quality"
+        "2020-00001",
+        "closed",
+        "complaint",
+        "quality",
     )
     assert (gone.full_name, gone.text, gone.address, gone.contact) == ("", "", "", "")
     assert gone.user_id is None and gone.account_number is None and gone.answer_text is None
