@@ -332,46 +332,25 @@ class SmtpSettings(Section):
         return value
 
 
+def _retention_days(category: DataCategory, *, least: int = 1, most: int = 75 * 365) -> Any:
+    return Field(
+        default=DEFAULT_DAYS[category],
+        ge=least,
+        le=most,
+        validation_alias=f"retention_{category.value}_days",
+    )
+
+
 class RetentionSettings(Section):
     """How long each category of personal data is kept, in days (domain/retention.py; the
     consent text states the defaults), and the hour the daily job erases what is older."""
 
-    appeals_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.APPEALS],
-        ge=365,
-        le=75 * 365,
-        validation_alias="retention_appeals_days",
-    )
-    readings_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.READINGS],
-        ge=31,
-        le=75 * 365,
-        validation_alias="retention_readings_days",
-    )
-    bookings_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.BOOKINGS],
-        ge=1,
-        le=75 * 365,
-        validation_alias="retention_bookings_days",
-    )
-    notices_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.NOTICES],
-        ge=1,
-        le=75 * 365,
-        validation_alias="retention_notices_days",
-    )
-    outbox_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.OUTBOX],
-        ge=1,
-        le=75 * 365,
-        validation_alias="retention_outbox_days",
-    )
-    drafts_days: int = Field(
-        default=DEFAULT_DAYS[DataCategory.DRAFTS],
-        ge=1,
-        le=365,
-        validation_alias="retention_drafts_days",
-    )
+    appeals_days: int = _retention_days(DataCategory.APPEALS, least=365)
+    readings_days: int = _retention_days(DataCategory.READINGS, least=31)
+    bookings_days: int = _retention_days(DataCategory.BOOKINGS)
+    notices_days: int = _retention_days(DataCategory.NOTICES)
+    outbox_days: int = _retention_days(DataCategory.OUTBOX)
+    drafts_days: int = _retention_days(DataCategory.DRAFTS, most=365)
     hour: int = Field(default=3, ge=0, le=23, validation_alias="retention_hour")
 
     @property

@@ -30,7 +30,7 @@ from storage.models import (
 from tests.conftest import NOW
 from tests.fakes import texts_of
 from tests.handlers.conftest import consented
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Person
 
 pytestmark = pytest.mark.usefixtures("registry")
 
@@ -97,6 +97,17 @@ async def _stored_records(harness: BotHarness, user_id: int) -> None:
                 user_id=user_id, topic="tariff", enabled=False, updated_at=NOW
             )
         )
+
+
+async def _to_category_step(person: Person, texts: Texts) -> None:
+    """From the kind question of a new appeal to the «category» step (not linked)."""
+    await person.press(texts.get("appeal-kind-complaint"))
+    await person.press(texts.get("appeal-subject-service_quality"))
+    await person.send(COMPLAINT_TEXT)
+    await person.press(texts.get("appeal-attachments-done"))
+    await person.send("Петров Сергей")
+    await person.press(texts.get("appeal-skip"))
+    await person.press(texts.get("appeal-channel-chat"))
 
 
 async def test_152fz_st14_mydata_lists_everything(harness: BotHarness, texts: Texts) -> None:
@@ -189,13 +200,7 @@ async def test_59fz_appeal_is_filed_without_the_bots_consent_and_the_ground_is_t
     shown = texts_of(calls)
     assert shown[0] == texts.get("appeal-legal-ground")
     assert texts.get("consent-required") not in shown
-    await person.press(texts.get("appeal-kind-complaint"))
-    await person.press(texts.get("appeal-subject-service_quality"))
-    await person.send(COMPLAINT_TEXT)
-    await person.press(texts.get("appeal-attachments-done"))
-    await person.send("Петров Сергей")
-    await person.press(texts.get("appeal-skip"))
-    await person.press(texts.get("appeal-channel-chat"))
+    await _to_category_step(person, texts)
     await person.press(texts.get("appeal-vulnerable-none"))
     await person.press(texts.get("appeal-summary-submit"))
     registered = texts_of(await person.deliver())[0]
@@ -225,13 +230,7 @@ async def test_152fz_st10_no_health_category_without_separate_consent(
     assert "disabled" not in {group.value for group in VulnerableGroup}
     person = await consented(harness, texts)
     await person.send(texts.get("menu-appeal"))
-    await person.press(texts.get("appeal-kind-complaint"))
-    await person.press(texts.get("appeal-subject-service_quality"))
-    await person.send(COMPLAINT_TEXT)
-    await person.press(texts.get("appeal-attachments-done"))
-    await person.send("Петров Сергей")
-    await person.press(texts.get("appeal-skip"))
-    await person.press(texts.get("appeal-channel-chat"))
+    await _to_category_step(person, texts)
     labels = [label for label, *_ in person.last_inline]
     assert texts.get("appeal-vulnerable-needs_help") in labels
     health = re.compile(r"инвалид|здоров|болезн|диагноз", re.IGNORECASE)
