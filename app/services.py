@@ -34,6 +34,7 @@ from storage.identity import SqlIdentityVault
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
+from storage.pdata import SqlConsentArchive, SqlPersonalRecords
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -86,6 +87,9 @@ class Services:
             dialogs=FsmDialogStates(self.uow, self._fsm_storage, bot_id=self._bot_id),
             clock=self._clock,
             consent_version=self._content.consent.version,
+            consent_text=self._content.consent.body,
+            archive=SqlConsentArchive(self.uow),
+            records=SqlPersonalRecords(self.uow),
         )
 
     @cached_property

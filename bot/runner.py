@@ -20,9 +20,11 @@ from core.texts import Texts
 from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
+from notifier.retention import DRAFTS_ERASED_KEY, POLICY_KEY, retention_job
 from notifier.scheduler import JobSpec, build_scheduler
 from services.account_import import StagedAccountImport
 from storage.account_import import SqlRegistryImports
+from storage.fsm import DatabaseStorage
 
 logger = logging.getLogger(__name__)
 
@@ -122,14 +124,22 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         "notice_desk": app.notice_desk,
         "readings_start_day": settings.readings.window_start_day,
         "readings_end_day": settings.readings.window_end_day,
+        POLICY_KEY: settings.retention.policy,
     }
+    if isinstance(app.storage, DatabaseStorage):
+        # Dialog drafts the retention job erased are not served from the cache afterwards.
+        extra[DRAFTS_ERASED_KEY] = app.storage.reset
     scheduler = build_scheduler(
         app.sessionmaker,
         clock=app.clock,
         policy=app.config.link_policy,
         zone=app.config.zone,
         database_url=settings.database.url,
-        jobs=[*deadline_jobs(settings), *notice_jobs(settings)],
+        jobs=[
+            *deadline_jobs(settings),
+            *notice_jobs(settings),
+            retention_job(settings.retention.hour),
+        ],
         extra=extra,
     )
 

@@ -43,6 +43,7 @@ from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
 from domain.deadlines import ANSWER_DAYS, check_answer_term
 from domain.notices import QuietHours, parse_quiet_hours
+from domain.retention import DEFAULT_DAYS, DataCategory, RetentionPolicy
 from domain.staff import DEFAULT_NOTICE_ROLE, StaffRole
 from storage.crypto import dev_key, valid_keys
 
@@ -416,6 +417,34 @@ class SmtpSettings(Section):
         return value
 
 
+def _retention_days(category: DataCategory, *, least: int = 1, most: int = 75 * 365) -> Any:
+    return Field(
+        default=DEFAULT_DAYS[category],
+        ge=least,
+        le=most,
+        validation_alias=f"retention_{category.value}_days",
+    )
+
+
+class RetentionSettings(Section):
+    """How long each category of personal data is kept, in days (domain/retention.py; the
+    consent text states the defaults), and the hour the daily job erases what is older."""
+
+    appeals_days: int = _retention_days(DataCategory.APPEALS, least=365)
+    readings_days: int = _retention_days(DataCategory.READINGS, least=31)
+    bookings_days: int = _retention_days(DataCategory.BOOKINGS)
+    notices_days: int = _retention_days(DataCategory.NOTICES)
+    outbox_days: int = _retention_days(DataCategory.OUTBOX)
+    drafts_days: int = _retention_days(DataCategory.DRAFTS, most=365)
+    hour: int = Field(default=3, ge=0, le=23, validation_alias="retention_hour")
+
+    @property
+    def policy(self) -> RetentionPolicy:
+        return RetentionPolicy.from_days(
+            {category: getattr(self, f"{category.value}_days") for category in DataCategory}
+        )
+
+
 class _FlatEnvironment(EnvSettingsSource):
     """The environment's variables of the bot, flat (each section picks its own)."""
 
@@ -446,6 +475,7 @@ class Settings(BaseSettings):
         "notices",
         "smtp",
         "files",
+        "retention",
     )
 
     timezone: str = "Europe/Moscow"
@@ -463,6 +493,7 @@ class Settings(BaseSettings):
     notices: NoticeSettings
     smtp: SmtpSettings
     files: FileSettings
+    retention: RetentionSettings
 
     @classmethod
     def settings_customise_sources(

@@ -34,8 +34,11 @@ async def has_consent(message: Message, services: Services, texts: Texts, refusa
     """Whether the sender consented; if not, they are told (`refusal`, a text key) and shown
     how to consent."""
     assert message.from_user is not None
-    if await services.onboarding.has_consent(UserId(message.from_user.id)):
+    user_id = UserId(message.from_user.id)
+    if await services.onboarding.has_consent(user_id):
         return True
+    if await services.onboarding.asks_renewal(user_id):
+        refusal = "consent-renewal-needed"  # the text changed since they consented
     await message.answer(texts.get(refusal), reply_markup=consent_needed_keyboard(texts))
     return False
 

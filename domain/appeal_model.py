@@ -130,10 +130,12 @@ class RejectionGround(StrEnum):
 
 class VulnerableGroup(StrEnum):
     """§5.1, §10.1: shown on the staff card so that the answer is plain and, where allowed,
-    prioritised."""
+    prioritised. No group names a health condition: disability is health data (152-ФЗ
+    ст. 10), which needs a written consent of its own; a person who needs help or special
+    conditions says so without saying why."""
 
     PENSIONER = "pensioner"
-    DISABLED = "disabled"
+    NEEDS_HELP = "needs_help"
     VETERAN = "veteran"
     LARGE_FAMILY = "large_family"
     SMALL_BUSINESS = "small_business"  # without legal staff

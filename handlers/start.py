@@ -40,9 +40,14 @@ def consent_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-async def send_consent(message: Message, texts: Texts, content: ContentLibrary) -> None:
+async def send_consent(
+    message: Message, texts: Texts, content: ContentLibrary, *, renewal: bool = False
+) -> None:
+    """The consent text with its buttons; `renewal`: the person consented to an earlier
+    version, and is asked the new one (152-ФЗ ст. 9 ч. 1: consent to what was read)."""
+    intro = "consent-renewal-intro" if renewal else "consent-intro"
     await message.answer(
-        texts.get("consent-intro", version=content.consent.version)
+        texts.get(intro, version=content.consent.version)
         + "\n\n"
         + markdown_to_html(content.consent.body),
         reply_markup=consent_keyboard(texts),
@@ -59,12 +64,14 @@ async def cmd_start(
 ) -> None:
     assert message.from_user is not None
     await state.clear()
-    has_consent = await services.onboarding.has_consent(UserId(message.from_user.id))
+    user_id = UserId(message.from_user.id)
+    has_consent = await services.onboarding.has_consent(user_id)
     await message.answer(texts.get("start-greeting", company=config.company_name))
     if has_consent:
         await message.answer(texts.get("menu-shown"), reply_markup=main_menu(texts))
     else:
-        await send_consent(message, texts, content)
+        renewal = await services.onboarding.asks_renewal(user_id)
+        await send_consent(message, texts, content, renewal=renewal)
 
 
 async def on_consent(
@@ -82,7 +89,8 @@ async def on_consent(
     user_id = UserId(query.from_user.id)
     if callback_data.action is ConsentAction.SHOW:
         await query.answer()
-        await send_consent(message, texts, content)
+        renewal = await services.onboarding.asks_renewal(user_id)
+        await send_consent(message, texts, content, renewal=renewal)
         return
     if callback_data.action is ConsentAction.ACCEPT:
         record = await services.onboarding.give_consent(user_id)

@@ -141,12 +141,11 @@ class AppealService:
         *,
         token: DraftToken | None = None,
     ) -> Appeal:
-        """Register an appeal from the bot: consent first (SPEC §1), then as `_register`.
-        `token` (the summary's, domain/drafts.py) is stored with it for `submitted`."""
+        """Register an appeal from the bot, as `_register`. No consent to the bot's processing
+        is asked: an appeal is processed under 59-ФЗ (152-ФЗ ст. 6 ч. 1 п. 2; README
+        «Personal data»). `token` (the summary's, domain/drafts.py) is stored with it for
+        `submitted`."""
         if draft.user_id is None:
-            raise ConsentRequired()
-        record = await self._consents.current(draft.user_id)
-        if record is None or not record.is_active:
             raise ConsentRequired()
         actor = Actor(ActorKind.CONSUMER, draft.user_id)
         appeal = await self._register(draft, attachments, actor=actor)

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.consent import ConsentDecision, ConsentRecord
+from domain.consent import (
+    ConsentDecision,
+    ConsentRecord,
+    asks_renewal,
+    is_current,
+    text_digest,
+)
 from domain.ids import UserId
-from services.ports import AccountLinks, Consents, Contacts, DialogStates, LinkedAccount, People
+from domain.personal_data import PersonalRecords
+from services.ports import (
+    AccountLinks,
+    ConsentArchive,
+    ConsentLog,
+    Contacts,
+    DialogStates,
+    LinkedAccount,
+    People,
+    PersonalRecordsReader,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +34,11 @@ class PersonalData:
     """Everything stored about a person, for /mydata."""
 
     consent: ConsentRecord | None
+    consent_history: list[ConsentRecord]
     accounts: list[LinkedAccount]
     contacts: Contacts | None
     has_dialog_state: bool
+    records: PersonalRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +52,20 @@ class OnboardingService:
     def __init__(
         self,
         *,
-        consents: Consents,
+        consents: ConsentLog,
         links: AccountLinks,
         people: People,
         dialogs: DialogStates,
         clock: Clock,
         consent_version: str,
+        consent_text: str = "",
+        archive: ConsentArchive | None = None,
+        records: PersonalRecordsReader | None = None,
     ) -> None:
+        self._records = records
         self._consents = consents
+        self._archive = archive
+        self._text = consent_text
         self._links = links
         self._people = people
         self._dialogs = dialogs
@@ -49,13 +76,32 @@ class OnboardingService:
         return await self._consents.current(user_id)
 
     async def has_consent(self, user_id: UserId) -> bool:
-        record = await self._consents.current(user_id)
-        return record is not None and record.is_active
+        """Consent given to the current text (152-ФЗ ст. 9 ч. 1: to what the person read)."""
+        return is_current(await self._consents.current(user_id), self._version)
+
+    async def asks_renewal(self, user_id: UserId) -> bool:
+        """Consent given to an earlier text: the person is asked the new one."""
+        return asks_renewal(await self._consents.current(user_id), self._version)
 
     async def give_consent(self, user_id: UserId) -> ConsentRecord:
         record = ConsentRecord(user_id, ConsentDecision.GIVEN, self._version, self._clock.now())
+        await self._keep_text()
         await self._consents.record(record)
         return record
+
+    async def _keep_text(self) -> None:
+        """The text of the version decided on is archived with the first decision on it."""
+        if self._archive is None or not self._text:
+            return
+        digest = text_digest(self._text)
+        stored = await self._archive.keep(
+            version=self._version, body=self._text, digest=digest, at=self._clock.now()
+        )
+        if stored != digest:
+            # A changed text must get a new version: the archive keeps the first one.
+            logger.warning(
+                "consent text of version %s changed without a new version", self._version
+            )
 
     async def decline(self, user_id: UserId) -> ConsentRecord:
         current = await self._consents.current(user_id)
@@ -65,6 +111,7 @@ class OnboardingService:
             else ConsentDecision.DECLINED
         )
         record = ConsentRecord(user_id, decision, self._version, self._clock.now())
+        await self._keep_text()
         await self._consents.record(record)
         return record
 
@@ -85,7 +132,13 @@ class OnboardingService:
     async def my_data(self, user_id: UserId) -> PersonalData:
         return PersonalData(
             consent=await self._consents.current(user_id),
+            consent_history=await self._consents.history(user_id),
             accounts=await self._links.linked(user_id),
             contacts=await self._people.contacts(user_id),
             has_dialog_state=await self._dialogs.has_any(user_id),
+            records=(
+                await self._records.records(user_id)
+                if self._records is not None
+                else PersonalRecords()
+            ),
         )

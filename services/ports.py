@@ -26,8 +26,10 @@ from domain.notice_lifecycle import (
     OutageStatus,
 )
 from domain.notices import NoticeKind, OutageKind
+from domain.personal_data import PersonalRecords
 from domain.pp55 import Identity
 from domain.readings import Reading, ReadingId
+from domain.retention import DataCategory
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
 from services.appeal_tasks import AppealTask as AppealTask
@@ -132,6 +134,20 @@ class Consents(Protocol):
     async def current(self, user_id: UserId) -> ConsentRecord | None: ...
 
     async def record(self, record: ConsentRecord) -> None: ...
+
+
+class ConsentLog(Consents, Protocol):
+    async def history(self, user_id: UserId) -> list[ConsentRecord]: ...  # oldest first
+
+
+class ConsentArchive(Protocol):
+    """Every consent version's text; `keep` stores one unless stored, returns its digest."""
+
+    async def keep(self, *, version: str, body: str, digest: str, at: datetime) -> str: ...
+
+
+class PersonalRecordsReader(Protocol):
+    async def records(self, user_id: UserId) -> PersonalRecords: ...
 
 
 class People(Protocol):
@@ -590,3 +606,11 @@ class NoticeQueue(Protocol):
     fanned out, notifier/notices.py) once it is committed, by a job of its own."""
 
     def after_commit(self) -> None: ...
+
+
+class RetentionStore(Protocol):  # rows past their period (domain/retention.py)
+    async def count(self, category: DataCategory, *, cutoff: datetime) -> int: ...
+
+    async def erase_batch(
+        self, category: DataCategory, *, cutoff: datetime, now: datetime, limit: int
+    ) -> tuple[int, list[int]]: ...

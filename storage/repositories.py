@@ -394,6 +394,17 @@ class SqlConsents(_Repository):
         )
         self._wrote(("consent", record.user_id), record)
 
+    async def history(self, user_id: UserId) -> list[ConsentRecord]:
+        rows = await self._uow.session.execute(
+            select(ConsentRow.decision, ConsentRow.text_version, ConsentRow.decided_at)
+            .where(ConsentRow.user_id == user_id)
+            .order_by(ConsentRow.decided_at, ConsentRow.id)
+        )
+        return [
+            ConsentRecord(user_id, ConsentDecision(row.decision), row.text_version, row.decided_at)
+            for row in rows
+        ]
+
 
 class SqlPeople(_Repository):
     async def contacts(self, user_id: UserId) -> Contacts | None:

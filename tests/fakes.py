@@ -284,6 +284,17 @@ class FakeConsents:
     async def record(self, record: ConsentRecord) -> None:
         self.records.append(record)
 
+    async def history(self, user_id: UserId) -> list[ConsentRecord]:
+        return [r for r in self.records if r.user_id == user_id]
+
+
+class FakeConsentArchive:
+    def __init__(self) -> None:
+        self.texts: dict[str, tuple[str, str]] = {}
+
+    async def keep(self, *, version: str, body: str, digest: str, at: datetime) -> str:
+        return self.texts.setdefault(version, (body, digest))[1]
+
 
 class FakeRegistry:
     def __init__(self, accounts: Sequence[Account] = ()) -> None:

@@ -27,7 +27,6 @@ from dialogs.guards import (
     TurnMiddleware,
     at_step,
     final_button,
-    has_consent,
     refuse_stale,
 )
 from dialogs.steps import Turn
@@ -67,8 +66,10 @@ Data = AppealDialogState
 async def cmd_appeal(
     message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
 ) -> None:
-    if not await has_consent(message, services, texts, "appeal-consent-needed"):
-        return
+    assert message.from_user is not None
+    if not await services.onboarding.has_consent(UserId(message.from_user.id)):
+        # 59-ФЗ is the ground, not the bot's consent: the person is told so, briefly.
+        await message.answer(texts.get("appeal-legal-ground"))
     turn = Turn(message, state, services, texts, config)
     await TABLE.ask(turn, FileAppeal.kind, Data())
 

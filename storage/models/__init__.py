@@ -45,6 +45,7 @@ from storage.models.office import (
     ReadingSubmissionRow,
     ReadingValueRow,
 )
+from storage.models.pdata import ConsentTextRow
 from storage.models.runtime import (
     DialogStateRow,
     OutboxRow,
@@ -81,6 +82,7 @@ __all__ = [
     "BookingRow",
     "BookingSlotRow",
     "ConsentRow",
+    "ConsentTextRow",
     "DepartmentRow",
     "DialogStateRow",
     "LinkFailureRow",

@@ -77,6 +77,9 @@ class AppealRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     resolved: Mapped[bool | None] = mapped_column()
     survey_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Set when the retention period after closing ran out (domain/retention.py): the personal
+    # data is erased, the registry row stays for the reports.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class AppealEventRow(Base):

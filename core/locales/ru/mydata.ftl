@@ -5,6 +5,29 @@ mydata-consent = Согласие на обработку персональны
         [declined] не дано
        *[withdrawn] отозвано
     } { $date } (текст версии { $version }).
+mydata-consent-history = История решений о согласии:
+mydata-consent-event = • { $date }: { $decision ->
+        [given] дано
+        [declined] не дано
+       *[withdrawn] отозвано
+    } (текст версии { $version })
+mydata-appeals = Ваши обращения:
+mydata-appeal = • № { $number } от { $date }: { $kind } — { $status }
+mydata-appeals-none = Обращений нет.
+mydata-readings = Переданные вами показания:
+mydata-reading = • { $date }: счёт { $account }, прибор { $serial }, за { $period }: { $values } кВт·ч
+mydata-readings-none = Переданных вами показаний нет.
+mydata-bookings = Записи на приём:
+mydata-booking = • { $date } — { $topic }, { $status ->
+        [active] активна
+        [cancelled] отменена
+       *[moved] перенесена
+    }, № { $number }: { $name }, { $phone }
+mydata-bookings-none = Записей на приём нет.
+mydata-notices = Уведомления, которые вы получаете: { $topic }.
+mydata-notices-stopped = Уведомления: вы остановили все.
+mydata-file-button = 📄 Получить всё файлом
+mydata-file-caption = Всё, что мы о вас храним, на { $date } (ст. 14 № 152-ФЗ).
 mydata-telegram-id = Ваш идентификатор в Telegram: { $id }.
 mydata-accounts = Привязанные лицевые счета:
 mydata-account = • № { $number } — { $name }, { $address } (привязан { $date })

@@ -1,0 +1,11 @@
+retention-dry-run-title = Срок хранения истёк (пробный запуск, ничего не удалено):
+retention-done-title = Удалено или обезличено по истечении срока хранения:
+retention-line = { $kind ->
+        [appeals] обращения (обезличены)
+        [readings] показания
+        [bookings] записи на приём
+        [notices] уведомления и черновики рассылок
+        [outbox] тексты отправленных сообщений
+       *[drafts] незавершённые диалоги
+    }: { $count }
+retention-total = Всего: { $count }
