@@ -52,6 +52,7 @@ async def _stored_records(harness: BotHarness, user_id: int) -> None:
                 form="internet",
                 status="answered",
                 registered_at=NOW - timedelta(days=40),
+                received_at=NOW - timedelta(days=40),
                 due_at=NOW - timedelta(days=10),
                 text=COMPLAINT_TEXT,
                 full_name="Иванова Мария Петровна",
