@@ -63,6 +63,7 @@ async def _appeal(
             form="internet",
             status=status,
             registered_at=registered,
+            received_at=registered,
             due_at=registered + timedelta(days=30),
             text="Текст обращения с персональными данными",
             full_name="Иванова Мария Петровна",

@@ -77,6 +77,7 @@ from tests.e2e.client import (
     EmulatorUser,
     GroupChat,
 )
+from tests.safety import TEST_PD_KEY
 
 STAFF_CHAT = -1_001_234_567_890
 STAFF_MEMBER = 8_100_001
@@ -142,6 +143,8 @@ class KillTrials:
                 "REDIS_URL": "",
                 "STAFF_CHAT_ID": str(STAFF_CHAT),
                 "PYTHONUNBUFFERED": "1",
+                # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+                "PD_ENCRYPTION_KEY": env.get("PD_ENCRYPTION_KEY") or TEST_PD_KEY,
             }
         )
         self.env = env

@@ -61,13 +61,13 @@ async def test_59fz_st12_ch2_phone_appeal_extended_then_answered_by_post_gets_tw
     await staff.wait_for_text("Профиль сохранён", timeout=30)
     # The answer's signature (§15.5) names the department's signing head: she is it.
     await staff.send_command("/department Служба учёта")
-    added = await staff.wait_for_text("Отдел добавлен")
+    added = await staff.wait_for_text("Отдел добавлен", timeout=30)
     department = re.search(r"Отдел добавлен: (\d+)", added.content)
     assert department is not None
     await staff.send_command(f"/setdept {STAFF_ID} {department.group(1)}")
-    await staff.wait_for_text("Готово")
+    await staff.wait_for_text("Готово", timeout=30)
     await staff.send_command(f"/depthead {department.group(1)} {STAFF_ID}")
-    await staff.wait_for_text("подписывает")
+    await staff.wait_for_text("подписывает", timeout=30)
 
     await _register(staff)
     card = await staff.wait_for(

@@ -92,13 +92,13 @@ async def test_an_appeal_goes_through_the_staff_chat_and_the_answer_comes_back_r
     await staff.send_command(PROFILE)
     await staff.wait_for_text("Профиль сохранён")
     await staff.send_command("/department Служба учёта")
-    added = await staff.wait_for_text("Отдел добавлен")
+    added = await staff.wait_for_text("Отдел добавлен", timeout=30)
     department = re.search(r"Отдел добавлен: (\d+)", added.content)
     assert department is not None
     await staff.send_command(f"/setdept {STAFF_ID} {department.group(1)}")
-    await staff.wait_for_text("Готово")
+    await staff.wait_for_text("Готово", timeout=30)
     await staff.send_command(f"/depthead {department.group(1)} {STAFF_ID}")
-    await staff.wait_for_text("подписывает")
+    await staff.wait_for_text("подписывает", timeout=30)
 
     await staff.press("Взять", message=card)
     await _card_shows(staff, card, "в работе", "Петрова Анна Сергеевна")

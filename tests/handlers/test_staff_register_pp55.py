@@ -45,6 +45,8 @@ async def _to_pp55(
     await staff.send("/register")
     await harness.deliver()
     await staff.press(texts.plain("staff-form-phone").capitalize())
+    await staff.send("сегодня")
+    await harness.deliver()
     await staff.send("Сидоров Пётр Ильич")
     await harness.deliver()
     await staff.press(texts.plain("appeal-channel-phone"))
