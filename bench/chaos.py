@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -33,6 +34,7 @@ from bot.settings import Settings  # noqa: E402
 from core.texts import Texts  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
 from storage.content import load_content  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
 from storage.engine import create_engine, is_sqlite  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Base  # noqa: E402
@@ -71,7 +73,13 @@ async def fresh_database(url: str | None, workdir: Path, name: str) -> str:
 
 def _settings(url: str) -> Settings:
     return Settings(
-        _env_file=None, database_url=url, content_dir=CONTENT, company_name=None, redis_url=None
+        # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+        pd_encryption_key=os.environ.get("PD_ENCRYPTION_KEY") or new_key(),
+        _env_file=None,
+        database_url=url,
+        content_dir=CONTENT,
+        company_name=None,
+        redis_url=None,
     )
 
 

@@ -47,6 +47,7 @@ from dialogs.account.router import AccountAction  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from handlers.start import ConsentChoice  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.models import Base  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
@@ -184,7 +185,12 @@ async def main() -> None:
         if args.database_url:
             await reset_database(url)
         settings = Settings(
-            _env_file=None, database_url=url, content_dir=ROOT / "content", redis_url=None
+            # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+            pd_encryption_key=os.environ.get("PD_ENCRYPTION_KEY") or new_key(),
+            _env_file=None,
+            database_url=url,
+            content_dir=ROOT / "content",
+            redis_url=None,
         )
         app = await build_app(settings, clock=SystemClock(), texts=texts)
         api = RecordingApi()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from bot.settings import Settings  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from domain.rate_limit import RateLimiter  # noqa: E402
 from notifier.outbox import enqueue  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
 from storage.models import OutboxRow  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -52,6 +54,8 @@ class Unpaced(RateLimiter):
 
 async def run(messages: int, rounds: int, database_url: str) -> None:
     settings = Settings(
+        # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+        pd_encryption_key=os.environ.get("PD_ENCRYPTION_KEY") or new_key(),
         _env_file=None,
         database_url=database_url,
         content_dir=ROOT / "content",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from bot.settings import Settings  # noqa: E402
 from core.texts import Texts  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -45,7 +47,12 @@ TOKEN = "1000001:bench"
 async def profile(args: argparse.Namespace, url: str) -> None:
     texts = Texts.load()
     settings = Settings(
-        _env_file=None, database_url=url, content_dir=ROOT / "content", redis_url=None
+        # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+        pd_encryption_key=os.environ.get("PD_ENCRYPTION_KEY") or new_key(),
+        _env_file=None,
+        database_url=url,
+        content_dir=ROOT / "content",
+        redis_url=None,
     )
     await reset_database(url)
     app = await build_app(settings, clock=SystemClock(), texts=texts)

@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import gc
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -66,6 +67,7 @@ from core.texts import Texts  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from handlers.info import InfoOpen  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
 from storage.models import Base  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
@@ -404,6 +406,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
         settings = Settings(
+            # PostgreSQL needs a key for the ПП 55 identity data (storage/crypto.py).
+            pd_encryption_key=os.environ.get("PD_ENCRYPTION_KEY") or new_key(),
             _env_file=None,
             database_url=url,
             content_dir=ROOT / "content",
