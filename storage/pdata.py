@@ -4,10 +4,12 @@ ConsentArchive, PersonalRecordsReader)."""
 from __future__ import annotations
 
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ids import UserId
 from domain.personal_data import PersonalRecords, StoredAppeal, StoredBooking, StoredReading
@@ -24,6 +26,51 @@ from storage.models import (
 from storage.uow import UnitOfWork
 
 _TOPICS = frozenset(topic.value for topic in Topic)
+# Consent text versions known to be archived, per database (engine): a row of
+# consent_texts is never changed or deleted, so a version seen once is not asked again.
+_ARCHIVED: WeakKeyDictionary[AsyncEngine, dict[str, str]] = WeakKeyDictionary()
+
+_USER: BindParameter[int] = bindparam("user_id")
+_APPEALS = (
+    select(AppealRow.number, AppealRow.kind, AppealRow.status, AppealRow.registered_at)
+    .where(AppealRow.user_id == _USER)
+    .order_by(AppealRow.registered_at, AppealRow.id)
+)
+_READING_VALUES = (
+    select(ReadingValueRow.submission_id, ReadingValueRow.value_milli)
+    .join(ReadingSubmissionRow, ReadingSubmissionRow.id == ReadingValueRow.submission_id)
+    .where(ReadingSubmissionRow.user_id == _USER)
+    .order_by(ReadingValueRow.submission_id, ReadingValueRow.zone)
+)
+_READINGS = (
+    select(
+        ReadingSubmissionRow.id,
+        ReadingSubmissionRow.account_number,
+        ReadingSubmissionRow.meter_serial,
+        ReadingSubmissionRow.period,
+        ReadingSubmissionRow.submitted_at,
+    )
+    .where(ReadingSubmissionRow.user_id == _USER)
+    .order_by(ReadingSubmissionRow.submitted_at, ReadingSubmissionRow.id)
+)
+_BOOKINGS = (
+    select(
+        BookingRow.number,
+        BookingRow.starts_at,
+        BookingRow.topic,
+        BookingRow.status,
+        BookingRow.full_name,
+        BookingRow.phone,
+    )
+    .where(BookingRow.user_id == _USER)
+    .order_by(BookingRow.starts_at, BookingRow.id)
+)
+_SUBSCRIPTIONS = select(SubscriptionRow.topic, SubscriptionRow.enabled).where(
+    SubscriptionRow.user_id == _USER
+)
+_PREFERENCE = select(NoticePreferenceRow.stopped, NoticePreferenceRow.blocked_at).where(
+    NoticePreferenceRow.user_id == _USER
+)
 
 
 class SqlConsentArchive:
@@ -35,6 +82,10 @@ class SqlConsentArchive:
         if version in self._known:
             return self._known[version]
         session = self._uow.session
+        known = _ARCHIVED.setdefault(session.bind, {})
+        if version in known:
+            self._known[version] = known[version]
+            return known[version]
         stored = await session.scalar(
             select(ConsentTextRow.digest).where(ConsentTextRow.version == version)
         )
@@ -47,6 +98,10 @@ class SqlConsentArchive:
             )
             self._uow.mark_written()
             stored = digest
+            # Remembered for the process only once this transaction has stored it.
+            self._uow.after_commit(lambda: known.__setitem__(version, digest))
+        else:
+            known[version] = str(stored)
         self._known[version] = str(stored)
         return str(stored)
 
@@ -66,21 +121,13 @@ class SqlPersonalRecords:
 
     async def records(self, user_id: UserId) -> PersonalRecords:
         session = self._uow.session
+        user = {"user_id": user_id}
         appeals = [
             StoredAppeal(row.number, row.kind, row.status, row.registered_at)
-            for row in await session.execute(
-                select(AppealRow.number, AppealRow.kind, AppealRow.status, AppealRow.registered_at)
-                .where(AppealRow.user_id == user_id)
-                .order_by(AppealRow.registered_at, AppealRow.id)
-            )
+            for row in await session.execute(_APPEALS, user)
         ]
         values: dict[int, list[int]] = {}
-        for row in await session.execute(
-            select(ReadingValueRow.submission_id, ReadingValueRow.value_milli)
-            .join(ReadingSubmissionRow, ReadingSubmissionRow.id == ReadingValueRow.submission_id)
-            .where(ReadingSubmissionRow.user_id == user_id)
-            .order_by(ReadingValueRow.submission_id, ReadingValueRow.zone)
-        ):
+        for row in await session.execute(_READING_VALUES, user):
             values.setdefault(row.submission_id, []).append(row.value_milli)
         readings = [
             StoredReading(
@@ -90,51 +137,20 @@ class SqlPersonalRecords:
                 row.submitted_at,
                 tuple(values.get(row.id, ())),
             )
-            for row in await session.execute(
-                select(
-                    ReadingSubmissionRow.id,
-                    ReadingSubmissionRow.account_number,
-                    ReadingSubmissionRow.meter_serial,
-                    ReadingSubmissionRow.period,
-                    ReadingSubmissionRow.submitted_at,
-                )
-                .where(ReadingSubmissionRow.user_id == user_id)
-                .order_by(ReadingSubmissionRow.submitted_at, ReadingSubmissionRow.id)
-            )
+            for row in await session.execute(_READINGS, user)
         ]
         bookings = [
             StoredBooking(
                 row.number or "", row.starts_at, row.topic, row.status, row.full_name, row.phone
             )
-            for row in await session.execute(
-                select(
-                    BookingRow.number,
-                    BookingRow.starts_at,
-                    BookingRow.topic,
-                    BookingRow.status,
-                    BookingRow.full_name,
-                    BookingRow.phone,
-                )
-                .where(BookingRow.user_id == user_id)
-                .order_by(BookingRow.starts_at, BookingRow.id)
-            )
+            for row in await session.execute(_BOOKINGS, user)
         ]
         chosen = {
             Topic(row.topic): bool(row.enabled)
-            for row in await session.execute(
-                select(SubscriptionRow.topic, SubscriptionRow.enabled).where(
-                    SubscriptionRow.user_id == user_id
-                )
-            )
+            for row in await session.execute(_SUBSCRIPTIONS, user)
             if row.topic in _TOPICS
         }
-        preference = (
-            await session.execute(
-                select(NoticePreferenceRow.stopped, NoticePreferenceRow.blocked_at).where(
-                    NoticePreferenceRow.user_id == user_id
-                )
-            )
-        ).first()
+        preference = (await session.execute(_PREFERENCE, user)).first()
         notices = Preferences(
             chosen=chosen,
             stopped=bool(preference and preference.stopped),

@@ -363,6 +363,13 @@ async def purge_link_failures(uow: UnitOfWork, *, before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+_CONSENT_HISTORY = (
+    select(ConsentRow.decision, ConsentRow.text_version, ConsentRow.decided_at)
+    .where(ConsentRow.user_id == bindparam("user_id"))
+    .order_by(ConsentRow.decided_at, ConsentRow.id)
+)
+
+
 class SqlConsents(_Repository):
     async def current(self, user_id: UserId) -> ConsentRecord | None:
         key = ("consent", user_id)
@@ -395,11 +402,7 @@ class SqlConsents(_Repository):
         self._wrote(("consent", record.user_id), record)
 
     async def history(self, user_id: UserId) -> list[ConsentRecord]:
-        rows = await self._uow.session.execute(
-            select(ConsentRow.decision, ConsentRow.text_version, ConsentRow.decided_at)
-            .where(ConsentRow.user_id == user_id)
-            .order_by(ConsentRow.decided_at, ConsentRow.id)
-        )
+        rows = await self._uow.session.execute(_CONSENT_HISTORY, {"user_id": user_id})
         return [
             ConsentRecord(user_id, ConsentDecision(row.decision), row.text_version, row.decided_at)
             for row in rows
