@@ -19,7 +19,12 @@ from core.texts import Texts
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.models import AppealTaskRow, OutboxRow
-from tests.handlers.test_staff_chat import _card, _group_messages, _with_profile
+from tests.handlers.test_staff_chat import (
+    _card,
+    _group_messages,
+    _register_offline,
+    _with_profile,
+)
 from tests.harness import STAFF_CHAT_ID, BotHarness, StaffPerson
 from tests.mail import Inbox, mail_server
 
@@ -45,24 +50,18 @@ async def register(
 ) -> tuple[StaffPerson, Any]:
     """A phone appeal registered with `/register`; the answer goes by `channel`."""
     staff = await _with_profile(harness, HEAD_ID)
-    await staff.send("/register")
-    await harness.deliver()
-    await staff.press(texts.plain("staff-form-phone").capitalize())
-    await staff.send("сегодня")
-    await harness.deliver()
-    await staff.send("Сидоров Пётр Ильич")
-    await harness.deliver()
-    await staff.press(texts.plain(f"appeal-channel-{channel}"))
-    await staff.send(contact)
-    await harness.deliver()
-    await staff.press(texts.plain("appeal-kind-complaint"))
-    await harness.deliver()
-    await staff.press(texts.plain("appeal-subject-service_quality"))
-    await staff.send("Звонок: третий день мигает свет на ул. Ленина, 5.")
-    await harness.deliver()
-    await staff.press(texts.plain("staff-register-save"))
-    await harness.deliver()
-    return staff, _card(harness)
+    card = await _register_offline(
+        harness,
+        texts,
+        staff,
+        form="phone",
+        channel=channel,
+        contact=contact,
+        kind="complaint",
+        subject="service_quality",
+        text="Звонок: третий день мигает свет на ул. Ленина, 5.",
+    )
+    return staff, card
 
 
 async def tasks(harness: BotHarness) -> list[Any]:

@@ -34,6 +34,7 @@ from tests.handlers.test_staff_chat import (
     _card,
     _filed,
     _group_messages,
+    _register_offline,
     _status,
     _with_profile,
 )
@@ -196,24 +197,17 @@ async def test_an_email_answer_is_sent_by_the_bot_when_smtp_is_set(
         harness = await BotHarness.start(mail_settings, clock=clock, texts=texts, content=content)
         try:
             staff = await _with_profile(harness)
-            await staff.send("/register")
-            await harness.deliver()
-            await staff.press(texts.plain("staff-form-phone").capitalize())
-            await staff.send("сегодня")
-            await harness.deliver()
-            await staff.send("Сидоров Пётр Ильич")
-            await harness.deliver()
-            await staff.press(texts.plain("appeal-channel-email"))
-            await staff.send("sidorov@example.ru")
-            await harness.deliver()
-            await staff.press(texts.plain("appeal-kind-information_request"))
-            await harness.deliver()
-            await staff.press(texts.plain("appeal-subject-metering"))
-            await staff.send("Когда придут менять счётчик в доме 5 по ул. Ленина?")
-            await harness.deliver()
-            await staff.press(texts.plain("staff-register-save"))
-            await harness.deliver()
-            card = _card(harness)
+            card = await _register_offline(
+                harness,
+                texts,
+                staff,
+                form="phone",
+                channel="email",
+                contact="sidorov@example.ru",
+                kind="information_request",
+                subject="metering",
+                text="Когда придут менять счётчик в доме 5 по ул. Ленина?",
+            )
             await staff.reply(card, "/answer Замена счётчика назначена на 2 декабря, с 9 до 12.")
             await harness.deliver()
             await staff.press(texts.get("staff-button-send-answer"))

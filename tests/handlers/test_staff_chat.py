@@ -89,6 +89,40 @@ async def _with_profile(harness: BotHarness, user_id: int = 8_000_001) -> StaffP
     return staff
 
 
+async def _register_offline(
+    harness: BotHarness,
+    texts: Texts,
+    staff: StaffPerson,
+    *,
+    form: str,
+    channel: str,
+    contact: str,
+    kind: str,
+    subject: str,
+    text: str,
+    name: str = "Сидоров Пётр Ильич",
+) -> Message:
+    """/register of an appeal received today by `form`, answered by `channel`; its card."""
+    await staff.send("/register")
+    await harness.deliver()
+    await staff.press(texts.plain(f"staff-form-{form}").capitalize())
+    await staff.send("сегодня")
+    await harness.deliver()
+    await staff.send(name)
+    await harness.deliver()
+    await staff.press(texts.plain(f"appeal-channel-{channel}"))
+    await staff.send(contact)
+    await harness.deliver()
+    await staff.press(texts.plain(f"appeal-kind-{kind}"))
+    await harness.deliver()
+    await staff.press(texts.plain(f"appeal-subject-{subject}"))
+    await staff.send(text)
+    await harness.deliver()
+    await staff.press(texts.plain("staff-register-save"))
+    await harness.deliver()
+    return _card(harness)
+
+
 async def test_a_new_appeal_reaches_the_staff_chat_as_a_card_with_its_buttons(
     harness: BotHarness, texts: Texts
 ) -> None:
