@@ -20,6 +20,8 @@ Two more things aiogram redoes for every event are done once here:
   checks, and most of them refuse it without needing a coroutine. Where a filter cannot
   decide (None), the handler's own `check` runs, from its first filter — filters are pure,
   so asking twice changes nothing;
+- the update's chain of outer middlewares (errors, user context, caches, dialog state, unit
+  of work) is built once, not at every `feed_update`; likewise
 - the chain of inner middlewares around a handler (`_resolve_middlewares` walks up the
   router tree, `wrap_middlewares` builds a `functools.wraps` and a `partial` per middleware)
   is built once per handler: the tree and its middlewares are fixed before the first update.
@@ -27,19 +29,20 @@ Two more things aiogram redoes for every event are done once here:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from inspect import isclass
 from typing import Any
 
+from aiogram import Bot, Router, loggers
 from aiogram import Dispatcher as AiogramDispatcher
-from aiogram import Router
 from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED, SkipHandler
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import CallbackQuery, TelegramObject, Update
 
 Decide = Callable[[TelegramObject, dict[str, Any]], bool | None]
 _PLAN = "_reception_plan"
@@ -47,6 +50,42 @@ _CHAIN = "_reception_chain"
 
 
 class Dispatcher(AiogramDispatcher):
+    _update_chain: Callable[[TelegramObject, dict[str, Any]], Any] | None = None
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        """aiogram's `Dispatcher.feed_update` (3.x) step for step, with the update observer's
+        outer-middleware chain built at the first update rather than at each one (they are
+        all registered before the bot starts: bot/factory.py)."""
+        loop = asyncio.get_running_loop()
+        handled = False
+        start_time = loop.time()
+        if update.bot != bot:
+            # Re-mounted on this bot, as aiogram does (its shortcuts need the bot).
+            update = Update.model_validate(update.model_dump(), context={"bot": bot})
+        chain = self._update_chain
+        if chain is None:
+            chain = self._update_chain = self.update.middleware.wrap_middlewares(
+                self.update.outer_middleware, self._trigger_update
+            )
+        try:
+            response = await chain(
+                update, {"dispatcher": self, **self.workflow_data, **kwargs, "bot": bot}
+            )
+            handled = response is not UNHANDLED
+            return response
+        finally:
+            duration = (loop.time() - start_time) * 1000
+            loggers.event.info(
+                "Update id=%s is %s. Duration %d ms by bot id=%d",
+                update.update_id,
+                "handled" if handled else "not handled",
+                duration,
+                bot.id,
+            )
+
+    async def _trigger_update(self, event: TelegramObject, **kwargs: Any) -> Any:
+        return await _trigger(self.update, event, kwargs)
+
     async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
         observer = self.observers.get(update_type)
         if observer is not None and len(observer.outer_middleware):
