@@ -21,7 +21,7 @@ from domain.questionnaires import QuestionKind, QuestionnaireStatus
 from domain.staff import StaffRole
 from domain.subscriptions import Topic
 from notifier.questionnaire_texts import ResultTexts
-from storage.models import QuestionnaireAnswerRow, StaffAuditRow
+from storage.models import QuestionnaireAnswerRow, QuestionnaireRow, StaffAuditRow
 from storage.questionnaires import SqlQuestionnaireStore
 from storage.uow import UnitOfWork
 from tests.handlers.conftest import consented
@@ -60,9 +60,14 @@ async def _add(
     await harness.deliver()
 
 
+async def _latest_id(harness: BotHarness) -> int:
+    async with harness.app.sessionmaker() as session:
+        return int(await session.scalar(select(func.max(QuestionnaireRow.id))) or 0)
+
+
 async def _compose(
     harness: BotHarness, texts: Texts, staff: StaffPerson, *, audience: int = 2
-) -> None:
+) -> int:
     """Title and the four kinds of question, a refused option list on the way; then
     «Готово», the tariff topic and «Отправить»."""
     await staff.send("/questionnaire")
@@ -70,6 +75,7 @@ async def _compose(
     await staff.send("Качество обслуживания")
     draft = _staff_texts(await harness.deliver())
     assert "Качество обслуживания" in draft[0]
+    qid = await _latest_id(harness)
     await _add(staff, harness, texts, QuestionKind.SCALE_1_5, "Как вы оцениваете приёмную?")
     await _add(staff, harness, texts, QuestionKind.YES_NO, "Ваш вопрос решён?")
     await _add(staff, harness, texts, QuestionKind.CHOICE, "Как вы к нам обращались?")
@@ -89,12 +95,13 @@ async def _compose(
     assert ready == [
         texts.get(
             "quest-staff-ready",
-            id=1,
+            id=qid,
             topic=texts.plain(f"settings-topic-{Topic.TARIFF.value}"),
             count=audience,
         )
     ]
     await staff.press(texts.get("quest-staff-send"))
+    return qid
 
 
 async def _answer_buttons(person: Person, texts: Texts, *labels: str) -> None:
@@ -117,7 +124,7 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
     await harness.deliver()
     staff = await _head(harness)
 
-    await _compose(harness, texts, staff)
+    qid = await _compose(harness, texts, staff)
     delivered = await harness.deliver()
     first_maria = _to(delivered, maria)
     assert len(first_maria) == 1 and "Качество обслуживания" in first_maria[0]
@@ -158,7 +165,7 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
 
     uow = UnitOfWork(harness.app.sessionmaker, clock=harness.app.clock)
     store = SqlQuestionnaireStore(uow)
-    questionnaire = await store.get(1)
+    questionnaire = await store.get(qid)
     assert questionnaire is not None and questionnaire.status is QuestionnaireStatus.SENT
     results = await store.results(questionnaire)
     await uow.rollback()
@@ -178,14 +185,14 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
     assert count == 8
 
     # The results in the staff chat, per question.
-    await staff.send("/questionnaire results 1")
+    await staff.send(f"/questionnaire results {qid}")
     shown = _staff_texts(await harness.deliver())
     assert shown == [ResultTexts(texts).results(results)]
     assert texts.get("quest-results-mean", mean="3.00") in shown[0]
 
     # Closed: no more answers.
-    await staff.send("/questionnaire close 1")
-    assert texts.get("quest-staff-closed", id=1) in _staff_texts(await harness.deliver())[0]
+    await staff.send(f"/questionnaire close {qid}")
+    assert texts.get("quest-staff-closed", id=qid) in _staff_texts(await harness.deliver())[0]
 
 
 async def test_a_person_it_was_not_sent_to_cannot_answer_and_a_specialist_cannot_compose(
