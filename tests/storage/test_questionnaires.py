@@ -4,13 +4,19 @@ counted in SQL, and the results of a period taken by the questionnaires' send ti
 
 from __future__ import annotations
 
+import csv
+from argparse import Namespace
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli_questionnaires import CSV_HEADER, cmd_questionnaire
+from bot.settings import Settings
+from core.texts import Texts
 from domain.clock import FixedClock
 from domain.questionnaires import (
     Answer,
@@ -177,3 +183,38 @@ async def test_results_for_a_period_take_the_questionnaires_sent_in_it(
         await _service(UnitOfWork(sessionmaker, clock=clock), clock).results_for_period(
             start, start
         )
+
+
+async def test_the_command_line_writes_the_results_as_csv(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    settings: Settings,
+    texts: Texts,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    qid = await _sent(sessionmaker, clock, "=Опрос")
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    await service.answer(PEOPLE[0], qid, 0, value=4)
+    await service.answer(PEOPLE[0], qid, 3, text="+7 звоните")
+    await uow.commit()
+    output = tmp_path / "results.csv"
+    args = Namespace(action="results", id=qid, format="csv", output=output)
+    assert await cmd_questionnaire(settings, texts, args) == 0
+    rows = list(csv.reader(output.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == CSV_HEADER
+    scale = [row for row in rows[1:] if row[3] == "1"]
+    assert [(row[7], row[8], row[9]) for row in scale] == [
+        ("1", "0", "4.00"),
+        ("2", "0", "4.00"),
+        ("3", "0", "4.00"),
+        ("4", "1", "4.00"),
+        ("5", "0", "4.00"),
+    ]
+    assert all(row[1] == "'=Опрос" for row in rows[1:])  # no formula for Excel
+    assert rows[-1][10] == "'+7 звоните"
+    assert await cmd_questionnaire(settings, texts, Namespace(action="results", id=None)) == 0
+    assert "=Опрос" in capsys.readouterr().out
+    missing = Namespace(action="results", id=qid + 100, format="text", output=None)
+    assert await cmd_questionnaire(settings, texts, missing) == 1
