@@ -67,12 +67,18 @@ async def _ask_next(
     if question.kind is QuestionKind.FREE_TEXT:
         await state.set_state(QuestionnaireText.answer)
         await state.set_data({"q": questionnaire.id, "n": position})
-        await message.answer(text)
-        return
-    await state.clear()
+    else:
+        await state.clear()
     await message.answer(
         text, reply_markup=answer_keyboard(texts, questionnaire.id, position, question)
     )
+
+
+async def reask(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
+    """The free-text question again (after a restart, handlers/resume.py)."""
+    data = await state.get_data()
+    outcome = await services.questionnaires.pending(message.chat.id, int(data.get("q") or 0))
+    await _ask_next(message, state, services, texts, outcome)
 
 
 async def on_answer(

@@ -83,8 +83,8 @@ def answer_keyboard(
     texts: Texts, questionnaire_id: int, position: int, question: Question
 ) -> InlineKeyboardMarkup:
     """The buttons of a question: 1–5 in one row, yes/no in one, a choice one per row, and
-    «Написать ответ» for a free text (only under the first question: the later ones are
-    asked right after an answer, and the next message is the text)."""
+    «Написать ответ» for a free text (the next message is the answer; asked right after an
+    answer, it is awaited already, and the button brings it back after /cancel)."""
 
     def button(label: str, value: int) -> InlineKeyboardButton:
         data = QuestAnswerCb(q=questionnaire_id, n=position, v=value).pack()

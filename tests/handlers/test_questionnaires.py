@@ -220,3 +220,38 @@ async def test_a_person_it_was_not_sent_to_cannot_answer_and_a_specialist_cannot
             )
         ).all()
     assert [(str(a), str(o)) for a, o in outcomes] == [("questionnaire_compose", "refused")]
+
+
+async def test_a_free_text_first_question_and_a_questionnaire_closed_while_typing(
+    harness: BotHarness, texts: Texts
+) -> None:
+    maria = await consented(harness, texts, 7_000_001)
+    staff = await _head(harness)
+    await staff.send("/questionnaire")
+    await staff.send("Пожелания")
+    await harness.deliver()
+    qid = await _latest_id(harness)
+    await _add(staff, harness, texts, QuestionKind.FREE_TEXT, "Что нам улучшить?")
+    await _add(staff, harness, texts, QuestionKind.FREE_TEXT, "Что ещё?")
+    await staff.press(texts.get("quest-staff-done"))
+    await harness.deliver()
+    await staff.press(texts.get(f"settings-topic-{Topic.TARIFF.value}"))
+    await harness.deliver()
+    await staff.press(texts.get("quest-staff-send"))
+    first = _to(await harness.deliver(), maria)
+    assert len(first) == 1 and "Что нам улучшить?" in first[0]
+    assert [label for label, _, _ in maria.last_inline] == [texts.get("quest-write")]
+
+    calls = await maria.press(texts.get("quest-write"))
+    assert _sent_to(calls, maria.chat.id) == [texts.get("quest-write-now")]
+    calls = await maria.send("Сайт")
+    assert any("Что ещё?" in t for t in _sent_to(calls, maria.chat.id))
+
+    # Closed while she types the second: told so, and her next text is no answer.
+    await staff.send(f"/questionnaire close {qid}")
+    await harness.deliver()
+    await maria.send("Ничего")
+    assert _to(await harness.deliver(), maria) == [texts.get("quest-error-closed")]
+    async with harness.app.sessionmaker() as session:
+        count = await session.scalar(select(func.count()).select_from(QuestionnaireAnswerRow))
+    assert count == 1
