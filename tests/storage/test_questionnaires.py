@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_questionnaires import CSV_HEADER, cmd_questionnaire
@@ -26,13 +26,15 @@ from domain.questionnaires import (
     QuestionnaireClosed,
     QuestionnaireStatus,
 )
+from domain.retention import DataCategory
 from domain.subscriptions import Topic
 from services.notices import NoticePolicy, NoticeService
 from services.questionnaires import QuestionnaireService
-from storage.models import NoticeRecipientRow
+from storage.models import NoticeRecipientRow, NoticeRow
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.questionnaires import SqlQuestionnaireStore
+from storage.retention import SqlRetention
 from storage.uow import UnitOfWork
 
 PEOPLE = (7_000_001, 7_000_002, 7_000_003)
@@ -218,3 +220,28 @@ async def test_the_command_line_writes_the_results_as_csv(
     assert "=Опрос" in capsys.readouterr().out
     missing = Namespace(action="results", id=qid + 100, format="text", output=None)
     assert await cmd_questionnaire(settings, texts, missing) == 1
+
+
+async def test_retention_erases_the_old_notice_and_keeps_the_questionnaire_results(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    qid = await _sent(sessionmaker, clock, "Давний")
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    await service.answer(PEOPLE[0], qid, 1, value=1)
+    questionnaire = await service.get(qid)
+    await uow.session.execute(
+        update(NoticeRow)
+        .where(NoticeRow.id == questionnaire.notice_id)
+        .values(status="done", created_at=clock.now() - timedelta(days=2000))
+    )
+    await uow.commit()
+    erased, _ = await SqlRetention(sessionmaker).erase_batch(
+        DataCategory.NOTICES, cutoff=clock.now() - timedelta(days=1095), now=clock.now(), limit=10
+    )
+    assert erased == 1
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    results = await _service(uow, clock).results(qid)
+    await uow.rollback()
+    assert results.questionnaire.notice_id is None
+    assert results.questions[1].options[0].count == 1
