@@ -343,3 +343,22 @@ def question_result(
         mean=mean if question.kind is QuestionKind.SCALE_1_5 else None,
         texts=tuple(texts) if question.kind is QuestionKind.FREE_TEXT else (),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """One of a person's answers, as /mydata shows it (152-ФЗ ст. 14)."""
+
+    questionnaire_id: int
+    title: str
+    question: Question
+    answer: Answer
+    answered_at: datetime
+
+    def shown(self) -> str:
+        """The answer as the person gave it: their words, a choice's option, a rating;
+        "yes"/"no" for the texts to translate."""
+        if self.answer.text is not None:
+            return self.answer.text
+        labels = dict(option_labels(self.question))
+        return labels.get(self.answer.value or 0, "") if self.answer.value is not None else ""

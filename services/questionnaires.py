@@ -33,6 +33,7 @@ from domain.questionnaires import (
     QuestionnaireNotFound,
     QuestionnaireResults,
     QuestionnaireStatus,
+    StoredAnswer,
     apply,
     check_add,
     check_answer,
@@ -89,6 +90,8 @@ class QuestionnaireStore(Protocol):
     ) -> bool: ...
 
     async def answered(self, questionnaire_id: int, user_id: int) -> list[int]: ...
+
+    async def answers_of(self, user_id: int) -> list[StoredAnswer]: ...
 
     async def results(self, questionnaire: Questionnaire) -> QuestionnaireResults: ...
 
@@ -236,6 +239,10 @@ class QuestionnaireService:
         )
         answered = await self._store.answered(questionnaire_id, user_id)
         return AnswerOutcome(questionnaire, recorded, next_unanswered(questionnaire, answered))
+
+    async def answers_of(self, user_id: int) -> list[StoredAnswer]:
+        """What the person answered, for /mydata (152-ФЗ ст. 14)."""
+        return await self._store.answers_of(user_id)
 
     # -- results --------------------------------------------------------------------------
 

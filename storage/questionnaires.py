@@ -23,6 +23,7 @@ from domain.questionnaires import (
     Questionnaire,
     QuestionnaireResults,
     QuestionnaireStatus,
+    StoredAnswer,
     question_result,
 )
 from domain.subscriptions import Topic
@@ -222,6 +223,41 @@ class SqlQuestionnaireStore:
             .order_by(_A.position)
         )
         return [int(p) for p in (await self._session.scalars(query)).all()]
+
+    async def answers_of(self, user_id: int) -> list[StoredAnswer]:
+        """Everything this person answered, oldest first (for /mydata)."""
+        query = (
+            select(
+                _A.questionnaire_id,
+                QuestionnaireRow.title,
+                QuestionRow.kind,
+                QuestionRow.text.label("question"),
+                QuestionRow.options,
+                _A.value,
+                _A.text,
+                _A.answered_at,
+            )
+            .join(QuestionnaireRow, QuestionnaireRow.id == _A.questionnaire_id)
+            .join(
+                QuestionRow,
+                (QuestionRow.questionnaire_id == _A.questionnaire_id)
+                & (QuestionRow.position == _A.position),
+            )
+            .where(_A.user_id == user_id)
+            .order_by(_A.answered_at, _A.id)
+        )
+        return [
+            StoredAnswer(
+                questionnaire_id=int(row.questionnaire_id),
+                title=row.title,
+                question=Question(
+                    QuestionKind(row.kind), row.question, tuple(str(o) for o in row.options or ())
+                ),
+                answer=Answer(value=row.value, text=row.text),
+                answered_at=row.answered_at,
+            )
+            for row in (await self._session.execute(query)).all()
+        ]
 
     # -- results --------------------------------------------------------------------------
 

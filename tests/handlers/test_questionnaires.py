@@ -152,6 +152,20 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
     assert thanks == [texts.get("quest-thanks", title="Качество обслуживания")]
     # Another text after the end is no answer any more (the search takes it).
     await maria.send("ещё одно")
+    # /mydata lists her answers (152-ФЗ ст. 14).
+    mydata = "\n".join(_sent_to(await maria.send("/mydata"), maria.chat.id))
+    assert texts.get("mydata-questionnaires", count=4) in mydata
+    assert (
+        texts.get(
+            "mydata-questionnaire-answer",
+            date="24.11.2026 10:00",
+            title="Качество обслуживания",
+            question="Ваш вопрос решён?",
+            answer=texts.get("quest-yes"),
+        )
+        in mydata
+    )
+    assert "Больше часов приёма по субботам" in mydata
 
     # Sergey: 2, no, «Телефон»; a too long free text is refused and he stays at it.
     await _answer_buttons(sergey, texts, "2", texts.get("quest-no"), "Телефон")

@@ -82,3 +82,6 @@ quest-results-more = { "   " }…и ещё { $count } (все ответы — �
 quest-list-head = <b>Последние опросы</b> (результаты: <code>/questionnaire results N</code>)
 quest-list-line = № { $id } «{ $title }» — { $status }, вопросов: { $questions }
 quest-list-empty = Опросов пока нет. Составить: /questionnaire
+
+mydata-questionnaires = <b>Ответы на опросы</b> ({ $count }):
+mydata-questionnaire-answer = • { $date } — «{ $title }»: { $question } — { $answer }
