@@ -348,6 +348,10 @@ class _NotCommand(Filter):
     async def __call__(self, message: Message) -> bool:
         return not (message.text or "").startswith("/")
 
+    def decide(self, event: object, data: dict[str, object]) -> bool | None:
+        """The answer without a coroutine (bot/dispatching.py asks for it where it can)."""
+        return not (event.text or "").startswith("/") if isinstance(event, Message) else None
+
 
 def build_router() -> Router:
     """Staff-chat only, behind the staff gate (a child of handlers/staff/__init__.py's parent

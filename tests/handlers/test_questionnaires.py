@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest_asyncio
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.settings import Settings
 from core.texts import Texts
@@ -21,7 +21,12 @@ from domain.questionnaires import QuestionKind, QuestionnaireStatus
 from domain.staff import StaffRole
 from domain.subscriptions import Topic
 from notifier.questionnaire_texts import ResultTexts
-from storage.models import QuestionnaireAnswerRow, QuestionnaireRow, StaffAuditRow
+from storage.models import (
+    NoticePreferenceRow,
+    QuestionnaireAnswerRow,
+    QuestionnaireRow,
+    StaffAuditRow,
+)
 from storage.questionnaires import SqlQuestionnaireStore
 from storage.uow import UnitOfWork
 from tests.handlers.conftest import consented
@@ -122,6 +127,17 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
         )
     )
     await harness.deliver()
+    ivan = await consented(harness, texts, 7_000_004)  # ivan blocked the bot: skipped
+    async with harness.app.sessionmaker() as session:
+        await session.execute(
+            insert(NoticePreferenceRow).values(
+                user_id=ivan.user.id,
+                stopped=False,
+                blocked_at=harness.app.clock.now(),
+                updated_at=harness.app.clock.now(),
+            )
+        )
+        await session.commit()
     staff = await _head(harness)
 
     qid = await _compose(harness, texts, staff)
@@ -130,7 +146,7 @@ async def test_composed_questionnaire_is_sent_to_subscribers_answered_and_counte
     assert len(first_maria) == 1 and "Качество обслуживания" in first_maria[0]
     assert "Вопрос 1 из 4" in first_maria[0]
     assert len(_to(delivered, sergey)) == 1
-    assert _to(delivered, olga) == []
+    assert _to(delivered, olga) == [] and _to(delivered, ivan) == []
     assert [label for label, _, _ in maria.last_inline] == ["1", "2", "3", "4", "5"]
 
     # Maria: 4, a double press of it, yes, «Лично», then her own words.
