@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, cast, distinct, exists, func, insert, select, update
+from sqlalchemy import Float, bindparam, cast, distinct, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,6 +36,29 @@ from storage.models import (
 from storage.uow import UnitOfWork
 
 _A = QuestionnaireAnswerRow
+
+
+# /mydata reads it at every visit: built once (a statement built per call is compiled anew).
+_ANSWERS_OF = (
+    select(
+        _A.questionnaire_id,
+        QuestionnaireRow.title,
+        QuestionRow.kind,
+        QuestionRow.text.label("question"),
+        QuestionRow.options,
+        _A.value,
+        _A.text,
+        _A.answered_at,
+    )
+    .join(QuestionnaireRow, QuestionnaireRow.id == _A.questionnaire_id)
+    .join(
+        QuestionRow,
+        (QuestionRow.questionnaire_id == _A.questionnaire_id)
+        & (QuestionRow.position == _A.position),
+    )
+    .where(_A.user_id == bindparam("user_id"))
+    .order_by(_A.answered_at, _A.id)
+)
 
 
 class SqlQuestionnaireStore:
@@ -226,26 +249,7 @@ class SqlQuestionnaireStore:
 
     async def answers_of(self, user_id: int) -> list[StoredAnswer]:
         """Everything this person answered, oldest first (for /mydata)."""
-        query = (
-            select(
-                _A.questionnaire_id,
-                QuestionnaireRow.title,
-                QuestionRow.kind,
-                QuestionRow.text.label("question"),
-                QuestionRow.options,
-                _A.value,
-                _A.text,
-                _A.answered_at,
-            )
-            .join(QuestionnaireRow, QuestionnaireRow.id == _A.questionnaire_id)
-            .join(
-                QuestionRow,
-                (QuestionRow.questionnaire_id == _A.questionnaire_id)
-                & (QuestionRow.position == _A.position),
-            )
-            .where(_A.user_id == user_id)
-            .order_by(_A.answered_at, _A.id)
-        )
+        query = _ANSWERS_OF
         return [
             StoredAnswer(
                 questionnaire_id=int(row.questionnaire_id),
@@ -256,7 +260,7 @@ class SqlQuestionnaireStore:
                 answer=Answer(value=row.value, text=row.text),
                 answered_at=row.answered_at,
             )
-            for row in (await self._session.execute(query)).all()
+            for row in (await self._session.execute(query, {"user_id": user_id})).all()
         ]
 
     # -- results --------------------------------------------------------------------------
