@@ -2,7 +2,7 @@
 `reception webhook set|delete` (docs/scaling.md).
 
 The workers. The parent process checks the settings and migrates the database, then starts N
-children (multiprocessing, spawn); each child builds the whole bot and listens on the same
+children (multiprocessing, fork); each child builds the whole bot and listens on the same
 host:port with SO_REUSEPORT (`TCPSite(reuse_port=True)`): the kernel spreads the incoming
 connections over the children, and a child that dies takes only its own connections with it
 (the parent starts a new one). Chosen over one pre-forked listening socket because every
@@ -223,7 +223,11 @@ async def serve_worker(
         routes=routes,
     )
     freeze_startup_objects()
-    runner = web.AppRunner(web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_SECONDS)
+    # No access log: a line per update says nothing the update log does not (and /metrics
+    # can be added through `routes`).
+    runner = web.AppRunner(
+        web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_SECONDS, access_log=None
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -248,13 +252,15 @@ async def serve_worker(
 
 
 def _child(host: str, port: int, reuse_port: bool) -> None:
-    """A worker process (spawned): its own settings, logging and event loop."""
+    """A worker process (forked): its own settings and event loop; SIGTERM and SIGINT stop
+    it gracefully (serve_worker), not the parent's handlers it inherited."""
     from bot.cli import configure_logging, load_settings
 
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
     texts = Texts.load()
     settings = load_settings(texts)
     configure_logging(settings.log_level)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent passes a Ctrl+C on as SIGTERM
     try:
         code = asyncio.run(
             serve_worker(settings, texts, host=host, port=port, reuse_port=reuse_port)
@@ -301,7 +307,12 @@ def run_workers(settings: Settings, texts: Texts, *, host: str, port: int, worke
 
 
 def _supervise(host: str, port: int, workers: int) -> int:
-    context = multiprocessing.get_context("spawn")
+    # Forked, not spawned: the parent has imported the bot already (aiogram's models alone
+    # take seconds of CPU to import), so a child — also one started after a crash — is
+    # serving within a second, and shares those pages with its siblings. The parent runs
+    # no event loop and no thread when it forks.
+    context = multiprocessing.get_context("fork")
+    freeze_startup_objects()
     stopping = False
 
     def stop(_signum: int, _frame: Any) -> None:
