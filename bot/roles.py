@@ -10,7 +10,6 @@ which is exactly how `reception run` has always behaved.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -265,12 +264,23 @@ class ProcessTasks:
             asyncio.create_task(roles.run(self._stop), name="election"),
         ]
         if wait_elected:
-            await roles.first_term.wait()
+            # Elected at once (SoleLeader); if starting the singletons failed, so does this.
+            elected = asyncio.create_task(roles.first_term.wait())
+            election = self._tasks[1]
+            await asyncio.wait({elected, election}, return_when=asyncio.FIRST_COMPLETED)
+            if not elected.done():
+                elected.cancel()
+                election.result()  # raises what stopped the election
+                raise RuntimeError("the election ended before this process was elected")
 
     async def stop(self) -> None:
         """Depose this process (its singletons stop), store the last marks."""
         self._stop.set()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # already raised to the start-up, or logged here at shutdown
+                logger.exception("%s ended with an error", task.get_name())
         self._tasks = []

@@ -161,3 +161,29 @@ async def test_secret_checked_update_handled_in_its_request_and_drained_on_shutd
         await runner.cleanup()
         await bot.session.close()
     assert started == ["up", "down"]  # the bot's shutdown after the requests in hand
+
+
+async def test_polling_fails_loudly_if_the_singletons_cannot_start() -> None:
+    """`reception run` waits for its singletons before taking updates; a failure to start
+    them is raised, not waited for forever."""
+    from bot.roles import ProcessTasks
+
+    class Broken:
+        first_term = asyncio.Event()
+
+        async def run(self, stop: asyncio.Event) -> None:
+            raise RuntimeError("no sender")
+
+    class Dedup:
+        async def keep_storing_answered(self, *_: Any, stop: asyncio.Event, **__: Any) -> None:
+            await stop.wait()
+
+    class FakeApp:
+        dedup = Dedup()
+        sessionmaker = None
+        clock = None
+
+    tasks = ProcessTasks(FakeApp())  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="no sender"):
+        await asyncio.wait_for(tasks.start(Broken(), wait_elected=True), 5)  # type: ignore[arg-type]
+    await tasks.stop()
