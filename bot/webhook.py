@@ -92,6 +92,9 @@ class InFlight:
         return True
 
 
+FLIGHT_KEY = web.AppKey("flight", InFlight)
+
+
 class UpdateHandler(SimpleRequestHandler):
     """aiogram's handler: secret checked, the update handled within the request, a returned
     method called by the worker (see the module docstring), the request counted."""
@@ -134,8 +137,12 @@ def build_web_app(
     `routes` add; the dispatcher's startup when it starts and shutdown at cleanup (after the
     requests in hand)."""
     web_app = web.Application()
+    flight = flight or InFlight()
+    # For the route registrars (metrics, health): the election as this worker sees it and
+    # the requests in hand.
     web_app[WORKER_KEY] = status
-    handler = UpdateHandler(dispatcher, bot, secret=secret, flight=flight or InFlight())
+    web_app[FLIGHT_KEY] = flight
+    handler = UpdateHandler(dispatcher, bot, secret=secret, flight=flight)
     web_app.router.add_post(path, handler.handle)
     web_app.router.add_get("/worker", _worker_info)
     for register in routes:
@@ -251,7 +258,7 @@ async def serve_worker(
     return 0
 
 
-def _child(host: str, port: int, reuse_port: bool) -> None:
+def _child(host: str, port: int, reuse_port: bool, routes: Sequence[RouteRegistrar]) -> None:
     """A worker process (forked): its own settings and event loop; SIGTERM and SIGINT stop
     it gracefully (serve_worker), not the parent's handlers it inherited."""
     from bot.cli import configure_logging, load_settings
@@ -263,7 +270,9 @@ def _child(host: str, port: int, reuse_port: bool) -> None:
     configure_logging(settings.log_level)
     try:
         code = asyncio.run(
-            serve_worker(settings, texts, host=host, port=port, reuse_port=reuse_port)
+            serve_worker(
+                settings, texts, host=host, port=port, reuse_port=reuse_port, routes=routes
+            )
         )
     except StartupFault as fault:
         print(texts.plain(fault.key, **fault.values), file=sys.stderr)
@@ -272,9 +281,18 @@ def _child(host: str, port: int, reuse_port: bool) -> None:
 
 
 # -- the parent --------------------------------------------------------------------------------
-def run_workers(settings: Settings, texts: Texts, *, host: str, port: int, workers: int) -> int:
+def run_workers(
+    settings: Settings,
+    texts: Texts,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    routes: Sequence[RouteRegistrar] = (),
+) -> int:
     """Check, migrate, start `workers` children and keep them running until SIGTERM/SIGINT;
-    then stop them gracefully. Exit code 2 if the settings refuse it or the start fails."""
+    then stop them gracefully. Exit code 2 if the settings refuse it or the start fails.
+    `routes` are added to every worker's application (forked: no pickling needed)."""
     refused = refusal(settings, workers)
     if refused is not None:
         key, values = refused
@@ -298,15 +316,17 @@ def run_workers(settings: Settings, texts: Texts, *, host: str, port: int, worke
     if workers == 1:
         try:
             return asyncio.run(
-                serve_worker(settings, texts, host=host, port=port, reuse_port=False)
+                serve_worker(
+                    settings, texts, host=host, port=port, reuse_port=False, routes=routes
+                )
             )
         except StartupFault as fault:
             print(texts.plain(fault.key, **fault.values), file=sys.stderr)
             return 2
-    return _supervise(host, port, workers)
+    return _supervise(host, port, workers, routes)
 
 
-def _supervise(host: str, port: int, workers: int) -> int:
+def _supervise(host: str, port: int, workers: int, routes: Sequence[RouteRegistrar]) -> int:
     # Forked, not spawned: the parent has imported the bot already (aiogram's models alone
     # take seconds of CPU to import), so a child — also one started after a crash — is
     # serving within a second, and shares those pages with its siblings. The parent runs
@@ -322,7 +342,7 @@ def _supervise(host: str, port: int, workers: int) -> int:
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
 
     def spawn() -> BaseProcess:
-        process = context.Process(target=_child, args=(host, port, True), daemon=False)
+        process = context.Process(target=_child, args=(host, port, True, routes), daemon=False)
         process.start()
         return process
 
