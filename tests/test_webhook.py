@@ -5,6 +5,7 @@ for the requests in hand."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from typing import Any
 
@@ -109,7 +110,7 @@ async def test_secret_checked_update_handled_in_its_request_and_drained_on_shutd
     bot = Bot(TOKEN)
     flight = InFlight()
     status = LeaderStatus(is_leader=True)
-    extra: list[str] = []
+    extra: list[bool] = []
     app = build_web_app(
         dispatcher,
         bot,
@@ -187,3 +188,52 @@ async def test_polling_fails_loudly_if_the_singletons_cannot_start() -> None:
     with pytest.raises(RuntimeError, match="no sender"):
         await asyncio.wait_for(tasks.start(Broken(), wait_elected=True), 5)  # type: ignore[arg-type]
     await tasks.stop()
+
+
+async def test_webhook_set_and_delete_call_the_bot_api_with_url_secret_and_update_types(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.webhook import delete_webhook, set_webhook
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        form = dict(await request.post())
+        calls.append((method, {k: str(v) for k, v in form.items()}))
+        result: Any = True
+        if method == "getMe":
+            result = {"id": 123456, "is_bot": True, "first_name": "Bot", "username": "bot"}
+        return web.json_response({"ok": True, "result": result})
+
+    api = web.Application()
+    api.router.add_post("/bot{token}/{method}", handle)
+    runner = web.AppRunner(api, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    texts = Texts.load()
+    try:
+        missing = _settings(bot_token=TOKEN, telegram_api_url=url, webhook_secret=SECRET)
+        assert await set_webhook(missing, texts, drop_pending=False) == 2
+        assert "WEBHOOK_URL" in capsys.readouterr().err
+        assert calls == []
+
+        settings = missing.with_values(webhook_url="https://bot.example.ru/tg/hook")
+        assert await set_webhook(settings, texts, drop_pending=True) == 0
+        assert "https://bot.example.ru/tg/hook" in capsys.readouterr().out
+        sent = dict(calls)["setWebhook"]
+        assert sent["url"] == "https://bot.example.ru/tg/hook"
+        assert sent["secret_token"] == SECRET
+        assert sent["drop_pending_updates"] == "true"
+        assert set(json.loads(sent["allowed_updates"])) == set(allowed_updates())
+
+        calls.clear()
+        assert await delete_webhook(settings, texts, drop_pending=False) == 0
+        assert [m for m, _ in calls] == ["getMe", "deleteWebhook"]
+        assert "drop_pending_updates" not in dict(calls)["deleteWebhook"] or (
+            dict(calls)["deleteWebhook"]["drop_pending_updates"] == "false"
+        )
+    finally:
+        await runner.cleanup()
