@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.settings_base import Section, empty_is_none
+from bot.settings_scale import WebhookSettings
 from bot.settings_sections import FileSettings, RetentionSettings, SmtpSettings
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
@@ -377,6 +378,7 @@ class Settings(BaseSettings):
         "smtp",
         "files",
         "retention",
+        "webhook",
     )
 
     timezone: str = "Europe/Moscow"
@@ -395,6 +397,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings
     files: FileSettings
     retention: RetentionSettings
+    webhook: WebhookSettings
 
     @classmethod
     def settings_customise_sources(
