@@ -67,7 +67,18 @@ class StaffButton(StrEnum):
     FILE = "file"  # the pending file to the consumer
     DROP = "drop"  # the pending text or file dropped
     IDENTITY = "identity"  # ПП 55: the sealed passport and birth data, to the presser only
+    PROFILE_NAME = "pname"  # the profile dialog: the offered name accepted
+    PROFILE_POSITION = "ppos"  # value: the common position's place in PROFILE_POSITIONS
 
+
+# The positions offered as buttons in the profile dialog (handlers/staff/profile.py): their
+# text keys, in the order shown; any other position is typed.
+PROFILE_POSITIONS = (
+    "staff-position-specialist",
+    "staff-position-lead-specialist",
+    "staff-position-engineer",
+    "staff-position-head",
+)
 
 # The values each picker's button may carry (the others carry 0).
 _STAFF_VALUES: Mapping[StaffButton, range] = {
@@ -75,6 +86,7 @@ _STAFF_VALUES: Mapping[StaffButton, range] = {
     StaffButton.DEPT: range(0, ROW_ID_MAX + 1),
     StaffButton.EXEC: range(1, TELEGRAM_ID_MAX + 1),
     StaffButton.GROUND: range(len(RejectionGround)),
+    StaffButton.PROFILE_POSITION: range(len(PROFILE_POSITIONS)),
 }
 
 
