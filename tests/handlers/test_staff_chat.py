@@ -301,6 +301,7 @@ def test_every_staff_handler_is_behind_the_gate_once_and_the_desk_behind_one_ren
         "handlers.staff.profile callback_query": (1, 1),
         "handlers.staff.thread message": (1, 1),
         "handlers.staff.card callback_query": (1, 1),
+        "handlers.staff.lookups callback_query": (1, 1),
     }
 
 
