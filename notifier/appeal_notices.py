@@ -58,6 +58,10 @@ class OutboxAppealNotices:
         self._chat = staff_chat_id
         self._wake = wake
         self._wake_armed = False
+        # Set for an update from the staff chat (handlers/staff/gate.py): whatever it posts
+        # there (a card edited after a press, a line in the thread) is a reply a staff
+        # member waits for, sent at once within the group's budget (domain/rate_limit.py).
+        self.staff_waiting = False
 
     def _queue(
         self,
@@ -88,7 +92,10 @@ class OutboxAppealNotices:
         if self._chat is None:
             return
         self._queue(
-            self._chat, STAFF_METHOD, {"op": op, "appeal_id": appeal_id, **values}, urgent=urgent
+            self._chat,
+            STAFF_METHOD,
+            {"op": op, "appeal_id": appeal_id, **values},
+            urgent=urgent or self.staff_waiting,
         )
 
     def consumer(
