@@ -202,6 +202,7 @@ class Services:
             admin_ids=self._config.admin_ids,
             notice_role=self._config.notice_role,
             identities=self._identities,
+            readings=SqlReadingRepository(self.uow),
         )
 
     @cached_property
