@@ -1,7 +1,7 @@
 """appeals by account: an index for the staff card's «Другие обращения» (issue 15)
 
-Revision ID: 0019_staffux
-Revises: 0018
+Revision ID: 0020_staffux
+Revises: 0019_quest
 Create Date: 2026-12-04 22:00:00.000000
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019_staffux"
-down_revision: str | None = "0018"
+revision: str = "0020_staffux"
+down_revision: str | None = "0019_quest"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
