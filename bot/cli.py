@@ -1,5 +1,5 @@
-"""The `reception` command line: run, migrate, import, export, notices, outages, retention,
-bookings, console, content check."""
+"""The `reception` command line: run, migrate, doctor, import, export, notices, outages,
+retention, bookings, console, content check."""
 
 from __future__ import annotations
 
@@ -50,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "migrate", help="apply database migrations", description="Apply Alembic migrations."
+    )
+    commands.add_parser(
+        "doctor",
+        help="check the token, the staff chat, the database, the content, SMTP and Redis",
+        description="Check everything the bot needs, one line each (✅ or ❌ with the fix): "
+        "the token (getMe), the staff chat (a supergroup with topics, the bot an admin that "
+        "may manage topics), the database and its migrations, the content folder, SMTP when "
+        "SMTP_HOST is set (connect and EHLO, no mail sent), Redis when REDIS_URL is set "
+        "(PING). Changes nothing. Exit code 0 only when every check passed.",
     )
     importer = commands.add_parser(
         "import", help="import data from CSV files", description="Import data from CSV files."
@@ -191,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "doctor":
+        from bot.doctor import cmd_doctor
+
+        raise SystemExit(asyncio.run(cmd_doctor(settings, texts)))
     if args.command == "import" and args.kind in NOTICE_KINDS:
         raise SystemExit(
             asyncio.run(cmd_import_notices(settings, texts, args.kind, args.file, args.dry_run))
