@@ -1,7 +1,9 @@
 """Console mode: the same dispatcher, handlers and database, in a terminal, without Telegram.
 
-Bot messages print as text; inline buttons are numbered and a number presses one; reply
-keyboard buttons are numbered after them and a number sends their label.
+Bot messages print as text, and a message the bot edits is printed again, marked as edited
+(a readings receipt, a settings toggle). After each answer the buttons on screen are
+numbered — the inline buttons of the messages of that answer, then the reply keyboard's — and
+a number presses one (or sends the reply button's label).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from aiogram import Bot
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
+    EditMessageText,
     SendDocument,
     SendMessage,
     TelegramMethod,
@@ -54,40 +57,97 @@ def to_plain(text: str) -> str:
 
 
 class ConsoleSession(LocalApiSession):
+    """Prints what the bot sends, and reprints a message the bot edits, marked as edited.
+
+    Buttons are numbered per screen: what the bot showed in answer to one input. The inline
+    buttons of the messages sent or edited in that answer, then the reply keyboard (which
+    stays, as in Telegram, until the bot replaces or removes it). An answer that drew nothing
+    (a toast) leaves the screen, and its numbers, as they were."""
+
     def __init__(self, out: TextIO, texts: Texts) -> None:
         super().__init__()
         self._out = out
         self._texts = texts
         self.inline: list[tuple[str, str, Message]] = []  # label, callback data, message
         self.reply: list[str] = []
+        self._shown: dict[int, Message] = {}  # message id -> the message as last shown
+        self._screen: list[tuple[str, str, Message]] | None = None  # this answer's buttons
+        self._drawn = False
 
     def respond(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         result = super().respond(bot, method)
         if isinstance(method, SendMessage):
-            self._show(method.text, method.reply_markup, result)
+            self._reply_markup(method.reply_markup)
+            self._show(result, to_plain(method.text), edited=False)
+        elif isinstance(method, EditMessageText):
+            # Telegram drops the inline keyboard of a message edited without one.
+            self._show(result, to_plain(method.text or ""), edited=True)
+        elif isinstance(method, EditMessageReplyMarkup) and method.message_id is not None:
+            self._markup_edited(method.message_id, method.reply_markup)
         elif isinstance(method, SendDocument):
             name = getattr(method.document, "filename", None) or "document"
             self._print(self._texts.plain("console-file", name=str(name)))
-        elif isinstance(method, EditMessageReplyMarkup) and method.reply_markup is None:
-            self.inline = [item for item in self.inline if item[2].message_id != method.message_id]
+            self._drawn = True
         elif isinstance(method, AnswerCallbackQuery) and method.text:
             self._print(self._texts.plain("console-alert", text=method.text))
         return result
 
-    def _show(self, text: str, markup: Any, message: Message) -> None:
-        self._print(to_plain(text))
-        if isinstance(markup, InlineKeyboardMarkup):
-            self.inline = [
-                (button.text, button.callback_data or "", message)
-                for row in markup.inline_keyboard
-                for button in row
-                if button.callback_data
-            ]
+    def start_turn(self) -> None:
+        """A person's input: what the bot shows next is a new screen."""
+        self._screen = None
+        self._drawn = False
+
+    def end_turn(self) -> None:
+        """The bot has answered: number the screen's buttons (if it drew one)."""
+        if not self._drawn:
+            return
+        self.inline = self._screen or []
+        self._print_choices()
+        self._screen = None
+        self._drawn = False
+
+    def _reply_markup(self, markup: Any) -> None:
         if isinstance(markup, ReplyKeyboardMarkup):
             self.reply = [button.text for row in markup.keyboard for button in row]
         elif isinstance(markup, ReplyKeyboardRemove):
             self.reply = []
-        self._print_choices()
+
+    def _show(self, message: Message, text: str, *, edited: bool) -> None:
+        self._shown[message.message_id] = message
+        if edited:
+            text = self._texts.plain("console-edited", text=text)
+        self._print(text)
+        self._add_buttons(message)
+
+    def _markup_edited(self, message_id: int, markup: InlineKeyboardMarkup | None) -> None:
+        known = self._shown.get(message_id)
+        if known is None:
+            return
+        message = known.model_copy(update={"reply_markup": markup})
+        self._shown[message_id] = message
+        if markup is None:
+            # Buttons taken away (a step answered): they leave the screen, nothing to reprint.
+            self.inline = [item for item in self.inline if item[2].message_id != message_id]
+            if self._screen is not None:
+                self._screen = [item for item in self._screen if item[2].message_id != message_id]
+            return
+        self._print(self._texts.plain("console-edited", text=to_plain(message.text or "")))
+        self._add_buttons(message)
+
+    def _add_buttons(self, message: Message) -> None:
+        self._drawn = True
+        screen = self._screen if self._screen is not None else []
+        # The same message drawn again in one answer: its newest buttons only.
+        screen = [item for item in screen if item[2].message_id != message.message_id]
+        markup = message.reply_markup
+        if isinstance(markup, InlineKeyboardMarkup):
+            screen += [
+                (button.text, button.callback_data, message)
+                for row in markup.inline_keyboard
+                for button in row
+                if button.callback_data
+            ]
+        self._screen = screen
 
     def _print_choices(self) -> None:
         lines = []
@@ -199,6 +259,7 @@ async def run_console(
             texts=texts,
         )
         await _deliver(app, sender)
+        session.end_turn()
         while True:
             out.write("> ")
             out.flush()
@@ -207,8 +268,10 @@ async def run_console(
                 break
             if not line.strip():
                 continue
+            session.start_turn()
             await app.dispatcher.feed_update(bot, chat.update_for(line))
             await _deliver(app, sender)
+            session.end_turn()
     finally:
         out.write("\n" + texts.plain("console-bye") + "\n")
         await bot.session.close()

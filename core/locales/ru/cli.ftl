@@ -73,6 +73,7 @@ console-buttons = Кнопки:
 console-keyboard = Клавиатура:
 console-alert = (всплывающее уведомление) { $text }
 console-file = (файл «{ $name }»)
+console-edited = (изменено) { $text }
 console-bye = До свидания!
 
 import-appeals-header = В заголовке нет столбцов: { $detail }. Нужен заголовок: received_at,form,kind,subject,full_name,answer_channel,contact,address,text,answered_at,answer_text
