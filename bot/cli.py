@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
         "Inline buttons are numbered; type a number to press one.",
     )
     console.add_argument("--user-id", type=int, default=1, help="the Telegram user id to play")
+    console.add_argument(
+        "--demo",
+        action="store_true",
+        help="a demo database of its own (data/demo.db) with the example accounts "
+        "(examples/accounts.csv) loaded; the real database is not touched",
+    )
     bookings = commands.add_parser(
         "bookings",
         help="the day's bookings at the service office",
@@ -223,10 +229,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run))
         )
     if args.command == "console":
-        from bot.console import run_console
+        from bot.console import demo_settings, run_console
 
         _require_content(settings, texts)
-        raise SystemExit(_started(texts, run_console(settings, texts, user_id=args.user_id)))
+        if args.demo:
+            settings = demo_settings(settings)
+        console = run_console(settings, texts, user_id=args.user_id, demo=args.demo)
+        raise SystemExit(_started(texts, console))
     if args.command == "run":
         if settings.telegram.bot_token is None:
             print(texts.plain("token-missing"), file=sys.stderr)

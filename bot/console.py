@@ -9,12 +9,15 @@ a number presses one (or sends the reply button's label).
 from __future__ import annotations
 
 import asyncio
+import csv
 import html
+import io
 import itertools
 import re
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram import Bot
@@ -44,11 +47,17 @@ from bot.local_api import LocalApiSession
 from bot.settings import Settings
 from bot.startup import prepare_database
 from core.texts import Texts
+from domain.clock import SystemClock
 from domain.rate_limit import RateLimiter
 from handlers.resume import offer_resume
 from notifier.outbox import OutboxSender
 
 CONSOLE_TOKEN = "1000001:console"
+# `reception console --demo`: a database of its own, with the example registry, so a demo
+# never touches the real one. The account and surname the intro suggests are in that file.
+DEMO_DATABASE = Path("data") / "demo.db"
+DEMO_ACCOUNTS = Path(__file__).resolve().parent.parent / "examples" / "accounts.csv"
+DEMO_ACCOUNT = "1000000002"
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -232,6 +241,46 @@ async def _deliver(app: App, sender: OutboxSender) -> None:
         pass
 
 
+def _surname(registry: str, account: str) -> str:
+    """The holder's surname of `account` in the registry file (its second factor)."""
+    for row in csv.DictReader(io.StringIO(registry)):
+        if row["account"] == account:
+            return row["full_name"].split()[0]
+    raise LookupError(f"{account} is not in {DEMO_ACCOUNTS}")
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The settings of `reception console --demo`: the demo database instead of the real one."""
+    return settings.with_values(database_url=f"sqlite+aiosqlite:///{DEMO_DATABASE}")
+
+
+async def load_demo_accounts(settings: Settings, texts: Texts) -> str:
+    """The example registry into the (demo) database — re-imported each time, which updates
+    in place — and the intro's hint: which account and surname to link."""
+    from services.account_import import StagedAccountImport, parse_registry
+    from services.csv_import import decode
+    from storage.account_import import SqlRegistryImports
+    from storage.engine import create_engine, create_sessionmaker
+
+    raw = await asyncio.to_thread(DEMO_ACCOUNTS.read_bytes)
+    parsed = parse_registry(decode(raw))
+    engine = create_engine(settings.database.url)
+    try:
+        clock = SystemClock()
+        importer = StagedAccountImport(
+            imports=SqlRegistryImports(create_sessionmaker(engine), clock=clock)
+        )
+        await importer.write(parsed, now=clock.now())
+    finally:
+        await engine.dispose()
+    return texts.plain(
+        "console-demo",
+        database=str(DEMO_DATABASE),
+        account=DEMO_ACCOUNT,
+        surname=_surname(decode(raw), DEMO_ACCOUNT),
+    )
+
+
 async def run_console(
     settings: Settings,
     texts: Texts,
@@ -239,16 +288,20 @@ async def run_console(
     user_id: int = 1,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
+    demo: bool = False,
 ) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     await prepare_database(settings)  # a StartupFault if it cannot be opened
+    hint = await load_demo_accounts(settings, texts) if demo else None
     app = await build_app(settings, texts=texts, migrate=False)
     session = ConsoleSession(out, texts)
     bot = build_bot(settings, session=session, token=CONSOLE_TOKEN)
     chat = ConsoleChat(session, user_id)
     sender = build_sender(app, bot, forum=False, limiter=_Unpaced(), only_chat=user_id)
     out.write(texts.plain("console-intro") + "\n" + texts.plain("console-user", id=user_id) + "\n")
+    if hint:
+        out.write(hint + "\n")
     try:
         await offer_resume(
             sessionmaker=app.sessionmaker,

@@ -23,7 +23,15 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import cmd_import_accounts
-from bot.console import CONSOLE_TOKEN, ConsoleChat, ConsoleSession, run_console
+from bot.console import (
+    CONSOLE_TOKEN,
+    DEMO_ACCOUNT,
+    DEMO_DATABASE,
+    ConsoleChat,
+    ConsoleSession,
+    demo_settings,
+    run_console,
+)
 from bot.settings import Settings
 from core.texts import Texts
 
@@ -171,3 +179,19 @@ async def test_console_shows_the_readings_receipt_and_the_settings_toggle(
     assert "[1] ⬜" in printed[toggled:]
     assert texts.plain("reading-receipt-title") in printed
     assert "П-" in printed[printed.index(texts.plain("reading-receipt-title")) :]
+
+
+async def test_the_demo_loads_the_example_accounts_and_says_which_to_link(
+    engine: AsyncEngine, settings: Settings, texts: Texts
+) -> None:
+    assert demo_settings(settings).database.url == f"sqlite+aiosqlite:///{DEMO_DATABASE}"
+    script = ["/start", "1", "/accounts", "1", DEMO_ACCOUNT, "Петров"]
+    out = io.StringIO()
+    stdin = io.StringIO("\n".join(script) + "\n")
+    assert await run_console(settings, texts, user_id=4343, stdin=stdin, out=out, demo=True) == 0
+    printed = out.getvalue()
+    hint = texts.plain(
+        "console-demo", database=str(DEMO_DATABASE), account=DEMO_ACCOUNT, surname="Петров"
+    )
+    assert hint in printed
+    assert f"Лицевой счёт № {DEMO_ACCOUNT} привязан" in printed
