@@ -240,6 +240,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " houses lines pending people planned send_at sent settlement source starts street"
         " unreached field limit earlier what attempts size sha256"
         " item items passport born place"
+        " fix username groups title type head server surname"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view
