@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     kinds = importer.add_subparsers(dest="kind", required=True, metavar="KIND")
     accounts = kinds.add_parser(
         "accounts",
-        help="the personal-account registry (see README for the format)",
+        help="the personal-account registry (format: docs/file-formats.md)",
         description="Import the personal-account registry. UTF-8 (with or without BOM), comma "
         "or semicolon separated, header: account,full_name,settlement,street,house,flat,"
         "phone,email,category,meter_serial,meter_digits,meter_zones. Re-importing updates "
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Register appeals received before the bot: each row gets a number of "
         "its year and a due date counted from received_at. Header: received_at,form,kind,"
         "subject,full_name,answer_channel,contact,address,text,answered_at,answer_text "
-        "(see README). The whole file is one transaction. A row imported before (same "
+        "(docs/file-formats.md). The whole file is one transaction. A row imported before (same "
         "received_at, full_name and text) is refused with the number it got.",
     )
     appeals.add_argument("file", type=Path, help="the CSV file")

@@ -45,3 +45,14 @@ def test_env_example_values_are_the_defaults() -> None:
     from_file = Settings(_env_file=EXAMPLE).env_values()
     defaults = Settings(_env_file=None).env_values()
     assert from_file == defaults
+
+
+def test_the_settings_table_in_the_docs_names_every_setting() -> None:
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Settings") :]
+    table = table[: table.index("\n## ", 1)]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    named = {
+        name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
+    assert {name.upper() for name in env_names()} <= named
