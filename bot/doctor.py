@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 # the operator (or the bot's start) waiting for a client's default minute.
 CHECK_SECONDS = 10.0
 OK = "✅"
+# The updates in which the doctor looks for the groups the bot is in.
+GROUP_UPDATES = ["message", "edited_message", "my_chat_member", "chat_member"]
 FAILED = "❌"
 
 
@@ -110,7 +112,12 @@ async def recent_groups(bot: Bot) -> list[Chat] | None:
     nothing, so the bot still gets these updates when it starts (only the doctor asks: the
     bot at start does not). None when another process is polling (or a webhook is set)."""
     try:
-        updates = await bot.get_updates(timeout=0, request_timeout=int(CHECK_SECONDS))
+        # Telegram remembers the last poller's allowed_updates (aiogram asks only for the
+        # kinds the bot handles); ask for these explicitly. The filter applies to updates
+        # created from now on, and the bot's own polling sets its list again.
+        updates = await bot.get_updates(
+            timeout=0, allowed_updates=GROUP_UPDATES, request_timeout=int(CHECK_SECONDS)
+        )
     except (TelegramConflictError, AiogramError):
         return None
     seen: dict[int, Chat] = {}
