@@ -22,6 +22,7 @@ from services.booking import BookingService
 from services.files import FileIntake
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
+from services.questionnaires import QuestionnaireService
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
@@ -35,6 +36,7 @@ from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
 from storage.pdata import SqlConsentArchive, SqlPersonalRecords
+from storage.questionnaires import SqlQuestionnaireStore
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -133,6 +135,13 @@ class Services:
             queue=UpdateNoticeQueue(self.uow, queue),
             clock=self._clock,
             policy=policy,
+        )
+
+    @cached_property
+    def questionnaires(self) -> QuestionnaireService:
+        """Questionnaires (services/questionnaires.py), sent through the notices."""
+        return QuestionnaireService(
+            store=SqlQuestionnaireStore(self.uow), notices=self.notice_service, clock=self._clock
         )
 
     @cached_property

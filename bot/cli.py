@@ -21,6 +21,8 @@ from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.cli_output import write_export
+from bot.cli_questionnaires import add_parsers as add_questionnaire_parsers
+from bot.cli_questionnaires import cmd_questionnaire
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parsers(kinds)
     add_notice_parsers(commands)
     add_retention_parsers(commands)
+    add_questionnaire_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -218,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_notices(settings, texts, args)))
     if args.command == "outages":
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
+    if args.command == "questionnaire":
+        raise SystemExit(asyncio.run(cmd_questionnaire(settings, texts, args)))
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
     if args.command == "import" and args.kind == "appeals":

@@ -13,7 +13,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -48,6 +47,7 @@ from storage.files import FolderFileStore
 from storage.files_s3 import S3FileStore
 from storage.freshness import FreshCaches, data_watch
 from storage.fsm import DatabaseStorage
+from storage.isolation import KeyedEventIsolation
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -196,7 +196,7 @@ def build_storage(
 
         redis_storage = RedisStorage.from_url(settings.database.redis_url)
         return redis_storage, redis_storage.create_isolation()
-    return DatabaseStorage(sessionmaker, clock=clock), SimpleEventIsolation()
+    return DatabaseStorage(sessionmaker, clock=clock), KeyedEventIsolation()
 
 
 async def build_app(

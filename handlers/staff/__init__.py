@@ -43,6 +43,7 @@ STAFF_COMMANDS = (
     "notice",
     "outages",
     "outage_close",
+    "questionnaire",
     "help",
     "cancel",
 )

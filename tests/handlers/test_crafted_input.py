@@ -83,6 +83,8 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "rs": ("rs:AbCdEf0123-_",),
     "bkc": ("bkc:AbCdEf012345",),
     "resume": ("resume",),
+    "qa": ("qa:1:0:3",),
+    "qs": ("qs:kind:1:scale", "qs:topic:1:tariff", "qs:done:1:", "qs:send:1:", "qs:cancel:1:"),
 }
 
 CRAFTED = (
