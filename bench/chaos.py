@@ -1,4 +1,4 @@
-"""The chaos suite at full size (tests/chaos; README «Chaos suite»): prints each part's table
+"""The chaos suite at full size (tests/chaos; docs/testing.md): prints each part's table
 and exits 1 if any check found something.
 
     python bench/chaos.py kill --trials 50                 # kill -9 of `reception run`

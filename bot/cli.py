@@ -1,5 +1,5 @@
-"""The `reception` command line: run, migrate, import, export, notices, outages, retention,
-bookings, console, content check."""
+"""The `reception` command line: run, migrate, doctor, import, export, notices, outages,
+retention, bookings, console, content check."""
 
 from __future__ import annotations
 
@@ -54,13 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate", help="apply database migrations", description="Apply Alembic migrations."
     )
+    commands.add_parser(
+        "doctor",
+        help="check the token, the staff chat, the database, the content, SMTP and Redis",
+        description="Check everything the bot needs, one line each (✅ or ❌ with the fix): "
+        "the token (getMe), the staff chat (a supergroup with topics, the bot an admin that "
+        "may manage topics), the database and its migrations, the content folder, SMTP when "
+        "SMTP_HOST is set (connect and EHLO, no mail sent), Redis when REDIS_URL is set "
+        "(PING). Changes nothing. Exit code 0 only when every check passed.",
+    )
     importer = commands.add_parser(
         "import", help="import data from CSV files", description="Import data from CSV files."
     )
     kinds = importer.add_subparsers(dest="kind", required=True, metavar="KIND")
     accounts = kinds.add_parser(
         "accounts",
-        help="the personal-account registry (see README for the format)",
+        help="the personal-account registry (format: docs/file-formats.md)",
         description="Import the personal-account registry. UTF-8 (with or without BOM), comma "
         "or semicolon separated, header: account,full_name,settlement,street,house,flat,"
         "phone,email,category,meter_serial,meter_digits,meter_zones. Re-importing updates "
@@ -80,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Register appeals received before the bot: each row gets a number of "
         "its year and a due date counted from received_at. Header: received_at,form,kind,"
         "subject,full_name,answer_channel,contact,address,text,answered_at,answer_text "
-        "(see README). The whole file is one transaction. A row imported before (same "
+        "(docs/file-formats.md). The whole file is one transaction. A row imported before (same "
         "received_at, full_name and text) is refused with the number it got.",
     )
     appeals.add_argument("file", type=Path, help="the CSV file")
@@ -119,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
         "Inline buttons are numbered; type a number to press one.",
     )
     console.add_argument("--user-id", type=int, default=1, help="the Telegram user id to play")
+    console.add_argument(
+        "--demo",
+        action="store_true",
+        help="a demo database of its own (data/demo.db) with the example accounts "
+        "(examples/accounts.csv) loaded; the real database is not touched",
+    )
     bookings = commands.add_parser(
         "bookings",
         help="the day's bookings at the service office",
@@ -195,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "doctor":
+        from bot.doctor import cmd_doctor
+
+        raise SystemExit(asyncio.run(cmd_doctor(settings, texts)))
     if args.command == "import" and args.kind in NOTICE_KINDS:
         raise SystemExit(
             asyncio.run(cmd_import_notices(settings, texts, args.kind, args.file, args.dry_run))
@@ -216,10 +235,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(cmd_import_accounts(settings, texts, args.file, args.dry_run))
         )
     if args.command == "console":
-        from bot.console import run_console
+        from bot.console import demo_settings, run_console
 
         _require_content(settings, texts)
-        raise SystemExit(_started(texts, run_console(settings, texts, user_id=args.user_id)))
+        if args.demo:
+            settings = demo_settings(settings)
+        console = run_console(settings, texts, user_id=args.user_id, demo=args.demo)
+        raise SystemExit(_started(texts, console))
     if args.command == "webhook":
         raise SystemExit(cmd_webhook(settings, texts, args))
     if args.command == "run":

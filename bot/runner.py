@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.delivery import staff_chat_is_forum
+from bot.doctor import startup_warnings
 from bot.factory import App, build_app, build_bot, set_commands
 from bot.process import freeze_startup_objects
 from bot.roles import (
@@ -34,11 +35,16 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     has started), then runs until a signal stops it."""
     bot = build_bot(settings)
     try:
-        await check_bot_api(bot, settings.telegram.api_url)
+        me = await check_bot_api(bot, settings.telegram.api_url)
         await prepare_database(settings)
     except StartupFault:
         await bot.session.close()
         raise
+    # The staff chat, SMTP and Redis as `reception doctor` sees them: warnings, not faults
+    # (without a staff chat appeals reach nobody, and nothing else would say so).
+    warnings = await startup_warnings(bot, me, settings, texts)
+    if warnings:
+        print("\n".join([texts.plain("doctor-run-warnings"), *warnings]), file=sys.stderr)
     print(
         texts.plain(
             "run-starting",

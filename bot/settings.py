@@ -1,6 +1,6 @@
 """One settings model, read from the environment and `.env` (pydantic-settings), in sections.
 
-The environment stays flat (`BOT_TOKEN`, `SMTP_HOST`, ... as in README's table and
+The environment stays flat (`BOT_TOKEN`, `SMTP_HOST`, ... as in docs/operations.md's table and
 `.env.example`); the model is nested: each section's fields name the variable they read as
 their validation alias, so `Settings(smtp_host=...)`, `SMTP_HOST=...` in the environment and
 in `.env` all land in `settings.smtp.host`. A wrong value is reported under its variable's

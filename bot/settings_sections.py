@@ -63,7 +63,7 @@ class SmtpSettings(Section):
     starttls: bool = Field(default=True, validation_alias="smtp_starttls")
     ssl: bool = Field(default=False, validation_alias="smtp_ssl")
 
-    @field_validator("host", "user", "sender", mode="before")
+    @field_validator("host", "user", "password", "sender", mode="before")
     @classmethod
     def _optional_text(cls, value: object) -> object:
         return empty_is_none(value)

@@ -13,7 +13,7 @@ What is checked, and what is not:
 - A name in «…» right after a cue word (раздел, кнопка, уведомление, вид, тема…) must be a
   label the bot shows (menu and buttons, section titles, notice topics, kinds, subjects),
   compared without emoji, case, ё and spaces.
-- Nothing else: prose about what the bot asks or keeps is read by people (README).
+- Nothing else: prose about what the bot asks or keeps is read by people (docs/operations.md).
 """
 
 from __future__ import annotations

@@ -142,8 +142,8 @@ class AppealService:
         token: DraftToken | None = None,
     ) -> Appeal:
         """Register an appeal from the bot, as `_register`. No consent to the bot's processing
-        is asked: an appeal is processed under 59-ФЗ (152-ФЗ ст. 6 ч. 1 п. 2; README
-        «Personal data»). `token` (the summary's, domain/drafts.py) is stored with it for
+        is asked: an appeal is processed under 59-ФЗ (152-ФЗ ст. 6 ч. 1 п. 2;
+        docs/personal-data.md). `token` (the summary's, domain/drafts.py) is stored with it for
         `submitted`."""
         if draft.user_id is None:
             raise ConsentRequired()

@@ -1,6 +1,6 @@
 """Reference content as editable files (SPEC §7): `index.yaml` + Markdown pages + attachments.
 
-Format (see README, "Reference content"):
+Format (see docs/operations.md, "Reference content"):
 
     sample: true
     consent: {version: "2026-11-01", file: consent.md}

@@ -1,4 +1,4 @@
-"""The layer map (README «The shape of the code»), enforced for every layer by parsing imports.
+"""The layer map (docs/architecture.md), enforced for every layer by parsing imports.
 
     domain     <- the standard library only
     services   <- domain                          use cases and their ports (Protocols)

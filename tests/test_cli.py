@@ -42,6 +42,7 @@ def db_env(tmp_path: Path) -> dict[str, str]:
         (),
         ("run",),
         ("migrate",),
+        ("doctor",),
         ("import",),
         ("import", "accounts"),
         ("console",),

@@ -247,6 +247,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " houses lines pending people planned send_at sent settlement source starts street"
         " unreached field limit earlier what attempts size sha256"
         " item items passport born place"
+        " fix username groups type head server surname"
         " title notice label share mean recipients respondents questions option answers"
     )
     args = dict.fromkeys(names.split(), "1")

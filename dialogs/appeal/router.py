@@ -261,10 +261,12 @@ async def _submit(turn: Turn, *, token: DraftToken | None) -> None:
     await turn.fsm.clear()
     # The confirmation is queued with the registration (notifier/replies.py): a crash after
     # the commit delays it, never loses it.
+    # Without a staff chat nobody is handed the appeal: the bot does not say it was.
+    registered = "appeal-registered" if turn.config.staff_chat_id else "appeal-registered-no-staff"
     services.replies.send(
         chat_id,
         texts.get(
-            "appeal-registered",
+            registered,
             number=appeal.number,
             date=local_time(appeal.registered_at, zone),
             due=appeal.due_at.astimezone(zone).strftime("%d.%m.%Y"),

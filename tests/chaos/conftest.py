@@ -1,4 +1,4 @@
-"""The chaos suite (see README «Chaos suite»): short smoke runs in the normal test run, full
+"""The chaos suite (docs/testing.md): short smoke runs in the normal test run, full
 runs by hand — `bench/chaos.py`, or these tests with bigger sizes:
 
     CHAOS_TRIALS=50 CHAOS_UPDATES=5000 CHAOS_CONSUMERS=20 CHAOS_SUBSCRIBERS=300 \\

@@ -93,3 +93,6 @@ async def test_the_bot_log_carries_no_personal_data(
     assert "is handled" in log  # the log was written, at DEBUG level
     for secret in ("Иванова", "Иваноff", "Мария", "+79200000001", "maria@example.ru", "Ленина"):
         assert secret not in log
+    # No STAFF_CHAT_ID: `reception run` said at start that appeals would reach nobody (and
+    # logged it), then started all the same (bot/doctor.py).
+    assert "STAFF_CHAT_ID" in log and "start-up check: ❌" in log

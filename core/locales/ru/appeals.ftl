@@ -103,6 +103,13 @@ appeal-registered =
     Номер: <b>{ $number }</b> от { $date }.
     Ответ — не позднее <b>{ $due }</b> ({ $channel }).
     Что дальше: обращение передано специалисту. Статус и ответ — в разделе «📋 Мои обращения». Если понадобятся уточнения, мы напишем сюда.
+# The same when no staff chat is set (STAFF_CHAT_ID): nobody has been handed the appeal, so the
+# bot does not say so; it is in the company's registry (`reception export appeals`).
+appeal-registered-no-staff =
+    ✅ <b>Обращение зарегистрировано.</b>
+    Номер: <b>{ $number }</b> от { $date }.
+    Ответ — не позднее <b>{ $due }</b> ({ $channel }).
+    Что дальше: обращение внесено в реестр обращений. Статус и ответ — в разделе «📋 Мои обращения». Если понадобятся уточнения, мы напишем сюда.
 appeal-registered-rest-added = Остаток текста добавлен к обращению как дополнение.
 appeal-already-registered =
     Это обращение уже зарегистрировано: № <b>{ $number }</b>, ответ — не позднее <b>{ $due }</b>.

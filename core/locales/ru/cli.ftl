@@ -69,10 +69,14 @@ console-intro =
     Консольный режим «Приёмной»: тот же бот, та же база, без Telegram.
     Пишите сообщения как в чате. Кнопки показаны с номерами — чтобы нажать, введите номер. Выход — Ctrl+D.
 console-user = Вы пишете как пользователь Telegram с id { $id }.
+console-demo =
+    Демо: отдельная база { $database } с примерами лицевых счетов (ваша рабочая база не затрагивается).
+    Попробуйте: /start → «✅ Согласен(на)» → «👤 Лицевые счета» → «➕ Привязать лицевой счёт» → счёт { $account }, фамилия { $surname }; затем «📝 Подать обращение» или «🔢 Передать показания».
 console-buttons = Кнопки:
 console-keyboard = Клавиатура:
 console-alert = (всплывающее уведомление) { $text }
 console-file = (файл «{ $name }»)
+console-edited = (изменено) { $text }
 console-bye = До свидания!
 
 import-appeals-header = В заголовке нет столбцов: { $detail }. Нужен заголовок: received_at,form,kind,subject,full_name,answer_channel,contact,address,text,answered_at,answer_text
