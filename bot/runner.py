@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.delivery import build_file_fetcher, build_sender, staff_chat_is_forum
-from bot.factory import App, build_app, build_bot, set_commands
+from bot.factory import App, build_app, build_bot, file_store, set_commands
 from bot.process import freeze_startup_objects
 from bot.settings import Settings
 from bot.startup import StartupFault, check_bot_api, prepare_database, shown_database
@@ -20,7 +20,7 @@ from core.texts import Texts
 from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
-from notifier.retention import DRAFTS_ERASED_KEY, POLICY_KEY, retention_job
+from notifier.retention import DRAFTS_ERASED_KEY, FILE_STORE_KEY, POLICY_KEY, retention_job
 from notifier.scheduler import JobSpec, build_scheduler
 from services.account_import import StagedAccountImport
 from storage.account_import import SqlRegistryImports
@@ -125,6 +125,7 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
         "readings_start_day": settings.readings.window_start_day,
         "readings_end_day": settings.readings.window_end_day,
         POLICY_KEY: settings.retention.policy,
+        FILE_STORE_KEY: app.files if app.files is not None else file_store(settings),
     }
     if isinstance(app.storage, DatabaseStorage):
         # Dialog drafts the retention job erased are not served from the cache afterwards.

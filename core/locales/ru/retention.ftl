@@ -8,4 +8,8 @@ retention-line = { $kind ->
         [outbox] тексты отправленных сообщений
        *[drafts] незавершённые диалоги
     }: { $count }
+retention-files-line = { $kind ->
+        [appeals] файлы обращений
+       *[readings] фото к показаниям
+    }: { $count } (байт: { $size })
 retention-total = Всего: { $count }
