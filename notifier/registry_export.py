@@ -25,6 +25,7 @@ from storage.uow import UnitOfWork
 REGISTRY_HEADER = (
     "number",
     "registered_at",
+    "received_at",
     "form",
     "kind",
     "subject",
@@ -44,6 +45,8 @@ SURVEY_HEADER = ("survey", "answers", "rated", "mean_rating", "resolved")
 class RegistryRow:
     number: str
     registered_at: datetime
+    # 59-ФЗ ст. 8 ч. 2: when it reached the company (None before it was kept apart).
+    received_at: datetime | None
     form: str
     kind: str
     subject: str
@@ -64,6 +67,7 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
             AppealRow.id,
             AppealRow.number,
             AppealRow.registered_at,
+            AppealRow.received_at,
             AppealRow.form,
             AppealRow.kind,
             AppealRow.subject,
@@ -85,6 +89,7 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
         RegistryRow(
             number=row.number,
             registered_at=row.registered_at,
+            received_at=row.received_at,
             form=row.form,
             kind=row.kind,
             subject=row.subject,
@@ -133,6 +138,7 @@ def registry_csv(rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo) -
             (
                 row.number,
                 _moment(row.registered_at, zone),
+                _moment(row.received_at or row.registered_at, zone),
                 row.form,
                 row.kind,
                 row.subject,

@@ -30,6 +30,7 @@ from domain.appeals import (
     AppealStatus,
     QualityComplaintDetails,
     RejectionGround,
+    ServiceForm,
 )
 from domain.deadlines import days_left
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
@@ -272,6 +273,12 @@ def render_card(
             registered=appeal.registered_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
         )
     )
+    # 59-ФЗ ст. 8 ч. 2: the day it reached the company, where it is not the registration's
+    # own — and always for a letter, a call or a visit, whose term counts from it.
+    received = appeal.received.astimezone(zone).date()
+    registered = appeal.registered_at.astimezone(zone).date()
+    if appeal.form is not ServiceForm.INTERNET or received != registered:
+        lines.append(texts.get("staff-card-received", day=f"{received:%d.%m.%Y}"))
     # Personal data only as far as the answer needs it (SPEC "Personal data").
     contact = "" if appeal.answer_channel is AnswerChannel.CHAT else appeal.contact
     lines.append(

@@ -30,7 +30,8 @@ staff-card-due-open = Срок ответа: <b>{ $due }</b> ({ $state ->
        *[no] {""}
     }
 staff-card-due = Срок ответа был: { $due }
-staff-card-form = Поступило: { $registered }, { $form }
+staff-card-form = Зарегистрировано: { $registered }, { $form }
+staff-card-received = Поступило: { $day }
 staff-form-in_person = лично
 staff-form-phone = по телефону
 staff-form-internet = через бот
