@@ -95,8 +95,10 @@ TRANSITIONS: Mapping[tuple[AppealStatus, AppealAction], AppealStatus] = MappingP
 CONSUMER_ACTIONS = frozenset(
     {_A.ADD_INFORMATION, _A.RECEIVE_CLARIFICATION, _A.REOPEN, _A.CLOSE, _A.RATE}
 )
-# Only the consumer rates their answer.
+# Only the consumer rates their answer; staff enter a rating the consumer gave by phone, in a
+# letter or an e-mail, naming that channel (`via`: domain/surveys.py).
 CONSUMER_ONLY_ACTIONS = frozenset({_A.RATE})
+STAFF_ENTRY_CHANNELS = frozenset({"phone", "post", "email"})
 RATING_MIN = 1
 RATING_MAX = 5
 # 59-ФЗ ст. 11 ч. 5: stopping the correspondence on a repeat is the head's decision; the
@@ -151,7 +153,11 @@ def apply(
         action not in CONSUMER_ACTIONS or actor.id is None or actor.id != appeal.user_id
     ):
         raise ActionNotAllowed(action, actor.kind)
-    if action in CONSUMER_ONLY_ACTIONS and actor.kind is not ActorKind.CONSUMER:
+    if (
+        action in CONSUMER_ONLY_ACTIONS
+        and actor.kind is not ActorKind.CONSUMER
+        and not (actor.kind is ActorKind.STAFF and details.get("via") in STAFF_ENTRY_CHANNELS)
+    ):
         raise ActionNotAllowed(action, actor.kind)
     require_aware(at)
     given = {

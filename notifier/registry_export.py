@@ -38,7 +38,7 @@ REGISTRY_HEADER = (
     "rating",
     "resolved",
 )
-SURVEY_HEADER = ("survey", "answers", "rated", "mean_rating", "resolved")
+SURVEY_HEADER = ("survey", "answers", "rated", "rated_by_staff", "mean_rating", "resolved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,5 +162,14 @@ def survey_csv(figures: Sequence[SurveyFigure]) -> bytes:
     writer.writerow(SURVEY_HEADER)
     for figure in figures:
         mean = f"{figure.mean_rating:.2f}" if figure.mean_rating is not None else ""
-        writer.writerow((figure.mode.value, figure.answers, figure.rated, mean, figure.resolved))
+        writer.writerow(
+            (
+                figure.mode.value,
+                figure.answers,
+                figure.rated,
+                figure.rated_by_staff,
+                mean,
+                figure.resolved,
+            )
+        )
     return buffer.getvalue().encode("utf-8-sig")

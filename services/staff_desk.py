@@ -27,6 +27,7 @@ from domain.appeals import (
     RejectionGround,
     apply,
     flagged_repeat_of,
+    with_survey_answers,
 )
 from domain.clock import Clock
 from domain.deadlines import WorkingCalendar, early_warning_due, extend_due, forward_deadline
@@ -39,6 +40,7 @@ from domain.errors import (
     NoTelegramChat,
     RoleRequired,
     StaffNotFound,
+    StaffRatingChannelRequired,
     TextRequired,
 )
 from domain.pp55 import Identity
@@ -56,6 +58,7 @@ from domain.staff import (
     department_name,
     role_at_least,
 )
+from domain.surveys import STAFF_RATING_CHANNELS, StaffRating
 from services.appeals import AppealPolicy, AppealService
 from services.ports import (
     AppealNotices,
@@ -403,6 +406,27 @@ class StaffDesk:
 
     async def close(self, member: StaffMember, appeal_id: int) -> Appeal:
         return await self._change(member, StaffAction.CLOSE, appeal_id, AppealAction.CLOSE)
+
+    async def rate(self, member: StaffMember, appeal_id: int, entry: StaffRating) -> Appeal:
+        """A rating the appellant gave by phone, in a letter or an e-mail (SPEC §9), entered
+        with the channel it came by: the appeal's answer channel unless said otherwise."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            via = entry.via or appeal.answer_channel
+            if via not in STAFF_RATING_CHANNELS:
+                raise StaffRatingChannelRequired()
+            updated = await self._transition(
+                member, appeal, AppealAction.RATE, rating=entry.rating, via=via.value
+            )
+            if entry.resolved is not None:
+                updated = with_survey_answers(updated, resolved=entry.resolved)
+                await self._appeals.save_survey(updated)
+            return updated
+
+        return await self._audited(
+            member, StaffAction.RATE, appeal_id, run, f"{entry.rating} {entry.via or ''}".strip()
+        )
 
     async def note(self, member: StaffMember, appeal_id: int, text: str) -> None:
         """An internal note: kept in the audit log, never relayed to the consumer."""

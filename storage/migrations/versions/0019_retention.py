@@ -1,5 +1,6 @@
 """retention of stored files: each stored file linked to the appeals and readings it came
-with, so that it goes with them (152-ФЗ ст. 5 ч. 7); links made for the files kept so far
+with, so that it goes with them (152-ФЗ ст. 5 ч. 7); links made for the files kept so far;
+the channel of a rating staff entered (a survey answered by phone, letter or e-mail)
 
 Revision ID: 0019_retention
 Revises: 0018
@@ -50,6 +51,9 @@ def upgrade() -> None:
         ["stored_file_id"],
         unique=False,
     )
+    # A rating given by phone, letter or e-mail, entered by staff (domain/surveys.py).
+    with op.batch_alter_table("appeal_surveys", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("rated_via", sa.String(length=16), nullable=True))
     # The files kept so far: an appeal's attachments by Telegram's unique id, a reading's
     # photo by its file id (what the readings dialog keeps).
     op.execute(
@@ -65,6 +69,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("appeal_surveys", schema=None) as batch_op:
+        batch_op.drop_column("rated_via")
     op.drop_index(op.f("ix_stored_file_links_stored_file_id"), table_name="stored_file_links")
     op.drop_index("ix_stored_file_links_owner", table_name="stored_file_links")
     op.drop_table("stored_file_links")
