@@ -303,6 +303,9 @@ def render_card(
             lines.append(texts.get("staff-card-flag-repeat", number=number or flag.detail))
         elif flag.kind is FlagKind.OBSCENE:
             lines.append(texts.get("staff-card-flag-obscene"))
+        elif flag.kind is FlagKind.ILLEGIBLE:
+            tell_by = datetime.fromisoformat(flag.detail)
+            lines.append(texts.get("staff-card-flag-illegible", date=_day(tell_by, zone)))
     if appeal.pp55 is not None:
         moment = appeal.pp55.violation_time
         lines.append(
@@ -387,6 +390,9 @@ def event_line(appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo)
         values["ground"] = texts.plain(f"staff-ground-{appeal.rejection_ground.value}")
     elif action is AppealAction.RATE:
         values["rating"] = appeal.rating or 0
+    elif action is AppealAction.MARK_ILLEGIBLE:
+        tell_by = event.detail("tell_by")
+        values["date"] = _day(datetime.fromisoformat(tell_by), zone) if tell_by else ""
     elif action is AppealAction.ANSWER:
         values["text"] = appeal.answer_text or ""
         values["channel"] = texts.get(f"appeal-channel-{appeal.answer_channel.value}").lower()

@@ -73,6 +73,7 @@ from services.ports import (
 )
 
 DONE = "done"
+_MARK = AppealAction.MARK_ILLEGIBLE
 REFUSED = "refused"
 _DETAIL_MAX = 500
 
@@ -407,26 +408,34 @@ class StaffDesk:
     async def close(self, member: StaffMember, appeal_id: int) -> Appeal:
         return await self._change(member, StaffAction.CLOSE, appeal_id, AppealAction.CLOSE)
 
+    async def mark_illegible(self, member: StaffMember, appeal_id: int) -> Appeal:
+        """59-ФЗ ст. 11 ч. 4: the appellant is told within 7 days of registration."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            by = self.forward_by(appeal)
+            return await self._transition(member, appeal, _MARK, forward_by=by)
+
+        return await self._audited(member, StaffAction.MARK_ILLEGIBLE, appeal_id, run)
+
     async def rate(self, member: StaffMember, appeal_id: int, entry: StaffRating) -> Appeal:
-        """A rating the appellant gave by phone, in a letter or an e-mail (SPEC §9), entered
-        with the channel it came by: the appeal's answer channel unless said otherwise."""
+        """A rating the appellant gave by phone, letter or e-mail (SPEC §9), entered with the
+        channel it came by (the answer's unless said)."""
 
         async def run() -> Appeal:
             appeal = await self.appeal(appeal_id)
             via = entry.via or appeal.answer_channel
             if via not in STAFF_RATING_CHANNELS:
                 raise StaffRatingChannelRequired()
-            updated = await self._transition(
+            rated = await self._transition(
                 member, appeal, AppealAction.RATE, rating=entry.rating, via=via.value
             )
             if entry.resolved is not None:
-                updated = with_survey_answers(updated, resolved=entry.resolved)
-                await self._appeals.save_survey(updated)
-            return updated
+                rated = with_survey_answers(rated, resolved=entry.resolved)
+                await self._appeals.save_survey(rated)
+            return rated
 
-        return await self._audited(
-            member, StaffAction.RATE, appeal_id, run, f"{entry.rating} {entry.via or ''}".strip()
-        )
+        return await self._audited(member, StaffAction.RATE, appeal_id, run, str(entry.rating))
 
     async def note(self, member: StaffMember, appeal_id: int, text: str) -> None:
         """An internal note: kept in the audit log, never relayed to the consumer."""

@@ -1,7 +1,7 @@
 """Commands about one appeal, in its topic or as a reply to one of its messages: the card's
 buttons as words for those who type (/take, /assign, /ask text, /answer text, /extend days
-reason, /forward where, /reject, /close, /card), and /rating: a rating the appellant gave by
-phone, in a letter or an e-mail, entered by staff."""
+reason, /forward where, /reject, /close, /card, /illegible), and /rating: a rating the
+appellant gave by phone, in a letter or an e-mail, entered by staff."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ APPEAL_COMMANDS = (
     "close",
     "card",
     "rating",
+    "illegible",
 )
 
 
@@ -59,6 +60,14 @@ async def cmd_close(
 ) -> None:
     if (this := await _this_appeal(message, services, texts, config)) is not None:
         await services.staff_desk.close(staff, this[0])
+
+
+async def cmd_illegible(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """59-ФЗ ст. 11 ч. 4: the text cannot be read; the 7-day stage starts to count."""
+    if (this := await _this_appeal(message, services, texts, config)) is not None:
+        await services.staff_desk.mark_illegible(staff, this[0])
 
 
 async def cmd_card(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
@@ -144,4 +153,5 @@ def build_router() -> Router:
     router.message.register(cmd_close, Cmd("close"))
     router.message.register(cmd_card, Cmd("card"))
     router.message.register(cmd_rating, Cmd("rating"))
+    router.message.register(cmd_illegible, Cmd("illegible"))
     return router
