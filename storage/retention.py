@@ -44,6 +44,7 @@ from domain.retention import DataCategory, ReleasedFile
 from storage.models import (
     AppealAttachmentRow,
     AppealEventRow,
+    AppealIdentityRow,
     AppealJournalKeyRow,
     AppealRow,
     BookingRow,
@@ -199,6 +200,8 @@ async def _anonymise_appeals(session: AsyncSession, ids: Sequence[Any], now: dat
     await session.execute(
         delete(AppealJournalKeyRow).where(AppealJournalKeyRow.appeal_id.in_(ids))
     )
+    # The sealed ПП 55 identity data (passport, birth) goes whole.
+    await session.execute(delete(AppealIdentityRow).where(AppealIdentityRow.appeal_id.in_(ids)))
     await session.execute(_release(ids, DataCategory.APPEALS, now))
 
 

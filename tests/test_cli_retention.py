@@ -22,6 +22,7 @@ from storage.models import (
     AccountRow,
     AppealAttachmentRow,
     AppealEventRow,
+    AppealIdentityRow,
     AppealRow,
     BookingRow,
     BookingSlotRow,
@@ -91,6 +92,9 @@ async def _appeal(
                 to_status=status,
             )
         )
+    await connection.execute(
+        insert(AppealIdentityRow).values(appeal_id=number, sealed=f"sealed-passport-{number}")
+    )
     await connection.execute(
         insert(AppealAttachmentRow).values(
             appeal_id=number,
@@ -358,6 +362,7 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
         drafts = set((await connection.scalars(select(DialogStateRow.key))).all())
         appeals = {row.id: row for row in (await connection.execute(select(AppealRow))).all()}
         files = set((await connection.scalars(select(AppealAttachmentRow.appeal_id))).all())
+        sealed = set((await connection.scalars(select(AppealIdentityRow.appeal_id))).all())
         reasons = set(
             (
                 await connection.scalars(
@@ -379,6 +384,7 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     assert gone.anonymised_at is not None
     assert reasons == {""}
     assert files == {2, 3, 4}
+    assert sealed == {2, 3, 4}  # the anonymised appeal's passport data went with it
     for kept in (2, 3):
         assert appeals[kept].full_name == "Иванова Мария Петровна"
 
