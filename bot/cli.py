@@ -1,4 +1,4 @@
-"""The `reception` command line: run, migrate, import, export, notices, outages, retention,
+"""The `reception` command line: run, migrate, import, export, notices, outages, retention, pdata,
 bookings, console, content check."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.cli_output import write_export
+from bot.cli_pdata import add_parsers as add_pdata_parsers
+from bot.cli_pdata import cmd_pdata_rotate
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parsers(kinds)
     add_notice_parsers(commands)
     add_retention_parsers(commands)
+    add_pdata_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -201,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
+    if args.command == "pdata":
+        raise SystemExit(asyncio.run(cmd_pdata_rotate(settings, texts)))
     if args.command == "import" and args.kind == "appeals":
         raise SystemExit(
             asyncio.run(cmd_import_appeals(settings, texts, args.file, dry_run=args.dry_run))

@@ -13,3 +13,5 @@ retention-files-line = { $kind ->
        *[readings] фото к показаниям
     }: { $count } (байт: { $size })
 retention-total = Всего: { $count }
+pdata-rotated = Персональные данные перешифрованы первым ключом PD_ENCRYPTION_KEY: { $count }.
+pdata-unreadable = Не удалось открыть ни одним из ключей PD_ENCRYPTION_KEY (оставлены как есть): { $count }. Верните прежний ключ в список и запустите команду снова.
