@@ -36,8 +36,13 @@ class Treatment(StrEnum):
 
 
 # The categories whose rows people sent files with (an appeal's attachments, a reading's meter
-# photo): the stored files go with the row, once no row still kept needs them.
-FILE_CATEGORIES: tuple[DataCategory, ...] = (DataCategory.APPEALS, DataCategory.READINGS)
+# photo): the stored files go with the row, once no row still kept needs them. A file sent in
+# a dialog never finished belongs to no row: it goes with the drafts, past their period.
+FILE_CATEGORIES: tuple[DataCategory, ...] = (
+    DataCategory.APPEALS,
+    DataCategory.READINGS,
+    DataCategory.DRAFTS,
+)
 
 TREATMENTS: Mapping[DataCategory, Treatment] = {
     DataCategory.APPEALS: Treatment.ANONYMISE,

@@ -470,8 +470,11 @@ class RetentionStore(Protocol):  # rows past their period (domain/retention.py)
         `cutoff`: those no row still kept needs."""
         ...
 
-    async def released_files(self, category: DataCategory, *, limit: int) -> list[ReleasedFile]:
-        """Stored files that came with rows of the category and that no kept row needs."""
+    async def released_files(
+        self, category: DataCategory, *, cutoff: datetime, limit: int
+    ) -> list[ReleasedFile]:
+        """Stored files that came with rows of the category and that no kept row needs (for
+        drafts: files of no row, older than `cutoff`, of someone with no live draft)."""
         ...
 
     async def forget_files(self, ids: Sequence[int]) -> int:

@@ -11,6 +11,7 @@ there is no error) — never bytes without a record, which nobody could find."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from domain.clock import Clock
 from domain.retention import FILE_CATEGORIES, DataCategory, RetentionPolicy, RetentionReport
@@ -61,7 +62,7 @@ class RetentionService:
                     break
             counts[category] = total
             if category in FILE_CATEGORIES:
-                files[category], file_bytes[category] = await self._erase_files(category)
+                files[category], file_bytes[category] = await self._erase_files(category, cutoff)
         report = RetentionReport(
             counts=counts, dry_run=dry_run, files=files, file_bytes=file_bytes
         )
@@ -76,11 +77,11 @@ class RetentionService:
         )
         return report
 
-    async def _erase_files(self, category: DataCategory) -> tuple[int, int]:
+    async def _erase_files(self, category: DataCategory, cutoff: datetime) -> tuple[int, int]:
         """The stored files the category's erased rows released: bytes, then records."""
         count = size = 0
         while True:
-            released = await self._store.released_files(category, limit=self._batch)
+            released = await self._store.released_files(category, cutoff=cutoff, limit=self._batch)
             if not released:
                 break
             for file in released:

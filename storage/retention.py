@@ -122,13 +122,23 @@ def _release(ids: Sequence[Any], category: DataCategory, now: datetime) -> Any:
 _LINK = StoredFileLinkRow.stored_file_id == StoredFileRow.id
 
 
-def _files_going(category: DataCategory, cutoff: datetime | None) -> Any:
+def _files_going(category: DataCategory, cutoff: datetime, *, counting: bool) -> Any:
     """The condition on stored_files of the files that go with the category's rows: linked
-    to one of them, and every link released — or, counting before a run (`cutoff` given),
-    to be released by it."""
+    to one of them, and every link released — or, `counting` before a run, to be released
+    by it. For drafts: files of no row, received before `cutoff`, of someone without a
+    draft changed since (a dialog still going keeps its files)."""
+    if category is DataCategory.DRAFTS:
+        return and_(
+            ~exists().where(_LINK),
+            StoredFileRow.received_at < cutoff,
+            ~exists().where(
+                DialogStateRow.user_id == StoredFileRow.user_id,
+                DialogStateRow.updated_at >= cutoff,
+            ),
+        )
     mine = StoredFileLinkRow.owner == category.value
     going: ColumnElement[bool]
-    if cutoff is None:
+    if not counting:
         going = StoredFileLinkRow.released_at.is_not(None)
     else:
         going = or_(
@@ -241,16 +251,18 @@ class SqlRetention:
 
     async def count_files(self, category: DataCategory, *, cutoff: datetime) -> tuple[int, int]:
         query = select(func.count(), func.coalesce(func.sum(StoredFileRow.size), 0)).where(
-            _files_going(category, cutoff)
+            _files_going(category, cutoff, counting=True)
         )
         async with self._sessionmaker() as session:
             count, size = (await session.execute(query)).one()
         return int(count or 0), int(size or 0)
 
-    async def released_files(self, category: DataCategory, *, limit: int) -> list[ReleasedFile]:
+    async def released_files(
+        self, category: DataCategory, *, cutoff: datetime, limit: int
+    ) -> list[ReleasedFile]:
         query = (
             select(StoredFileRow.id, StoredFileRow.storage_key, StoredFileRow.size)
-            .where(_files_going(category, None))
+            .where(_files_going(category, cutoff, counting=False))
             .order_by(StoredFileRow.id)
             .limit(limit)
         )

@@ -188,6 +188,7 @@ async def _stored_file(
     unique: str,
     data: bytes,
     links: list[tuple[str, int, bool]],
+    user_id: int = 7_000_001,
 ) -> None:
     """A file kept in the company's store, linked to the rows it came with (owner, id,
     released already)."""
@@ -200,7 +201,7 @@ async def _stored_file(
             file_id=f"id-{unique}",
             kind="photo",
             size=len(data),
-            user_id=7_000_001,
+            user_id=user_id,
             received_at=NOW - timedelta(days=5000),
             state="stored",
             not_before=NOW - timedelta(days=5000),
@@ -235,6 +236,10 @@ async def _files(connection: Any, store: FolderFileStore) -> None:
         ("r2", b"Q" * 60, [(readings, 2, False)]),
     ):
         await _stored_file(connection, store, unique, data, links)
+    # Sent in dialogs never finished: of someone gone (goes with the drafts), and of someone
+    # whose dialog is still going (stays).
+    await _stored_file(connection, store, "orphan", b"O" * 70, [], user_id=7_000_009)
+    await _stored_file(connection, store, "in-dialog", b"L" * 80, [], user_id=7_000_001)
 
 
 async def _generate(engine: AsyncEngine, store: FolderFileStore) -> None:
@@ -306,7 +311,7 @@ def _counts(texts: Texts, output: str) -> dict[str, int]:
 
 
 # Files (and their bytes) that go with the erased appeals and readings.
-EXPECTED_FILES = {"appeals": (2, 150), "readings": (1, 30)}
+EXPECTED_FILES = {"appeals": (2, 150), "readings": (1, 30), "drafts": (1, 70)}
 
 
 def _file_counts(texts: Texts, output: str, expected: dict[str, tuple[int, int]]) -> None:
@@ -344,7 +349,7 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     assert _counts(texts, dry) == EXPECTED
     _file_counts(texts, dry, EXPECTED_FILES)
     assert await _count(engine, ReadingSubmissionRow) == rows[ReadingSubmissionRow]  # untouched
-    assert await _count(engine, StoredFileRow) == 8
+    assert await _count(engine, StoredFileRow) == 10
 
     assert await cmd_retention(settings, texts, dry_run=False, clock=clock) == 0
     real = capsys.readouterr().out
@@ -391,7 +396,7 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     assert await cmd_retention(settings, texts, dry_run=False, clock=clock) == 0
     again = capsys.readouterr().out
     assert _counts(texts, again) == dict.fromkeys(EXPECTED, 0)
-    _file_counts(texts, again, {"appeals": (0, 0), "readings": (0, 0)})
+    _file_counts(texts, again, dict.fromkeys(EXPECTED_FILES, (0, 0)))
 
 
 async def test_152fz_st5_ch7_retention_erases_stored_files_with_their_appeals_and_readings(
@@ -408,10 +413,11 @@ async def test_152fz_st5_ch7_retention_erases_stored_files_with_their_appeals_an
         kept = set((await connection.scalars(select(StoredFileRow.file_unique_id))).all())
         links = (await connection.execute(select(StoredFileLinkRow))).all()
     # Files still needed by a kept appeal or reading stay; the rest and their links go.
-    assert kept == {"a1-doc", "shared", "a2", "a3", "r2"}
+    assert kept == {"a1-doc", "shared", "a2", "a3", "r2", "in-dialog"}
     released = {(link.owner, link.owner_id) for link in links if link.released_at is not None}
     assert released == {("appeals", 1)}  # the shared file's link to the anonymised appeal
     assert not _on_disk(root, b"R" * 30) and not _on_disk(root, b"D" * 50)
+    assert not _on_disk(root, b"O" * 70) and _on_disk(root, b"L" * 80)
     # Bytes under one checksum are one copy: kept while another record needs them.
     assert _on_disk(root, b"A" * 100)
     for data in (b"S" * 10, b"B" * 20, b"C" * 40, b"Q" * 60):

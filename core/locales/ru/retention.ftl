@@ -10,7 +10,8 @@ retention-line = { $kind ->
     }: { $count }
 retention-files-line = { $kind ->
         [appeals] файлы обращений
-       *[readings] фото к показаниям
+        [readings] фото к показаниям
+       *[drafts] файлы незавершённых диалогов
     }: { $count } (байт: { $size })
 retention-total = Всего: { $count }
 pdata-rotated = Персональные данные перешифрованы первым ключом PD_ENCRYPTION_KEY: { $count }.
