@@ -30,7 +30,7 @@ def test_sp9_satisfaction_export_lists_every_survey_way_even_when_empty(tmp_path
     assert (
         appeals.stdout.lstrip("\ufeff")
         .splitlines()[0]
-        .endswith("notices_outside_telegram,survey,rating,resolved")
+        .endswith("notices_outside_telegram,survey,rating,resolved,illegible_notice")
     )
 
 

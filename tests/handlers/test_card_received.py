@@ -106,7 +106,9 @@ def test_59fz_st8_ch2_registry_export_has_the_received_moment(texts: Texts) -> N
         resolved=None,
     )
     [header, line] = list(
-        csv.reader(io.StringIO(registry_csv([row], texts, zone=zone).decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(registry_csv([row], texts, zone=zone, now=registered).decode("utf-8-sig"))
+        )
     )
     values = dict(zip(header, line, strict=True))
     assert (values["registered_at"], values["received_at"]) == (

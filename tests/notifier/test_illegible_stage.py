@@ -90,3 +90,33 @@ async def test_59fz_st11_ch4_told_in_time_nothing_escalates_and_marked_once(app:
     await _check_at(app, msk(2026, 12, 16, 9))
     assert [stage for _, stage in await _warnings(app) if stage == "illegible"] == []
     assert not illegible_late(rejected, msk(2026, 12, 16, 9))
+
+
+async def test_59fz_st11_ch4_registry_counts_the_illegible_notice_late_or_in_time(
+    app: App,
+) -> None:
+    from notifier.registry_export import illegible_notice, registry_rows
+    from storage.uow import UnitOfWork
+
+    appeal = await _appeal(app)
+    assert appeal.id is not None
+    await _mark(app, appeal.id)
+
+    async def rows_at(moment: datetime) -> str:
+        uow = UnitOfWork(app.sessionmaker, clock=app.clock)
+        try:
+            [row] = await registry_rows(uow, msk(2026, 12, 1), msk(2026, 12, 31))
+        finally:
+            await uow.rollback()
+        return illegible_notice(row, moment)
+
+    assert await rows_at(msk(2026, 12, 15, 20)) == "open"
+    assert await rows_at(msk(2026, 12, 16, 9)) == "late"
+    await _check_at(app, msk(2026, 12, 17, 9))  # told two days late
+
+    async def reject(services: Services) -> Appeal:
+        head = await services.staff_desk.member(HEAD)
+        return await services.staff_desk.reject(head, appeal.id or 0, RejectionGround.ILLEGIBLE)
+
+    await _in_uow(app, reject)
+    assert await rows_at(msk(2026, 12, 20)) == "late"
