@@ -136,3 +136,22 @@ def test_sp9_staff_rating_words() -> None:
     for bad in ("", "0", "6", "четыре", "4 решён решён", "4 письмо телефон"):
         with pytest.raises(StaffRatingInvalid):
             parse_staff_rating(bad)
+
+
+def test_sp9_staff_rate_only_naming_a_channel_outside_the_bot() -> None:
+    from domain.appeals import AppealAction, AppealStatus, apply
+    from domain.errors import ActionNotAllowed
+    from tests.domain.appeal_examples import STAFF, make_appeal
+
+    answered_appeal = make_appeal(AppealStatus.ANSWERED)
+    at = answered_appeal.registered_at + timedelta(days=3)
+    with pytest.raises(ActionNotAllowed):  # no channel: only the appellant rates
+        apply(answered_appeal, AppealAction.RATE, actor=STAFF, at=at, rating=4)
+    for via in ("chat", "telegram"):  # the bot's own channel is the appellant's to use
+        with pytest.raises(ActionNotAllowed):
+            apply(answered_appeal, AppealAction.RATE, actor=STAFF, at=at, rating=4, via=via)
+    rated, event = apply(
+        answered_appeal, AppealAction.RATE, actor=STAFF, at=at, rating=4, via="post"
+    )
+    assert rated.rating == 4 and rated.status is AppealStatus.CLOSED
+    assert event.detail("via") == "post" and event.actor == STAFF
