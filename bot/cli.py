@@ -1,5 +1,5 @@
 """The `reception` command line: run, migrate, doctor, import, export, notices, outages,
-retention, bookings, console, content check."""
+retention, pdata, report, questionnaire, bookings, console, content check."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.cli_output import write_export
+from bot.cli_pdata import add_parsers as add_pdata_parsers
+from bot.cli_pdata import cmd_pdata_rotate
 from bot.cli_questionnaires import add_parsers as add_questionnaire_parsers
 from bot.cli_questionnaires import cmd_questionnaire
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
@@ -102,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     add_notice_parsers(commands)
     add_retention_parsers(commands)
     add_questionnaire_parsers(commands)
+    add_pdata_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -226,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_questionnaire(settings, texts, args)))
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
+    if args.command == "pdata":
+        raise SystemExit(asyncio.run(cmd_pdata_rotate(settings, texts)))
     if args.command == "import" and args.kind == "appeals":
         raise SystemExit(
             asyncio.run(cmd_import_appeals(settings, texts, args.file, dry_run=args.dry_run))

@@ -1,7 +1,8 @@
 """`reception content check`: the content folder is well formed (storage/content.py), and
 its pages do not contradict the bot (domain/content_truth.py): office hours against the
 OFFICE_HOURS setting, names of menu items, buttons, sections and notice topics against the
-bot's own labels, placeholders against those the bot fills. `reception run` refuses only a
+bot's own labels, placeholders against those the bot fills, the consent's retention periods
+against the RETENTION_*_DAYS settings. `reception run` refuses only a
 folder that is not well formed; contradictions are for the operator to fix."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from domain.content_truth import (
     hours_findings,
     name_findings,
     placeholder_findings,
+    retention_findings,
 )
 
 
@@ -53,6 +55,10 @@ def truth_findings(
             *name_findings(body, labels),
         ):
             found.append((where, finding))
+    days = {
+        category: period.days for category, period in settings.retention.policy.periods.items()
+    }
+    found += [("consent", finding) for finding in retention_findings(library.consent.body, days)]
     return found
 
 
@@ -60,6 +66,7 @@ _TRUTH_KEYS = {
     FindingKind.PLACEHOLDER: "content-truth-placeholder",
     FindingKind.HOURS: "content-truth-hours",
     FindingKind.NAME: "content-truth-name",
+    FindingKind.RETENTION: "content-truth-retention",
 }
 
 
@@ -67,8 +74,9 @@ def _truth_line(texts: Texts, settings: Settings, where: str, finding: Finding) 
     return texts.plain(
         _TRUTH_KEYS[finding.kind],
         where=where,
-        value=finding.found,
+        value=finding.found or "none",
         detail=finding.expected,
+        field=f"RETENTION_{finding.subject.upper()}_DAYS" if finding.subject else "",
         hours=settings.booking.office_hours,
     )
 

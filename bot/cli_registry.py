@@ -73,7 +73,8 @@ async def cmd_export_registry(
         try:
             if kind == "appeals":
                 rows = await registry_rows(uow, start, end)
-                data, count = registry_csv(rows, texts, zone=zone), len(rows)
+                data = registry_csv(rows, texts, zone=zone, now=SystemClock().now())
+                count = len(rows)
             else:
                 figures = await SqlSurveys(uow).figures(start, end)
                 data, count = survey_csv(figures), len(figures)

@@ -17,7 +17,8 @@ def add_parsers(commands: Any) -> None:
         help="erase or anonymise personal data past its retention period",
         description="Erase what is past its retention period (RETENTION_* settings): "
         "appeals are anonymised (the registry row stays for the reports), readings, "
-        "bookings, notices, outgoing message texts and abandoned dialogs are erased. The "
+        "bookings, notices, outgoing message texts and abandoned dialogs are erased; the "
+        "files people sent with appeals and readings are erased from the store. The "
         "bot does the same every day at RETENTION_HOUR.",
     )
     retention.add_argument(
@@ -32,6 +33,15 @@ def report_lines(texts: Texts, report: RetentionReport) -> list[str]:
         texts.plain("retention-line", kind=category.value, count=count)
         for category, count in report.counts.items()
     ]
+    lines += [
+        texts.plain(
+            "retention-files-line",
+            kind=category.value,
+            count=count,
+            size=report.file_bytes.get(category, 0),
+        )
+        for category, count in report.files.items()
+    ]
     lines.append(texts.plain("retention-total", count=report.total))
     return lines
 
@@ -39,6 +49,7 @@ def report_lines(texts: Texts, report: RetentionReport) -> list[str]:
 async def cmd_retention(
     settings: Settings, texts: Texts, *, dry_run: bool, clock: Clock | None = None
 ) -> int:
+    from bot.factory import file_store
     from services.retention import RetentionService
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
@@ -49,6 +60,7 @@ async def cmd_retention(
         await upgrade(engine)
         service = RetentionService(
             store=SqlRetention(create_sessionmaker(engine)),
+            files=file_store(settings),
             policy=settings.retention.policy,
             clock=clock or SystemClock(),
         )

@@ -18,7 +18,7 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import build_file_fetcher, build_sender
-from bot.factory import App
+from bot.factory import App, file_store
 from bot.settings import Settings
 from core.config import OutboxWakeUp
 from core.texts import Texts
@@ -27,7 +27,7 @@ from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.file_fetch import FileFetcher
 from notifier.notices import NOTICE_JOB, READINGS_JOB
 from notifier.outbox import OutboxSender
-from notifier.retention import DRAFTS_ERASED_KEY, POLICY_KEY, retention_job
+from notifier.retention import DRAFTS_ERASED_KEY, FILE_STORE_KEY, POLICY_KEY, retention_job
 from notifier.scheduler import JobSpec, build_scheduler
 from services.account_import import StagedAccountImport
 from storage.account_import import SqlRegistryImports
@@ -165,6 +165,7 @@ class LeaderRoles:
             "readings_end_day": settings.readings.window_end_day,
             "wake_outbox": app.config.wake_outbox,
             POLICY_KEY: settings.retention.policy,
+            FILE_STORE_KEY: app.files if app.files is not None else file_store(settings),
         }
         if isinstance(app.storage, DatabaseStorage):
             # Dialog drafts the retention job erased are not served from the cache afterwards.

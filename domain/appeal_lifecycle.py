@@ -40,7 +40,7 @@ from domain.errors import (
     SurveyNotOpen,
     TextTooLong,
 )
-from domain.screening import FlagKind
+from domain.screening import FlagKind, ScreeningFlag
 
 _S = AppealStatus
 _A = AppealAction
@@ -87,6 +87,8 @@ TRANSITIONS: Mapping[tuple[AppealStatus, AppealAction], AppealStatus] = MappingP
         (_S.CLOSED, _A.RATE): _S.CLOSED,
         # The consumer adds information to an open appeal; the status stays.
         **{(status, _A.ADD_INFORMATION): status for status in OPEN_STATUSES},
+        # Staff mark an open appeal's text illegible; the status stays.
+        **{(status, _A.MARK_ILLEGIBLE): status for status in OPEN_STATUSES},
     }
 )
 
@@ -95,8 +97,10 @@ TRANSITIONS: Mapping[tuple[AppealStatus, AppealAction], AppealStatus] = MappingP
 CONSUMER_ACTIONS = frozenset(
     {_A.ADD_INFORMATION, _A.RECEIVE_CLARIFICATION, _A.REOPEN, _A.CLOSE, _A.RATE}
 )
-# Only the consumer rates their answer.
+# Only the consumer rates their answer; staff enter a rating the consumer gave by phone, in a
+# letter or an e-mail, naming that channel (`via`: domain/surveys.py).
 CONSUMER_ONLY_ACTIONS = frozenset({_A.RATE})
+STAFF_ENTRY_CHANNELS = frozenset({"phone", "post", "email"})
 RATING_MIN = 1
 RATING_MAX = 5
 # 59-ФЗ ст. 11 ч. 5: stopping the correspondence on a repeat is the head's decision; the
@@ -111,6 +115,7 @@ _ARGUMENTS: Mapping[AppealAction, tuple[str, ...]] = MappingProxyType(
         AppealAction.ANSWER: ("answer_text",),
         AppealAction.EXTEND: ("days", "new_due_at"),
         AppealAction.FORWARD: ("forward_by",),
+        AppealAction.MARK_ILLEGIBLE: ("forward_by",),
         AppealAction.REJECT: ("ground", "linked_appeal_id"),
         AppealAction.REOPEN: ("reopen_window", "new_due_at"),
         AppealAction.RATE: ("rating",),
@@ -151,7 +156,11 @@ def apply(
         action not in CONSUMER_ACTIONS or actor.id is None or actor.id != appeal.user_id
     ):
         raise ActionNotAllowed(action, actor.kind)
-    if action in CONSUMER_ONLY_ACTIONS and actor.kind is not ActorKind.CONSUMER:
+    if (
+        action in CONSUMER_ONLY_ACTIONS
+        and actor.kind is not ActorKind.CONSUMER
+        and not (actor.kind is ActorKind.STAFF and details.get("via") in STAFF_ENTRY_CHANNELS)
+    ):
         raise ActionNotAllowed(action, actor.kind)
     require_aware(at)
     given = {
@@ -209,6 +218,16 @@ def apply(
             if at > forward_by:
                 raise ForwardingTooLate(forward_by)
             recorded.append(("forward_by", forward_by.isoformat()))
+    elif action is AppealAction.MARK_ILLEGIBLE:
+        # ст. 11 ч. 4: told within the 7 days of ст. 8 ч. 3, the same term (`forward_by`).
+        if forward_by is None:
+            raise ValueError("marking illegible needs the 7-day term's end (forward_by)")
+        require_aware(forward_by)
+        if any(flag.kind is FlagKind.ILLEGIBLE for flag in appeal.flags):
+            raise IllegalTransition(appeal.status, action)
+        flag = ScreeningFlag(FlagKind.ILLEGIBLE, forward_by.isoformat())
+        updated = replace(updated, flags=(*appeal.flags, flag))
+        recorded.append(("tell_by", forward_by.isoformat()))
     elif action is AppealAction.REJECT:
         updated = _rejected(updated, ground=ground, linked_appeal_id=linked_appeal_id)
         recorded.append(("ground", str(ground)))

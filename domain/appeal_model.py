@@ -177,6 +177,9 @@ class AppealAction(StrEnum):
     REOPEN = "reopen"
     ADD_INFORMATION = "add_information"
     RATE = "rate"  # the consumer's satisfaction survey after the answer (SPEC §9)
+    # Staff found the text illegible (59-ФЗ ст. 11 ч. 4): a deadline stage of its own, the
+    # appellant told (a rejection on that ground) within 7 days of registration.
+    MARK_ILLEGIBLE = "mark_illegible"
 
 
 class ActorKind(StrEnum):

@@ -13,6 +13,9 @@ What is checked, and what is not:
 - A name in «…» right after a cue word (раздел, кнопка, уведомление, вид, тема…) must be a
   label the bot shows (menu and buttons, section titles, notice topics, kinds, subjects),
   compared without emoji, case, ё and spaces.
+- The consent's retention periods: under the line naming them («Сроки хранения»), one "- "
+  line per category (told by its first word), whose period must be the RETENTION_*_DAYS
+  setting's (a year is 365 days, a month 30).
 - Nothing else: prose about what the bot asks or keeps is read by people (docs/operations.md).
 """
 
@@ -25,6 +28,7 @@ from enum import StrEnum
 from functools import cache
 
 from domain.booking import WEEKDAYS, Interval, OfficeHours
+from domain.retention import DataCategory
 from domain.word_files import read_word_file
 
 CONTENT_WORDS_FILE = "content_words_ru.txt"
@@ -49,6 +53,7 @@ class FindingKind(StrEnum):
     PLACEHOLDER = "placeholder"
     HOURS = "hours"
     NAME = "name"
+    RETENTION = "retention"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,8 @@ class Finding:
     kind: FindingKind
     found: str
     expected: str = ""
+    # What the finding is about where `found` does not say it (a retention period's category).
+    subject: str = ""
 
 
 def _normalise(text: str) -> str:
@@ -73,11 +80,12 @@ def _words() -> dict[str, tuple[str, ...]]:
     }
 
 
+def _matches(word: str, form: str) -> bool:
+    return word == form or (form.endswith("*") and word.startswith(form[:-1]))
+
+
 def _is(word: str, name: str) -> bool:
-    for form in _words()[name]:
-        if word == form or (form.endswith("*") and word.startswith(form[:-1])):
-            return True
-    return False
+    return any(_matches(word, form) for form in _words()[name])
 
 
 def fill(body: str, values: Mapping[str, str]) -> str:
@@ -194,3 +202,58 @@ def name_findings(body: str, labels: Iterable[str]) -> list[Finding]:
             if label_key(name) not in known:
                 findings.append(Finding(FindingKind.NAME, name))
     return findings
+
+
+# -- retention periods -----------------------------------------------------------------------
+
+_UNIT_DAYS = {"unit_day": 1, "unit_week": 7, "unit_month": 30, "unit_year": 365}
+_PERIOD_RE = re.compile(r"(\d+)\s+([0-9a-zа-я]+)")
+
+
+def _period_days(line: str) -> tuple[str, int] | None:
+    """The first period a line states ("5 лет"), as written and in days (a year is 365)."""
+    for match in _PERIOD_RE.finditer(line):
+        for unit, days in _UNIT_DAYS.items():
+            if _is(match.group(2), unit):
+                return match.group(0), int(match.group(1)) * days
+    return None
+
+
+def retention_findings(body: str, days: Mapping[DataCategory, int]) -> list[Finding]:
+    """The consent's retention periods against the settings (RETENTION_*_DAYS): the list
+    under the line naming them has one "- " line per category, and its period must be the
+    setting's. A category without a line, or a line without a period, is reported too; a
+    page without such a list says nothing of retention and is not checked."""
+    lines = _normalise(body).splitlines()
+    heading = _words()["retention_heading"]
+    start = next(
+        (
+            number
+            for number, line in enumerate(lines)
+            if all(any(_matches(w, form) for w in _WORD_RE.findall(line)) for form in heading)
+        ),
+        None,
+    )
+    if start is None:
+        return []
+    stated: dict[DataCategory, str] = {}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            if stated:
+                break
+            continue
+        if not line.lstrip().startswith(("-", "*")):
+            break
+        words = _WORD_RE.findall(line)
+        for category in DataCategory:
+            if words and _is(words[0], f"retention_{category.value}"):
+                stated.setdefault(category, line.lstrip("-* ").strip())
+    found: list[Finding] = []
+    for category, setting in days.items():
+        written = stated.get(category)
+        period = _period_days(written) if written is not None else None
+        if period is None:
+            found.append(Finding(FindingKind.RETENTION, "", str(setting), category.value))
+        elif period[1] != setting:
+            found.append(Finding(FindingKind.RETENTION, period[0], str(setting), category.value))
+    return found

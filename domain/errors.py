@@ -370,3 +370,16 @@ class ReceivedAfterRegistration(DomainError):
     """An appeal cannot be received after it was registered, nor in the future."""
 
     text_key = "appeal-error-received-after-registration"
+
+
+class StaffRatingInvalid(DomainError):
+    """/rating not as `/rating 1-5 [решён|не решён] [телефон|письмо|e-mail]`."""
+
+    text_key = "staff-rating-usage"
+
+
+class StaffRatingChannelRequired(DomainError):
+    """A rating entered by staff says how it came (phone, letter, e-mail): the appeal's own
+    answer channel says it unless the answer went to the chat."""
+
+    text_key = "staff-rating-channel"

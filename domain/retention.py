@@ -16,7 +16,7 @@ outbox message: from its queuing; a draft: from its last change).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -34,6 +34,15 @@ class Treatment(StrEnum):
     ERASE = "erase"
     ANONYMISE = "anonymise"
 
+
+# The categories whose rows people sent files with (an appeal's attachments, a reading's meter
+# photo): the stored files go with the row, once no row still kept needs them. A file sent in
+# a dialog never finished belongs to no row: it goes with the drafts, past their period.
+FILE_CATEGORIES: tuple[DataCategory, ...] = (
+    DataCategory.APPEALS,
+    DataCategory.READINGS,
+    DataCategory.DRAFTS,
+)
 
 TREATMENTS: Mapping[DataCategory, Treatment] = {
     DataCategory.APPEALS: Treatment.ANONYMISE,
@@ -104,11 +113,26 @@ class RetentionPolicy:
 
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
-    """Rows per category that went (or, on a dry run, would go)."""
+    """Rows per category that went (or, on a dry run, would go), and the stored files that
+    went with them (how many, how many bytes)."""
 
     counts: Mapping[DataCategory, int]
     dry_run: bool
+    files: Mapping[DataCategory, int] = field(default_factory=dict)
+    file_bytes: Mapping[DataCategory, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedFile:
+    """A stored file whose appeals and readings have all gone: its record goes, and its bytes
+    unless another record still keeps the same bytes (`shared`: the store is keyed by
+    checksum)."""
+
+    id: int
+    key: str | None
+    size: int
+    shared: bool

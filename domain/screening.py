@@ -50,6 +50,9 @@ _LOOKALIKES = str.maketrans(
 class FlagKind(StrEnum):
     REPEAT = "repeat"
     OBSCENE = "obscene"
+    # Set by staff, never by screening: the text cannot be read (59-ФЗ ст. 11 ч. 4), and the
+    # appellant is told within 7 days of registration; `detail` is that term's end (ISO).
+    ILLEGIBLE = "illegible"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class StaffAction(StrEnum):
     NOTE = "note"  # internal, never relayed
     RELAY = "relay"  # a file from the thread sent to the consumer
     TASK_DONE = "task_done"
+    RATE = "rate"  # a rating the appellant gave by phone, letter or e-mail, entered
+    MARK_ILLEGIBLE = "mark_illegible"  # the text cannot be read (59-ФЗ ст. 11 ч. 4)
     REGISTER = "register"  # an appeal received by phone, post or in person
     PROFILE = "profile"  # one's own profile
     SETTINGS = "settings"  # departments, other people's profiles and roles

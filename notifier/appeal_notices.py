@@ -161,6 +161,15 @@ class OutboxAppealNotices:
             self.staff(appeal.id, "copy", from_chat_id=ref.chat_id, message_id=ref.message_id)
         if event.action is AppealAction.REGISTER:
             return
+        via = event.detail("via")
+        if event.action is AppealAction.RATE and via:
+            # A rating given by phone, letter or e-mail, entered by staff (domain/surveys.py).
+            surveys = SqlSurveys(self._uow)
+            mode = await surveys.mode(appeal.id) or survey_mode(
+                appeal.answer_channel, has_chat=appeal.user_id is not None
+            )
+            at = appeal.answered_at or self._clock.now()
+            await surveys.rated_by_staff(appeal.id, via, mode=mode, at=at)
         message = consumer_message(appeal, event, self._texts, self._zone)
         if message is None:
             return

@@ -9,6 +9,11 @@ appeal and queues the warning of the stage it has reached, with a dedup key per 
 date, stage and recipient. A run missed while the bot was down is made up by the next one;
 a warning is never queued twice; an extension (a new due date) arms the warnings again.
 Only the latest stage reached is sent: an appeal first seen at D-1 gets no D-5 warning.
+
+An appeal staff marked illegible (/illegible; 59-ФЗ ст. 11 ч. 4) has a stage of its own: the
+appellant is told within those 7 days (a rejection on that ground). Still open after them, it
+escalates to the executor and the heads like an overdue appeal, once, and the digest counts it
+overdue.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from domain.deadlines import (
     local_date,
     warning_stage,
 )
+from domain.screening import FlagKind
 from domain.staff import StaffMember, StaffRole
 from notifier.appeal_notices import STAFF_METHOD
 from notifier.scheduler import job_context
@@ -52,6 +58,21 @@ class DeadlinePolicy:
 
 def _day(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def illegible_tell_by(appeal: Appeal) -> datetime | None:
+    """The end of the 7 days to tell the appellant the text is illegible (ст. 11 ч. 4), for an
+    appeal staff marked so."""
+    for flag in appeal.flags:
+        if flag.kind is FlagKind.ILLEGIBLE:
+            return datetime.fromisoformat(flag.detail)
+    return None
+
+
+def illegible_late(appeal: Appeal, now: datetime) -> bool:
+    """Marked illegible, still open, and the 7 days are over: late for that stage."""
+    tell_by = illegible_tell_by(appeal)
+    return tell_by is not None and appeal.is_open and now > tell_by
 
 
 def _executor(appeal: Appeal, members: dict[int, StaffMember], texts: Texts) -> str:
@@ -94,6 +115,17 @@ async def check_deadlines(
                 executor=executor,
             )
             _warn(uow, policy, appeal.id, text, f"deadline:{appeal.id}:early", recipients, now)
+            warned += 1
+        tell_by = illegible_tell_by(appeal)
+        if tell_by is not None and illegible_late(appeal, now):
+            text = texts.get(
+                "deadline-illegible-overdue",
+                number=appeal.number,
+                date=_day(tell_by, policy.zone),
+                executor=executor,
+            )
+            key = f"deadline:{appeal.id}:illegible"
+            _warn(uow, policy, appeal.id, text, key, recipients, now, urgent=True)
             warned += 1
         stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
         if stage is None:
@@ -155,7 +187,7 @@ def digest_text(
 ) -> str:
     today = local_date(now, zone)
     due_today = [a for a in appeals if local_date(a.due_at, zone) == today and now <= a.due_at]
-    overdue = [a for a in appeals if now > a.due_at]
+    overdue = [a for a in appeals if now > a.due_at or illegible_late(a, now)]
     unassigned = [a for a in appeals if a.assignee_id is None]
     lines = [texts.get("digest-title", date=today.strftime("%d.%m.%Y"))]
     for key, group in (

@@ -12,19 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.texts import Texts
+from domain.appeals import AppealAction
+from domain.screening import FlagKind
 from domain.spreadsheet import csv_writer
 from domain.surveys import SurveyFigure
 from services.ports import AppealTask
-from storage.models import AppealRow, AppealSurveyRow
+from storage.models import AppealEventRow, AppealRow, AppealSurveyRow
 from storage.staff import SqlAppealTasks
 from storage.uow import UnitOfWork
 
 REGISTRY_HEADER = (
     "number",
     "registered_at",
+    "received_at",
     "form",
     "kind",
     "subject",
@@ -36,14 +39,27 @@ REGISTRY_HEADER = (
     "survey",
     "rating",
     "resolved",
+    "illegible_notice",
 )
-SURVEY_HEADER = ("survey", "answers", "rated", "mean_rating", "resolved")
+# When the appellant was told their text is illegible: the first rejection (ст. 11 ч. 4).
+_REJECTED_AT = (
+    select(func.min(AppealEventRow.at))
+    .where(
+        AppealEventRow.appeal_id == AppealRow.id,
+        AppealEventRow.action == AppealAction.REJECT.value,
+    )
+    .correlate(AppealRow)
+    .scalar_subquery()
+)
+SURVEY_HEADER = ("survey", "answers", "rated", "rated_by_staff", "mean_rating", "resolved")
 
 
 @dataclass(frozen=True, slots=True)
 class RegistryRow:
     number: str
     registered_at: datetime
+    # 59-ФЗ ст. 8 ч. 2: when it reached the company (None before it was kept apart).
+    received_at: datetime | None
     form: str
     kind: str
     subject: str
@@ -55,6 +71,10 @@ class RegistryRow:
     survey: str | None
     rating: int | None
     resolved: bool | None
+    # 59-ФЗ ст. 11 ч. 4 for an appeal staff marked illegible: the 7 days' end, and when the
+    # appellant was told (the rejection on that ground); None when not marked / not told.
+    illegible_tell_by: datetime | None = None
+    illegible_told_at: datetime | None = None
 
 
 async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> list[RegistryRow]:
@@ -64,6 +84,7 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
             AppealRow.id,
             AppealRow.number,
             AppealRow.registered_at,
+            AppealRow.received_at,
             AppealRow.form,
             AppealRow.kind,
             AppealRow.subject,
@@ -74,6 +95,8 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
             AppealRow.rating,
             AppealRow.resolved,
             AppealSurveyRow.mode,
+            AppealRow.flags,
+            _REJECTED_AT.label("rejected_at"),
         )
         .outerjoin(AppealSurveyRow, AppealSurveyRow.appeal_id == AppealRow.id)
         .where(AppealRow.registered_at >= since, AppealRow.registered_at < until)
@@ -85,6 +108,7 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
         RegistryRow(
             number=row.number,
             registered_at=row.registered_at,
+            received_at=row.received_at,
             form=row.form,
             kind=row.kind,
             subject=row.subject,
@@ -96,9 +120,29 @@ async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> li
             survey=row.mode,
             rating=row.rating,
             resolved=row.resolved,
+            illegible_tell_by=_tell_by(row.flags),
+            illegible_told_at=row.rejected_at,
         )
         for row in rows
     ]
+
+
+def _tell_by(flags: list[dict[str, str]] | None) -> datetime | None:
+    for flag in flags or []:
+        if flag.get("kind") == FlagKind.ILLEGIBLE.value:
+            return datetime.fromisoformat(flag["detail"])
+    return None
+
+
+def illegible_notice(row: RegistryRow, now: datetime) -> str:
+    """ст. 11 ч. 4 stage of a marked appeal: `in_time` or `late` once told (rejected), `open`
+    while its 7 days run, `late` once they are over untold; "" when not marked."""
+    if row.illegible_tell_by is None:
+        return ""
+    told = row.illegible_told_at
+    if told is None:
+        return "late" if now > row.illegible_tell_by else "open"
+    return "late" if told > row.illegible_tell_by else "in_time"
 
 
 def _moment(value: datetime | None, zone: ZoneInfo) -> str:
@@ -123,7 +167,9 @@ def _tasks(tasks: Sequence[AppealTask], texts: Texts, zone: ZoneInfo) -> str:
     return "; ".join(parts)
 
 
-def registry_csv(rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo) -> bytes:
+def registry_csv(
+    rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo, now: datetime
+) -> bytes:
     """UTF-8 with a BOM (Excel shows the Cyrillic), comma-separated, one row per appeal."""
     buffer = io.StringIO()
     writer = csv_writer(buffer, lineterminator="\r\n")
@@ -133,6 +179,7 @@ def registry_csv(rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo) -
             (
                 row.number,
                 _moment(row.registered_at, zone),
+                _moment(row.received_at or row.registered_at, zone),
                 row.form,
                 row.kind,
                 row.subject,
@@ -144,6 +191,7 @@ def registry_csv(rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo) -
                 row.survey or "",
                 row.rating if row.rating is not None else "",
                 "" if row.resolved is None else ("yes" if row.resolved else "no"),
+                illegible_notice(row, now),
             )
         )
     return buffer.getvalue().encode("utf-8-sig")
@@ -156,5 +204,14 @@ def survey_csv(figures: Sequence[SurveyFigure]) -> bytes:
     writer.writerow(SURVEY_HEADER)
     for figure in figures:
         mean = f"{figure.mean_rating:.2f}" if figure.mean_rating is not None else ""
-        writer.writerow((figure.mode.value, figure.answers, figure.rated, mean, figure.resolved))
+        writer.writerow(
+            (
+                figure.mode.value,
+                figure.answers,
+                figure.rated,
+                figure.rated_by_staff,
+                mean,
+                figure.resolved,
+            )
+        )
     return buffer.getvalue().encode("utf-8-sig")

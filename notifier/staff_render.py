@@ -30,6 +30,7 @@ from domain.appeals import (
     AppealStatus,
     QualityComplaintDetails,
     RejectionGround,
+    ServiceForm,
 )
 from domain.deadlines import days_left
 from domain.limits import ROW_ID_MAX, TELEGRAM_ID_MAX
@@ -301,6 +302,12 @@ def render_card(
             registered=appeal.registered_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
         )
     )
+    # 59-ФЗ ст. 8 ч. 2: the day it reached the company, where it is not the registration's
+    # own — and always for a letter, a call or a visit, whose term counts from it.
+    received = appeal.received.astimezone(zone).date()
+    registered = appeal.registered_at.astimezone(zone).date()
+    if appeal.form is not ServiceForm.INTERNET or received != registered:
+        lines.append(texts.get("staff-card-received", day=f"{received:%d.%m.%Y}"))
     # Personal data only as far as the answer needs it (SPEC "Personal data").
     contact = "" if appeal.answer_channel is AnswerChannel.CHAT else appeal.contact
     lines.append(
@@ -325,6 +332,9 @@ def render_card(
             lines.append(texts.get("staff-card-flag-repeat", number=number or flag.detail))
         elif flag.kind is FlagKind.OBSCENE:
             lines.append(texts.get("staff-card-flag-obscene"))
+        elif flag.kind is FlagKind.ILLEGIBLE:
+            tell_by = datetime.fromisoformat(flag.detail)
+            lines.append(texts.get("staff-card-flag-illegible", date=_day(tell_by, zone)))
     if appeal.pp55 is not None:
         moment = appeal.pp55.violation_time
         lines.append(
@@ -409,6 +419,9 @@ def event_line(appeal: Appeal, event: AppealEvent, texts: Texts, zone: ZoneInfo)
         values["ground"] = texts.plain(f"staff-ground-{appeal.rejection_ground.value}")
     elif action is AppealAction.RATE:
         values["rating"] = appeal.rating or 0
+    elif action is AppealAction.MARK_ILLEGIBLE:
+        tell_by = event.detail("tell_by")
+        values["date"] = _day(datetime.fromisoformat(tell_by), zone) if tell_by else ""
     elif action is AppealAction.ANSWER:
         values["text"] = appeal.answer_text or ""
         values["channel"] = texts.get(f"appeal-channel-{appeal.answer_channel.value}").lower()

@@ -23,6 +23,11 @@ class FileStore(Protocol):
         """The bytes under `key`, or None if they are not there."""
         ...
 
+    async def delete(self, key: str) -> None:
+        """Erase the bytes under `key`; nothing happens if they are not there (retention
+        forgives a run cut short and started again)."""
+        ...
+
 
 class FileRegistry(Protocol):
     """The records of files people sent (table stored_files), in the current transaction."""

@@ -17,7 +17,7 @@ from domain.ids import AccountNumber, UserId
 from domain.personal_data import PersonalRecords
 from domain.pp55 import Identity
 from domain.readings import Reading, ReadingId
-from domain.retention import DataCategory
+from domain.retention import DataCategory, ReleasedFile
 from domain.staff import Department, StaffMember
 from domain.subscriptions import Preferences, Topic
 from services.appeal_tasks import AppealTask as AppealTask
@@ -475,4 +475,23 @@ class RetentionStore(Protocol):  # rows past their period (domain/retention.py)
 
     async def erase_batch(
         self, category: DataCategory, *, cutoff: datetime, now: datetime, limit: int
-    ) -> tuple[int, list[int]]: ...
+    ) -> int:
+        """One transaction: up to `limit` rows erased (appeals anonymised); how many. The
+        stored files of those rows are released, to go by `released_files`."""
+        ...
+
+    async def count_files(self, category: DataCategory, *, cutoff: datetime) -> tuple[int, int]:
+        """The stored files (how many, how many bytes) that go with the category's rows past
+        `cutoff`: those no row still kept needs."""
+        ...
+
+    async def released_files(
+        self, category: DataCategory, *, cutoff: datetime, limit: int
+    ) -> list[ReleasedFile]:
+        """Stored files that came with rows of the category and that no kept row needs (for
+        drafts: files of no row, older than `cutoff`, of someone with no live draft)."""
+        ...
+
+    async def forget_files(self, ids: Sequence[int]) -> int:
+        """Remove the records of files whose bytes are erased; how many were there."""
+        ...

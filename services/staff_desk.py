@@ -27,6 +27,7 @@ from domain.appeals import (
     RejectionGround,
     apply,
     flagged_repeat_of,
+    with_survey_answers,
 )
 from domain.clock import Clock
 from domain.deadlines import WorkingCalendar, early_warning_due, extend_due, forward_deadline
@@ -39,6 +40,7 @@ from domain.errors import (
     NoTelegramChat,
     RoleRequired,
     StaffNotFound,
+    StaffRatingChannelRequired,
     TextRequired,
 )
 from domain.pp55 import Identity
@@ -57,6 +59,7 @@ from domain.staff import (
     department_name,
     role_at_least,
 )
+from domain.surveys import STAFF_RATING_CHANNELS, StaffRating
 from services.appeals import AppealPolicy, AppealService
 from services.ports import (
     AppealNotices,
@@ -72,6 +75,7 @@ from services.ports import (
 )
 
 DONE = "done"
+_MARK = AppealAction.MARK_ILLEGIBLE
 REFUSED = "refused"
 _DETAIL_MAX = 500
 
@@ -407,6 +411,35 @@ class StaffDesk:
 
     async def close(self, member: StaffMember, appeal_id: int) -> Appeal:
         return await self._change(member, StaffAction.CLOSE, appeal_id, AppealAction.CLOSE)
+
+    async def mark_illegible(self, member: StaffMember, appeal_id: int) -> Appeal:
+        """59-ФЗ ст. 11 ч. 4: the appellant is told within 7 days of registration."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            by = self.forward_by(appeal)
+            return await self._transition(member, appeal, _MARK, forward_by=by)
+
+        return await self._audited(member, StaffAction.MARK_ILLEGIBLE, appeal_id, run)
+
+    async def rate(self, member: StaffMember, appeal_id: int, entry: StaffRating) -> Appeal:
+        """A rating the appellant gave by phone, letter or e-mail (SPEC §9), entered with the
+        channel it came by (the answer's unless said)."""
+
+        async def run() -> Appeal:
+            appeal = await self.appeal(appeal_id)
+            via = entry.via or appeal.answer_channel
+            if via not in STAFF_RATING_CHANNELS:
+                raise StaffRatingChannelRequired()
+            rated = await self._transition(
+                member, appeal, AppealAction.RATE, rating=entry.rating, via=via.value
+            )
+            if entry.resolved is not None:
+                rated = with_survey_answers(rated, resolved=entry.resolved)
+                await self._appeals.save_survey(rated)
+            return rated
+
+        return await self._audited(member, StaffAction.RATE, appeal_id, run, str(entry.rating))
 
     async def note(self, member: StaffMember, appeal_id: int, text: str) -> None:
         """An internal note: kept in the audit log, never relayed to the consumer."""

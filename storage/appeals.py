@@ -29,9 +29,11 @@ from domain.appeals import (
 )
 from domain.ids import AccountNumber, UserId
 from domain.pp55 import ApplicantType, Pp55Item
+from domain.retention import DataCategory
 from domain.screening import FlagKind, ScreeningFlag
 from services.ports import Attachment, IdentityVault
 from storage.appeal_numbers import next_sequence
+from storage.files import link_statement
 from storage.models import AppealAttachmentRow, AppealEventRow, AppealJournalKeyRow, AppealRow
 from storage.uow import UnitOfWork
 
@@ -312,6 +314,16 @@ class SqlAppealRepository:
                     "mime_type": attachment.mime_type,
                     "size": attachment.size,
                     "added_at": event.at,
+                },
+                effect=True,
+            )
+            # Its stored file goes with the appeal when retention anonymises it.
+            self._uow.defer(
+                link_statement(self._uow.session.bind.dialect.name),
+                {
+                    "ref": attachment.file_unique_id,
+                    "owner": DataCategory.APPEALS.value,
+                    "owner_id": appeal_id,
                 },
                 effect=True,
             )

@@ -4,7 +4,10 @@ the identity data of a ПП 55 complaint (passport, date and place of birth).
 Guaranteed: what is sealed is unreadable without the key, and tampering is detected (Fernet:
 AES-128-CBC with an HMAC-SHA256, https://github.com/fernet/spec). Several keys may be given,
 comma-separated: the first seals, every one opens, so a key is rotated by putting the new one
-first and keeping the old one until `reception` re-seals (not automated yet).
+first, running `reception pdata rotate` (every sealed row re-sealed with the first key), then
+dropping the old one — after the dialog-drafts retention period too (RETENTION_DRAFTS_DAYS):
+a ПП 55 complaint not yet filed keeps its sealed data in the dialog's draft, which the
+command does not touch.
 Not guaranteed: anything about a value once opened (it is in memory, and on the screen of the
 staff member who asked for it); the key itself is the operator's to keep (PD_ENCRYPTION_KEY).
 
@@ -64,6 +67,13 @@ class FernetBox:
     def open(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            raise SealBroken("not sealed with a configured key") from None
+
+    def rotate(self, token: str) -> str:
+        """The same text sealed again with the first key; SealBroken when no key opens it."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError):
             raise SealBroken("not sealed with a configured key") from None
 

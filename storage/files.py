@@ -14,13 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Integer, String, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.files import FileKind, FileState, ReceivedFile, StoredFile, StoredFileId
 from domain.limits import fit_file_name
-from storage.models import StoredFileRow
+from storage.models import StoredFileLinkRow, StoredFileRow
 from storage.uow import UnitOfWork
 
 _TABLE = StoredFileRow.__table__
@@ -53,6 +53,23 @@ def _insert(dialect: str) -> Any:
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert_(StoredFileRow).on_conflict_do_nothing(
         index_elements=[StoredFileRow.file_unique_id]
+    )
+
+
+@lru_cache(maxsize=4)
+def link_statement(dialect: str) -> Any:
+    """Links the stored file of a Telegram id (`ref`: a unique id or a file id) to the row it
+    came with (`owner`: appeals | readings, `owner_id`), for retention to erase it with that
+    row; nothing if the file has no record, or the link exists. Executed with the row's
+    insert, so the file's record (written at an earlier step) is there."""
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    source = select(
+        _TABLE.c.id, bindparam("owner", type_=String()), bindparam("owner_id", type_=Integer())
+    ).where(or_(_TABLE.c.file_unique_id == bindparam("ref"), _TABLE.c.file_id == bindparam("ref")))
+    return (
+        insert_(StoredFileLinkRow)
+        .from_select(["stored_file_id", "owner", "owner_id"], source)
+        .on_conflict_do_nothing()
     )
 
 
@@ -192,6 +209,10 @@ class FolderFileStore:
     async def get(self, key: str) -> bytes | None:
         path = self.root / content_key(key.rsplit("/", 1)[-1])
         return await asyncio.to_thread(_read, path)
+
+    async def delete(self, key: str) -> None:
+        path = self.root / content_key(key.rsplit("/", 1)[-1])
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

@@ -45,6 +45,12 @@ class S3FileStore:
     async def get(self, key: str) -> bytes | None:
         return await asyncio.to_thread(self._get, self._object(key))
 
+    async def delete(self, key: str) -> None:
+        # S3 answers a delete of a missing key with success: a second run is no error.
+        await asyncio.to_thread(
+            self._client.delete_object, Bucket=self._bucket, Key=self._object(key)
+        )
+
     def _get(self, name: str) -> bytes | None:
         try:
             answer = self._client.get_object(Bucket=self._bucket, Key=name)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeals import AppealId
+from domain.errors import SealBroken
 from domain.pp55 import Identity
 from services.ports import SecretBox
+from storage.crypto import FernetBox
 from storage.models import AppealIdentityRow
 from storage.uow import UnitOfWork
 
@@ -63,3 +66,38 @@ class SqlIdentityVault:
         if sealed is None:
             return None
         return identity_of_json(self._sealer().open(sealed))
+
+
+async def reseal_identities(
+    sessionmaker: async_sessionmaker[AsyncSession], box: FernetBox, *, batch: int = 200
+) -> tuple[int, int]:
+    """Every sealed identity sealed again with the box's first key (a key rotation: `reception
+    pdata rotate`), a batch per transaction. Returns (re-sealed, unreadable): a row no
+    configured key opens is left as it is, and counted."""
+    resealed = unreadable = 0
+    after = -1
+    while True:
+        async with sessionmaker() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(AppealIdentityRow.appeal_id, AppealIdentityRow.sealed)
+                    .where(AppealIdentityRow.appeal_id > after)
+                    .order_by(AppealIdentityRow.appeal_id)
+                    .limit(batch)
+                )
+            ).all()
+            for appeal_id, sealed in rows:
+                try:
+                    fresh = box.rotate(sealed)
+                except SealBroken:
+                    unreadable += 1
+                    continue
+                await session.execute(
+                    update(AppealIdentityRow)
+                    .where(AppealIdentityRow.appeal_id == appeal_id)
+                    .values(sealed=fresh)
+                )
+                resealed += 1
+        if len(rows) < batch:
+            return resealed, unreadable
+        after = rows[-1].appeal_id

@@ -9,6 +9,8 @@ from sqlalchemy import bindparam, insert, select, update
 
 from domain.ids import AccountNumber, UserId
 from domain.readings import Reading, ReadingChannel, ReadingId, ZoneValue
+from domain.retention import DataCategory
+from storage.files import link_statement
 from storage.models import ReadingSubmissionRow, ReadingValueRow
 from storage.uow import UnitOfWork
 
@@ -101,6 +103,17 @@ class SqlReadingRepository:
         )
         reading_id = ReadingId(int(result.scalar_one()))
         self._uow.mark_written()
+        if reading.photo_file_id:
+            # The meter's photo goes with the reading when retention erases it.
+            self._uow.defer(
+                link_statement(self._uow.session.bind.dialect.name),
+                {
+                    "ref": reading.photo_file_id,
+                    "owner": DataCategory.READINGS.value,
+                    "owner_id": reading_id,
+                },
+                effect=True,
+            )
         # Nobody reads these back within the update: they travel with the COMMIT.
         for value in reading.values:
             self._uow.defer(

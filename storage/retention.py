@@ -11,6 +11,11 @@ Where each category's age counts from:
 
 The count and the erasure read the same conditions, so a dry run's counts are what a real run
 at the same moment erases.
+
+Stored files (stored_files, with stored_file_links naming the appeals and readings each came
+with): erasing a reading or anonymising an appeal releases its links; a file whose links are
+all released goes — a file still needed by a kept appeal stays. Its bytes are erased by the
+service (services/retention.py) before its record is removed here.
 """
 
 from __future__ import annotations
@@ -19,15 +24,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeal_model import OPEN_STATUSES
 from domain.notice_lifecycle import NoticeStatus
-from domain.retention import DataCategory
+from domain.retention import DataCategory, ReleasedFile
 from storage.models import (
     AppealAttachmentRow,
     AppealEventRow,
+    AppealIdentityRow,
     AppealJournalKeyRow,
     AppealRow,
     BookingRow,
@@ -40,6 +57,8 @@ from storage.models import (
     QuestionnaireRow,
     ReadingSubmissionRow,
     ReadingValueRow,
+    StoredFileLinkRow,
+    StoredFileRow,
 )
 from storage.outbox import PENDING
 
@@ -88,6 +107,51 @@ def _candidates(category: DataCategory, cutoff: datetime) -> list[Select[Any]]:
     return [select(DialogStateRow.key).where(DialogStateRow.updated_at < cutoff)]
 
 
+def _release(ids: Sequence[Any], category: DataCategory, now: datetime) -> Any:
+    """The links of erased rows to their stored files: the files go unless still needed."""
+    return (
+        update(StoredFileLinkRow)
+        .where(
+            StoredFileLinkRow.owner == category.value,
+            StoredFileLinkRow.owner_id.in_(ids),
+            StoredFileLinkRow.released_at.is_(None),
+        )
+        .values(released_at=now)
+    )
+
+
+_LINK = StoredFileLinkRow.stored_file_id == StoredFileRow.id
+
+
+def _files_going(category: DataCategory, cutoff: datetime, *, counting: bool) -> Any:
+    """The condition on stored_files of the files that go with the category's rows: linked
+    to one of them, and every link released — or, `counting` before a run, to be released
+    by it. For drafts: files of no row, received before `cutoff`, of someone without a
+    draft changed since (a dialog still going keeps its files)."""
+    if category is DataCategory.DRAFTS:
+        return and_(
+            ~exists().where(_LINK),
+            StoredFileRow.received_at < cutoff,
+            ~exists().where(
+                DialogStateRow.user_id == StoredFileRow.user_id,
+                DialogStateRow.updated_at >= cutoff,
+            ),
+        )
+    mine = StoredFileLinkRow.owner == category.value
+    going: ColumnElement[bool]
+    if not counting:
+        going = StoredFileLinkRow.released_at.is_not(None)
+    else:
+        going = or_(
+            StoredFileLinkRow.released_at.is_not(None),
+            and_(mine, StoredFileLinkRow.owner_id.in_(_candidates(category, cutoff)[0])),
+        )
+    return and_(
+        exists().where(_LINK, mine),
+        ~exists().where(_LINK, ~going),
+    )
+
+
 async def _erase(
     session: AsyncSession, category: DataCategory, table: int, ids: Sequence[Any], now: datetime
 ) -> None:
@@ -98,6 +162,7 @@ async def _erase(
             delete(ReadingValueRow).where(ReadingValueRow.submission_id.in_(ids))
         )
         await session.execute(delete(ReadingSubmissionRow).where(ReadingSubmissionRow.id.in_(ids)))
+        await session.execute(_release(ids, category, now))
     elif category is DataCategory.BOOKINGS:
         await session.execute(delete(BookingRow).where(BookingRow.id.in_(ids)))
     elif category is DataCategory.NOTICES and table == 0:
@@ -152,6 +217,9 @@ async def _anonymise_appeals(session: AsyncSession, ids: Sequence[Any], now: dat
     await session.execute(
         delete(AppealJournalKeyRow).where(AppealJournalKeyRow.appeal_id.in_(ids))
     )
+    # The sealed ПП 55 identity data (passport, birth) goes whole.
+    await session.execute(delete(AppealIdentityRow).where(AppealIdentityRow.appeal_id.in_(ids)))
+    await session.execute(_release(ids, DataCategory.APPEALS, now))
 
 
 class SqlRetention:
@@ -170,11 +238,10 @@ class SqlRetention:
 
     async def erase_batch(
         self, category: DataCategory, *, cutoff: datetime, now: datetime, limit: int
-    ) -> tuple[int, list[int]]:
-        """One transaction: up to `limit` rows of the category erased (or anonymised).
-        Returns how many, and for appeals the ids anonymised (their files go too)."""
+    ) -> int:
+        """One transaction: up to `limit` rows of the category erased (or anonymised), their
+        stored files released. Returns how many."""
         done = 0
-        appeals: list[int] = []
         async with self._sessionmaker() as session, session.begin():
             for table, query in enumerate(_candidates(category, cutoff)):
                 if done >= limit:
@@ -187,6 +254,55 @@ class SqlRetention:
                     continue
                 await _erase(session, category, table, ids, now)
                 done += len(ids)
-                if category is DataCategory.APPEALS:
-                    appeals.extend(int(i) for i in ids)
-        return done, appeals
+        return done
+
+    async def count_files(self, category: DataCategory, *, cutoff: datetime) -> tuple[int, int]:
+        query = select(func.count(), func.coalesce(func.sum(StoredFileRow.size), 0)).where(
+            _files_going(category, cutoff, counting=True)
+        )
+        async with self._sessionmaker() as session:
+            count, size = (await session.execute(query)).one()
+        return int(count or 0), int(size or 0)
+
+    async def released_files(
+        self, category: DataCategory, *, cutoff: datetime, limit: int
+    ) -> list[ReleasedFile]:
+        query = (
+            select(StoredFileRow.id, StoredFileRow.storage_key, StoredFileRow.size)
+            .where(_files_going(category, cutoff, counting=False))
+            .order_by(StoredFileRow.id)
+            .limit(limit)
+        )
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(query)).all()
+            ids = [row.id for row in rows]
+            keys = {row.storage_key for row in rows if row.storage_key is not None}
+            # The store keeps one copy per checksum: bytes another record keeps stay.
+            kept = set(
+                (
+                    await session.scalars(
+                        select(StoredFileRow.storage_key).where(
+                            StoredFileRow.storage_key.in_(keys), StoredFileRow.id.not_in(ids)
+                        )
+                    )
+                ).all()
+            )
+        return [
+            ReleasedFile(
+                id=row.id,
+                key=row.storage_key,
+                size=int(row.size or 0),
+                shared=row.storage_key in kept,
+            )
+            for row in rows
+        ]
+
+    async def forget_files(self, ids: Sequence[int]) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                delete(StoredFileLinkRow).where(StoredFileLinkRow.stored_file_id.in_(ids))
+            )
+            result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+                delete(StoredFileRow).where(StoredFileRow.id.in_(ids))
+            )
+        return int(result.rowcount or 0)

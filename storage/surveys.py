@@ -32,6 +32,22 @@ class SqlSurveys:
         )
         self._uow.mark_written()
 
+    async def rated_by_staff(
+        self, appeal_id: AppealId, via: str, *, mode: SurveyMode, at: datetime
+    ) -> None:
+        """A rating given by phone, letter or e-mail and entered by staff came by `via`
+        (`mode` and `at` only for an answer whose survey was not recorded)."""
+        await self._uow.session.execute(
+            upsert(
+                self._uow.session.bind.dialect.name,
+                AppealSurveyRow,
+                ("appeal_id",),
+                ("rated_via",),
+            ),
+            {"appeal_id": appeal_id, "mode": mode.value, "at": at, "rated_via": via},
+        )
+        self._uow.mark_written()
+
     async def mode(self, appeal_id: AppealId) -> SurveyMode | None:
         found = await self._uow.session.scalar(
             select(AppealSurveyRow.mode).where(AppealSurveyRow.appeal_id == appeal_id)
@@ -50,6 +66,7 @@ class SqlSurveys:
                 func.sum(case((rated, 1), else_=0)),
                 func.avg(AppealRow.rating),
                 func.sum(case((AppealRow.resolved.is_(True), 1), else_=0)),
+                func.sum(case((AppealSurveyRow.rated_via.is_not(None), 1), else_=0)),
             )
             .join(AppealRow, AppealRow.id == AppealSurveyRow.appeal_id)
             .where(AppealSurveyRow.at >= since, AppealSurveyRow.at < until)
@@ -60,10 +77,12 @@ class SqlSurveys:
         for mode in SurveyMode:
             row = by_mode.get(mode.value)
             if row is None:
-                figures.append(SurveyFigure(mode, 0, 0, None, 0))
+                figures.append(SurveyFigure(mode, 0, 0, None, 0, 0))
                 continue
             mean = float(row[3]) if row[3] is not None else None
             figures.append(
-                SurveyFigure(mode, int(row[1]), int(row[2] or 0), mean, int(row[4] or 0))
+                SurveyFigure(
+                    mode, int(row[1]), int(row[2] or 0), mean, int(row[4] or 0), int(row[5] or 0)
+                )
             )
         return figures

@@ -19,18 +19,18 @@ def test_sp9_satisfaction_export_lists_every_survey_way_even_when_empty(tmp_path
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
     assert rows == [
-        ["survey", "answers", "rated", "mean_rating", "resolved"],
-        ["chat", "0", "0", "", "0"],
-        ["email", "0", "0", "", "0"],
-        ["next_contact", "0", "0", "", "0"],
-        ["none", "0", "0", "", "0"],
+        ["survey", "answers", "rated", "rated_by_staff", "mean_rating", "resolved"],
+        ["chat", "0", "0", "0", "", "0"],
+        ["email", "0", "0", "0", "", "0"],
+        ["next_contact", "0", "0", "0", "", "0"],
+        ["none", "0", "0", "0", "", "0"],
     ]
     appeals = run("export", "appeals", "--from", "2026-12-01", "--to", "2026-12-31", env=env)
     assert appeals.returncode == 0, appeals.stderr
     assert (
         appeals.stdout.lstrip("\ufeff")
         .splitlines()[0]
-        .endswith("notices_outside_telegram,survey,rating,resolved")
+        .endswith("notices_outside_telegram,survey,rating,resolved,illegible_notice")
     )
 
 

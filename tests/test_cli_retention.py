@@ -3,7 +3,9 @@ counted, and only once (152-ФЗ ст. 5 ч. 7, ст. 21 ч. 4; SPEC §11)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +17,12 @@ from bot.settings import Settings
 from core.texts import Texts
 from domain.clock import FixedClock
 from domain.retention import DataCategory, RetentionPolicy
+from storage.files import FolderFileStore, content_key
 from storage.models import (
     AccountRow,
     AppealAttachmentRow,
     AppealEventRow,
+    AppealIdentityRow,
     AppealRow,
     BookingRow,
     BookingSlotRow,
@@ -30,6 +34,8 @@ from storage.models import (
     OutboxRow,
     ReadingSubmissionRow,
     ReadingValueRow,
+    StoredFileLinkRow,
+    StoredFileRow,
 )
 from tests.conftest import NOW
 from tests.test_cli import run
@@ -86,6 +92,9 @@ async def _appeal(
                 to_status=status,
             )
         )
+    await connection.execute(
+        insert(AppealIdentityRow).values(appeal_id=number, sealed=f"sealed-passport-{number}")
+    )
     await connection.execute(
         insert(AppealAttachmentRow).values(
             appeal_id=number,
@@ -173,7 +182,67 @@ async def _outbox(
     )
 
 
-async def _generate(engine: AsyncEngine) -> None:
+async def _stored_file(
+    connection: Any,
+    store: FolderFileStore,
+    unique: str,
+    data: bytes,
+    links: list[tuple[str, int, bool]],
+    user_id: int = 7_000_001,
+) -> None:
+    """A file kept in the company's store, linked to the rows it came with (owner, id,
+    released already)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = await store.put(data, sha256=sha256)
+    file_id = await connection.scalar(
+        insert(StoredFileRow)
+        .values(
+            file_unique_id=unique,
+            file_id=f"id-{unique}",
+            kind="photo",
+            size=len(data),
+            user_id=user_id,
+            received_at=NOW - timedelta(days=5000),
+            state="stored",
+            not_before=NOW - timedelta(days=5000),
+            sha256=sha256,
+            storage_key=key,
+        )
+        .returning(StoredFileRow.id)
+    )
+    for owner, owner_id, released in links:
+        await connection.execute(
+            insert(StoredFileLinkRow).values(
+                stored_file_id=file_id,
+                owner=owner,
+                owner_id=owner_id,
+                released_at=NOW - timedelta(days=1) if released else None,
+            )
+        )
+
+
+async def _files(connection: Any, store: FolderFileStore) -> None:
+    """Files of the appeals and readings: what goes with the erased ones, what a kept row
+    still needs, bytes another record keeps, and a file a cut-short run left behind."""
+    appeals, readings = DataCategory.APPEALS.value, DataCategory.READINGS.value
+    for unique, data, links in (
+        ("a1", b"A" * 100, [(appeals, 1, False)]),  # goes with appeal 1
+        ("a1-doc", b"A" * 100, [(appeals, 2, False)]),  # the same bytes, kept by appeal 2
+        ("shared", b"S" * 10, [(appeals, 1, False), (appeals, 2, False)]),  # appeal 2 keeps it
+        ("a2", b"B" * 20, [(appeals, 2, False)]),
+        ("a3", b"C" * 40, [(appeals, 3, False)]),  # an open appeal's
+        ("a4", b"D" * 50, [(appeals, 4, True)]),  # released before: goes now
+        ("r1", b"R" * 30, [(readings, 1, False)]),  # goes with reading 1
+        ("r2", b"Q" * 60, [(readings, 2, False)]),
+    ):
+        await _stored_file(connection, store, unique, data, links)
+    # Sent in dialogs never finished: of someone gone (goes with the drafts), and of someone
+    # whose dialog is still going (stays).
+    await _stored_file(connection, store, "orphan", b"O" * 70, [], user_id=7_000_009)
+    await _stored_file(connection, store, "in-dialog", b"L" * 80, [], user_id=7_000_001)
+
+
+async def _generate(engine: AsyncEngine, store: FolderFileStore) -> None:
     """Rows on both sides of each category's boundary, and rows that never go."""
     async with engine.begin() as connection:
         await connection.execute(
@@ -225,6 +294,7 @@ async def _generate(engine: AsyncEngine) -> None:
                     updated_at=at,
                 )
             )
+        await _files(connection, store)
 
 
 EXPECTED = {"appeals": 1, "readings": 1, "bookings": 1, "notices": 2, "outbox": 1, "drafts": 1}
@@ -240,6 +310,20 @@ def _counts(texts: Texts, output: str) -> dict[str, int]:
     return counts
 
 
+# Files (and their bytes) that go with the erased appeals and readings.
+EXPECTED_FILES = {"appeals": (2, 150), "readings": (1, 30), "drafts": (1, 70)}
+
+
+def _file_counts(texts: Texts, output: str, expected: dict[str, tuple[int, int]]) -> None:
+    for kind, (count, size) in expected.items():
+        line = texts.plain("retention-files-line", kind=kind, count=count, size=size)
+        assert line in output.splitlines(), output
+
+
+def _on_disk(root: Path, data: bytes) -> bool:
+    return (root / content_key(hashlib.sha256(data).hexdigest())).exists()
+
+
 async def _count(engine: AsyncEngine, model: Any) -> int:
     async with engine.connect() as connection:
         return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
@@ -251,7 +335,8 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     texts: Texts,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await _generate(engine)
+    store = FolderFileStore(settings.files.directory)
+    await _generate(engine, store)
     rows = {
         model: await _count(engine, model)
         for model in (ReadingSubmissionRow, BookingRow, NoticeRow, NoticeDraftRow, OutboxRow)
@@ -262,12 +347,15 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     dry = capsys.readouterr().out
     assert texts.plain("retention-dry-run-title") in dry
     assert _counts(texts, dry) == EXPECTED
+    _file_counts(texts, dry, EXPECTED_FILES)
     assert await _count(engine, ReadingSubmissionRow) == rows[ReadingSubmissionRow]  # untouched
+    assert await _count(engine, StoredFileRow) == 10
 
     assert await cmd_retention(settings, texts, dry_run=False, clock=clock) == 0
     real = capsys.readouterr().out
     assert texts.plain("retention-done-title") in real
     assert _counts(texts, real) == EXPECTED
+    _file_counts(texts, real, EXPECTED_FILES)
     assert await _count(engine, ReadingSubmissionRow) == rows[ReadingSubmissionRow] - 1
     assert await _count(engine, ReadingValueRow) == 1
     assert await _count(engine, BookingRow) == rows[BookingRow] - 1
@@ -279,6 +367,7 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
         drafts = set((await connection.scalars(select(DialogStateRow.key))).all())
         appeals = {row.id: row for row in (await connection.execute(select(AppealRow))).all()}
         files = set((await connection.scalars(select(AppealAttachmentRow.appeal_id))).all())
+        sealed = set((await connection.scalars(select(AppealIdentityRow.appeal_id))).all())
         reasons = set(
             (
                 await connection.scalars(
@@ -300,12 +389,39 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     assert gone.anonymised_at is not None
     assert reasons == {""}
     assert files == {2, 3, 4}
+    assert sealed == {2, 3, 4}  # the anonymised appeal's passport data went with it
     for kept in (2, 3):
         assert appeals[kept].full_name == "Иванова Мария Петровна"
 
     assert await cmd_retention(settings, texts, dry_run=False, clock=clock) == 0
     again = capsys.readouterr().out
     assert _counts(texts, again) == dict.fromkeys(EXPECTED, 0)
+    _file_counts(texts, again, dict.fromkeys(EXPECTED_FILES, (0, 0)))
+
+
+async def test_152fz_st5_ch7_retention_erases_stored_files_with_their_appeals_and_readings(
+    engine: AsyncEngine,
+    settings: Settings,
+    texts: Texts,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = settings.files.directory
+    await _generate(engine, FolderFileStore(root))
+    assert await cmd_retention(settings, texts, dry_run=False, clock=FixedClock(NOW)) == 0
+    capsys.readouterr()
+    async with engine.connect() as connection:
+        kept = set((await connection.scalars(select(StoredFileRow.file_unique_id))).all())
+        links = (await connection.execute(select(StoredFileLinkRow))).all()
+    # Files still needed by a kept appeal or reading stay; the rest and their links go.
+    assert kept == {"a1-doc", "shared", "a2", "a3", "r2", "in-dialog"}
+    released = {(link.owner, link.owner_id) for link in links if link.released_at is not None}
+    assert released == {("appeals", 1)}  # the shared file's link to the anonymised appeal
+    assert not _on_disk(root, b"R" * 30) and not _on_disk(root, b"D" * 50)
+    assert not _on_disk(root, b"O" * 70) and _on_disk(root, b"L" * 80)
+    # Bytes under one checksum are one copy: kept while another record needs them.
+    assert _on_disk(root, b"A" * 100)
+    for data in (b"S" * 10, b"B" * 20, b"C" * 40, b"Q" * 60):
+        assert _on_disk(root, data)
 
 
 def test_retention_command_has_a_dry_run(tmp_path: Any) -> None:

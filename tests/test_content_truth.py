@@ -19,7 +19,8 @@ from core.texts import Texts
 from domain.booking import parse_office_hours
 from domain.clock import FixedClock
 from domain.content import ContentLibrary
-from domain.content_truth import FindingKind, hours_findings, name_findings
+from domain.content_truth import FindingKind, hours_findings, name_findings, retention_findings
+from domain.retention import DEFAULT_DAYS
 from tests.fakes import texts_of
 from tests.harness import BotHarness
 
@@ -160,3 +161,38 @@ def test_content_consent_says_data_lives_in_the_company_db_and_file_store_in_rus
     assert "файловом хранилище оператора" in consent
     assert "находятся на территории Российской Федерации" in consent
     assert "серверы Telegram за пределами Российской Федерации" in consent
+
+
+def test_152fz_st9_ch4_consent_retention_periods_agree_with_the_default_settings() -> None:
+    consent = (ROOT / "content" / "consent.md").read_text(encoding="utf-8")
+    assert retention_findings(consent, DEFAULT_DAYS) == []
+
+
+def test_152fz_st9_ch4_content_check_flags_consent_periods_that_differ_from_the_settings(
+    settings: Settings, texts: Texts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = settings.model_copy(
+        update={"retention": settings.retention.model_copy(update={"outbox_days": 60})}
+    )
+    code, lines = _check(changed, texts, _copy(tmp_path), capsys)
+    assert code == 1
+    [line] = [line for line in lines if "RETENTION_" in line]
+    assert line.startswith("consent: ") and "«90 дней»" in line
+    assert "RETENTION_OUTBOX_DAYS=60" in line
+
+
+def test_152fz_st9_ch4_consent_without_a_categorys_period_is_flagged() -> None:
+    consent = (ROOT / "content" / "consent.md").read_text(encoding="utf-8")
+    without = "\n".join(
+        line for line in consent.splitlines() if not line.startswith("- записи на приём")
+    )
+    [finding] = retention_findings(without, DEFAULT_DAYS)
+    assert (finding.kind, finding.found, finding.subject) == (
+        FindingKind.RETENTION,
+        "",
+        "bookings",
+    )
+    longer = consent.replace("приборов учёта — 3 года", "приборов учёта — 4 года")
+    assert longer != consent
+    [finding] = retention_findings(longer, DEFAULT_DAYS)
+    assert (finding.found, finding.subject, finding.expected) == ("4 года", "readings", "1095")

@@ -1,6 +1,7 @@
 """Commands about one appeal, in its topic or as a reply to one of its messages: the card's
 buttons as words for those who type (/take, /assign, /ask text, /answer text, /extend days
-reason, /forward where, /reject, /close, /card)."""
+reason, /forward where, /reject, /close, /card, /illegible), and /rating: a rating the
+appellant gave by phone, in a letter or an e-mail, entered by staff."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
 from domain.staff import StaffAction, StaffMember, check_allowed
+from domain.surveys import parse_staff_rating
 from handlers.filters import Cmd
 from handlers.staff.pickers import offer_executors, offer_grounds
 from handlers.staff.profile import needs_profile, start_profile
@@ -30,6 +32,8 @@ APPEAL_COMMANDS = (
     "reject",
     "close",
     "card",
+    "rating",
+    "illegible",
 )
 
 
@@ -60,12 +64,44 @@ async def cmd_close(
         await services.staff_desk.close(staff, this[0])
 
 
+async def cmd_illegible(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """59-ФЗ ст. 11 ч. 4: the text cannot be read; the 7-day stage starts to count."""
+    if (this := await _this_appeal(message, services, texts, config)) is not None:
+        await services.staff_desk.mark_illegible(staff, this[0])
+
+
 async def cmd_card(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
     """The card posted again, up to date (a card scrolled far away, or one deleted)."""
     if (this := await _this_appeal(message, services, texts, config)) is not None:
         notices = services.notices
         assert notices is not None
         notices.staff(this[0], "edit", urgent=True)
+
+
+async def cmd_rating(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """/rating 4 решён телефон: the survey's answers the appellant gave outside the bot
+    (SPEC §9). Bad words are refused by the staff chat's one renderer; nothing is stored."""
+    assert message.text is not None
+    entry = parse_staff_rating(message.text.partition(" ")[2])
+    if (this := await _this_appeal(message, services, texts, config)) is not None:
+        appeal = await services.staff_desk.rate(staff, this[0], entry)
+        via = appeal.answer_channel.value if entry.via is None else entry.via.value
+        staff_reply(
+            services,
+            config,
+            message,
+            texts.get(
+                "staff-rating-done",
+                number=appeal.number,
+                rating=entry.rating,
+                resolved="none" if entry.resolved is None else str(entry.resolved).lower(),
+                channel=texts.get(f"appeal-channel-{via}").lower(),
+            ),
+        )
 
 
 async def cmd_assign(
@@ -132,4 +168,6 @@ def build_router() -> Router:
     router.message.register(cmd_reject, Cmd("reject"))
     router.message.register(cmd_close, Cmd("close"))
     router.message.register(cmd_card, Cmd("card"))
+    router.message.register(cmd_rating, Cmd("rating"))
+    router.message.register(cmd_illegible, Cmd("illegible"))
     return router

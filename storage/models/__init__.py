@@ -29,7 +29,7 @@ from storage.models.base import (
     Base,
     UtcDateTime,
 )
-from storage.models.files import StoredFileRow
+from storage.models.files import StoredFileLinkRow, StoredFileRow
 from storage.models.notices import (
     NoticeDraftRow,
     NoticePreferenceRow,
@@ -110,6 +110,7 @@ __all__ = [
     "StaffMemberRow",
     "StaffMessageRow",
     "StagedAccountRow",
+    "StoredFileLinkRow",
     "StoredFileRow",
     "SubmittedDraftRow",
     "SubscriptionRow",

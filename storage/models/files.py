@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.limits import FILE_NAME_MAX, MIME_TYPE_MAX
@@ -33,3 +33,24 @@ class StoredFileRow(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     storage_key: Mapped[str | None] = mapped_column(String(512))
     stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class StoredFileLinkRow(Base):
+    """Which appeal or reading a stored file came with (`owner` is the retention category:
+    appeals | readings). When the row is erased or anonymised its links are released, and a
+    file whose links are all released goes (storage/retention.py). One file may come with
+    several rows: the same photo sent twice is one stored file."""
+
+    __tablename__ = "stored_file_links"
+    __table_args__ = (
+        UniqueConstraint("stored_file_id", "owner", "owner_id"),
+        Index("ix_stored_file_links_owner", "owner", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stored_file_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stored_files.id", ondelete="CASCADE"), index=True
+    )
+    owner: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -151,3 +151,6 @@ class AppealSurveyRow(Base):
     )
     mode: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A rating given outside the bot and entered by staff: the channel it came by (phone,
+    # post, email); None for a rating given in the bot, or none yet.
+    rated_via: Mapped[str | None] = mapped_column(String(16))

@@ -54,6 +54,7 @@ def _arguments(action: AppealAction) -> dict[str, Any]:
         AppealAction.REJECT: {"ground": RejectionGround.ILLEGIBLE},
         AppealAction.REOPEN: {"reopen_window": WINDOW},
         AppealAction.RATE: {"rating": 5},
+        AppealAction.MARK_ILLEGIBLE: {"forward_by": DUE_AT},
     }
     return needs.get(action, {})
 

@@ -328,7 +328,7 @@ async def test_reg_17_6_registry_export_lists_notices_outside_telegram_and_the_s
         rows = await registry_rows(uow, now - timedelta(days=1), now + timedelta(days=1))
     finally:
         await uow.rollback()
-    data = registry_csv(rows, texts, zone=harness.app.config.zone)
+    data = registry_csv(rows, texts, zone=harness.app.config.zone, now=now)
     [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     line = dict(zip(header, row, strict=True))
     assert line["number"] == NUMBER and line["answer_channel"] == "post"

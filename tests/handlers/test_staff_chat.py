@@ -101,12 +101,14 @@ async def _register_offline(
     subject: str,
     text: str,
     name: str = "Сидоров Пётр Ильич",
+    received: str = "сегодня",
 ) -> Message:
-    """/register of an appeal received today by `form`, answered by `channel`; its card."""
+    """/register of an appeal received (`received`: today) by `form`, answered by
+    `channel`; its card."""
     await staff.send("/register")
     await harness.deliver()
     await staff.press(texts.plain(f"staff-form-{form}").capitalize())
-    await staff.send("сегодня")
+    await staff.send(received)
     await harness.deliver()
     await staff.send(name)
     await harness.deliver()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +16,15 @@ from bot.runner import deadline_jobs
 from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.retention import DataCategory, RetentionPolicy
-from notifier.retention import DRAFTS_ERASED_KEY, POLICY_KEY, RETENTION_JOB, run_retention
+from notifier.retention import (
+    DRAFTS_ERASED_KEY,
+    FILE_STORE_KEY,
+    POLICY_KEY,
+    RETENTION_JOB,
+    run_retention,
+)
 from notifier.scheduler import JobContext, clear_job_context, set_job_context
+from storage.files import FolderFileStore
 from storage.models import DialogStateRow
 
 
@@ -24,6 +32,7 @@ async def test_152fz_st21_ch4_daily_job_erases_abandoned_drafts_and_logs_counts_
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     now = clock.now()
     async with sessionmaker() as session, session.begin():
@@ -47,6 +56,7 @@ async def test_152fz_st21_ch4_daily_job_erases_abandoned_drafts_and_logs_counts_
             zone=ZoneInfo("Europe/Moscow"),
             extra={
                 POLICY_KEY: RetentionPolicy.default(),
+                FILE_STORE_KEY: FolderFileStore(tmp_path),
                 DRAFTS_ERASED_KEY: lambda: forgotten.append(True),
             },
         )

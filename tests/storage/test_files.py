@@ -186,3 +186,33 @@ def test_152fz_st18_ch5_s3_store_is_built_from_the_settings(
     store = file_store(settings)
     assert isinstance(store, S3FileStore)
     assert store._object("ab/cd/abcd") == "bot/ab/cd/abcd"
+
+
+async def test_152fz_st5_ch7_folder_store_deletes_bytes_and_forgives_a_second_delete(
+    tmp_path: Path,
+) -> None:
+    store = FolderFileStore(tmp_path)
+    key = await store.put(DATA, sha256=DIGEST)
+    await store.delete(key)
+    assert await store.get(key) is None
+    assert not (tmp_path / key).exists()
+    await store.delete(key)  # a run cut short and started again
+
+
+async def test_152fz_st5_ch7_s3_store_deletes_the_object() -> None:
+    boto3: Any = pytest.importorskip("boto3")
+    stub_module: Any = pytest.importorskip("botocore.stub")
+    client = boto3.client(
+        "s3",
+        region_name="ru-central1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    store = S3FileStore(client, bucket="reception", prefix="files/")
+    with stub_module.Stubber(client) as stubber:
+        stubber.add_response(
+            "delete_object", {}, {"Bucket": "reception", "Key": f"files/{content_key(DIGEST)}"}
+        )
+        await store.delete(content_key(DIGEST))
+        stubber.assert_no_pending_responses()

@@ -144,6 +144,7 @@ appeal-action-reject = оставлено без ответа по сущест�
 appeal-action-reopen = возобновлено
 appeal-action-add_information = вы дополнили обращение
 appeal-action-rate = вы оценили ответ
+appeal-action-mark_illegible = текст не удалось прочитать
 appeal-add-info-button = ➕ Дополнить
 appeal-reopen-button = ↩️ Возобновить
 appeal-back-to-list = ⬅️ К списку

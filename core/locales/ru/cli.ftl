@@ -101,6 +101,10 @@ content-week-hours = { $hours } ч{ $minutes ->
 content-truth-title = Справка противоречит боту ({ $count }):
 content-truth-placeholder = { $where }: неизвестная подстановка { $value } — известны: { $detail }
 content-truth-hours = { $where }: часы работы «{ $value }» не совпадают с настройкой OFFICE_HOURS={ $hours }. Напишите часы приёма подстановкой {"{{"}office_hours{"}}"} или исправьте страницу.
+content-truth-retention = { $where }: { $value ->
+        [none] в «Сроках хранения» нет строки со сроком
+       *[other] срок хранения «{ $value }»
+    } не совпадает с настройкой { $field }={ $detail } (дней). Исправьте текст согласия (и его версию) или настройку.
 content-truth-name = { $where }: «{ $value }» — такого пункта меню, кнопки, раздела или темы в боте нет.
 
 # `reception export files`: the registry of files people sent (152-ФЗ ст. 18 ч. 5).

@@ -8,4 +8,11 @@ retention-line = { $kind ->
         [outbox] тексты отправленных сообщений
        *[drafts] незавершённые диалоги
     }: { $count }
+retention-files-line = { $kind ->
+        [appeals] файлы обращений
+        [readings] фото к показаниям
+       *[drafts] файлы незавершённых диалогов
+    }: { $count } (байт: { $size })
 retention-total = Всего: { $count }
+pdata-rotated = Персональные данные перешифрованы первым ключом PD_ENCRYPTION_KEY: { $count }.
+pdata-unreadable = Не удалось открыть ни одним из ключей PD_ENCRYPTION_KEY (оставлены как есть): { $count }. Верните прежний ключ в список и запустите команду снова.

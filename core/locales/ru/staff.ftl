@@ -30,7 +30,8 @@ staff-card-due-open = Срок ответа: <b>{ $due }</b> ({ $state ->
        *[no] {""}
     }
 staff-card-due = Срок ответа был: { $due }
-staff-card-form = Поступило: { $registered }, { $form }
+staff-card-form = Зарегистрировано: { $registered }, { $form }
+staff-card-received = Поступило: { $day }
 staff-form-in_person = лично
 staff-form-phone = по телефону
 staff-form-internet = через бот
@@ -46,6 +47,7 @@ staff-card-consumer = Заявитель: { $name }{ $account ->
     }
 staff-card-vulnerable = ⚠️ Льготная категория: { $group } — ответ простым языком, по возможности в приоритете
 staff-card-flag-repeat = 🔁 Возможно, повторное: см. { $number }
+staff-card-flag-illegible = 📄 Текст не поддаётся прочтению: сообщить заявителю до { $date } (ч. 4 ст. 11 № 59-ФЗ) — /reject с этим основанием
 staff-card-flag-obscene = 🚫 Возможна нецензурная лексика (п. 15.6)
 staff-card-pp55 = ПП № 442 (ред. ПП № 55): нарушение { $time }; ЭПУ: { $device }; договор: { $contract }
 staff-card-text = —
@@ -90,6 +92,7 @@ staff-event-forward = ↪️ { $number }: направлено по компет
 staff-event-reject = ⛔ { $number }: без ответа по существу — { $ground } ({ $who })
 staff-event-reopen = ↩️ { $number }: заявитель возобновил обращение. { $reason }
 staff-event-rate = ⭐ { $number }: заявитель оценил ответ на { $rating } из 5; обращение закрыто
+staff-event-mark_illegible = 📄 { $number }: { $who } отметил(а), что текст не поддаётся прочтению; сообщить заявителю до { $date }
 staff-event-register = 📨 { $number }: зарегистрировано
 
 staff-survey = ⭐ { $number }: оценка { $rating } из 5{ $resolved ->
@@ -214,6 +217,8 @@ staff-help = <b>Команды сотрудника</b> (ответом на к�
     /reject — отклонить с основанием
     /close — закрыть
     /card — показать карточку заново
+    /illegible — текст не поддаётся прочтению: сообщить заявителю в 7 дней (ч. 4 ст. 11)
+    /rating 1-5 [решён|не решён] [телефон|письмо|e-mail] — оценка ответа, которую заявитель дал по телефону, письмом или по e-mail
     !текст — внутренняя заметка, заявителю не уходит
     <b>Общие</b>
     /register — зарегистрировать обращение, поступившее по телефону, почтой или лично
@@ -241,6 +246,15 @@ staff-command-forward = переадресовать по компетенции
 staff-command-reject = отклонить с основанием
 staff-command-close = закрыть обращение
 staff-command-card = показать карточку заново
+staff-command-illegible = текст не читается (сообщить в 7 дней)
+staff-command-rating = оценка ответа, данная по телефону, письмом, по e-mail
+staff-rating-usage = Формат: <code>/rating 1-5 [решён|не решён] [телефон|письмо|e-mail]</code>, например <code>/rating 4 решён телефон</code> — ответом на карточку или в теме обращения. Канал можно не указывать, если оценка пришла тем же путём, что и ответ.
+staff-rating-channel = Ответ по этому обращению ушёл в чат бота: укажите, как пришла оценка — <code>телефон</code>, <code>письмо</code> или <code>e-mail</code>.
+staff-rating-done = Оценка по обращению { $number } записана: { $rating } из 5{ $resolved ->
+        [true] , вопрос решён
+        [false] , вопрос не решён
+       *[none] {""}
+    } (получена: { $channel }).
 staff-command-register = зарегистрировать обращение с телефона, почты, приёма
 staff-command-digest = сводка по срокам
 staff-command-profile = мой профиль (подпись ответов)
@@ -307,6 +321,7 @@ staff-register-done = Зарегистрировано: <b>{ $number }</b>, ср
 deadline-d5 = ⏳ { $number }: до срока ответа 5 рабочих дней (срок { $due }). Исполнитель: { $executor }.
 deadline-d1 = ⚠️ { $number }: срок ответа — <b>{ $due }</b>, остался последний рабочий день. Исполнитель: { $executor }.
 deadline-early = ⏳ { $number }: до <b>{ $date }</b> (7 дней с регистрации) — последний срок, чтобы переадресовать обращение не по компетенции (ч. 3 ст. 8 Федерального закона № 59-ФЗ) и сообщить заявителю, что текст не поддаётся прочтению (ч. 4 ст. 11). Исполнитель: { $executor }.
+deadline-illegible-overdue = 🔴 { $number }: текст признан не поддающимся прочтению, а заявителю не сообщено в 7 дней с регистрации (до { $date }, ч. 4 ст. 11 Федерального закона № 59-ФЗ) — срок пропущен. Сообщите: /reject с основанием «текст не поддаётся прочтению». Исполнитель: { $executor }.
 deadline-overdue = 🔴 { $number }: срок ответа пропущен ({ $due }). Исполнитель: { $executor }.
 digest-title = <b>Сводка на { $date }</b>
 digest-due-today = Срок сегодня: { $count }
