@@ -46,6 +46,7 @@ from storage.models.office import (
     ReadingValueRow,
 )
 from storage.models.pdata import ConsentTextRow
+from storage.models.reports import ReportPostingRow
 from storage.models.runtime import (
     DialogStateRow,
     OutboxRow,
@@ -98,6 +99,7 @@ __all__ = [
     "ProcessedUpdateRow",
     "ReadingSubmissionRow",
     "ReadingValueRow",
+    "ReportPostingRow",
     "StaffAuditRow",
     "StaffMemberRow",
     "StaffMessageRow",
