@@ -59,3 +59,93 @@ report-indicator-performance = Исполнительность
 report-indicator-feedback = Результативность обратной связи
 report-row-contracts = Обращения, приведшие к заключению договора об осуществлении технологического присоединения или договора оказания услуг по передаче электрической энергии
 report-head-number = № п/п
+
+report-sheet-table = Таблица 4.1
+report-sheet-register = Реестр 4.9
+report-sheet-indicators = Индикаторы качества
+report-sheet-figures = Оперативные показатели
+report-table-years = Год N-1: { $before } (те же дни годом ранее); год N: { $now }
+report-period = Период: { $period }
+report-head-indicator = Индикатор
+report-head-formula = Как считается
+report-head-delta = Изменение, п. п.
+report-head-figure = Показатель
+report-none = не указано
+
+report-indicator-availability = Доступность пункта обслуживания потребителей
+report-indicator-informativeness = Информативность
+report-indicator-performance = Исполнительность
+report-indicator-feedback = Результативность обратной связи
+report-formula-availability = Доля обращений, принятых к рассмотрению по существу: все обращения за период, кроме оставленных без ответа по существу (п. 15.6–15.10) и направленных по компетенции, к числу всех обращений (п. 19.8.1)
+report-formula-informativeness = Доля запросов информации, на которые дан ответ в установленный срок, среди запросов информации с ответом (п. 19.8.2)
+report-formula-performance = Доля обращений с ответом в установленный срок среди всех обращений с ответом, в срок или с нарушением срока (п. 19.8.3)
+report-formula-feedback = Доля ответов, по которым заявитель подтвердил «вопрос решён», среди ответов, оценённых в опросе (п. 19.9)
+
+report-sec-outcomes = Рассмотрение обращений
+report-sec-kind = По видам обращений
+report-sec-subject = По темам обращений
+report-sec-form = По формам обслуживания
+report-sec-refused = Оставлены без ответа по существу, по основаниям
+report-sec-department = По подразделениям исполнителей
+report-sec-executor = По исполнителям
+report-sec-satisfaction = Удовлетворённость заявителей
+report-sec-readings-channel = Показания счётчиков: по способам передачи
+report-sec-readings-window = Показания счётчиков: по расчётным месяцам
+report-sec-bookings = Запись на приём: по состоянию записи
+report-sec-notices = Уведомления подписчикам: доставка
+
+report-fig-total = Всего обращений
+report-fig-on-time = Дан ответ в срок
+report-fig-late = Дан ответ с нарушением срока
+report-fig-unanswered = Оставлено без ответа по существу или направлено по компетенции
+report-fig-open = На рассмотрении
+report-fig-overdue = Просрочено сейчас (на рассмотрении, срок истёк)
+report-fig-answer-mean = Срок ответа, дней: в среднем
+report-fig-answer-median = Срок ответа, дней: медиана (целые дни)
+report-fig-answer-max = Срок ответа, дней: наибольший
+report-fig-extended = Срок продлён
+report-fig-forwarded = Направлено по компетенции
+report-fig-reopened = Возобновлено после ответа
+report-fig-contracts = Привели к заключению договора (ТП или передача)
+report-fig-rated = Ответов оценено
+report-fig-mean-rating = Средняя оценка (1–5)
+report-fig-resolved = Доля ответов с оценкой «вопрос решён»
+report-fig-surveyed = Доля ответов, по которым предложен опрос
+
+report-booking-active = действует или состоялась
+report-booking-cancelled = отменена
+report-booking-moved = перенесена
+report-delivery-sent = доставлено
+report-delivery-blocked = заблокировано получателем
+report-delivery-failed = не доставлено (ошибка)
+report-delivery-pending = ожидает отправки
+report-delivery-dropped = снято с отправки
+
+report-month-1 = янв
+report-month-2 = фев
+report-month-3 = мар
+report-month-4 = апр
+report-month-5 = май
+report-month-6 = июн
+report-month-7 = июл
+report-month-8 = авг
+report-month-9 = сен
+report-month-10 = окт
+report-month-11 = ноя
+report-month-12 = дек
+
+report-chart-title = Приёмная: отчёт за { $period }
+report-chart-kinds = Обращения по месяцам и видам
+report-chart-on-time = Ответы в срок, % от данных ответов
+report-chart-subjects = Частые темы обращений за { $period }
+report-chart-satisfaction = Средняя оценка ответа (1–5)
+report-chart-no-data = Нет данных за период
+
+report-caption =
+    📊 <b>Отчёт за { $period }</b> (для сравнения: { $previous })
+    Обращений: { $total } (было { $total_before })
+    Ответ в срок: { $on_time }, с нарушением срока: { $late }
+    Без ответа по существу: { $unanswered }; на рассмотрении: { $open }, из них просрочено: { $overdue }
+    Исполнительность: { $performance } (было { $performance_before })
+    Доступность: { $availability }; результативность обратной связи: { $feedback }
+    Средняя оценка: { $rating }; средний срок ответа: { $mean_days } дн.
