@@ -22,6 +22,8 @@ from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.cli_output import write_export
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
+from bot.cli_reports import add_parsers as add_report_parsers
+from bot.cli_reports import cmd_report
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
 from bot.settings import Settings, describe_errors, env_file
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parsers(kinds)
     add_notice_parsers(commands)
     add_retention_parsers(commands)
+    add_report_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -199,6 +202,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_notices(settings, texts, args)))
     if args.command == "outages":
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
+    if args.command == "report":
+        raise SystemExit(
+            asyncio.run(
+                cmd_report(
+                    settings, texts, period=args.period, fmt=args.format, output=args.output
+                )
+            )
+        )
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
     if args.command == "import" and args.kind == "appeals":
