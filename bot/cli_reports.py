@@ -5,6 +5,7 @@ charts (PNG), as the staff chat's /report builds them."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ async def cmd_report(
             report = await service.build(chosen)
             rows = 0
             if fmt == "png":
-                output.write_bytes(render_png(report, texts))
+                await asyncio.to_thread(output.write_bytes, render_png(report, texts))
             elif fmt == "csv":
                 with output.open("w", encoding="utf-8-sig", newline="") as stream:
                     rows = await write_csv(report, service.register(chosen), stream, texts)

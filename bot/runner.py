@@ -20,6 +20,7 @@ from core.texts import Texts
 from handlers.resume import offer_resume
 from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.notices import NOTICE_JOB, READINGS_JOB
+from notifier.report_export import monthly_report_job
 from notifier.retention import DRAFTS_ERASED_KEY, POLICY_KEY, retention_job
 from notifier.scheduler import JobSpec, build_scheduler
 from services.account_import import StagedAccountImport
@@ -139,6 +140,8 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
             *deadline_jobs(settings),
             *notice_jobs(settings),
             retention_job(settings.retention.hour),
+            # The month's report on its first working day, after the morning digest.
+            monthly_report_job(settings.appeals.digest_hour),
         ],
         extra=extra,
     )

@@ -49,6 +49,7 @@ class StaffAction(StrEnum):
     NOTICE_CANCEL = "notice_cancel"  # a draft dropped
     NOTICE_STOP = "notice_stop"  # a notice under way stopped
     OUTAGE_CLOSE = "outage_close"  # "power restored" to everyone the outage reached
+    REPORT = "report"  # the Order 186 report: the whole registry's figures (SPEC §9)
 
 
 # The least role each action needs; everything else a specialist may do.
@@ -58,6 +59,8 @@ _NEEDS: dict[StaffAction, StaffRole] = {
     # §5.2: documents leave the company only with the management's consent.
     StaffAction.FORWARD: StaffRole.HEAD,
     StaffAction.SETTINGS: StaffRole.ADMIN,
+    # The registry's figures are the management's (§19.23: reviewed by the head).
+    StaffAction.REPORT: StaffRole.HEAD,
 }
 
 # Mass notices reach every subscriber of a topic, everyone at an address or with a debt: the

@@ -15,7 +15,7 @@ from aiogram import Router
 
 from dialogs.registration import router as registration
 from handlers.errors import DomainErrors
-from handlers.staff import card, commands, office, settings, thread
+from handlers.staff import card, commands, office, reports, settings, thread
 from handlers.staff.commands import APPEAL_COMMANDS
 from handlers.staff.gate import MembershipCache as MembershipCache
 from handlers.staff.gate import StaffChat as StaffChat
@@ -43,6 +43,7 @@ STAFF_COMMANDS = (
     "notice",
     "outages",
     "outage_close",
+    "report",
     "help",
     "cancel",
 )
@@ -72,6 +73,7 @@ def build_router(membership: MembershipCache | None = None, *first: Router) -> R
     desk.include_routers(
         settings.build_router(),
         office.build_router(),
+        reports.build_router(),
         commands.build_router(),
         registration.build_router(),
         thread.build_router(),
