@@ -10,6 +10,7 @@ formulas of the indicators and where they come from are in docs/reports.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -346,6 +347,9 @@ def outcome(status: AppealStatus, first_answered_at: datetime | None, due_at: da
     return Outcome.OPEN
 
 
+FORWARDED = "forwarded"  # the "ground" of an appeal sent on to another body
+
+
 class TextKey(str):
     """A cell holding a text key: the writer puts the text in its place."""
 
@@ -469,6 +473,30 @@ class RegisterEntry:
     measures_planned: str
 
 
+@functools.lru_cache(maxsize=4096)
+def marks(
+    form: str, kind: str, subject: str, outcome: Outcome, ground: str | None
+) -> tuple[tuple[int, object], ...]:
+    """The register's marked cells for one combination of form, category and outcome, as
+    (column, value): worked out once per combination, not once per appeal."""
+    cells: list[tuple[int, object]] = []
+    form_index = _FORM_INDEX.get(form)
+    if form_index is not None:
+        cells.append((COL_FORM + form_index, MARK))
+    kind_code, subject_code = _KINDS.get(kind), _SUBJECTS.get(subject)
+    if kind_code is not None and subject_code is not None:
+        cells.extend(
+            (_CATEGORY_COLUMN[category], MARK) for category in categories(kind_code, subject_code)
+        )
+    if outcome is Outcome.UNANSWERED:
+        cells.append(
+            (COL_OUTCOME + 2, TextKey(GROUND_NAMES.get(ground or "", "report-ground-none")))
+        )
+    elif outcome is not Outcome.OPEN:
+        cells.append((_OUTCOME_COLUMN[outcome], MARK))
+    return tuple(sorted(cells, key=lambda cell: cell[0]))
+
+
 def register_cells(entry: RegisterEntry) -> dict[int, object]:
     """The register's non-empty cells of one appeal by column (0-based); column 0 (№ п/п) is
     the writer's. Marks are 1; the unanswered column holds the ground's name."""
@@ -477,19 +505,7 @@ def register_cells(entry: RegisterEntry) -> dict[int, object]:
         2: entry.registered_at.date(),
         3: entry.registered_at.time().replace(microsecond=0),
     }
-    form = _FORM_INDEX.get(entry.form)
-    if form is not None:
-        cells[COL_FORM + form] = MARK
-    kind, subject = _KINDS.get(entry.kind), _SUBJECTS.get(entry.subject)
-    if kind is not None and subject is not None:
-        for category in categories(kind, subject):
-            cells[_CATEGORY_COLUMN[category]] = MARK
-    if entry.outcome is Outcome.UNANSWERED:
-        cells[COL_OUTCOME + 2] = TextKey(
-            GROUND_NAMES.get(entry.ground or "", "report-ground-none")
-        )
-    elif entry.outcome is not Outcome.OPEN:
-        cells[_OUTCOME_COLUMN[entry.outcome]] = MARK
+    cells.update(marks(entry.form, entry.kind, entry.subject, entry.outcome, entry.ground))
     if entry.measures_taken:
         cells[COL_TAKEN] = entry.measures_taken
     if entry.measures_planned:
@@ -514,9 +530,8 @@ class AppealFact:
     form: str
     kind: str
     subject: str
-    status: str
     outcome: Outcome
-    ground: str | None
+    ground: str | None  # the rejection ground, or "forwarded" (59-ФЗ ст. 8 ч. 3)
     contract: bool
     extended: bool
     reopened: bool
@@ -524,7 +539,6 @@ class AppealFact:
     rated: int = 0
     rating_sum: int = 0
     resolved: int = 0  # "вопрос решён": yes
-    surveyed: int = 0  # offered the survey by some channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,6 +583,7 @@ class Facts:
     appeals: tuple[AppealFact, ...]
     answer_times: AnswerTimes
     overdue_now: int  # open appeals whose term has passed, at the moment of the report
+    surveyed: int  # answers after which the survey was offered by some channel
     by_department: Mapping[str, int]
     by_executor: Mapping[str, int]
     readings_by_channel: Mapping[str, int]
@@ -741,7 +756,7 @@ def _tally(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda item: (-item[1], item[0])))
 
 
-def figures(facts: Sequence[AppealFact], *, overdue_now: int) -> Figures:
+def figures(facts: Sequence[AppealFact], *, overdue_now: int, surveyed: int) -> Figures:
     total = sum(f.count for f in facts)
     by_outcome = _tally((f.outcome.value, f.count) for f in facts)
     answered = by_outcome.get(Outcome.ON_TIME, 0) + by_outcome.get(Outcome.LATE, 0)
@@ -757,16 +772,18 @@ def figures(facts: Sequence[AppealFact], *, overdue_now: int) -> Figures:
         open=by_outcome.get(Outcome.OPEN, 0),
         overdue_now=overdue_now,
         extended=sum(f.count for f in facts if f.extended),
-        forwarded=sum(f.count for f in facts if f.status == AppealStatus.FORWARDED),
+        forwarded=sum(f.count for f in facts if f.ground == FORWARDED),
         refused_by_ground=_tally(
-            (f.ground or "", f.count) for f in facts if f.status == AppealStatus.REJECTED
+            (f.ground or "", f.count)
+            for f in facts
+            if f.outcome is Outcome.UNANSWERED and f.ground != FORWARDED
         ),
         reopened=sum(f.count for f in facts if f.reopened),
         contracts=sum(f.count for f in facts if f.contract),
         rated=rated,
         mean_rating=round(sum(f.rating_sum for f in facts) / rated, 2) if rated else None,
         resolved_share=_share(sum(f.resolved for f in facts), rated),
-        surveyed_share=_share(sum(f.surveyed for f in facts), answered),
+        surveyed_share=_share(surveyed, answered),
     )
 
 

@@ -14,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any
 from core.texts import Texts
 from domain.appeal_model import AppealKind
 from domain.reports import (
+    COL_PLANNED,
+    COL_TAKEN,
     FORM_NAMES,
     FORMS,
     INDICATOR_NAMES,
@@ -30,6 +32,7 @@ from domain.reports import (
     RegisterEntry,
     Report,
     TextKey,
+    marks,
     register_cells,
 )
 from domain.spreadsheet import csv_writer
@@ -343,20 +346,26 @@ async def _register_sheet(
     row = 4
     count = 0
     date_style, time_style, mark_style = styles["date"], styles["time"], styles["mark"]
+    write_number, write_string = sheet.write_number, sheet.write_string
+    write_datetime = sheet.write_datetime
     async for entry in register:
         count += 1
-        sheet.write_number(row, 0, count)
-        for col, value in register_cells(entry).items():
+        write_number(row, 0, count)
+        write_string(row, 1, entry.number)
+        moment = entry.registered_at
+        write_datetime(row, 2, moment.date(), date_style)
+        write_datetime(row, 3, moment.time().replace(microsecond=0), time_style)
+        for col, value in marks(
+            entry.form, entry.kind, entry.subject, entry.outcome, entry.ground
+        ):
             if isinstance(value, TextKey):
-                sheet.write_string(row, col, words(value))
-            elif isinstance(value, str):
-                sheet.write_string(row, col, value)
-            elif isinstance(value, int):
-                sheet.write_number(row, col, value, mark_style)
-            elif col == 2:
-                sheet.write_datetime(row, col, value, date_style)
+                write_string(row, col, words(value))
             else:
-                sheet.write_datetime(row, col, value, time_style)
+                write_number(row, col, value, mark_style)
+        if entry.measures_taken:
+            write_string(row, COL_TAKEN, entry.measures_taken)
+        if entry.measures_planned:
+            write_string(row, COL_PLANNED, entry.measures_planned)
         row += 1
     return count
 

@@ -58,8 +58,12 @@ class ReportService:
             table=table_41(last_year.appeals, current.appeals),
             indicators=indicators(current.appeals),
             indicators_before=indicators(before.appeals),
-            figures=figures(current.appeals, overdue_now=current.overdue_now),
-            figures_before=figures(before.appeals, overdue_now=before.overdue_now),
+            figures=figures(
+                current.appeals, overdue_now=current.overdue_now, surveyed=current.surveyed
+            ),
+            figures_before=figures(
+                before.appeals, overdue_now=before.overdue_now, surveyed=before.surveyed
+            ),
             answer_times=current.answer_times,
             answer_times_before=before.answer_times,
             facts=current,

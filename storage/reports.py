@@ -100,6 +100,7 @@ class SqlReports:
             appeals=await self._appeal_facts(period, zone),
             answer_times=await self._answer_times(period, zone),
             overdue_now=await self._overdue(period, zone, now),
+            surveyed=await self._surveyed(period, zone),
             by_department=await self._by_department(period, zone),
             by_executor=await self._by_executor(period, zone),
             readings_by_channel=await self._count_by(
@@ -137,13 +138,11 @@ class SqlReports:
         )
         outcome, ground = _outcome(), _ground()
         reopened = A.reopen_count > 0
-        surveyed = and_(AppealSurveyRow.mode.is_not(None), AppealSurveyRow.mode != "none")
         keys = (
             month_index,
             A.form,
             A.kind,
             A.subject,
-            A.status,
             outcome,
             ground,
             A.contract_concluded,
@@ -157,10 +156,8 @@ class SqlReports:
                 func.count(A.rating),
                 func.coalesce(func.sum(A.rating), 0),
                 func.coalesce(func.sum(case((A.resolved == true(), 1), else_=0)), 0),
-                func.coalesce(func.sum(case((surveyed, 1), else_=0)), 0),
             )
             .select_from(A)
-            .outerjoin(AppealSurveyRow, AppealSurveyRow.appeal_id == A.id)
             .where(_in(period, zone))
             .group_by(*keys)
         )
@@ -171,17 +168,15 @@ class SqlReports:
                 form=row[1],
                 kind=row[2],
                 subject=row[3],
-                status=row[4],
-                outcome=Outcome(row[5]),
-                ground=row[6],
-                contract=bool(row[7]),
-                extended=bool(row[8]),
-                reopened=bool(row[9]),
-                count=int(row[10]),
-                rated=int(row[11]),
-                rating_sum=int(row[12]),
-                resolved=int(row[13]),
-                surveyed=int(row[14]),
+                outcome=Outcome(row[4]),
+                ground=row[5],
+                contract=bool(row[6]),
+                extended=bool(row[7]),
+                reopened=bool(row[8]),
+                count=int(row[9]),
+                rated=int(row[10]),
+                rating_sum=int(row[11]),
+                resolved=int(row[12]),
             )
             for row in rows
         )
@@ -208,6 +203,17 @@ class SqlReports:
             max_days=round(float(total[2]), 2) if total[2] is not None else None,
             histogram={int(row[0]): int(row[1]) for row in histogram},
         )
+
+    async def _surveyed(self, period: Period, zone: ZoneInfo) -> int:
+        """Answers after which the survey was offered (in the chat, by e-mail, at the next
+        contact): from the surveys' table, joined to the period's appeals."""
+        value = await self._uow.session.scalar(
+            select(func.count())
+            .select_from(AppealSurveyRow)
+            .join(A, A.id == AppealSurveyRow.appeal_id)
+            .where(_in(period, zone), AppealSurveyRow.mode != "none")
+        )
+        return int(value or 0)
 
     async def _overdue(self, period: Period, zone: ZoneInfo, now: datetime) -> int:
         value = await self._uow.session.scalar(
