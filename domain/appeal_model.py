@@ -296,6 +296,11 @@ class Appeal:
     # The first answer's time: a reopen clears `answered_at` for the new answer, never this
     # (whether the appeal was answered on time is told by it).
     first_answered_at: datetime | None = None
+    # Order 186 register 4.9 and table 4.1 row 4: the measures taken and planned after the
+    # appeal, and whether it led to a connection or a transmission contract (staff fill them).
+    measures_taken: str = ""
+    measures_planned: str = ""
+    contract_concluded: bool = False
 
     def __post_init__(self) -> None:
         for moment in (

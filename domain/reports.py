@@ -21,6 +21,10 @@ from zoneinfo import ZoneInfo
 from domain.appeal_model import AppealKind, AppealStatus, RejectionGround, ServiceForm, Subject
 from domain.errors import DomainError
 
+MEASURES_MAX = 2000  # characters of "measures taken" or "measures planned"
+YES_WORDS = frozenset({"yes", "y", "1", "+", "true"})
+NO_WORDS = frozenset({"no", "n", "0", "-", "false"})
+
 
 class InvalidReportPeriod(DomainError):
     """A period the report cannot be built for: not one of the forms `parse_period` knows,

@@ -50,6 +50,7 @@ class StaffAction(StrEnum):
     NOTICE_STOP = "notice_stop"  # a notice under way stopped
     OUTAGE_CLOSE = "outage_close"  # "power restored" to everyone the outage reached
     REPORT = "report"  # the Order 186 report: the whole registry's figures (SPEC §9)
+    MEASURES = "measures"  # register 4.9: measures taken or planned, the contract outcome
 
 
 # The least role each action needs; everything else a specialist may do.

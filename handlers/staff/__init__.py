@@ -44,6 +44,9 @@ STAFF_COMMANDS = (
     "outages",
     "outage_close",
     "report",
+    "measures",
+    "planned",
+    "contract",
     "help",
     "cancel",
 )

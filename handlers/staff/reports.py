@@ -16,11 +16,21 @@ from aiogram.types import CallbackQuery, Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
-from domain.reports import Period, month, parse_period, quarter, year
+from domain.reports import (
+    MEASURES_MAX,
+    NO_WORDS,
+    YES_WORDS,
+    Period,
+    month,
+    parse_period,
+    quarter,
+    year,
+)
 from domain.staff import StaffAction, StaffMember
 from handlers.filters import Cmd
-from handlers.staff.replies import column, drop_markup, staff_reply
+from handlers.staff.replies import appeal_of, column, drop_markup, staff_reply
 from notifier.report_export import queue_report
+from storage.reports import SqlReports
 
 
 class ReportChoice(StrEnum):
@@ -145,9 +155,54 @@ def _queue(
     )
 
 
+async def cmd_measures(
+    message: Message, services: Services, texts: Texts, config: AppConfig, staff: StaffMember
+) -> None:
+    """/measures text, /planned text (register 4.9), /contract yes|no (table 4.1 row 4), in
+    the appeal's topic or as a reply to one of its messages; any staff member."""
+    assert message.text is not None
+    head, _, rest = message.text.partition(" ")
+    command = head[1:].split("@", 1)[0].lower()
+    rest = rest.strip()
+    appeal_id = await appeal_of(message, services)
+    if appeal_id is None:
+        staff_reply(services, config, message, texts.get("staff-no-appeal"))
+        return
+    store = SqlReports(services.uow)
+    if command == "contract":
+        # "yes" and "no" as people type them: the locale's words, and the ASCII ones.
+        word = rest.lower()
+        if word in YES_WORDS or word in texts.plain("staff-contract-yes-words").split():
+            await store.set_outcome(appeal_id, contract_concluded=True)
+        elif word in NO_WORDS or word in texts.plain("staff-contract-no-words").split():
+            await store.set_outcome(appeal_id, contract_concluded=False)
+        else:
+            staff_reply(services, config, message, texts.get("staff-contract-usage"))
+            return
+    else:
+        if not rest or len(rest) > MEASURES_MAX:
+            staff_reply(
+                services, config, message, texts.get("staff-measures-usage", max=MEASURES_MAX)
+            )
+            return
+        if command == "measures":
+            await store.set_outcome(appeal_id, measures_taken=rest)
+        else:
+            await store.set_outcome(appeal_id, measures_planned=rest)
+    appeal = await services.staff_desk.appeal(appeal_id)
+    await services.staff_desk.done(
+        staff, StaffAction.MEASURES, appeal_id=appeal_id, detail=command
+    )
+    staff_reply(services, config, message, texts.get("staff-measures-saved", number=appeal.number))
+    notices = services.notices
+    if notices is not None:
+        notices.staff(appeal_id, "edit", urgent=True)  # the card shows them, the reminder goes
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_report, Cmd("report"))
+    router.message.register(cmd_measures, Cmd("measures", "planned", "contract"))
     router.callback_query.register(on_pick, ReportCb.filter())
     router.message.register(on_period, ReportInput.period, F.text, ~F.text.startswith("/"))
     return router

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import openpyxl
+import pytest
 import pytest_asyncio
-from aiogram.methods import SendDocument, SendMessage, SendPhoto
+from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto
 from sqlalchemy import func, select
 
 from bot.settings import Settings
@@ -23,8 +24,9 @@ from domain.reports import month
 from domain.staff import StaffRole
 from notifier.deadlines import DeadlinePolicy
 from notifier.report_export import month_to_post, post_monthly_report
-from storage.models import OutboxRow, ReportPostingRow
+from storage.models import AppealRow, OutboxRow, ReportPostingRow
 from tests.handlers.staff_notice_helpers import _audit, _head, _member
+from tests.handlers.test_staff_chat import _filed, _with_profile
 from tests.harness import STAFF_CHAT_ID, BotHarness
 from tests.report_data import MOSCOW
 
@@ -135,3 +137,53 @@ async def test_the_monthly_report_goes_once_on_the_first_working_day(
         posted = await session.scalar(select(func.count()).select_from(ReportPostingRow))
     assert sorted(rows) == [("export", STAFF_CHAT_ID), ("report_png", STAFF_CHAT_ID)]
     assert posted == 1
+
+
+@pytest.mark.usefixtures("registry")
+async def test_measures_and_the_contract_are_recorded_and_the_card_reminds_until_then(
+    harness: BotHarness, texts: Texts
+) -> None:
+    _, card = await _filed(harness, texts)
+    staff = await _with_profile(harness)
+    await staff.reply(card, "/answer Опора заменена, напряжение в норме.")
+    await harness.deliver()
+    await staff.press(texts.get("staff-button-send-answer"))
+    reminder = texts.get("staff-card-measures-missing")
+    assert any(reminder in text for text in _all_texts(await harness.deliver()))
+
+    await staff.reply(card, "/measures Заменена опора № 12, подтянуты контакты.")
+    calls = await harness.deliver()
+    assert texts.get("staff-measures-saved", number=await _number(harness)) in _texts(calls)
+    shown = _all_texts(calls)
+    assert any("Заменена опора № 12" in text and reminder not in text for text in shown)
+    await staff.reply(card, "/planned Реконструкция ВЛ-0,4 кВ в 2027 году.")
+    await staff.reply(card, "/contract может быть")
+    assert texts.get("staff-contract-usage") in _texts(await harness.deliver())
+    await staff.reply(card, "/contract да")
+    await harness.deliver()
+    async with harness.app.sessionmaker() as session:
+        row = (
+            await session.execute(
+                select(
+                    AppealRow.measures_taken,
+                    AppealRow.measures_planned,
+                    AppealRow.contract_concluded,
+                )
+            )
+        ).one()
+    assert tuple(row) == (
+        "Заменена опора № 12, подтянуты контакты.",
+        "Реконструкция ВЛ-0,4 кВ в 2027 году.",
+        True,
+    )
+    actions = [a for a, o, _ in await _audit(harness, staff.user.id) if o == "done"]
+    assert actions.count("measures") == 3  # measures, planned, contract yes (not the usage)
+
+
+def _all_texts(calls: list[Any]) -> list[str]:
+    return [str(c.text) for c in calls if isinstance(c, SendMessage | EditMessageText)]
+
+
+async def _number(harness: BotHarness) -> str:
+    async with harness.app.sessionmaker() as session:
+        return str(await session.scalar(select(AppealRow.number)))

@@ -164,3 +164,16 @@ report-ask-period = Напишите период, например: 01.10.2026 
 report-queued = Готовлю отчёт за { $period }: пришлю таблицу XLSX и сводку картинкой.
 report-file-caption = Отчёт за { $period } по форме Приложения 7 (Приказ Минэнерго № 186): таблица 4.1, реестр 4.9 ({ $rows } строк), индикаторы качества, оперативные показатели.
 staff-command-report = отчёт по обращениям: таблицы Приказа № 186, индикаторы, графики
+
+staff-card-measures-taken = 🛠 Меры приняты: { $text }
+staff-card-measures-planned = 🗓 Меры планируются: { $text }
+staff-card-contract = 📄 Обращение привело к заключению договора (ТП или передача электроэнергии)
+staff-card-measures-missing = ✍️ Для отчёта (реестр 4.9) не указаны меры по обращению: /measures что сделано, /planned что планируется, /contract — если заключён договор.
+staff-measures-saved = Записано для отчёта по обращению { $number }.
+staff-measures-usage = Напишите текст после команды, например: /measures Заменён прибор учёта 12.11.2026. Не больше { $max } знаков.
+staff-contract-usage = Напишите /contract да или /contract нет: привело ли обращение к заключению договора.
+staff-command-measures = меры, принятые по обращению (для отчёта)
+staff-command-planned = меры, которые планируются (для отчёта)
+staff-command-contract = обращение привело к договору: да или нет
+staff-contract-yes-words = да д заключён заключен
+staff-contract-no-words = нет н не
