@@ -257,6 +257,10 @@ class AppealDraft:
     # When the appeal reached the company (59-ФЗ ст. 8 ч. 2), if before its registration:
     # a letter read on Monday, a journal row. None: received as it is registered.
     received_at: datetime | None = None
+    # Order 186 register 4.9 (a journal row may carry them; staff add them later otherwise).
+    measures_taken: str = ""
+    measures_planned: str = ""
+    contract_concluded: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

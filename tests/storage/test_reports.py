@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.appeal_model import ServiceForm
@@ -29,10 +30,12 @@ from domain.reports import (
     year,
 )
 from services.reports import ReportService
+from storage.models import AppealRow
 from storage.reports import SqlReports
 from storage.uow import UnitOfWork
 from tests import report_data
 from tests.report_data import MOSCOW, REPORT_NOW
+from tests.services.test_appeal_import import _import
 
 F = ServiceForm
 
@@ -241,3 +244,40 @@ async def test_the_monthly_report_is_claimed_once(
 )
 def test_periods_are_read_tolerantly(text: str, label: str) -> None:
     assert parse_period(text).label == label
+
+
+async def test_a_journal_row_brings_the_measures_and_the_contract_outcome(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    header = (
+        "received_at,form,kind,subject,full_name,answer_channel,contact,address,text,"
+        "answered_at,answer_text,measures_taken,measures_planned,contract"
+    )
+    rows = [
+        "2026-11-05 09:40,in_person,application,connection_application,Иванова Мария,post,"
+        '"Выкса, ул. Ленина, 1",,"Прошу подключить дом к сети.",2026-11-10 10:00,'
+        '"Договор направлен.","Выданы технические условия","Строительство ВЛ",yes',
+        "2026-11-06 11:00,phone,complaint,service_quality,Петров Иван,phone,+79200000001,,"
+        '"Не дозвониться в диспетчерскую.",,,,,maybe',
+    ]
+    report = await _import(sessionmaker, clock, "\n".join([header, *rows]))
+    assert len(report.registered) == 1
+    assert [(r.line, r.reason) for r in report.refused] == [(3, "import-appeals-row-code")]
+    async with sessionmaker() as session:
+        stored = (
+            await session.execute(
+                select(
+                    AppealRow.measures_taken,
+                    AppealRow.measures_planned,
+                    AppealRow.contract_concluded,
+                )
+            )
+        ).one()
+    assert tuple(stored) == ("Выданы технические условия", "Строительство ВЛ", True)
+    # A journal without the three columns still imports (they are optional).
+    old = header.rsplit(",", 3)[0]
+    old_row = (
+        "2026-11-07 12:00,phone,information_request,metering,Сидоров Пётр,phone,+79200000002,,"
+        '"Когда передавать показания?",,'
+    )
+    assert len((await _import(sessionmaker, clock, f"{old}\n{old_row}")).registered) == 1
