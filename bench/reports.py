@@ -208,6 +208,7 @@ async def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="appeals to generate")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in /tmp")
     parser.add_argument("--keep", action="store_true", help="reuse the data already there")
+    parser.add_argument("--no-xlsx", action="store_true", help="skip writing the XLSX")
     parser.add_argument(
         "--no-memory", action="store_true", help="skip the tracemalloc runs (they are slow)"
     )
@@ -270,7 +271,11 @@ async def main() -> None:
     total = await measured("annual tables (4.1, indicators, figures)", tables, memory=False)
     await measured("annual tables again (warm cache)", tables, memory=memory)
     rows = await measured("register 4.9 streamed from the database", register_rows, memory=memory)
-    written = await measured("register 4.9 + tables to XLSX", register_xlsx, memory=memory)
+    written = (
+        0
+        if args.no_xlsx
+        else await measured("register 4.9 + tables to XLSX", register_xlsx, memory=memory)
+    )
     print(f"appeals in the year: {total}; register rows: {rows}; written: {written}")
     await engine.dispose()
 

@@ -527,8 +527,9 @@ _SUBJECTS = {subject.value: subject for subject in Subject}
 
 @dataclass(frozen=True, slots=True)
 class AppealFact:
-    """`count` appeals registered in month `month_index` of a period (0-based) that share every
-    other field. The rating figures are sums over them."""
+    """`count` appeals registered in month `month_index` of a period (0-based) that share the
+    fields before `count`; the fields after it are counts and sums over them (of those that
+    led to a contract, were extended, were reopened, were rated...)."""
 
     month_index: int
     form: str
@@ -536,10 +537,10 @@ class AppealFact:
     subject: str
     outcome: Outcome
     ground: str | None  # the rejection ground, or "forwarded" (59-ФЗ ст. 8 ч. 3)
-    contract: bool
-    extended: bool
-    reopened: bool
     count: int
+    contracts: int = 0
+    extended: int = 0
+    reopened: int = 0
     rated: int = 0
     rating_sum: int = 0
     resolved: int = 0  # "вопрос решён": yes
@@ -619,8 +620,8 @@ def table_41_counts(facts: Iterable[AppealFact]) -> dict[tuple[str, str], int]:
                 add(ROW_SETTLED, fact.form, fact.count)
         elif kind is AppealKind.APPLICATION:
             add(ROW_APPLICATIONS, fact.form, fact.count)
-        if fact.contract:
-            add(ROW_CONTRACTS, fact.form, fact.count)
+        if fact.contracts:
+            add(ROW_CONTRACTS, fact.form, fact.contracts)
     return cells
 
 
@@ -775,15 +776,15 @@ def figures(facts: Sequence[AppealFact], *, overdue_now: int, surveyed: int) -> 
         unanswered=by_outcome.get(Outcome.UNANSWERED, 0),
         open=by_outcome.get(Outcome.OPEN, 0),
         overdue_now=overdue_now,
-        extended=sum(f.count for f in facts if f.extended),
+        extended=sum(f.extended for f in facts),
         forwarded=sum(f.count for f in facts if f.ground == FORWARDED),
         refused_by_ground=_tally(
             (f.ground or "", f.count)
             for f in facts
             if f.outcome is Outcome.UNANSWERED and f.ground != FORWARDED
         ),
-        reopened=sum(f.count for f in facts if f.reopened),
-        contracts=sum(f.count for f in facts if f.contract),
+        reopened=sum(f.reopened for f in facts),
+        contracts=sum(f.contracts for f in facts),
         rated=rated,
         mean_rating=round(sum(f.rating_sum for f in facts) / rated, 2) if rated else None,
         resolved_share=_share(sum(f.resolved for f in facts), rated),

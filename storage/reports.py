@@ -137,25 +137,21 @@ class SqlReports:
             else literal(0, Integer)
         )
         outcome, ground = _outcome(), _ground()
-        reopened = A.reopen_count > 0
-        keys = (
-            month_index,
-            A.form,
-            A.kind,
-            A.subject,
-            outcome,
-            ground,
-            A.contract_concluded,
-            A.extended,
-            reopened,
-        )
+        keys = (month_index, A.form, A.kind, A.subject, outcome, ground)
+
+        def how_many(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
         statement = (
             select(
                 *keys,
                 func.count(),
+                how_many(A.contract_concluded == true()),
+                how_many(A.extended == true()),
+                how_many(A.reopen_count > 0),
                 func.count(A.rating),
                 func.coalesce(func.sum(A.rating), 0),
-                func.coalesce(func.sum(case((A.resolved == true(), 1), else_=0)), 0),
+                how_many(A.resolved == true()),
             )
             .select_from(A)
             .where(_in(period, zone))
@@ -170,10 +166,10 @@ class SqlReports:
                 subject=row[3],
                 outcome=Outcome(row[4]),
                 ground=row[5],
-                contract=bool(row[6]),
-                extended=bool(row[7]),
-                reopened=bool(row[8]),
-                count=int(row[9]),
+                count=int(row[6]),
+                contracts=int(row[7]),
+                extended=int(row[8]),
+                reopened=int(row[9]),
                 rated=int(row[10]),
                 rating_sum=int(row[11]),
                 resolved=int(row[12]),
@@ -184,24 +180,24 @@ class SqlReports:
     async def _answer_times(self, period: Period, zone: ZoneInfo) -> AnswerTimes:
         days = _answer_days(self._dialect)
         answered = and_(_in(period, zone), A.first_answered_at.is_not(None))
-        total = (
-            await self._uow.session.execute(
-                select(func.count(), func.avg(days), func.max(days)).where(answered)
-            )
-        ).one()
         whole = (
             cast(func.floor(days), Integer) if self._dialect != "sqlite" else cast(days, Integer)
         )
-        histogram = (
+        # One pass: per whole day, the count, the exact sum and the longest; the mean and
+        # the maximum come from them exactly, the median from the histogram.
+        rows = (
             await self._uow.session.execute(
-                select(whole, func.count()).where(answered).group_by(whole)
+                select(whole, func.count(), func.sum(days), func.max(days))
+                .where(answered)
+                .group_by(whole)
             )
         ).all()
+        count = sum(int(row[1]) for row in rows)
         return AnswerTimes(
-            answered=int(total[0]),
-            mean_days=round(float(total[1]), 2) if total[1] is not None else None,
-            max_days=round(float(total[2]), 2) if total[2] is not None else None,
-            histogram={int(row[0]): int(row[1]) for row in histogram},
+            answered=count,
+            mean_days=round(sum(float(row[2]) for row in rows) / count, 2) if count else None,
+            max_days=round(max(float(row[3]) for row in rows), 2) if rows else None,
+            histogram={int(row[0]): int(row[1]) for row in rows},
         )
 
     async def _surveyed(self, period: Period, zone: ZoneInfo) -> int:
