@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     true,
     update,
@@ -82,6 +83,23 @@ def _answer_days(dialect: str) -> ColumnElement[float]:
     if dialect == "sqlite":
         return cast(func.julianday(A.first_answered_at) - func.julianday(A.registered_at), Float)
     return cast(extract("epoch", A.first_answered_at - A.registered_at) / 86400.0, Float)
+
+
+_PAGE = 5000
+
+
+def _entry(row: Any, zone: ZoneInfo) -> RegisterEntry:
+    return RegisterEntry(
+        number=row[0],
+        registered_at=row[1].astimezone(zone),
+        form=row[2],
+        kind=row[3],
+        subject=row[4],
+        outcome=Outcome(row[5]),
+        ground=row[6],
+        measures_taken=row[7] or "",
+        measures_planned=row[8] or "",
+    )
 
 
 class SqlReports:
@@ -273,41 +291,47 @@ class SqlReports:
         return dict(sorted((str(k), int(c)) for k, c in rows))
 
     async def register(self, period: Period, zone: ZoneInfo) -> AsyncIterator[RegisterEntry]:
-        """Register 4.9's appeals, oldest first, streamed (a server-side cursor on PostgreSQL;
-        on SQLite rows are stepped through in batches): memory stays flat at any size."""
-        statement = (
-            select(
-                A.number,
-                A.registered_at,
-                A.form,
-                A.kind,
-                A.subject,
-                _outcome(),
-                _ground(),
-                A.measures_taken,
-                A.measures_planned,
-            )
-            .where(_in(period, zone))
-            .order_by(A.registered_at, A.id)
-            .execution_options(yield_per=2000)
+        """Register 4.9's appeals, oldest first, in constant memory: a server-side cursor on
+        PostgreSQL; on SQLite (whose async driver reads a streamed result whole) pages of
+        `_PAGE` rows, each after the last one's (registered_at, id) — the index's order."""
+        columns = (
+            A.number,
+            A.registered_at,
+            A.form,
+            A.kind,
+            A.subject,
+            _outcome(),
+            _ground(),
+            A.measures_taken,
+            A.measures_planned,
+            A.id,
         )
-        result = await self._uow.session.stream(statement)
-        try:
-            async for partition in result.partitions():
-                for row in partition:
-                    yield RegisterEntry(
-                        number=row[0],
-                        registered_at=row[1].astimezone(zone),
-                        form=row[2],
-                        kind=row[3],
-                        subject=row[4],
-                        outcome=Outcome(row[5]),
-                        ground=row[6],
-                        measures_taken=row[7] or "",
-                        measures_planned=row[8] or "",
+        ordered = select(*columns).where(_in(period, zone)).order_by(A.registered_at, A.id)
+        if self._dialect != "sqlite":
+            result = await self._uow.session.stream(ordered.execution_options(yield_per=2000))
+            try:
+                async for partition in result.partitions():
+                    for row in partition:
+                        yield _entry(row, zone)
+            finally:
+                await result.close()
+            return
+        after: tuple[datetime, int] | None = None
+        while True:
+            page = ordered.limit(_PAGE)
+            if after is not None:
+                page = page.where(
+                    or_(
+                        A.registered_at > after[0],
+                        and_(A.registered_at == after[0], A.id > after[1]),
                     )
-        finally:
-            await result.close()
+                )
+            rows = (await self._uow.session.execute(page)).all()
+            for row in rows:
+                yield _entry(row, zone)
+            if len(rows) < _PAGE:
+                return
+            after = (rows[-1][1], int(rows[-1][9]))
 
     # The monthly report, posted once ----------------------------------------------------
 

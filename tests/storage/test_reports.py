@@ -281,3 +281,22 @@ async def test_a_journal_row_brings_the_measures_and_the_contract_outcome(
         '"Когда передавать показания?",,'
     )
     assert len((await _import(sessionmaker, clock, f"{old}\n{old_row}")).registered) == 1
+
+
+async def test_the_register_pages_through_in_order_without_losing_a_row(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import storage.reports
+
+    monkeypatch.setattr(storage.reports, "_PAGE", 7)  # 40 rows: 5 full pages and a short one
+    await report_data.load(engine)
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
+    try:
+        entries = [entry async for entry in SqlReports(uow).register(year(2026), MOSCOW)]
+    finally:
+        await uow.rollback()
+    numbers = [entry.number for entry in entries]
+    assert len(numbers) == len(set(numbers)) == 40
+    assert entries == sorted(entries, key=lambda e: (e.registered_at, e.number))
