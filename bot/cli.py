@@ -26,6 +26,8 @@ from bot.cli_pdata import cmd_pdata_rotate
 from bot.cli_questionnaires import add_parsers as add_questionnaire_parsers
 from bot.cli_questionnaires import cmd_questionnaire
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
+from bot.cli_reports import add_parsers as add_report_parsers
+from bot.cli_reports import cmd_report
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
 from bot.settings import Settings, describe_errors, env_file
@@ -105,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     add_retention_parsers(commands)
     add_questionnaire_parsers(commands)
     add_pdata_parsers(commands)
+    add_report_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -227,6 +230,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
     if args.command == "questionnaire":
         raise SystemExit(asyncio.run(cmd_questionnaire(settings, texts, args)))
+    if args.command == "report":
+        raise SystemExit(
+            asyncio.run(
+                cmd_report(
+                    settings, texts, period=args.period, fmt=args.format, output=args.output
+                )
+            )
+        )
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
     if args.command == "pdata":

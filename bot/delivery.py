@@ -22,6 +22,12 @@ from notifier.exports import EXPORT_METHOD, Builder, ExportChannel
 from notifier.file_fetch import BotFileSource, FileFetcher
 from notifier.file_resend import StoredFileResend
 from notifier.outbox import CustomHandler, OutboxSender, Undelivered
+from notifier.report_export import (
+    PICTURE_METHOD,
+    REPORT_EXPORT,
+    ReportPictureChannel,
+    xlsx_builder,
+)
 from notifier.staff_channel import StaffChannel, card_renderer
 from services.files import FileKeeper
 from services.readings import readings_csv
@@ -168,7 +174,15 @@ def build_sender(
     handlers: dict[str, CustomHandler] = {
         STAFF_METHOD: channel,
         EXPORT_METHOD: ExportChannel(
-            app.sessionmaker, clock=app.clock, builders={"readings": _readings_file(app)}
+            app.sessionmaker,
+            clock=app.clock,
+            builders={
+                "readings": _readings_file(app),
+                REPORT_EXPORT: xlsx_builder(app.texts, zone=app.config.zone, clock=app.clock),
+            },
+        ),
+        PICTURE_METHOD: ReportPictureChannel(
+            app.sessionmaker, clock=app.clock, texts=app.texts, zone=app.config.zone
         ),
     }
     settings = app.settings

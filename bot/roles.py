@@ -27,6 +27,7 @@ from notifier.deadlines import DEADLINE_JOB, DIGEST_JOB, DeadlinePolicy
 from notifier.file_fetch import FileFetcher
 from notifier.notices import NOTICE_JOB, READINGS_JOB
 from notifier.outbox import OutboxSender
+from notifier.report_export import monthly_report_job
 from notifier.retention import DRAFTS_ERASED_KEY, FILE_STORE_KEY, POLICY_KEY, retention_job
 from notifier.scheduler import JobSpec, build_scheduler
 from services.account_import import StagedAccountImport
@@ -210,6 +211,8 @@ class LeaderRoles:
                 *deadline_jobs(settings),
                 *notice_jobs(settings),
                 retention_job(settings.retention.hour),
+                # The month's report on its first working day, after the morning digest.
+                monthly_report_job(settings.appeals.digest_hour),
             ],
             extra=self._extra(sender),
         )

@@ -260,6 +260,10 @@ class AppealDraft:
     # When the appeal reached the company (59-ФЗ ст. 8 ч. 2), if before its registration:
     # a letter read on Monday, a journal row. None: received as it is registered.
     received_at: datetime | None = None
+    # Order 186 register 4.9 (a journal row may carry them; staff add them later otherwise).
+    measures_taken: str = ""
+    measures_planned: str = ""
+    contract_concluded: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -299,6 +303,11 @@ class Appeal:
     # The first answer's time: a reopen clears `answered_at` for the new answer, never this
     # (whether the appeal was answered on time is told by it).
     first_answered_at: datetime | None = None
+    # Order 186 register 4.9 and table 4.1 row 4: the measures taken and planned after the
+    # appeal, and whether it led to a connection or a transmission contract (staff fill them).
+    measures_taken: str = ""
+    measures_planned: str = ""
+    contract_concluded: bool = False
 
     def __post_init__(self) -> None:
         for moment in (

@@ -170,6 +170,9 @@ def register(
         pp55=draft.pp55,
         flags=flags,
         received_at=received_at,
+        measures_taken=draft.measures_taken.strip(),
+        measures_planned=draft.measures_planned.strip(),
+        contract_concluded=draft.contract_concluded,
     )
     event = AppealEvent(
         action=AppealAction.REGISTER,

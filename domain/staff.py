@@ -55,6 +55,8 @@ class StaffAction(StrEnum):
     QUESTIONNAIRE_COMPOSE = "questionnaire_compose"  # a draft started or a question added
     QUESTIONNAIRE_SEND = "questionnaire_send"  # sent to a topic's subscribers
     QUESTIONNAIRE_CLOSE = "questionnaire_close"  # no more answers (or a draft dropped)
+    REPORT = "report"  # the Order 186 report: the whole registry's figures (SPEC §9)
+    MEASURES = "measures"  # register 4.9: measures taken or planned, the contract outcome
 
 
 # The least role each action needs; everything else a specialist may do.
@@ -64,6 +66,8 @@ _NEEDS: dict[StaffAction, StaffRole] = {
     # §5.2: documents leave the company only with the management's consent.
     StaffAction.FORWARD: StaffRole.HEAD,
     StaffAction.SETTINGS: StaffRole.ADMIN,
+    # The registry's figures are the management's (§19.23: reviewed by the head).
+    StaffAction.REPORT: StaffRole.HEAD,
 }
 
 # Mass notices reach every subscriber of a topic, everyone at an address or with a debt: the

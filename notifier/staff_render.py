@@ -251,6 +251,22 @@ def identity_text(identity: Identity, texts: Texts) -> str:
     return shorten(text, ALERT_MAX)
 
 
+def measures_lines(appeal: Appeal, texts: Texts) -> list[str]:
+    """Order 186 register 4.9: the measures and the contract outcome once given; after the
+    answer, a reminder while the measures are empty (they are optional, the report is not)."""
+    lines = []
+    if appeal.measures_taken:
+        lines.append(texts.get("staff-card-measures-taken", text=appeal.measures_taken[:300]))
+    if appeal.measures_planned:
+        lines.append(texts.get("staff-card-measures-planned", text=appeal.measures_planned[:300]))
+    if appeal.contract_concluded:
+        lines.append(texts.get("staff-card-contract"))
+    answered = appeal.first_answered_at is not None or appeal.answered_at is not None
+    if answered and not (appeal.measures_taken or appeal.measures_planned):
+        lines.append(texts.get("staff-card-measures-missing"))
+    return lines
+
+
 def render_card(
     appeal: Appeal,
     texts: Texts,
@@ -356,6 +372,7 @@ def render_card(
                 ground=texts.get(f"staff-ground-{appeal.rejection_ground.value}"),
             )
         )
+    lines.extend(measures_lines(appeal, texts))
     if appeal.rating is not None:
         lines.append(
             texts.get(

@@ -27,6 +27,7 @@ from domain.appeals import (
 from domain.errors import DomainError, TooLong
 from domain.journal import journal_key
 from domain.limits import Field
+from domain.reports import MEASURES_MAX
 from services.appeals import AppealService
 from services.csv_import import RefusedRow, check_lengths, read_rows, too_long_row
 from services.ports import JournalKeys
@@ -44,6 +45,10 @@ COLUMNS = (
     "answered_at",
     "answer_text",
 )
+# Order 186 register 4.9 and table 4.1 row 4: read when the journal has them.
+OPTIONAL_COLUMNS = ("measures_taken", "measures_planned", "contract")
+_YES = frozenset({"yes", "y", "1", "true", "+"})
+_NO = frozenset({"", "no", "n", "0", "false", "-"})
 _REQUIRED = ("received_at", "form", "kind", "subject", "answer_channel", "text")
 # §15.2: a written appeal is registered without a name too, then closed (§15.10); a
 # missing contact is refused by `check_submittable` unless the appeal is written.
@@ -91,7 +96,9 @@ class AppealImportService:
         reason, the others go on. The caller commits once (or rolls back: a dry run)."""
         report = AppealImportReport()
         rows: list[_JournalRow | RefusedRow] = []
-        for item in read_rows(text, COLUMNS, header_error="import-appeals-header"):
+        for item in read_rows(
+            text, COLUMNS, header_error="import-appeals-header", optional=OPTIONAL_COLUMNS
+        ):
             report.rows += 1
             if isinstance(item, RefusedRow):
                 rows.append(item)
@@ -175,6 +182,16 @@ class AppealImportService:
         too_long = check_lengths(line, row, _LIMITED)
         if too_long is not None:
             return too_long, None, None
+        contract = row["contract"].lower()
+        if contract not in _YES and contract not in _NO:
+            return RefusedRow(line, "import-appeals-row-code", row["contract"][:30]), None, None
+        for name in ("measures_taken", "measures_planned"):
+            if len(row[name]) > MEASURES_MAX:
+                return (
+                    RefusedRow(line, "import-row-too-long", f"{name}: {MEASURES_MAX}"),
+                    None,
+                    None,
+                )
         draft = AppealDraft(
             user_id=None,
             kind=kind,
@@ -185,5 +202,8 @@ class AppealImportService:
             address=row["address"],
             answer_channel=channel,
             contact=row["contact"],
+            measures_taken=row["measures_taken"],
+            measures_planned=row["measures_planned"],
+            contract_concluded=contract in _YES,
         )
         return None, draft, received

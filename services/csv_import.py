@@ -37,11 +37,12 @@ def decode(raw: bytes) -> str:
 
 
 def read_rows(
-    text: str, columns: Sequence[str], *, header_error: str
+    text: str, columns: Sequence[str], *, header_error: str, optional: Sequence[str] = ()
 ) -> Iterator[tuple[int, dict[str, str]] | RefusedRow]:
     """Each non-empty data row as (line number, {column: stripped value}), or a RefusedRow
     for a row with too few columns. A file without all `columns` in its header is refused
-    as a whole with `header_error`."""
+    as a whole with `header_error`; `optional` columns are read when the header has them,
+    else they are empty."""
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise ImportFileError("import-file-empty")
@@ -53,6 +54,8 @@ def read_rows(
     if missing:
         raise ImportFileError(header_error, ", ".join(missing))
     position = {name: header.index(name) for name in columns}
+    position.update({name: header.index(name) for name in optional if name in header})
+    absent = {name: "" for name in optional if name not in header}
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -64,7 +67,7 @@ def read_rows(
             # No database text holds a NUL (PostgreSQL refuses the whole statement).
             yield RefusedRow(line, "import-row-nul")
             continue
-        yield line, {name: values[index].strip() for name, index in position.items()}
+        yield line, {name: values[index].strip() for name, index in position.items()} | absent
 
 
 def too_long_row(line: int, error: TooLong) -> RefusedRow:

@@ -152,6 +152,9 @@ def _values(appeal: Appeal) -> dict[str, Any]:
         "rating": appeal.rating,
         "resolved": appeal.resolved,
         "survey_comment": appeal.survey_comment,
+        "measures_taken": appeal.measures_taken,
+        "measures_planned": appeal.measures_planned,
+        "contract_concluded": appeal.contract_concluded,
     }
 
 
@@ -187,6 +190,9 @@ def _appeal(row: Any) -> Appeal:
         survey_comment=row.survey_comment or "",
         received_at=row.received_at,
         first_answered_at=row.first_answered_at,
+        measures_taken=row.measures_taken or "",
+        measures_planned=row.measures_planned or "",
+        contract_concluded=bool(row.contract_concluded),
     )
 
 

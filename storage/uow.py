@@ -112,6 +112,11 @@ class LazyConnection:
     async def scalar(self, statement: Any, parameters: Any = None) -> Any:
         return await (await self._ready()).scalar(statement, parameters)
 
+    async def stream(self, statement: Any, parameters: Any = None) -> Any:
+        """A result read as it is iterated (a server-side cursor where the driver has one):
+        the reports' register (storage/reports.py)."""
+        return await (await self._ready()).stream(statement, parameters)
+
     async def commit(self) -> None:
         """Execute the deferred statements and commit. On SQLite they go to the driver
         together with the COMMIT, in one call (storage/sqlite_driver.py)."""

@@ -96,7 +96,13 @@ def _built_keys() -> dict[str, Iterable[object]]:
         Subject,
         VulnerableGroup,
     )
-    from domain.booking import WEEKDAYS, BookingChannel, BookingTopic, ReminderKind
+    from domain.booking import (
+        WEEKDAYS,
+        BookingChannel,
+        BookingStatus,
+        BookingTopic,
+        ReminderKind,
+    )
     from domain.contacts import AnswerChannel
     from domain.deadlines import WarningStage
     from domain.files import FileKind
@@ -105,6 +111,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     from domain.pp55 import ApplicantType, Pp55Item
     from domain.questionnaires import QuestionKind, QuestionnaireStatus
     from domain.readings import ReadingChannel, WindowPosition, zone_name_keys
+    from domain.reports import INDICATOR_NAMES
     from domain.staff import StaffRole
     from domain.subscriptions import Topic
     from handlers.settings import SubscriptionAction
@@ -152,6 +159,11 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "reading-meter-zones-": range(1, 4),
         "reading-month-": range(1, 13),
         "reading-zone-": [key.removeprefix("reading-zone-") for key in zone_name_keys()],
+        "report-booking-": BookingStatus,
+        "report-delivery-": ["sent", "blocked", "failed", "pending", "dropped"],
+        "report-indicator-": [name for name, _ in INDICATOR_NAMES],
+        "report-formula-": [name for name, _ in INDICATOR_NAMES],
+        "report-month-": range(1, 13),
         "pp55-applicant-": ApplicantType,
         "quest-hint-": question_kinds,
         "quest-kind-": question_kinds,
@@ -174,7 +186,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
 
 
 # f-strings that look like keys but name other things (a file, an engine, a fake file id).
-NOT_KEYS = {"local-", "readings-", "reception-"}
+NOT_KEYS = {"local-", "readings-", "reception-", "report-"}
 
 
 def _key_beginnings() -> set[str]:
@@ -249,6 +261,8 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " item items passport born place"
         " fix username groups type head server surname"
         " title notice label share mean recipients respondents questions option answers"
+        " before now previous total_before on_time late unanswered open overdue performance"
+        " performance_before availability feedback mean_days"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

@@ -15,7 +15,7 @@ from aiogram import Router
 
 from dialogs.registration import router as registration
 from handlers.errors import DomainErrors
-from handlers.staff import card, commands, lookups, office, profile, settings, thread
+from handlers.staff import card, commands, lookups, office, profile, reports, settings, thread
 from handlers.staff.commands import APPEAL_COMMANDS
 from handlers.staff.gate import MembershipCache as MembershipCache
 from handlers.staff.gate import StaffChat as StaffChat
@@ -44,6 +44,10 @@ STAFF_COMMANDS = (
     "outages",
     "outage_close",
     "questionnaire",
+    "report",
+    "measures",
+    "planned",
+    "contract",
     "help",
     "cancel",
 )
@@ -73,6 +77,7 @@ def build_router(membership: MembershipCache | None = None, *first: Router) -> R
     desk.include_routers(
         settings.build_router(),
         office.build_router(),
+        reports.build_router(),
         commands.build_router(),
         registration.build_router(),
         profile.build_router(),

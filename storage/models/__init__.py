@@ -51,6 +51,7 @@ from storage.models.questionnaires import (
     QuestionnaireRow,
     QuestionRow,
 )
+from storage.models.reports import ReportPostingRow
 from storage.models.runtime import (
     DialogStateRow,
     OutboxRow,
@@ -106,6 +107,7 @@ __all__ = [
     "QuestionnaireRow",
     "ReadingSubmissionRow",
     "ReadingValueRow",
+    "ReportPostingRow",
     "StaffAuditRow",
     "StaffMemberRow",
     "StaffMessageRow",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,6 +82,11 @@ class AppealRow(Base):
     # Set when the retention period after closing ran out (domain/retention.py): the personal
     # data is erased, the registry row stays for the reports.
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Order 186 register 4.9: the measures taken and planned after the appeal, and whether it
+    # led to a connection or a transmission contract (table 4.1, row 4). Filled by staff.
+    measures_taken: Mapped[str] = mapped_column(Text, default="", server_default="")
+    measures_planned: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contract_concluded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AppealEventRow(Base):

@@ -294,6 +294,8 @@ def test_every_staff_handler_is_behind_the_gate_once_and_the_desk_behind_one_ren
         "staff_notices callback_query": (1, 0),
         "handlers.staff.settings message": (1, 1),
         "handlers.staff.office message": (1, 1),
+        "handlers.staff.reports message": (1, 1),
+        "handlers.staff.reports callback_query": (1, 1),
         "handlers.staff.commands message": (1, 1),
         "dialogs.registration.router message": (1, 1),
         "dialogs.registration.router callback_query": (1, 1),

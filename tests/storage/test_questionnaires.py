@@ -236,7 +236,7 @@ async def test_retention_erases_the_old_notice_and_keeps_the_questionnaire_resul
         .values(status="done", created_at=clock.now() - timedelta(days=2000))
     )
     await uow.commit()
-    erased, _ = await SqlRetention(sessionmaker).erase_batch(
+    erased = await SqlRetention(sessionmaker).erase_batch(
         DataCategory.NOTICES, cutoff=clock.now() - timedelta(days=1095), now=clock.now(), limit=10
     )
     assert erased == 1
