@@ -46,6 +46,7 @@ async def cmd_report(
     clock: Clock | None = None,
 ) -> int:
     from notifier.report_files import render_png, write_csv, write_xlsx
+    from notifier.report_questionnaires import questionnaire_section
     from services.reports import ReportService
     from storage.engine import create_engine, create_sessionmaker
     from storage.migrate import upgrade
@@ -67,7 +68,8 @@ async def cmd_report(
         uow = UnitOfWork(create_sessionmaker(engine), clock=clock)
         try:
             service = ReportService(SqlReports(uow), clock=clock, zone=settings.zone)
-            report = await service.build(chosen)
+            extra = await questionnaire_section(uow, chosen, zone=settings.zone, texts=texts)
+            report = await service.build(chosen, extra)
             rows = 0
             if fmt == "png":
                 await asyncio.to_thread(output.write_bytes, render_png(report, texts))

@@ -29,6 +29,7 @@ from notifier.deadlines import DeadlinePolicy
 from notifier.exports import EXPORT_METHOD, Builder, export_payload
 from notifier.outbox import OutboxCall, register_method
 from notifier.report_files import caption, file_name, render_png, write_xlsx
+from notifier.report_questionnaires import questionnaire_section
 from notifier.scheduler import JobSpec, job_context
 from services.reports import ReportService
 from storage.outbox import enqueue
@@ -54,7 +55,8 @@ def xlsx_builder(texts: Texts, *, zone: ZoneInfo, clock: Clock) -> Builder:
     async def build(uow: UnitOfWork, label: str) -> tuple[str, bytes, str]:
         service = ReportService(SqlReports(uow), clock=clock, zone=zone)
         period = parse_period(label)
-        report = await service.build(period)
+        extra = await questionnaire_section(uow, period, zone=zone, texts=texts)
+        report = await service.build(period, extra)
         buffer = io.BytesIO()
         rows = await write_xlsx(report, service.register(period), buffer, texts)
         note = texts.get("report-file-caption", period=label, rows=rows)

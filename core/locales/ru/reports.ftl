@@ -177,3 +177,18 @@ staff-command-planned = меры, которые планируются (для 
 staff-command-contract = обращение привело к договору: да или нет
 staff-contract-yes-words = да д заключён заключен
 staff-contract-no-words = нет н не
+
+# The «Анкеты» section (regulation §19.17–19.18): notifier/report_questionnaires.py
+report-quest-title = Анкеты
+report-quest-col-id = № анкеты
+report-quest-col-title = Анкета
+report-quest-col-sent = Отправлена
+report-quest-col-recipients = Получателей
+report-quest-col-respondents = Ответили
+report-quest-col-position = № вопроса
+report-quest-col-question = Вопрос
+report-quest-col-answers = Ответов на вопрос
+report-quest-col-option = Вариант
+report-quest-col-count = Выбрали
+report-quest-col-mean = Среднее (шкала 1–5)
+report-quest-col-text = Свободный ответ
