@@ -1,0 +1,70 @@
+"""The typed past date or time of every dialog and staff command (domain/when.py), with the
+words it leaves («2 декабря», «в понедельник», «3 часа назад») read by dateparser in the
+Russian locale, and what the person is shown back («02.12.2026, 18:00–21:00»)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from domain.when import DAY_PARTS, Precision, When, read_when
+
+if TYPE_CHECKING:
+    from core.texts import Texts
+
+_TIME_PERIOD = "time"
+
+
+def read_words(text: str, base: datetime) -> tuple[datetime, bool] | None:
+    """dateparser's reading of `text` relative to `base` (local, naive): the moment and
+    whether it has a time of day («3 часа назад») or is a day («2 декабря»)."""
+    from dateparser.date import DateDataParser
+
+    # Imported when a date is first typed, not at start: with its language data it adds
+    # seconds to a start on a busy machine (a restart must answer quickly, tests/e2e).
+    parser = DateDataParser(
+        languages=["ru"],
+        settings={
+            "PREFER_DATES_FROM": "past",
+            "DATE_ORDER": "DMY",
+            "PREFER_DAY_OF_MONTH": "first",
+            "RETURN_TIME_AS_PERIOD": True,
+            "RELATIVE_BASE": base,
+        },
+    )
+    data = parser.get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.replace(tzinfo=None), data.period == _TIME_PERIOD
+
+
+def parse_when(text: str, *, now: datetime, zone: tzinfo) -> When:
+    """`domain.when.read_when` with dateparser for the words: a When or a DomainError."""
+    return read_when(text, now=now, zone=zone, words=read_words)
+
+
+def _hm(moment: datetime, start: datetime) -> str:
+    """A range's end as a time; the midnight ending a day is 24:00."""
+    midnight = moment.hour == 0 and moment.minute == 0 and moment.date() > start.date()
+    if midnight and moment - start <= timedelta(days=1):
+        return "24:00"
+    return moment.strftime("%H:%M")
+
+
+def describe(when: When, texts: Texts, zone: tzinfo) -> str:
+    """What was understood, the way the person reads it back: «02.12.2026»,
+    «02.12.2026, 18:30», «02.12.2026, 18:00–21:00», «03.12.2026, вечер (18:00–24:00)»."""
+    start = when.start.astimezone(zone)
+    day = start.strftime("%d.%m.%Y")
+    if when.precision is Precision.DAY:
+        return day
+    if when.precision is Precision.MOMENT or when.end is None:
+        return f"{day}, {start:%H:%M}"
+    end = when.end.astimezone(zone)
+    if when.precision is Precision.PART and when.part is not None:
+        first, last = DAY_PARTS[when.part]
+        name = texts.plain(f"when-part-{when.part.value}")
+        return f"{day}, {name} ({first:02d}:00–{last:02d}:00)"
+    if end.date() == start.date() or _hm(end, start) == "24:00":
+        return f"{day}, {start:%H:%M}–{_hm(end, start)}"
+    return f"{day} {start:%H:%M} – {end:%d.%m.%Y %H:%M}"
