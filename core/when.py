@@ -68,3 +68,17 @@ def describe(when: When, texts: Texts, zone: tzinfo) -> str:
     if end.date() == start.date() or _hm(end, start) == "24:00":
         return f"{day}, {start:%H:%M}–{_hm(end, start)}"
     return f"{day} {start:%H:%M} – {end:%d.%m.%Y %H:%M}"
+
+
+def span_text(start: datetime, end: datetime | None, zone: tzinfo) -> str:
+    """A stored moment or range as a line of a summary or a staff card: «02.12.2026 18:30»,
+    «02.12.2026» (a whole day), «02.12.2026 18:00–21:00»."""
+    first = start.astimezone(zone)
+    if end is None:
+        return first.strftime("%d.%m.%Y %H:%M")
+    last = end.astimezone(zone)
+    if first.hour == first.minute == 0 and last - first == timedelta(days=1):
+        return first.strftime("%d.%m.%Y")
+    if last.date() == first.date() or _hm(last, first) == "24:00":
+        return f"{first:%d.%m.%Y %H:%M}–{_hm(last, first)}"
+    return f"{first:%d.%m.%Y %H:%M} – {last:%d.%m.%Y %H:%M}"

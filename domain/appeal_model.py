@@ -204,6 +204,9 @@ class QualityComplaintDetails:
     `applicant` is None on an appeal filed before the whole set was asked."""
 
     violation_time: datetime | None = None
+    # The end of the time named when it was a range («с 18:00 до 21:00», «вечером»,
+    # «2 декабря»: domain/when.py); None for a moment.
+    violation_end: datetime | None = None
     device_address: str = ""
     contract_number: str = ""
     applicant: ApplicantType | None = None

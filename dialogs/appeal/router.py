@@ -57,7 +57,6 @@ from services.files import received_file
 from services.ports import Attachment, SecretBox
 
 MB = 1024 * 1024
-_TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 Data = AppealDialogState
 
 # -- entry ---------------------------------------------------------------------------------
@@ -195,6 +194,7 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
     "long": _on_long_text,
     "summary": _on_summary,
     "later": pp55.on_later,
+    "when": pp55.on_when,
 }
 
 

@@ -45,6 +45,10 @@ class AppealDialogState(SummaryState):
     kind: AppealKind | None = None
     subject: Subject | None = None
     pp55_time: datetime | None = None
+    pp55_time_end: datetime | None = None  # a range's end (domain/when.py)
+    # What was read from the typed time, shown back («Понял: … — верно?») until confirmed.
+    pp55_time_read: datetime | None = None
+    pp55_time_read_end: datetime | None = None
     pp55_device: str = ""
     pp55_contract: str = ""
     pp55_applicant: ApplicantType | None = None

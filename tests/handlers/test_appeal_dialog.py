@@ -140,8 +140,10 @@ async def test_quality_complaint_asks_what_pp55_requires(
     await _to_text_step(person, texts, subject="power_quality")
     await person.press(texts.get("pp55-applicant-person"))
     calls = await person.send("завтра вечером")
-    assert texts_of(calls) == [texts.get("appeal-pp55-time-invalid")]
-    await person.send("23.11.2026 18:30")
+    assert texts_of(calls) == [texts.get("when-future")]
+    calls = await person.send("23.11.2026 18:30")
+    assert texts_of(calls) == [texts.get("when-understood", when="23.11.2026, 18:30")]
+    await person.press(texts.get("when-yes"))
     await person.press("Выкса, ул. Ленина, 12, 5")
     await person.send("Д-1234")
     for _ in range(6):  # residence, birth date and place, passport, phone, e-mail
