@@ -260,6 +260,9 @@ class AppealDraft:
     # When the appeal reached the company (59-ФЗ ст. 8 ч. 2), if before its registration:
     # a letter read on Monday, a journal row. None: received as it is registered.
     received_at: datetime | None = None
+    # The known outage the person was told of when starting a complaint about no power
+    # (domain/known_outage.py); staff see the link on the card.
+    outage_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -50,12 +50,13 @@ _LOOKALIKES = str.maketrans(
 class FlagKind(StrEnum):
     REPEAT = "repeat"
     OBSCENE = "obscene"
+    OUTAGE = "outage"  # filed at an address where an outage was already known (its id)
 
 
 @dataclass(frozen=True, slots=True)
 class ScreeningFlag:
     """A hint on the staff card. `detail`: the earlier appeal's id for a repeat, the words
-    found for obscene language."""
+    found for obscene language, the outage's id for a complaint about a known outage."""
 
     kind: FlagKind
     detail: str

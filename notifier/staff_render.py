@@ -297,6 +297,8 @@ def render_card(
             lines.append(texts.get("staff-card-flag-repeat", number=number or flag.detail))
         elif flag.kind is FlagKind.OBSCENE:
             lines.append(texts.get("staff-card-flag-obscene"))
+        elif flag.kind is FlagKind.OUTAGE:
+            lines.append(texts.get("staff-card-flag-outage", id=flag.detail))
     if appeal.pp55 is not None:
         moment = appeal.pp55.violation_time
         lines.append(

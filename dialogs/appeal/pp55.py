@@ -17,6 +17,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from core.texts import Texts
 from core.when import describe, parse_when, span_text
 from dialogs.appeal.keyboards import AppealPick, pick
+from dialogs.appeal.outage import tell_known_outage
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.steps import Asker, Step, Turn
 from domain.appeals import QualityComplaintDetails, is_quality_complaint
@@ -60,6 +61,7 @@ def pp55_order(data: Data) -> list[State]:
 
 async def _ask_applicant(turn: Turn, data: Data) -> None:
     texts = turn.texts
+    await tell_known_outage(turn, data)  # before the first question (issue 15)
     await turn.say(texts.get("pp55-why"), dialog_nav(texts))
     options = [(f"pp55-applicant-{a.value}", a.value) for a in ApplicantType]
     await turn.say(texts.get("pp55-ask-applicant"), pick(texts, "applicant", options))
@@ -182,6 +184,8 @@ async def on_item(message: Message, turn: Turn, clock: Clock) -> None:
         await turn.say(turn.texts.get("when-understood", when=understood), _when_keyboard(turn))
         return
     setattr(data, f"pp55_{item.value}", value)
+    if item is Pp55Item.DEVICE and isinstance(value, str):
+        await tell_known_outage(turn, data, typed=value)
     await advance(turn, item, data)
 
 

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
-from dialogs.appeal import pp55
+from dialogs.appeal import outage, pp55
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.appeal.steps import TABLE
@@ -195,6 +195,7 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
     "summary": _on_summary,
     "later": pp55.on_later,
     "when": pp55.on_when,
+    "outage": outage.on_subscribe,
 }
 
 
@@ -227,6 +228,7 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
     assert data.kind is not None
     assert data.subject is not None
     assert data.channel is not None
+    details = pp55.details(data, box)
     return AppealDraft(
         user_id=user_id,
         kind=data.kind,
@@ -239,8 +241,10 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
         answer_channel=data.channel,
         contact=data.contact,
         vulnerable=data.vulnerable,
-        pp55=pp55.details(data, box),
+        pp55=details,
         voice=any(f.kind == "voice" for f in data.files),
+        # Only a complaint about the supply is linked to a known outage.
+        outage_id=data.outage_id if details is not None else None,
     )
 
 

@@ -61,6 +61,8 @@ class AppealDialogState(SummaryState):
     pp55_birth_date: str = ""
     pp55_birth_place: str = ""
     pp55_passport: str = ""
+    # The outage known at the address the person was told of (dialogs/appeal/outage.py).
+    outage_id: int | None = None
     pp55_asked: bool = False  # every ПП 55 step passed (an edit from the summary skips them)
     text: str = ""
     rest: str = ""  # the second part of a text too long for one appeal

@@ -47,6 +47,7 @@ staff-card-consumer = Заявитель: { $name }{ $account ->
 staff-card-vulnerable = ⚠️ Льготная категория: { $group } — ответ простым языком, по возможности в приоритете
 staff-card-flag-repeat = 🔁 Возможно, повторное: см. { $number }
 staff-card-flag-obscene = 🚫 Возможна нецензурная лексика (п. 15.6)
+staff-card-flag-outage = ⚡ Связана с известным отключением № { $id }: заявитель предупреждён, что о нём знают (reception outages)
 staff-card-pp55 = ПП № 442 (ред. ПП № 55): нарушение { $time }; ЭПУ: { $device }; договор: { $contract }
 staff-card-text = —
     { $text }{ $cut ->
