@@ -79,7 +79,7 @@ async def test_a_linked_consumer_files_a_complaint_with_two_photos_and_gets_numb
     await person.press(texts.get("appeal-summary-submit"))
     # The confirmation is queued with the registration (notifier/replies.py).
     registered = texts_of(await person.deliver())[0]
-    assert re.search(r"Номер: <b>ВЭ-2026-\d{6}</b>", registered)
+    assert re.search(r"Номер: <code>ВЭ-2026-\d{6}</code>", registered)
     # Registered Tuesday 24.11.2026 10:00 Moscow time: 24.12.2026 is a Thursday.
     assert "не позднее <b>24.12.2026</b>" in registered
     assert await _rows(harness, AppealRow) == 1
