@@ -29,6 +29,7 @@ from dialogs.guards import (
     final_button,
     refuse_stale,
 )
+from dialogs.parked import park_before_start
 from dialogs.steps import Turn
 from domain.appeals import (
     MAX_ATTACHMENT_BYTES,
@@ -69,6 +70,7 @@ async def cmd_appeal(
     if not await services.onboarding.has_consent(UserId(message.from_user.id)):
         # 59-ФЗ is the ground, not the bot's consent: the person is told so, briefly.
         await message.answer(texts.get("appeal-legal-ground"))
+    await park_before_start(message, state, texts, "appeal")
     turn = Turn(message, state, services, texts, config)
     await TABLE.ask(turn, FileAppeal.kind, Data())
 

@@ -36,6 +36,7 @@ from dialogs.booking.render import address_text, reminders_text, when
 from dialogs.booking.states import BookingDialogState, BookVisit, MoveBooking
 from dialogs.booking.steps import MOVE_STEPS, TABLE, moving, offer_times
 from dialogs.guards import Told, TurnMiddleware, at_step, final_button, has_consent
+from dialogs.parked import park_before_start
 from dialogs.steps import Turn
 from domain.booking import (
     AlreadyBookedAtThisTime,
@@ -85,6 +86,7 @@ async def cmd_booking(
     except DomainError as error:
         await message.answer(booking_error_text(texts, error), reply_markup=main_menu(texts))
         return
+    await park_before_start(message, state, texts, "booking")
     await TABLE.ask(Turn(message, state, services, texts, config), BookVisit.topic, Data())
 
 
