@@ -4,6 +4,8 @@ its step with what was entered."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from aiogram.methods import SendMessage
 
@@ -20,7 +22,7 @@ async def _state(harness: BotHarness, person: Person) -> str | None:
     return await harness.app.storage.get_state(context.key)
 
 
-def _offered(calls: list[object]) -> list[str]:
+def _offered(calls: Sequence[object]) -> list[str]:
     """The «Продолжить …» buttons offered."""
     return [
         label
