@@ -4,10 +4,10 @@ Russian locale, and what the person is shown back («02.12.2026, 18:00–21:00»
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from domain.when import DAY_PARTS, Precision, When, read_when
+from domain.when import DAY_PARTS, Precision, When, read_day, read_when
 
 if TYPE_CHECKING:
     from core.texts import Texts
@@ -17,7 +17,17 @@ _TIME_PERIOD = "time"
 
 def read_words(text: str, base: datetime) -> tuple[datetime, bool] | None:
     """dateparser's reading of `text` relative to `base` (local, naive): the moment and
-    whether it has a time of day («3 часа назад») or is a day («2 декабря»)."""
+    whether it has a time of day («3 часа назад») or is a day («2 декабря»); a weekday or a
+    month without a year is the latest past one."""
+    return _read_words(text, base, prefer="past")
+
+
+def read_words_ahead(text: str, base: datetime) -> tuple[datetime, bool] | None:
+    """As `read_words`, a weekday being the coming one («пятница» for /day)."""
+    return _read_words(text, base, prefer="future")
+
+
+def _read_words(text: str, base: datetime, *, prefer: str) -> tuple[datetime, bool] | None:
     from dateparser.date import DateDataParser
 
     # Imported when a date is first typed, not at start: with its language data it adds
@@ -25,7 +35,7 @@ def read_words(text: str, base: datetime) -> tuple[datetime, bool] | None:
     parser = DateDataParser(
         languages=["ru"],
         settings={
-            "PREFER_DATES_FROM": "past",
+            "PREFER_DATES_FROM": prefer,
             "DATE_ORDER": "DMY",
             "PREFER_DAY_OF_MONTH": "first",
             "RETURN_TIME_AS_PERIOD": True,
@@ -41,6 +51,11 @@ def read_words(text: str, base: datetime) -> tuple[datetime, bool] | None:
 def parse_when(text: str, *, now: datetime, zone: tzinfo) -> When:
     """`domain.when.read_when` with dateparser for the words: a When or a DomainError."""
     return read_when(text, now=now, zone=zone, words=read_words)
+
+
+def parse_day(text: str, *, now: datetime, zone: tzinfo) -> date:
+    """`domain.when.read_day` with dateparser for the words: a day or a DomainError."""
+    return read_day(text, now=now, zone=zone, words=read_words_ahead)
 
 
 def _hm(moment: datetime, start: datetime) -> str:

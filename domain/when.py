@@ -214,13 +214,21 @@ def _in_part(moment: time, part: DayPart | None) -> time:
     return moment
 
 
-def _numeric_date(match: re.Match[str], today: date) -> date | None:
+def _numeric_date(match: re.Match[str], today: date, *, ahead: bool = False) -> date | None:
     day, month, year = int(match[1]), int(match[2]), match[3]
     full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
     try:
         found = date(full_year, month, day)
     except ValueError:
         return None
+    if year is None and ahead:  # a day to look up: the nearest one of that date
+        nearest = [found]
+        for other in (full_year - 1, full_year + 1):
+            try:
+                nearest.append(date(other, month, day))
+            except ValueError:
+                continue
+        return min(nearest, key=lambda candidate: abs((candidate - today).days))
     if year is None and found > today:
         try:
             found = found.replace(year=found.year - 1)
@@ -236,7 +244,9 @@ def _take(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None, st
     return match, (text[: match.start()] + " " + text[match.end() :]).strip()
 
 
-def _read(text: str, now_local: datetime, words: WordReader) -> _Found | None:
+def _read(
+    text: str, now_local: datetime, words: WordReader, *, ahead: bool = False
+) -> _Found | None:
     found = _Found()
     patterns = _patterns()
     today = now_local.date()
@@ -251,7 +261,7 @@ def _read(text: str, now_local: datetime, words: WordReader) -> _Found | None:
     else:
         match, rest = _take(patterns.date_num, rest)
         if match is not None:
-            found.day = _numeric_date(match, today)
+            found.day = _numeric_date(match, today, ahead=ahead)
             if found.day is None:
                 return None
             found.day_named = True
@@ -356,3 +366,20 @@ def read_when(text: str, *, now: datetime, zone: tzinfo, words: WordReader) -> W
     if now_local - result.start > timedelta(days=OLDEST_DAYS):
         raise WhenTooOld("the start is too long ago")
     return result
+
+
+def read_day(text: str, *, now: datetime, zone: tzinfo, words: WordReader) -> date:
+    """A day, past or to come, named in everyday words — a staff command's day (/day):
+    «2026-12-03», «03.12» (the nearest 3 December), «завтра», «пятница» (the reader gives
+    the coming one), «вчера». A time in the text is let be. WhenUnreadable, or WhenTooOld
+    for a day more than OLDEST_DAYS away either way."""
+    clean = _normalise(text[:TEXT_MAX])
+    now_local = now.astimezone(zone)
+    found = _read(clean, now_local.replace(tzinfo=None), words, ahead=True) if clean else None
+    if found is None or not (found.day_named or found.moment):
+        raise WhenUnreadable("no day in the text")
+    day = found.moment.date() if found.moment is not None else found.day
+    assert day is not None
+    if abs((day - now_local.date()).days) > OLDEST_DAYS:
+        raise WhenTooOld("the day is too far")
+    return day

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.when import describe, parse_when
+from core.when import describe, parse_day, parse_when
 from domain.when import Precision, WhenInFuture, WhenTooOld, WhenUnreadable
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -131,3 +131,25 @@ def test_what_was_understood_is_shown_back(typed: str, shown: str) -> None:
 
     texts = Texts.load()
     assert describe(parse_when(typed, now=NOW, zone=ZONE), texts, ZONE) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2026-12-03", "03.12.2026"),
+        ("03.12", "03.12.2026"),
+        ("завтра", "05.12.2026"),
+        ("вчера", "03.12.2026"),
+        ("пятница", "11.12.2026"),  # today is one: the next (today has /today)
+        ("в понедельник", "07.12.2026"),  # the coming one: a day to look up
+        ("02.01", "02.01.2027"),  # the nearest 2 January
+    ],
+)
+def test_a_staff_commands_day_may_be_ahead(typed: str, day: str) -> None:
+    assert parse_day(typed, now=NOW, zone=ZONE).strftime("%d.%m.%Y") == day
+
+
+@pytest.mark.parametrize("typed", ["когда-нибудь", "9999-99-99", "31.12.2030"])
+def test_a_staff_commands_day_that_cannot_be_taken(typed: str) -> None:
+    with pytest.raises((WhenUnreadable, WhenTooOld)):
+        parse_day(typed, now=NOW, zone=ZONE)
