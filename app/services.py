@@ -23,6 +23,7 @@ from services.files import FileIntake
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
 from services.outages import KnownOutages
+from services.questionnaires import QuestionnaireService
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
@@ -36,6 +37,7 @@ from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.outbox import SqlOutbox
 from storage.pdata import SqlConsentArchive, SqlPersonalRecords
+from storage.questionnaires import SqlQuestionnaireStore
 from storage.readings import SqlReadingRepository
 from storage.repositories import (
     FsmDialogStates,
@@ -137,6 +139,13 @@ class Services:
         )
 
     @cached_property
+    def questionnaires(self) -> QuestionnaireService:
+        """Questionnaires (services/questionnaires.py), sent through the notices."""
+        return QuestionnaireService(
+            store=SqlQuestionnaireStore(self.uow), notices=self.notice_service, clock=self._clock
+        )
+
+    @cached_property
     def _drafts(self) -> SqlSubmittedDrafts:
         return SqlSubmittedDrafts(self.uow)
 
@@ -194,6 +203,7 @@ class Services:
             admin_ids=self._config.admin_ids,
             notice_role=self._config.notice_role,
             identities=self._identities,
+            readings=SqlReadingRepository(self.uow),
         )
 
     @cached_property

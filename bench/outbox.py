@@ -45,10 +45,10 @@ STAFF_CHAT = -1_001_234_567_890
 
 
 class Unpaced(RateLimiter):
-    def earliest(self, chat_id: int, now: datetime) -> datetime:
+    def earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
-    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+    def chat_earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
 

@@ -21,6 +21,8 @@ from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
 from bot.cli_output import write_export
+from bot.cli_questionnaires import add_parsers as add_questionnaire_parsers
+from bot.cli_questionnaires import cmd_questionnaire
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the bot with long polling. Needs BOT_TOKEN; TELEGRAM_API_URL may "
         "point at a local Bot API server or an emulator.",
     )
+    add_webhook_parser(commands)
     commands.add_parser(
         "migrate", help="apply database migrations", description="Apply Alembic migrations."
     )
@@ -89,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parsers(kinds)
     add_notice_parsers(commands)
     add_retention_parsers(commands)
+    add_questionnaire_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -199,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(asyncio.run(cmd_notices(settings, texts, args)))
     if args.command == "outages":
         raise SystemExit(asyncio.run(cmd_outages(settings, texts, args)))
+    if args.command == "questionnaire":
+        raise SystemExit(asyncio.run(cmd_questionnaire(settings, texts, args)))
     if args.command == "retention":
         raise SystemExit(asyncio.run(cmd_retention(settings, texts, dry_run=args.dry_run)))
     if args.command == "import" and args.kind == "appeals":
@@ -214,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         _require_content(settings, texts)
         raise SystemExit(_started(texts, run_console(settings, texts, user_id=args.user_id)))
+    if args.command == "webhook":
+        raise SystemExit(cmd_webhook(settings, texts, args))
     if args.command == "run":
         if settings.telegram.bot_token is None:
             print(texts.plain("token-missing"), file=sys.stderr)
@@ -222,6 +230,46 @@ def main(argv: Sequence[str] | None = None) -> None:
         from bot.runner import run_polling
 
         raise SystemExit(_started(texts, run_polling(settings, texts)))
+
+
+def add_webhook_parser(commands: Any) -> None:
+    webhook = commands.add_parser(
+        "webhook",
+        help="serve Telegram's webhook with N workers; `set`/`delete` register it",
+        description="Without ACTION: serve the webhook (WEBHOOK_SECRET required) with --workers "
+        "processes on one port (SO_REUSEPORT); more than one worker needs PostgreSQL and "
+        "REDIS_URL (docs/scaling.md). `set` registers WEBHOOK_URL with Telegram (with the "
+        "secret and the update types the bot uses), `delete` removes it (polling again).",
+    )
+    webhook.add_argument("action", nargs="?", choices=("set", "delete"), help="set or delete")
+    webhook.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    webhook.add_argument("--port", type=int, default=8080, help="port to listen on")
+    webhook.add_argument("--workers", type=int, default=1, help="worker processes")
+    webhook.add_argument(
+        "--drop-pending-updates",
+        action="store_true",
+        help="set/delete: Telegram drops the updates it has not delivered yet",
+    )
+
+
+def cmd_webhook(settings: Settings, texts: Texts, args: argparse.Namespace) -> int:
+    from bot import webhook
+
+    if args.action == "set":
+        return asyncio.run(
+            webhook.set_webhook(settings, texts, drop_pending=args.drop_pending_updates)
+        )
+    if args.action == "delete":
+        return asyncio.run(
+            webhook.delete_webhook(settings, texts, drop_pending=args.drop_pending_updates)
+        )
+    if settings.telegram.bot_token is None:
+        print(texts.plain("token-missing"), file=sys.stderr)
+        return 2
+    _require_content(settings, texts)
+    return webhook.run_workers(
+        settings, texts, host=args.host, port=args.port, workers=args.workers
+    )
 
 
 def _started(texts: Texts, main: Coroutine[Any, Any, int]) -> int:

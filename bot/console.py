@@ -157,10 +157,10 @@ class ConsoleChat:
 class _Unpaced(RateLimiter):
     """Nothing here goes to Telegram: the console's messages need no pacing."""
 
-    def earliest(self, chat_id: int, now: datetime) -> datetime:
+    def earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
-    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+    def chat_earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -138,6 +139,17 @@ def resend_stored_files(app: App, bot: Bot) -> None:
     )
 
 
+def group_budget(app: App) -> RateLimiter:
+    """Telegram's limits with the configured rate and staff-group budget."""
+    telegram = app.settings.telegram
+    return RateLimiter(
+        global_per_second=telegram.outbox_rate,
+        group_per_minute=telegram.outbox_group_limit,
+        group_reserve=telegram.outbox_group_reserve,
+        group_window=timedelta(seconds=telegram.outbox_group_window),
+    )
+
+
 def build_sender(
     app: App,
     bot: Bot,
@@ -183,7 +195,7 @@ def build_sender(
         app.sessionmaker,
         bot,
         app.clock,
-        limiter or RateLimiter(global_per_second=app.settings.telegram.outbox_rate),
+        limiter or group_budget(app),
         on_blocked=_blocked(app),
         on_undelivered=_undelivered(app),
         handlers=handlers,

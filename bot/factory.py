@@ -13,7 +13,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,7 +20,7 @@ from bot.content_values import content_values
 from bot.dispatching import Dispatcher
 from bot.middlewares import CommitBeforeSend, FreshCachesMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
-from core.config import AppConfig
+from core.config import AppConfig, OutboxWakeUp
 from core.texts import Texts
 from domain.appeals import AppealKind
 from domain.booking import Schedule, parse_office_hours
@@ -48,6 +47,7 @@ from storage.files import FolderFileStore
 from storage.files_s3 import S3FileStore
 from storage.freshness import FreshCaches, data_watch
 from storage.fsm import DatabaseStorage
+from storage.isolation import KeyedEventIsolation
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -193,11 +193,15 @@ def build_storage(
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Dialog state in our database by default; in Redis when several workers share it."""
     if settings.database.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
         from aiogram.fsm.storage.redis import RedisStorage
 
-        redis_storage = RedisStorage.from_url(settings.database.redis_url)
+        redis_storage = RedisStorage.from_url(
+            settings.database.redis_url,
+            key_builder=DefaultKeyBuilder(prefix=f"{settings.webhook.redis_prefix}:fsm"),
+        )
         return redis_storage, redis_storage.create_isolation()
-    return DatabaseStorage(sessionmaker, clock=clock), SimpleEventIsolation()
+    return DatabaseStorage(sessionmaker, clock=clock), KeyedEventIsolation()
 
 
 async def build_app(
@@ -251,7 +255,11 @@ async def build_app(
         background=True,
         staff_chat_id=settings.staff.chat_id,
     )
-    config = replace(config, notice_policy=notice_desk.policy, queue_notices=notice_desk.start)
+    # What queues the notices an update wrote: this process's desk, until the leader's roles
+    # (bot/roles.py) route it to whichever process leads.
+    queue_notices = OutboxWakeUp()
+    queue_notices.connect(notice_desk.start)
+    config = replace(config, notice_policy=notice_desk.policy, queue_notices=queue_notices)
     dispatcher = Dispatcher(
         notice_desk=notice_desk,
         storage=storage,

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.settings_base import Section, empty_is_none
+from bot.settings_scale import WebhookSettings
 from bot.settings_sections import FileSettings, RetentionSettings, SmtpSettings
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
@@ -61,6 +62,24 @@ class TelegramSettings(Section):
     outbox_rate: float = Field(default=25.0, gt=0, le=1000, validation_alias="outbox_rate")
     outbox_in_flight: int = Field(default=8, ge=1, le=128, validation_alias="outbox_in_flight")
     outbox_paid_broadcast: bool = Field(default=False, validation_alias="outbox_paid_broadcast")
+    # The staff group's budget (domain/rate_limit.py, docs/staff-chat.md): at most
+    # `outbox_group_limit` messages in any `outbox_group_window` seconds (Telegram allows 20 a
+    # minute), of which `outbox_group_reserve` are kept for replies to staff.
+    outbox_group_limit: int = Field(
+        default=19, ge=2, le=1000, validation_alias="outbox_group_limit"
+    )
+    outbox_group_reserve: int = Field(
+        default=4, ge=0, le=999, validation_alias="outbox_group_reserve"
+    )
+    outbox_group_window: float = Field(
+        default=60.0, gt=0, le=3600, validation_alias="outbox_group_window"
+    )
+
+    @model_validator(mode="after")
+    def _group_budget(self) -> Self:
+        if self.outbox_group_reserve >= self.outbox_group_limit:
+            raise ValueError("OUTBOX_GROUP_RESERVE must be less than OUTBOX_GROUP_LIMIT")
+        return self
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -379,6 +398,7 @@ class Settings(BaseSettings):
         "smtp",
         "files",
         "retention",
+        "webhook",
     )
 
     timezone: str = "Europe/Moscow"
@@ -397,6 +417,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings
     files: FileSettings
     retention: RetentionSettings
+    webhook: WebhookSettings
 
     @classmethod
     def settings_customise_sources(

@@ -224,6 +224,19 @@ class ClosureParams:
     notices: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionnaireParams:
+    """A questionnaire (domain/questionnaires.py) sent to a topic's subscribers: the message
+    is its first question with the answer buttons; the rest follow the answers."""
+
+    questionnaire_id: int
+    title: str
+    count: int  # questions in all
+    kind: str  # the first question's QuestionKind value
+    text: str
+    options: tuple[str, ...] = ()
+
+
 NoticeParams = (
     AccountsParams
     | PaymentDueParams
@@ -232,6 +245,7 @@ NoticeParams = (
     | ReadingsParams
     | OutageParams
     | ClosureParams
+    | QuestionnaireParams
 )
 
 PARAMS_OF: Mapping[NoticeKind, type[NoticeParams]] = MappingProxyType(
@@ -248,6 +262,7 @@ PARAMS_OF: Mapping[NoticeKind, type[NoticeParams]] = MappingProxyType(
         NoticeKind.CONTRACT: MessageParams,
         NoticeKind.MESSAGE: MessageParams,
         NoticeKind.READINGS_REMINDER: ReadingsParams,
+        NoticeKind.QUESTIONNAIRE: QuestionnaireParams,
     }
 )
 
@@ -271,6 +286,15 @@ def params_from_json(kind: NoticeKind, data: Mapping[str, Any]) -> NoticeParams:
         return TariffParams(str(data.get("text", "")), date.fromisoformat(str(data["effective"])))
     if shape is MessageParams:
         return MessageParams(str(data.get("text", "")))
+    if shape is QuestionnaireParams:
+        return QuestionnaireParams(
+            questionnaire_id=int(data.get("questionnaire_id", 0)),
+            title=str(data.get("title", "")),
+            count=int(data.get("count", 0)),
+            kind=str(data.get("kind", "")),
+            text=str(data.get("text", "")),
+            options=tuple(str(o) for o in data.get("options", [])),
+        )
     if shape is ReadingsParams:
         return ReadingsParams(
             str(data.get("month", "")), int(data.get("start", 1)), int(data.get("end", 25))
@@ -302,6 +326,15 @@ def params_to_json(params: NoticeParams) -> dict[str, Any]:
         return {"text": params.text, "effective": params.effective.isoformat()}
     if isinstance(params, MessageParams):
         return {"text": params.text}
+    if isinstance(params, QuestionnaireParams):
+        return {
+            "questionnaire_id": params.questionnaire_id,
+            "title": params.title,
+            "count": params.count,
+            "kind": params.kind,
+            "text": params.text,
+            "options": list(params.options),
+        }
     if isinstance(params, ReadingsParams):
         return {"month": params.month, "start": params.start, "end": params.end}
     place = {

@@ -34,6 +34,7 @@ class NoticeKind(StrEnum):
     CONTRACT = "contract"
     READINGS_REMINDER = "readings_reminder"
     MESSAGE = "message"  # a one-off notice staff compose to a topic's subscribers
+    QUESTIONNAIRE = "questionnaire"  # a questionnaire's first question (§19.17-19.18)
 
 
 class OutageKind(StrEnum):

@@ -2,14 +2,25 @@
 
 Telegram asks bots to stay under about 30 messages a second overall, one a second per chat
 and 20 a minute per group (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
-we keep a margin (25/s). A group's 20 a minute are spread evenly (one per 3 s) rather than
-sent as a burst followed by a minute's silence: the even spacing keeps every 60 s window at
-20 or fewer and makes a surge in the staff chat arrive steadily.
+we keep a margin (25/s overall, 19 a minute per group by default).
+
+A group's minute is a budget, not an even spacing (issue 15): in any window of
+`group_window` (60 s) at most `group_per_minute` messages go to a group. Two kinds of
+message share it:
+- interactive ones (a reply to a staff member's press or message: a prompt, a preview, an
+  answer; the outbox's urgent rows) go at once while the window has room;
+- bulk ones (new appeal cards in a surge, digests, alerts: everything else the outbox
+  sends to a group) only take what is left after `group_reserve` slots are kept for
+  interactive ones, and are spread evenly over the window (one every
+  window / (per_minute - reserve), 4 s by default) rather than sent as a burst, so a
+  surge arrives steadily and never stands between a staff member and the bot's reply.
+Every chat, a group included, still gets at most one message per `per_chat_interval`.
 
 Two questions are answered separately. `chat_earliest` is the chat's own schedule (its
-interval since its last send): the outbox sender skips a chat that must wait and sends to
-other chats meanwhile. `earliest` adds what holds back every chat (the global rate and a
-429 pause): those waits are short, and the sender sleeps through them.
+interval since its last send and, for a group, its budget): the outbox sender skips a chat
+that must wait and sends to other chats meanwhile. `earliest` adds what holds back every
+chat (the global rate and a 429 pause): those waits are short, and the sender sleeps
+through them.
 
 With `global_burst` N and rate r, the sends go N in any window of N / r seconds; Telegram's
 "30 in any second" then holds with a margin when r is a little under 30 and N divides 30
@@ -39,14 +50,20 @@ class RateLimiter:
         self,
         global_per_second: float = 25.0,
         per_chat_interval: timedelta = timedelta(seconds=1),
-        group_per_minute: int = 20,
+        group_per_minute: int = 19,
         global_burst: int | None = None,
         global_slack: timedelta = timedelta(milliseconds=2),
+        group_reserve: int = 4,
+        group_window: timedelta = timedelta(minutes=1),
     ) -> None:
         if global_per_second <= 0 or group_per_minute <= 0:
             raise ValueError("limits must be positive")
         if global_burst is not None and global_burst < 1:
             raise ValueError("global_burst must be positive")
+        if not 0 <= group_reserve < group_per_minute:
+            raise ValueError("group_reserve must leave bulk sends at least one slot")
+        if group_window <= timedelta(0):
+            raise ValueError("group_window must be positive")
         # N sends in any window of N / rate seconds: 25 per 1 s for the default. A smaller
         # burst spreads them evenly (1: one every 1 / rate seconds).
         self._global_count = global_burst or max(1, int(global_per_second))
@@ -55,36 +72,48 @@ class RateLimiter:
         # time, so that overshoots do not add up and lower the rate.
         self._slack = global_slack
         self._chat_interval = per_chat_interval
-        self._group_interval = max(per_chat_interval, timedelta(minutes=1) / group_per_minute)
+        self._group_limit = group_per_minute
+        self._bulk_limit = group_per_minute - group_reserve
+        self._group_window = group_window
+        self._bulk_interval = max(per_chat_interval, group_window / self._bulk_limit)
         self._recent: deque[datetime] = deque(maxlen=self._global_count)
         # Last send per chat, oldest first, so idle chats are forgotten from the front.
         self._last: OrderedDict[int, datetime] = OrderedDict()
+        # A group's sends within the last window, and its last bulk send.
+        self._window: dict[int, deque[datetime]] = {}
+        self._last_bulk: dict[int, datetime] = {}
         self._paused_until: datetime | None = None
-        # A chat idle for longer than its interval needs no memory of its last send.
-        self._forget_after = max(_FORGET_AFTER, self._group_interval)
+        # A chat idle for longer than this needs no memory of its sends.
+        self._forget_after = max(_FORGET_AFTER, group_window, self._bulk_interval)
 
-    def _interval(self, chat_id: int) -> timedelta:
-        return self._group_interval if is_group(chat_id) else self._chat_interval
-
-    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
-        """When the chat's own interval allows its next message (`now` or later), ignoring
-        the global rate and any pause."""
+    def chat_earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
+        """When the chat's own limits allow its next message (`now` or later), ignoring
+        the global rate and any pause. `interactive`: a reply a staff member waits for,
+        which may use a group's whole budget (see the module docstring)."""
         last = self._last.get(chat_id)
-        if last is None:
-            return now
-        return max(now, last + self._interval(chat_id))
+        moment = now if last is None else max(now, last + self._chat_interval)
+        if not is_group(chat_id):
+            return moment
+        if not interactive and (bulk := self._last_bulk.get(chat_id)) is not None:
+            moment = max(moment, bulk + self._bulk_interval)
+        sends = self._window.get(chat_id)
+        budget = self._group_limit if interactive else self._bulk_limit
+        if sends is not None and len(sends) >= budget:
+            # The window must have lost enough sends for this one to fit.
+            moment = max(moment, sends[len(sends) - budget] + self._group_window)
+        return moment
 
-    def earliest(self, chat_id: int, now: datetime) -> datetime:
-        """When the next message to the chat may go: its own interval, the global rate and
+    def earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
+        """When the next message to the chat may go: its own limits, the global rate and
         a 429 pause all allow it then."""
-        moment = self.chat_earliest(chat_id, now)
+        moment = self.chat_earliest(chat_id, now, interactive=interactive)
         if self._paused_until is not None and self._paused_until > moment:
             moment = self._paused_until
         if len(self._recent) == self._global_count:
             moment = max(moment, self._recent[0] + self._global_window)
         return moment
 
-    def record(self, chat_id: int, at: datetime) -> None:
+    def record(self, chat_id: int, at: datetime, *, interactive: bool = False) -> None:
         slot = at
         if len(self._recent) == self._global_count:
             turn = max(self._recent[0] + self._global_window, self._recent[-1])
@@ -93,12 +122,21 @@ class RateLimiter:
         self._recent.append(slot)  # the deque keeps only the last N
         previous = self._last.pop(chat_id, None)
         self._last[chat_id] = at if previous is None else max(previous, at)
+        if is_group(chat_id):
+            sends = self._window.setdefault(chat_id, deque())
+            sends.append(at)
+            while sends and sends[0] <= at - self._group_window:
+                sends.popleft()
+            if not interactive:
+                self._last_bulk[chat_id] = max(at, self._last_bulk.get(chat_id, at))
         horizon = at - self._forget_after
         while self._last:
             oldest_chat, oldest = next(iter(self._last.items()))
             if oldest >= horizon:
                 break
             del self._last[oldest_chat]
+            self._window.pop(oldest_chat, None)
+            self._last_bulk.pop(oldest_chat, None)
         if self._paused_until is not None and self._paused_until <= horizon:
             self._paused_until = None
 

@@ -38,6 +38,11 @@ class Signature:
         return cls(**{field.name: detail(field.name) or "" for field in fields(cls)})
 
 
+def missing_fields(executor: StaffMember) -> tuple[str, ...]:
+    """The executor's profile fields an answer needs that are still empty, in asking order."""
+    return tuple(name for name in EXECUTOR_FIELDS if not getattr(executor, name).strip())
+
+
 def sign(
     executor: StaffMember, *, department: Department | None, head: StaffMember | None
 ) -> Signature:

@@ -49,6 +49,10 @@ class StaffAction(StrEnum):
     NOTICE_CANCEL = "notice_cancel"  # a draft dropped
     NOTICE_STOP = "notice_stop"  # a notice under way stopped
     OUTAGE_CLOSE = "outage_close"  # "power restored" to everyone the outage reached
+    # Questionnaires (regulation §19.17-19.18):
+    QUESTIONNAIRE_COMPOSE = "questionnaire_compose"  # a draft started or a question added
+    QUESTIONNAIRE_SEND = "questionnaire_send"  # sent to a topic's subscribers
+    QUESTIONNAIRE_CLOSE = "questionnaire_close"  # no more answers (or a draft dropped)
 
 
 # The least role each action needs; everything else a specialist may do.
@@ -70,6 +74,9 @@ MASS_NOTICE_ACTIONS = frozenset(
         StaffAction.NOTICE_CONFIRM,
         StaffAction.NOTICE_STOP,
         StaffAction.OUTAGE_CLOSE,
+        StaffAction.QUESTIONNAIRE_COMPOSE,
+        StaffAction.QUESTIONNAIRE_SEND,
+        StaffAction.QUESTIONNAIRE_CLOSE,
     }
 )
 DEFAULT_NOTICE_ROLE = StaffRole.HEAD

@@ -32,10 +32,12 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         info,
         my_appeals,
         mydata,
+        questionnaire,
         resume,
         settings,
         staff,
         staff_notices,
+        staff_questionnaires,
         start,
         survey,
     )
@@ -53,6 +55,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         account.build_steps_router(),
         my_appeals.build_steps_router(),
         survey.build_steps_router(),
+        questionnaire.build_steps_router(),
         readings.build_steps_router(),
         booking.build_steps_router(),
     )
@@ -63,6 +66,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         appeal.build_router(),
         my_appeals.build_router(),
         survey.build_router(),
+        questionnaire.build_router(),
         settings.build_router(),
         readings.build_router(),
         booking.build_router(),
@@ -78,7 +82,9 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     # document.
     return [
         private,
-        staff.build_router(membership, staff_notices.build_router()),
+        staff.build_router(
+            membership, staff_notices.build_router(), staff_questionnaires.build_router()
+        ),
         fallback.build_callback_router(),
         errors.build_router(),
     ]

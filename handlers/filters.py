@@ -1,6 +1,11 @@
 """Async filters. aiogram runs a synchronous filter (a bare magic `F.text`, a `State`) in a
 worker thread for every update (`CallableObject.call` → `asyncio.to_thread`); these are
-coroutines, so they cost a function call, not a thread hop."""
+coroutines, so they cost a function call, not a thread hop.
+
+Each also answers `decide(event, data)` without a coroutine: True or False where the answer
+is the filter's (and carries no data), None where only the filter itself can tell (a command
+that does start with "/"). The dispatcher (bot/dispatching.py) asks `decide` first: most
+handlers an update passes on its way are refused there, without an await."""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from core.texts import Texts
 
 class PrivateChat(Filter):
     async def __call__(self, event: TelegramObject) -> bool:
+        return self.decide(event, {})
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool:
         if isinstance(event, Message):
             return event.chat.type == ChatType.PRIVATE
         if isinstance(event, CallbackQuery):
@@ -32,6 +40,15 @@ class Button(Filter):
         self._labels: tuple[Texts, frozenset[str]] | None = None
 
     async def __call__(self, message: Message, texts: Texts) -> bool:
+        return self._is_label(message, texts)
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        texts = data.get("texts")
+        if not isinstance(event, Message) or not isinstance(texts, Texts):
+            return None
+        return self._is_label(event, texts)
+
+    def _is_label(self, message: Message, texts: Texts) -> bool:
         text = message.text
         if text is None:
             return False
@@ -45,20 +62,32 @@ class HasText(Filter):
     async def __call__(self, message: Message) -> bool:
         return bool(message.text)
 
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        return bool(event.text) if isinstance(event, Message) else None
+
 
 class NoText(Filter):
     async def __call__(self, message: Message) -> bool:
         return not message.text
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        return not event.text if isinstance(event, Message) else None
 
 
 class AnyInput(Filter):
     async def __call__(self, event: TelegramObject, **_: Any) -> bool:
         return True
 
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool:
+        return True
+
 
 class HasVoice(Filter):
     async def __call__(self, message: Message) -> bool:
         return message.voice is not None
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        return event.voice is not None if isinstance(event, Message) else None
 
 
 class Cmd(Command):
@@ -71,6 +100,15 @@ class Cmd(Command):
         if not text or text[0] not in self.prefix:
             return False
         return await super().__call__(message, bot)
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        """False for a text that is no command; None otherwise (the match carries data)."""
+        if not isinstance(event, Message):
+            return None
+        text = event.text or event.caption
+        if not text or text[0] not in self.prefix:
+            return False
+        return None
 
 
 # Labels that always mean "go there", even in the middle of a dialog.
@@ -97,6 +135,15 @@ class PlainInput(Filter):
         self._labels: tuple[Texts, frozenset[str]] | None = None
 
     async def __call__(self, message: Message, texts: Texts) -> bool:
+        return self._is_plain(message, texts)
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool | None:
+        texts = data.get("texts")
+        if not isinstance(event, Message) or not isinstance(texts, Texts):
+            return None
+        return self._is_plain(event, texts)
+
+    def _is_plain(self, message: Message, texts: Texts) -> bool:
         text = message.text
         if text is None:
             return True
@@ -112,4 +159,7 @@ class Never(Filter):
     """For an event type a router never handles: its sub-routers are skipped at once."""
 
     async def __call__(self, event: TelegramObject) -> bool:
+        return False
+
+    def decide(self, event: TelegramObject, data: dict[str, Any]) -> bool:
         return False

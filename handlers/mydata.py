@@ -17,6 +17,7 @@ from core.config import AppConfig
 from core.texts import Texts
 from domain.ids import UserId
 from domain.personal_data import PersonalRecords
+from domain.questionnaires import QuestionKind
 from handlers.filters import Button, Cmd
 from handlers.keyboards import inline_column, main_menu
 from handlers.render import answer_in_parts, local_time
@@ -167,6 +168,28 @@ async def _file_lines(user_id: int, services: Services, say: Say, zone: ZoneInfo
     ]
 
 
+async def _answer_lines(user_id: int, services: Services, say: Say, zone: ZoneInfo) -> list[str]:
+    """The answers the person gave to questionnaires (handlers/questionnaire.py)."""
+    answers = await services.questionnaires.answers_of(user_id)
+    if not answers:
+        return []
+    lines = [say("mydata-questionnaires", count=len(answers))]
+    for stored in answers:
+        shown = stored.shown()
+        if stored.question.kind is QuestionKind.YES_NO:
+            shown = say("quest-yes" if shown == "yes" else "quest-no")
+        lines.append(
+            say(
+                "mydata-questionnaire-answer",
+                date=local_time(stored.answered_at, zone),
+                title=stored.title,
+                question=stored.question.text,
+                answer=shown,
+            )
+        )
+    return lines
+
+
 async def cmd_mydata(
     message: Message, services: Services, texts: Texts, config: AppConfig
 ) -> None:
@@ -175,6 +198,7 @@ async def cmd_mydata(
     data = await services.onboarding.my_data(UserId(user_id))
     lines = render(data, user_id=user_id, say=texts.get, zone=config.zone)
     lines += await _file_lines(user_id, services, texts.get, config.zone)
+    lines += await _answer_lines(user_id, services, texts.get, config.zone)
     lines += ["", texts.get("mydata-footer")]
     buttons = [(texts.get("mydata-file-button"), MyDataAction(action=MyDataChoice.FILE))]
     if data.consent is not None and data.consent.is_active:
@@ -192,6 +216,7 @@ async def _send_file(
     data = await services.onboarding.my_data(UserId(user_id))
     lines = render(data, user_id=user_id, say=texts.plain, zone=config.zone)
     lines += await _file_lines(user_id, services, texts.plain, config.zone)
+    lines += await _answer_lines(user_id, services, texts.plain, config.zone)
     body = _TAGS.sub("", "\n".join(lines)) + "\n"
     now = local_time(services.clock.now(), config.zone)
     await message.answer_document(

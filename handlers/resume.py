@@ -33,7 +33,7 @@ from dialogs.booking import steps as booking_steps
 from dialogs.readings import steps as readings_steps
 from dialogs.steps import StepTable, Turn
 from domain.clock import Clock
-from handlers import my_appeals, survey
+from handlers import my_appeals, questionnaire, survey
 from handlers.keyboards import inline_column
 from notifier.replies import OutboxReplies
 from storage.dedup import UpdateDeduplicator
@@ -84,6 +84,8 @@ async def on_resume(
         await my_appeals.reask(message, state, texts)
     elif group == survey.SurveyComment.__full_group_name__:
         await survey.reask(message, state, texts)
+    elif group == questionnaire.QuestionnaireText.__full_group_name__:
+        await questionnaire.reask(message, state, services, texts)
     else:
         # A dialog without a question of its own to repeat: its input is still awaited.
         await message.answer(texts.get("resume-go-on"))

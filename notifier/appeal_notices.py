@@ -58,6 +58,10 @@ class OutboxAppealNotices:
         self._chat = staff_chat_id
         self._wake = wake
         self._wake_armed = False
+        # Set for an update from the staff chat (handlers/staff/gate.py): whatever it posts
+        # there (a card edited after a press, a line in the thread) is a reply a staff
+        # member waits for, sent at once within the group's budget (domain/rate_limit.py).
+        self.staff_waiting = False
 
     def _queue(
         self,
@@ -83,12 +87,18 @@ class OutboxAppealNotices:
             self._uow.after_commit(self._wake)
             self._wake_armed = True
 
-    def staff(self, appeal_id: int, op: str, *, urgent: bool = False, **values: Any) -> None:
-        """A post about the appeal in its staff-chat thread (nothing if no staff chat is set)."""
+    def staff(
+        self, appeal_id: int, op: str, *, urgent: bool | None = None, **values: Any
+    ) -> None:
+        """A post about the appeal in its staff-chat thread (nothing if no staff chat is set).
+        `urgent` unset: urgent when a staff member waits for it (`staff_waiting`)."""
         if self._chat is None:
             return
         self._queue(
-            self._chat, STAFF_METHOD, {"op": op, "appeal_id": appeal_id, **values}, urgent=urgent
+            self._chat,
+            STAFF_METHOD,
+            {"op": op, "appeal_id": appeal_id, **values},
+            urgent=self.staff_waiting if urgent is None else urgent,
         )
 
     def consumer(
@@ -125,11 +135,14 @@ class OutboxAppealNotices:
     ) -> None:
         assert appeal.id is not None
         if event.action is AppealAction.REGISTER:
-            self.staff(appeal.id, "card")
+            # A new card is bulk even when staff register the appeal (/register): their
+            # confirmation goes first, the card and its files after it.
+            self.staff(appeal.id, "card", urgent=False)
             for attachment in attachments:
                 self.staff(
                     appeal.id,
                     "file",
+                    urgent=False,
                     kind=attachment.kind,
                     file_id=attachment.file_id,
                     caption=self._texts.get("staff-attachment-caption", number=appeal.number),

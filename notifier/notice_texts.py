@@ -19,10 +19,13 @@ from domain.notice_lifecycle import (
     NoticeStatus,
     Outage,
     OutageParams,
+    QuestionnaireParams,
     ReadingsParams,
     TariffParams,
 )
 from domain.notices import NoticeKind
+from domain.questionnaires import Question, QuestionKind
+from notifier.questionnaire_texts import render_question
 from services.csv_import import RefusedRow
 from services.notices import ImportResult, Planned
 
@@ -92,6 +95,14 @@ def render_notice(
         body = texts.get("notice-tariff", text=params.text, effective=_day(params.effective))
     elif isinstance(params, ReadingsParams):
         body = texts.get("notice-readings-reminder", start=params.start, end=params.end)
+    elif isinstance(params, QuestionnaireParams):
+        body = render_question(
+            texts,
+            title=params.title,
+            position=0,
+            count=params.count,
+            question=questionnaire_question(params),
+        )
     else:
         text = params.text if isinstance(params, MessageParams) else ""
         body = texts.get(
@@ -100,6 +111,11 @@ def render_notice(
             text=text,
         )
     return f"{body}\n\n{texts.get('notice-footer')}"
+
+
+def questionnaire_question(params: QuestionnaireParams) -> Question:
+    """The first question a questionnaire's notice carries."""
+    return Question(QuestionKind(params.kind), params.text, params.options)
 
 
 def _duration(seconds: float) -> str:

@@ -40,13 +40,15 @@ from domain.notice_lifecycle import (
     NoticeStatus,
     Outage,
     OutageParams,
+    QuestionnaireParams,
     Recipient,
     apply,
     sources,
 )
 from domain.notices import out_of_quiet_hours, parse_houses, place_key
 from domain.subscriptions import Topic
-from notifier.notice_texts import NoticeTexts, render_notice
+from notifier.notice_texts import NoticeTexts, questionnaire_question, render_notice
+from notifier.questionnaire_texts import answer_keyboard
 from notifier.scheduler import job_context
 from services.notice_import import ImportKind
 from services.notices import ImportResult, NoticePolicy, NoticeService
@@ -284,6 +286,20 @@ class NoticeDesk:
         """The message one person gets (HTML)."""
         return render_notice(self._texts, self._policy.zone, notice, accounts)
 
+    def payload(
+        self, notice: Notice, accounts: Sequence[tuple[str, dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """The send_message payload one person gets: the text, and a questionnaire's answer
+        buttons under its first question."""
+        payload: dict[str, Any] = {"text": self.render(notice, accounts)}
+        params = notice.params
+        if isinstance(params, QuestionnaireParams):
+            markup = answer_keyboard(
+                self._texts, params.questionnaire_id, 0, questionnaire_question(params)
+            )
+            payload["reply_markup"] = markup.model_dump(exclude_none=True)
+        return payload
+
     async def evidence(self, notice_id: int) -> AsyncIterator[Any]:
         """Every recipient of the notice with the account they were told for and the outcome
         (status, sent_at, Telegram's message id), a page at a time."""
@@ -387,7 +403,7 @@ class NoticeDesk:
                         uow,
                         chat_id=recipient.user_id,
                         method="send_message",
-                        payload={"text": self.render(notice, recipient.accounts)},
+                        payload=self.payload(notice, recipient.accounts),
                         now=now,
                         not_before=not_before,
                         urgent=notice.urgent,

@@ -14,11 +14,13 @@ good, after the change it reports was stored.
 Sending goes in rounds. A round loads the due pending rows, at most `per_chat` (default 5)
 per chat, urgent rows first and then by id, paging through until every chat with due rows
 has been seen, and sends every row whose chat may take a message now under Telegram's
-limits (domain/rate_limit.py). A row whose chat must still wait (a group takes one message
-every 3 s, a private chat one a second) is skipped for the round, and so is every later row
-of that chat, so a backlog in one chat (typically the staff group) never holds back messages
-to other chats. The only waits inside a round are short ones that hold back every chat: the
-global rate (25 a second) and a 429 pause. `run_forever` then sleeps until the earliest
+limits (domain/rate_limit.py). A row whose chat must still wait (a private chat takes one
+message a second; a group 19 a minute, of which bulk rows take at most 15, one every 4 s,
+while urgent rows, the replies a staff member waits for, may use the whole budget at once)
+is skipped for the round, and so is every later row of that chat, so a backlog in one chat
+(typically the staff group) never holds back messages to other chats. The only waits
+inside a round are short ones that hold back every chat: the global rate (25 a second) and
+a 429 pause. `run_forever` then sleeps until the earliest
 moment a skipped chat may send (`next_due`), a `wake()`, or `idle` seconds, whichever comes
 first.
 
@@ -187,6 +189,8 @@ class OutboxSender:
         self._only_chat = only_chat
         # Chats whose rows the last round skipped: `next_due` is when the first may send.
         self._skipped: set[int] = set()
+        # Of those, the chats whose first waiting row is urgent (a group's interactive budget).
+        self._skipped_urgent: set[int] = set()
         self._wakeup: asyncio.Event | None = None
 
     # -- the database ---------------------------------------------------------------------
@@ -296,8 +300,12 @@ class OutboxSender:
                         # stored; more than `per_chat` of a chat per round could then pass
                         # one of its rows that no page has shown yet.
                         or seen[row.chat_id] > self._per_chat
-                        or self._limiter.chat_earliest(row.chat_id, now) > now
+                        or self._limiter.chat_earliest(row.chat_id, now, interactive=row.urgent)
+                        > now
                     ):
+                        if row.chat_id not in state.skipped and row.urgent:
+                            # Its first row waiting is a reply a staff member waits for.
+                            state.skipped_urgent.add(row.chat_id)
                         state.skipped.add(row.chat_id)
                     else:
                         attempted += 1
@@ -324,9 +332,12 @@ class OutboxSender:
                         )
                         state.outcomes.append(settled)
                     else:
+                        if row.urgent and row.chat_id not in state.skipped:
+                            state.skipped_urgent.add(row.chat_id)
                         state.skipped.add(row.chat_id)
             finally:
                 self._skipped = state.skipped
+                self._skipped_urgent = state.skipped_urgent & state.skipped
                 await self._store(state.outcomes)
         return attempted
 
@@ -354,9 +365,9 @@ class OutboxSender:
                 )
                 state.outcomes.append(settled)
                 return
-            now = await self._round_turn(row.chat_id, state)
+            now = await self._round_turn(row.chat_id, state, interactive=row.urgent)
             # The send starts now: recorded before anything else can run.
-            self._limiter.record(row.chat_id, now)
+            self._limiter.record(row.chat_id, now, interactive=row.urgent)
 
             async def perform() -> int | None:
                 return _message_id(await self._bot(method))
@@ -405,13 +416,15 @@ class OutboxSender:
             max_attempts=self._max_attempts,
         )
 
-    async def _round_turn(self, chat_id: int, state: _Round) -> datetime:
+    async def _round_turn(
+        self, chat_id: int, state: _Round, *, interactive: bool = False
+    ) -> datetime:
         """`_turn` for a row the round starts. Before a long wait (`_SETTLE_BEFORE`: a 429
         pause) every send in flight is let finish and every outcome stored, so that none
         waits through it unstored."""
         now = self._clock.now()
         settled = False
-        while (moment := self._limiter.earliest(chat_id, now)) > now:
+        while (moment := self._limiter.earliest(chat_id, now, interactive=interactive)) > now:
             if not settled and (state.tasks or state.outcomes) and moment - now >= _SETTLE_BEFORE:
                 settled = True
                 await self._settle(state)
@@ -425,20 +438,27 @@ class OutboxSender:
         earliest), or None if it skipped nothing. Rows waiting for their own `not_before`
         (scheduled, or backing off) are not counted: they come up at a later poll."""
         return min(
-            (self._limiter.earliest(chat_id, now) for chat_id in self._skipped), default=None
+            (
+                self._limiter.earliest(chat_id, now, interactive=chat_id in self._skipped_urgent)
+                for chat_id in self._skipped
+            ),
+            default=None,
         )
 
-    async def _turn(self, chat_id: int) -> datetime:
+    async def _turn(self, chat_id: int, *, interactive: bool = False) -> datetime:
         now = self._clock.now()
-        while (moment := self._limiter.earliest(chat_id, now)) > now:
+        while (moment := self._limiter.earliest(chat_id, now, interactive=interactive)) > now:
             await self._sleep((moment - now).total_seconds())
             now = self._clock.now()
         return now
 
-    async def _call_bot(self, method: TelegramMethod[T], default_chat: int) -> T:
+    async def _call_bot(
+        self, method: TelegramMethod[T], default_chat: int, *, interactive: bool = False
+    ) -> T:
         """One Bot API call in the turn of the method's chat, recorded in the limiter."""
         chat_id = _chat_of(method, default_chat)
-        self._limiter.record(chat_id, await self._turn(chat_id))
+        at = await self._turn(chat_id, interactive=interactive)
+        self._limiter.record(chat_id, at, interactive=interactive)
         return await self._bot(method)
 
     async def _perform(self, row: _Due) -> int | None:
@@ -447,7 +467,7 @@ class OutboxSender:
         if handler is not None:
 
             async def transport(method: TelegramMethod[Any]) -> Any:
-                return await self._call_bot(method, row.chat_id)
+                return await self._call_bot(method, row.chat_id, interactive=row.urgent)
 
             call = OutboxCall(
                 row_id=row.id,
@@ -457,7 +477,9 @@ class OutboxSender:
                 transport=transport,
             )
             return await handler(call)
-        return _message_id(await self._call_bot(self._build(row), row.chat_id))
+        return _message_id(
+            await self._call_bot(self._build(row), row.chat_id, interactive=row.urgent)
+        )
 
     def _build(self, row: _Due) -> TelegramMethod[Any]:
         payload = row.payload

@@ -124,6 +124,7 @@ class Round:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     skipped: set[int] = field(default_factory=set)
+    skipped_urgent: set[int] = field(default_factory=set)
     # Chats with a send in flight, and rows of such chats put off to the end of the round.
     busy: set[int] = field(default_factory=set)
     deferred: list[DueRow] = field(default_factory=list)

@@ -68,7 +68,20 @@ class StaffButton(StrEnum):
     FILE = "file"  # the pending file to the consumer
     DROP = "drop"  # the pending text or file dropped
     IDENTITY = "identity"  # ПП 55: the sealed passport and birth data, to the presser only
+    PROFILE_NAME = "pname"  # the profile dialog: the offered name accepted
+    PROFILE_POSITION = "ppos"  # value: the common position's place in PROFILE_POSITIONS
+    OTHERS = "others"  # the appellant's other appeals, listed in the thread
+    READINGS = "readings"  # the account's latest readings, listed in the thread
 
+
+# The positions offered as buttons in the profile dialog (handlers/staff/profile.py): their
+# text keys, in the order shown; any other position is typed.
+PROFILE_POSITIONS = (
+    "staff-position-specialist",
+    "staff-position-lead-specialist",
+    "staff-position-engineer",
+    "staff-position-head",
+)
 
 # The values each picker's button may carry (the others carry 0).
 _STAFF_VALUES: Mapping[StaffButton, range] = {
@@ -76,6 +89,7 @@ _STAFF_VALUES: Mapping[StaffButton, range] = {
     StaffButton.DEPT: range(0, ROW_ID_MAX + 1),
     StaffButton.EXEC: range(1, TELEGRAM_ID_MAX + 1),
     StaffButton.GROUND: range(len(RejectionGround)),
+    StaffButton.PROFILE_POSITION: range(len(PROFILE_POSITIONS)),
 }
 
 
@@ -174,6 +188,21 @@ def card_markup(appeal: Appeal, texts: Texts) -> InlineKeyboardMarkup | None:
         ]
         if buttons:
             rows.append(buttons)
+    # Whatever the status: what else the appellant asked, what the account submitted.
+    lookups = [
+        InlineKeyboardButton(
+            text=texts.get("staff-button-others"),
+            callback_data=StaffCb(action=StaffButton.OTHERS, appeal=appeal.id).pack(),
+        )
+    ]
+    if appeal.account_number:
+        lookups.append(
+            InlineKeyboardButton(
+                text=texts.get("staff-button-readings"),
+                callback_data=StaffCb(action=StaffButton.READINGS, appeal=appeal.id).pack(),
+            )
+        )
+    rows.append(lookups)
     if appeal.pp55 is not None and appeal.pp55.given() & SEALED_ITEMS:
         # Opened in an alert to the one who pressed (a head or the assignee), never posted.
         button = StaffCb(action=StaffButton.IDENTITY, appeal=appeal.id).pack()

@@ -38,6 +38,7 @@ from domain.notice_lifecycle import (
     OutageParams,
     OutageStatus,
     PaymentDueParams,
+    QuestionnaireParams,
     ReadingsParams,
     TariffParams,
     apply_to_draft,
@@ -415,6 +416,26 @@ class NoticeService:
             urgent=urgent,
             params=MessageParams(text[:MESSAGE_MAX]),
             send_at=now if urgent else self._out_of_quiet_hours(now),
+            source=source,
+            created_by=created_by,
+            created_at=now,
+        )
+        self._queue.after_commit()
+        return notice_id
+
+    async def compose_questionnaire(
+        self, topic: Topic, params: QuestionnaireParams, *, created_by: int | None, source: str
+    ) -> int:
+        """A questionnaire's first question to everyone subscribed to `topic`
+        (services/questionnaires.py): never urgent, so quiet hours always apply."""
+        now = self._clock.now()
+        notice_id = await self._store.add_notice(
+            kind=NoticeKind.QUESTIONNAIRE,
+            topic=topic,
+            audience=Audience.TOPIC,
+            urgent=False,
+            params=params,
+            send_at=self._out_of_quiet_hours(now),
             source=source,
             created_by=created_by,
             created_at=now,

@@ -206,6 +206,17 @@ class AppealRepository(Protocol):
         self, user_id: UserId, *, offset: int, limit: int
     ) -> tuple[list[Appeal], int]: ...
 
+    async def of_person(
+        self,
+        user_id: UserId | None,
+        account_number: AccountNumber | None,
+        *,
+        exclude: AppealId,
+        limit: int,
+    ) -> list[Appeal]:
+        """A person's other appeals (the same Telegram user or account), newest first."""
+        ...
+
     async def history(self, appeal_id: AppealId) -> list[AppealEvent]: ...
 
     async def attachments(self, appeal_id: AppealId) -> list[Attachment]: ...
@@ -340,6 +351,10 @@ class ReadingRepository(Protocol):
         self, account_number: AccountNumber, serial: str, *, limit: int
     ) -> list[Reading]:
         """The meter's latest submissions, newest first."""
+        ...
+
+    async def of_account(self, account_number: AccountNumber, *, limit: int) -> list[Reading]:
+        """The account's latest submissions, every meter, newest first."""
         ...
 
     async def for_period(self, period: str) -> list[Reading]:

@@ -42,6 +42,7 @@ from domain.errors import (
     TextRequired,
 )
 from domain.pp55 import Identity
+from domain.readings import Reading
 from domain.signature import Signature, check_signer, sign
 from domain.staff import (
     DEFAULT_NOTICE_ROLE,
@@ -65,6 +66,7 @@ from services.ports import (
     Attachment,
     IdentityVault,
     MessageRef,
+    ReadingRepository,
     StaffAudit,
     StaffDirectory,
 )
@@ -96,8 +98,10 @@ class StaffDesk:
         admin_ids: frozenset[int] = frozenset(),
         notice_role: StaffRole = DEFAULT_NOTICE_ROLE,
         identities: IdentityVault | None = None,
+        readings: ReadingRepository | None = None,
     ) -> None:
         self._identities = identities
+        self._readings = readings
         self._appeals = appeals
         self._registry = registry
         self._staff = staff
@@ -489,6 +493,36 @@ class StaffDesk:
         return await self._audited(member, StaffAction.IDENTITY, appeal_id, run)
 
     # Settings ---------------------------------------------------------------------------
+
+    async def other_appeals(
+        self, member: StaffMember, appeal_id: int, *, limit: int = 10
+    ) -> tuple[Appeal, list[Appeal]]:
+        """The card's «Другие обращения»: the appellant's other appeals (the same Telegram
+        user or account), newest first; the look is audited as a view of the card."""
+
+        async def run() -> tuple[Appeal, list[Appeal]]:
+            appeal = await self.appeal(appeal_id)
+            assert appeal.id is not None
+            others = await self._appeals.of_person(
+                appeal.user_id, appeal.account_number, exclude=appeal.id, limit=limit
+            )
+            return appeal, others
+
+        return await self._audited(member, StaffAction.VIEW, appeal_id, run, "other appeals")
+
+    async def account_readings(
+        self, member: StaffMember, appeal_id: int, *, limit: int = 6
+    ) -> tuple[Appeal, list[Reading]]:
+        """The card's «Показания»: the latest readings of the appeal's account (none without
+        an account), newest first; audited as a view of the card."""
+
+        async def run() -> tuple[Appeal, list[Reading]]:
+            appeal = await self.appeal(appeal_id)
+            if appeal.account_number is None or self._readings is None:
+                return appeal, []
+            return appeal, await self._readings.of_account(appeal.account_number, limit=limit)
+
+        return await self._audited(member, StaffAction.VIEW, appeal_id, run, "readings")
 
     async def save_profile(self, member: StaffMember, profile: StaffMember) -> StaffMember:
         """One's own profile (any role) or someone else's (admin); only an admin changes

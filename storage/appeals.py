@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from domain.appeals import (
     OPEN_STATUSES,
@@ -43,6 +43,19 @@ _OF_USER = (
     .order_by(_APPEAL.c.registered_at.desc(), _APPEAL.c.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
+)
+# A person's appeals: the same Telegram user or the same account, newest first.
+_OF_PERSON = (
+    select(_APPEAL)
+    .where(
+        or_(
+            _APPEAL.c.user_id == bindparam("user_id"),
+            _APPEAL.c.account_number == bindparam("account_number"),
+        ),
+        _APPEAL.c.id != bindparam("exclude"),
+    )
+    .order_by(_APPEAL.c.registered_at.desc(), _APPEAL.c.id.desc())
+    .limit(bindparam("limit"))
 )
 _COUNT_OF_USER = select(func.count()).where(_APPEAL.c.user_id == bindparam("user_id"))
 _HISTORY = (
@@ -319,6 +332,25 @@ class SqlAppealRepository:
             await session.execute(_OF_USER, {"user_id": user_id, "limit": limit, "offset": offset})
         ).all()
         return [_appeal(row) for row in rows], total
+
+    async def of_person(
+        self,
+        user_id: UserId | None,
+        account_number: AccountNumber | None,
+        *,
+        exclude: AppealId,
+        limit: int,
+    ) -> list[Appeal]:
+        if user_id is None and account_number is None:
+            return []
+        params = {
+            "user_id": user_id,
+            "account_number": account_number,
+            "exclude": exclude,
+            "limit": limit,
+        }
+        rows = (await self._uow.session.execute(_OF_PERSON, params)).all()
+        return [_appeal(row) for row in rows]
 
     async def history(self, appeal_id: AppealId) -> list[AppealEvent]:
         rows = (await self._uow.session.execute(_HISTORY, {"appeal_id": appeal_id})).all()

@@ -31,6 +31,12 @@ _RECENT = (
     .order_by(_SUBMISSION.c.submitted_at.desc(), _SUBMISSION.c.id.desc())
     .limit(bindparam("limit"))
 )
+_OF_ACCOUNT = (
+    select(_SUBMISSION)
+    .where(_SUBMISSION.c.account_number == bindparam("account_number"))
+    .order_by(_SUBMISSION.c.submitted_at.desc(), _SUBMISSION.c.id.desc())
+    .limit(bindparam("limit"))
+)
 # A month's export may hold tens of thousands of submissions: one joined query, no IN list
 # (asyncpg and SQLite cap the number of bound parameters).
 _OF_PERIOD = (
@@ -120,6 +126,14 @@ class SqlReadingRepository:
         rows = (
             await self._uow.session.execute(
                 _RECENT, {"account_number": account_number, "serial": serial, "limit": limit}
+            )
+        ).all()
+        return await self._with_values(rows)
+
+    async def of_account(self, account_number: AccountNumber, *, limit: int) -> list[Reading]:
+        rows = (
+            await self._uow.session.execute(
+                _OF_ACCOUNT, {"account_number": account_number, "limit": limit}
             )
         ).all()
         return await self._with_values(rows)

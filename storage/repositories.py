@@ -149,6 +149,14 @@ _ACCOUNTS_WITH_METERS = (
     .where(AccountRow.number.in_(bindparam("numbers", expanding=True)))
     .order_by(AccountRow.number, MeterRow.id)
 )
+# One account (linking, the readings dialog): an expanding IN is rendered anew at each
+# execution; an equality is compiled once.
+_ACCOUNT_WITH_METERS = (
+    select(*_ACCOUNT_COLUMNS)
+    .outerjoin(MeterRow, MeterRow.account_number == AccountRow.number)
+    .where(AccountRow.number == bindparam("number"))
+    .order_by(MeterRow.id)
+)
 
 
 _EXISTING_ACCOUNTS = select(AccountRow.number).where(
@@ -196,7 +204,10 @@ class PreparedAccounts:
 
 class SqlAccountRegistry(_Repository):
     async def get(self, number: AccountNumber) -> Account | None:
-        return (await self.many([number])).get(number)
+        rows = (
+            await self._uow.session.execute(_ACCOUNT_WITH_METERS, {"number": str(number)})
+        ).all()
+        return _accounts_from_rows(rows).get(number)
 
     async def many(self, numbers: Sequence[AccountNumber]) -> dict[AccountNumber, Account]:
         if not numbers:

@@ -37,6 +37,7 @@ from storage.models import (
     NoticeRow,
     NoticeTargetRow,
     OutboxRow,
+    QuestionnaireRow,
     ReadingSubmissionRow,
     ReadingValueRow,
 )
@@ -105,6 +106,12 @@ async def _erase(
             delete(NoticeRecipientRow).where(NoticeRecipientRow.notice_id.in_(ids))
         )
         await session.execute(delete(NoticeTargetRow).where(NoticeTargetRow.notice_id.in_(ids)))
+        # A questionnaire outlives the notice that carried it: its answers are the results.
+        await session.execute(
+            update(QuestionnaireRow)
+            .where(QuestionnaireRow.notice_id.in_(ids))
+            .values(notice_id=None)
+        )
         await session.execute(delete(NoticeRow).where(NoticeRow.id.in_(ids)))
     elif category is DataCategory.NOTICES:
         await session.execute(delete(NoticeDraftRow).where(NoticeDraftRow.id.in_(ids)))

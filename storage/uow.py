@@ -64,7 +64,8 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use Clock.now()")
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        # "%Y-%m-%d %H:%M:%S.%f", without strftime's parsing of the format each time
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -255,6 +256,16 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Store everything written so far; a no-op (and no connection) if nothing was."""
+        if (
+            not self._written
+            and self._session is None
+            and not self._before_commit
+            and not self._after_commit
+            and not self.pending
+            and not self.touched
+            and not self.dialog_continues
+        ):
+            return  # before every Bot API request (bot/middlewares.py): mostly this
         try:
             for callback in self._before_commit:
                 await callback(self)

@@ -95,10 +95,10 @@ class Person:
 class _NoLimits(RateLimiter):
     """Handler tests run on a fixed clock: pacing is tested in tests/notifier."""
 
-    def earliest(self, chat_id: int, now: datetime) -> datetime:
+    def earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
-    def chat_earliest(self, chat_id: int, now: datetime) -> datetime:
+    def chat_earliest(self, chat_id: int, now: datetime, *, interactive: bool = False) -> datetime:
         return now
 
 

@@ -104,6 +104,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
     from domain.notice_lifecycle import NoticeStatus, OutageStatus
     from domain.notices import NoticeKind, OutageKind
     from domain.pp55 import ApplicantType, Pp55Item
+    from domain.questionnaires import QuestionKind, QuestionnaireStatus
     from domain.readings import ReadingChannel, WindowPosition, zone_name_keys
     from domain.staff import StaffRole
     from domain.subscriptions import Topic
@@ -123,6 +124,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
         NoticeKind.POWER_RESTORED,
         NoticeKind.OUTAGE_CANCELLED,
     ]
+    question_kinds = [kind.value.replace("_", "-") for kind in QuestionKind]
     return {
         "appeal-action-": AppealAction,
         # The contact step: every channel but the chat itself.
@@ -153,6 +155,11 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "reading-month-": range(1, 13),
         "reading-zone-": [key.removeprefix("reading-zone-") for key in zone_name_keys()],
         "pp55-applicant-": ApplicantType,
+        "quest-hint-": question_kinds,
+        "quest-kind-": question_kinds,
+        "quest-staff-add-": question_kinds,
+        "quest-staff-ask-": question_kinds,
+        "quest-status-": QuestionnaireStatus,
         "pp55-ask-": Pp55Item,
         "pp55-item-": Pp55Item,
         "settings-": [SubscriptionAction.STOP, SubscriptionAction.RESUME],
@@ -242,6 +249,7 @@ def test_every_message_formats_without_errors(texts: Texts) -> None:
         " houses lines pending people planned send_at sent settlement source starts street"
         " unreached field limit earlier what attempts size sha256"
         " item items passport born place"
+        " title notice label share mean recipients respondents questions option answers"
     )
     args = dict.fromkeys(names.split(), "1")
     for key in texts.keys():  # noqa: SIM118 - Texts.keys() is a method, not a dict view

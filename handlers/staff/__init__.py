@@ -15,7 +15,7 @@ from aiogram import Router
 
 from dialogs.registration import router as registration
 from handlers.errors import DomainErrors
-from handlers.staff import card, commands, office, settings, thread
+from handlers.staff import card, commands, lookups, office, profile, settings, thread
 from handlers.staff.commands import APPEAL_COMMANDS
 from handlers.staff.gate import MembershipCache as MembershipCache
 from handlers.staff.gate import StaffChat as StaffChat
@@ -43,6 +43,7 @@ STAFF_COMMANDS = (
     "notice",
     "outages",
     "outage_close",
+    "questionnaire",
     "help",
     "cancel",
 )
@@ -74,8 +75,10 @@ def build_router(membership: MembershipCache | None = None, *first: Router) -> R
         office.build_router(),
         commands.build_router(),
         registration.build_router(),
+        profile.build_router(),
         thread.build_router(),
         card.build_router(),
+        lookups.build_router(),
     )
     staff_chat.include_routers(*first, desk)
     return staff_chat

@@ -21,6 +21,7 @@ from handlers.staff.pickers import (
     preview_answer,
     signature,
 )
+from handlers.staff.profile import needs_profile, start_profile
 from handlers.staff.replies import drop_markup, post
 from handlers.staff.states import PROMPTS, StaffInput
 from handlers.staff.thread import expect_text, prompt_for
@@ -82,6 +83,19 @@ async def on_text_action(
     action = callback_data.action
     appeal_id = callback_data.appeal
     appeal = await services.staff_desk.appeal(appeal_id)
+    if action == StaffButton.ANSWER and needs_profile(staff):
+        # The answer is signed with the profile: it is filled first, then the prompt.
+        await start_profile(
+            services,
+            texts,
+            state,
+            staff,
+            callback.from_user,
+            appeal_id=appeal_id,
+            number=appeal.number,
+        )
+        await _done(callback, texts)
+        return
     prompt = await prompt_for(services, texts, config, staff, action, appeal)
     await expect_text(state, action, appeal_id, appeal.number)
     post(services, appeal_id, prompt)
@@ -193,6 +207,20 @@ async def _send_pending(
     text = str(data.get("text") or "")
     appeal_id = int(data.get("appeal") or 0)
     if current not in (StaffInput.confirm_answer.state, StaffInput.choose.state) or not text:
+        await drop_markup(callback)
+        return
+    if as_answer and needs_profile(staff):
+        # The profile first (handlers/staff/profile.py), then this text's preview.
+        await start_profile(
+            services,
+            texts,
+            state,
+            staff,
+            callback.from_user,
+            appeal_id=appeal_id,
+            number=str(data.get("number") or ""),
+            answer_text=text,
+        )
         await drop_markup(callback)
         return
     if as_answer:

@@ -14,9 +14,11 @@ from core.texts import Texts
 from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.filters import Cmd
 from handlers.staff.pickers import offer_executors, offer_grounds
+from handlers.staff.profile import needs_profile, start_profile
 from handlers.staff.replies import appeal_of, post, staff_reply
 from handlers.staff.states import PROMPTS
 from handlers.staff.thread import expect_text, on_input, prompt_for
+from notifier.staff_render import StaffButton
 
 APPEAL_COMMANDS = (
     "take",
@@ -98,6 +100,20 @@ async def cmd_with_text(
     if (this := await _this_appeal(message, services, texts, config)) is None:
         return
     appeal_id, number = this
+    if command == StaffButton.ANSWER and needs_profile(staff):
+        # The profile first (handlers/staff/profile.py), then the answer: its prompt, or the
+        # preview of the text given with the command.
+        await start_profile(
+            services,
+            texts,
+            state,
+            staff,
+            message.from_user,
+            appeal_id=appeal_id,
+            number=number,
+            answer_text=rest or None,
+        )
+        return
     appeal = await services.staff_desk.appeal(appeal_id)
     prompt = await prompt_for(services, texts, config, staff, command, appeal)
     await expect_text(state, command, appeal_id, number)

@@ -87,6 +87,9 @@ class StaffGate(BaseMiddleware):
             data["bot"], config.staff_chat_id, user.id
         )
         if allowed:
+            if services.notices is not None:
+                # What this update posts about an appeal answers a staff member: interactive.
+                services.notices.staff_waiting = True
             data["staff"] = await services.staff_desk.member(user.id)
             return await handler(event, data)
         texts: Texts = data["texts"]

@@ -16,6 +16,15 @@ class StaffInput(StatesGroup):
     choose_file = State()
 
 
+class StaffProfile(StatesGroup):
+    """The profile dialog (handlers/staff/profile.py): the signature's fields, one a step."""
+
+    full_name = State()
+    position = State()
+    phone = State()
+    email = State()
+
+
 # A card button or a command that asks for a text: the state that waits for it, the prompt.
 PROMPTS: dict[str, tuple[State, str]] = {
     "ask": (StaffInput.question, "staff-prompt-ask"),

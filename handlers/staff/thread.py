@@ -22,6 +22,7 @@ from domain.limits import parse_bounded_int
 from domain.staff import StaffAction, StaffMember, check_allowed
 from handlers.filters import HasText
 from handlers.staff.pickers import preview_answer
+from handlers.staff.profile import needs_profile, start_profile
 from handlers.staff.replies import appeal_of, column, staff_reply
 from handlers.staff.states import PROMPTS, StaffInput
 from notifier.staff_render import StaffButton, StaffCb
@@ -85,6 +86,18 @@ async def on_input(
     if current == StaffInput.question.state:
         await desk.ask(staff, appeal_id, text)
     elif current == StaffInput.answer.state:
+        if needs_profile(staff):
+            await start_profile(
+                services,
+                texts,
+                state,
+                staff,
+                message.from_user,
+                appeal_id=appeal_id,
+                number=str(data.get("number") or ""),
+                answer_text=text,
+            )
+            return
         await preview_answer(services, texts, staff, state, appeal_id, text)
         return
     elif current == StaffInput.extend.state:

@@ -46,6 +46,11 @@ from storage.models.office import (
     ReadingValueRow,
 )
 from storage.models.pdata import ConsentTextRow
+from storage.models.questionnaires import (
+    QuestionnaireAnswerRow,
+    QuestionnaireRow,
+    QuestionRow,
+)
 from storage.models.runtime import (
     DialogStateRow,
     OutboxRow,
@@ -96,6 +101,9 @@ __all__ = [
     "OutboxRow",
     "PersonRow",
     "ProcessedUpdateRow",
+    "QuestionRow",
+    "QuestionnaireAnswerRow",
+    "QuestionnaireRow",
     "ReadingSubmissionRow",
     "ReadingValueRow",
     "StaffAuditRow",

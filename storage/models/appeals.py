@@ -58,7 +58,8 @@ class AppealRow(Base):
     text: Mapped[str] = mapped_column(Text)
     full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
     address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
-    account_number: Mapped[str | None] = mapped_column(String(ACCOUNT_MAX))
+    # Indexed for the card's «Другие обращения» (a person's appeals by account, issue 15).
+    account_number: Mapped[str | None] = mapped_column(String(ACCOUNT_MAX), index=True)
     answer_channel: Mapped[str] = mapped_column(String(16))
     contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
     vulnerable: Mapped[str | None] = mapped_column(String(32))

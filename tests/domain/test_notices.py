@@ -52,6 +52,7 @@ def test_notice_and_outage_kinds_have_their_stored_values() -> None:
         "contract",
         "readings_reminder",
         "message",
+        "questionnaire",
     }
     assert [k.value for k in OutageKind] == ["planned", "emergency"]
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,47 +13,67 @@ from domain.rate_limit import RateLimiter
 START = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 CHATS = st.sampled_from([1, 2, 3, 4, 5, -100, -200])
 STEPS = st.lists(
-    st.tuples(CHATS, st.floats(min_value=0, max_value=5, allow_nan=False)), max_size=300
+    st.tuples(CHATS, st.floats(min_value=0, max_value=5, allow_nan=False), st.booleans()),
+    max_size=300,
 )
+MINUTE = timedelta(seconds=60)
 
 
-def _simulate(limiter: RateLimiter, steps: list[tuple[int, float]]) -> list[tuple[int, datetime]]:
-    """A sender that waits for `earliest` and sends, with gaps between wanting to send."""
+def _simulate(
+    limiter: RateLimiter, steps: list[tuple[int, float, bool]]
+) -> list[tuple[int, datetime, bool]]:
+    """A sender that waits for `earliest` and sends, with gaps between wanting to send;
+    each send interactive (a staff member waits for it) or bulk."""
     now = START
-    sent: list[tuple[int, datetime]] = []
-    for chat_id, gap in steps:
+    sent: list[tuple[int, datetime, bool]] = []
+    for chat_id, gap, interactive in steps:
         now += timedelta(seconds=gap)
-        at = limiter.earliest(chat_id, now)
-        assert at >= limiter.chat_earliest(chat_id, now) >= now
-        limiter.record(chat_id, at)
-        sent.append((chat_id, at))
+        at = limiter.earliest(chat_id, now, interactive=interactive)
+        assert at >= limiter.chat_earliest(chat_id, now, interactive=interactive) >= now
+        limiter.record(chat_id, at, interactive=interactive)
+        sent.append((chat_id, at, interactive))
         now = at
     return sent
 
 
+def _in_window(times: list[datetime], at: datetime) -> int:
+    """Sends in the 60 s up to and including `at` (one exactly 60 s earlier is out)."""
+    return sum(1 for t in times if at - MINUTE < t <= at)
+
+
 @settings(max_examples=200, deadline=None)
 @given(STEPS)
-def test_limits_hold_for_any_sequence(steps: list[tuple[int, float]]) -> None:
+def test_limits_hold_for_any_sequence(steps: list[tuple[int, float, bool]]) -> None:
     sent = _simulate(RateLimiter(), steps)
-    times = [at for _, at in sent]
+    times = [at for _, at, _ in sent]
     for i in range(len(times) - 25):
         assert times[i + 25] - times[i] >= timedelta(seconds=1)
-    for chat in {chat for chat, _ in sent}:
-        mine = [at for c, at in sent if c == chat]
+    for chat in {chat for chat, _, _ in sent}:
+        mine = [at for c, at, _ in sent if c == chat]
         for a, b in itertools.pairwise(mine):
             assert b - a >= timedelta(seconds=1)
         if chat < 0:
-            for i in range(len(mine) - 20):
-                assert mine[i + 20] - mine[i] >= timedelta(seconds=60)
+            # Never more than 19 in any minute; a bulk send always leaves 4 for replies.
+            for i in range(len(mine) - 19):
+                assert mine[i + 19] - mine[i] >= MINUTE
+            window: deque[datetime] = deque()
+            for c, at, interactive in sent:
+                if c != chat:
+                    continue
+                while window and window[0] <= at - MINUTE:
+                    window.popleft()
+                if not interactive:
+                    assert len(window) < 15
+                window.append(at)
 
 
 @settings(max_examples=100, deadline=None)
 @given(STEPS)
-def test_many_chats_share_the_global_limit(steps: list[tuple[int, float]]) -> None:
+def test_many_chats_share_the_global_limit(steps: list[tuple[int, float, bool]]) -> None:
     limiter = RateLimiter()
     now = START
     times = []
-    for index, (_, gap) in enumerate(steps):
+    for index, (_, gap, _) in enumerate(steps):
         now += timedelta(seconds=gap / 100)
         at = limiter.earliest(index, now)  # a new chat each time
         limiter.record(index, at)
@@ -61,11 +83,66 @@ def test_many_chats_share_the_global_limit(steps: list[tuple[int, float]]) -> No
         assert times[i + 25] - times[i] >= timedelta(seconds=1)
 
 
-def test_a_group_gets_one_message_every_three_seconds() -> None:
+def test_bulk_to_a_group_goes_one_every_four_seconds_replies_after_a_second() -> None:
     limiter = RateLimiter()
     limiter.record(-100, START)
-    assert limiter.earliest(-100, START) == START + timedelta(seconds=3)
+    assert limiter.earliest(-100, START) == START + timedelta(seconds=4)
+    assert limiter.earliest(-100, START, interactive=True) == START + timedelta(seconds=1)
     assert limiter.earliest(7, START) == START
+
+
+def test_replies_go_at_once_through_a_surge_of_bulk_sends() -> None:
+    """100 cards waiting all the time, a staff reply every 7 s: each reply waits at most
+    the one second a chat needs between two messages, and no minute holds more than 19."""
+    limiter = RateLimiter()
+    now = START
+    sent: list[datetime] = []
+    waits: list[timedelta] = []
+    next_reply = START + timedelta(seconds=0.5)
+    cards = 100
+    while cards:
+        card_at = limiter.earliest(-100, now)
+        if next_reply <= card_at:
+            at = limiter.earliest(-100, next_reply, interactive=True)
+            waits.append(at - next_reply)
+            limiter.record(-100, at, interactive=True)
+            next_reply += timedelta(seconds=7)
+        else:
+            at = card_at
+            limiter.record(-100, at)
+            cards -= 1
+        sent.append(at)
+        now = at
+    assert len(waits) >= 50
+    assert max(waits) <= timedelta(seconds=1)
+    assert all(_in_window(sent, at) <= 19 for at in sent)
+
+
+def test_replies_use_the_reserve_bulk_does_not() -> None:
+    limiter = RateLimiter()
+    at = START
+    for _ in range(15):
+        limiter.record(-100, at)
+        at += timedelta(seconds=1)
+    # Bulk has had its 15: it waits until the first leaves the window.
+    assert limiter.chat_earliest(-100, at) == START + MINUTE
+    for _ in range(4):
+        assert limiter.chat_earliest(-100, at, interactive=True) == at
+        limiter.record(-100, at, interactive=True)
+        at += timedelta(seconds=1)
+    # The 20th would break Telegram's limit: even a reply waits for the window.
+    assert limiter.chat_earliest(-100, at, interactive=True) == START + MINUTE
+    assert limiter.chat_earliest(-100, START + MINUTE, interactive=True) == START + MINUTE
+    # Replies used up what bulk could have had: 19 in the window, bulk needs fewer than 15.
+    assert limiter.chat_earliest(-100, START + MINUTE) == START + MINUTE + timedelta(seconds=4)
+
+
+def test_a_scaled_window_keeps_the_rule() -> None:
+    limiter = RateLimiter(group_per_minute=5, group_reserve=2, group_window=timedelta(seconds=6))
+    limiter.record(-100, START)
+    assert limiter.chat_earliest(-100, START) == START + timedelta(seconds=2)
+    with pytest.raises(ValueError, match="reserve"):
+        RateLimiter(group_per_minute=4, group_reserve=4)
 
 
 def test_a_private_chat_gets_one_message_a_second() -> None:
@@ -105,7 +182,7 @@ def test_a_chats_own_schedule_ignores_the_global_rate_and_the_pause() -> None:
     for chat in range(24):
         limiter.record(chat, START)
     limiter.pause_until(START + timedelta(seconds=10))
-    assert limiter.chat_earliest(-100, START) == START + timedelta(seconds=3)
+    assert limiter.chat_earliest(-100, START) == START + timedelta(seconds=4)
     assert limiter.chat_earliest(7, START) == START + timedelta(seconds=1)
     assert limiter.chat_earliest(99, START) == START
     assert limiter.earliest(99, START) == START + timedelta(seconds=10)

@@ -180,6 +180,10 @@ def bot_env(
         "LOG_LEVEL": "DEBUG",
         "REDIS_URL": "",
         "FILES_DIR": str(tmp_path / "files"),  # the company's file storage, per test
+        # The emulator enforces no group limit, and a busy staff chat's cards and edits may
+        # otherwise wait up to a minute for the group's budget: a 6 s window keeps the flows
+        # quick (the budget itself: tests/notifier/test_group_budget.py, on a fake clock).
+        "OUTBOX_GROUP_WINDOW": "6",
     }
     imported = subprocess.run(
         [RECEPTION, "import", "accounts", str(ROOT / "examples" / "accounts.csv")],

@@ -86,11 +86,14 @@ async def _refused(
         ("/profile Петрова Анна Сергеевна; ; +7 831 000-00-01; petrova@vyksa.ru", "position"),
     ],
 )
-async def test_reg_15_5_answer_without_executor_email_or_position_refused(
+async def test_reg_15_5_answer_without_executor_email_or_position_asks_for_it(
     harness: BotHarness, texts: Texts, profile: str, missing: str
 ) -> None:
+    # Not refused with a /profile template: the profile dialog asks for what is missing.
     told = await _refused(harness, texts, profile)
-    assert texts.get("staff-error-signature", field=missing) in told
+    asks = {"email": "staff-profile-ask-email", "position": "staff-profile-ask-position"}
+    assert told[-1].endswith(texts.get(asks[missing]))
+    assert texts.get("staff-profile-intro", number=told[-1].split(":")[0]) in told[-1]
 
 
 async def test_reg_15_5_answer_without_a_department_is_refused_with_what_to_do(

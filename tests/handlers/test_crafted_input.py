@@ -86,6 +86,8 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "bkc": ("bkc:AbCdEf012345",),
     "resume": ("resume",),
     "parked": ("parked:appeal", "parked:booking"),
+    "qa": ("qa:1:0:3",),
+    "qs": ("qs:kind:1:scale", "qs:topic:1:tariff", "qs:done:1:", "qs:send:1:", "qs:cancel:1:"),
 }
 
 CRAFTED = (

@@ -43,9 +43,9 @@ class RecordingLimiter(RateLimiter):
         self.starts: list[tuple[int, float]] = []
         self.paused_at: list[float] = []
 
-    def record(self, chat_id: int, at: datetime) -> None:
+    def record(self, chat_id: int, at: datetime, *, interactive: bool = False) -> None:
         self.starts.append((chat_id, time.monotonic()))
-        super().record(chat_id, at)
+        super().record(chat_id, at, interactive=interactive)
 
     def pause_until(self, moment: datetime) -> None:
         self.paused_at.append(time.monotonic())

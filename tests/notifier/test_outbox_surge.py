@@ -169,7 +169,7 @@ async def test_a_staff_surge_does_not_hold_back_private_chats(
         if not text.startswith("card"):
             assert delivered - queued <= timedelta(seconds=2), text
     group = [d.at for d in api.deliveries if d.chat_id == STAFF]
-    assert group[-1] - group[0] >= 99 * timedelta(seconds=3)
+    assert group[-1] - group[0] >= 99 * timedelta(seconds=4)
     stored = await rows(sessionmaker)
     assert {(r.status, r.attempts) for r in stored} == {("sent", 1)}
     assert all(r.telegram_message_id is not None for r in stored)
@@ -272,12 +272,12 @@ async def test_a_custom_handler_makes_two_calls_and_its_message_id_is_recorded(
     assert (topic.method, topic.chat_id, topic.at) == (
         "createForumTopic",
         STAFF,
-        start + timedelta(seconds=3),
+        start + timedelta(seconds=4),
     )
     assert (card.method, card.text, card.at) == (
         "sendMessage",
         "A new appeal",
-        start + timedelta(seconds=6),
+        start + timedelta(seconds=8),
     )
     assert getattr(card.call, "message_thread_id", None) == topic.message_id
     assert api.violations == []

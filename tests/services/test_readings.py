@@ -88,6 +88,11 @@ class FakeReadings:
         mine.sort(key=lambda r: (r.submitted_at, r.id or 0), reverse=True)
         return mine[:limit]
 
+    async def of_account(self, account_number: AccountNumber, *, limit: int) -> list[Reading]:
+        mine = [r for r in self.stored if r.account_number == account_number]
+        mine.sort(key=lambda r: (r.submitted_at, r.id or 0), reverse=True)
+        return mine[:limit]
+
     async def for_period(self, period: str) -> list[Reading]:
         found = [r for r in self.stored if r.period == period]
         return sorted(

@@ -321,3 +321,14 @@ staff-card-pp55-missing = ⚠️ Потребитель пришлёт позж�
 staff-identity = Паспорт: { $passport }
     Дата рождения: { $born }
     Место рождения: { $place }
+
+# The card's look-ups (handlers/staff/lookups.py): the appellant's other appeals, the account's readings.
+staff-button-others = 🗂 Другие обращения
+staff-button-readings = 📟 Показания
+staff-others-none = { $number }: других обращений у заявителя нет.
+staff-others-title = { $number }: другие обращения заявителя (по Telegram и лицевому счёту), последние { $count }:
+staff-others-line = <code>{ $number }</code> · { $date } · { $status } · { $subject }
+staff-readings-no-account = { $number }: в обращении не указан лицевой счёт — показаний не найти.
+staff-readings-none = { $number }: по лицевому счёту { $account } показаний нет.
+staff-readings-title = { $number }: показания по лицевому счёту { $account }, последние { $count }:
+staff-readings-line = { $date } · счётчик { $serial } · { $values } · { $channel }
