@@ -22,6 +22,7 @@ from services.booking import BookingService
 from services.files import FileIntake
 from services.notices import NoticeService
 from services.onboarding import OnboardingService
+from services.outages import KnownOutages
 from services.questionnaires import QuestionnaireService
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
@@ -210,6 +211,11 @@ class Services:
         return SubscriptionService(
             store=SqlSubscriptionStore(self.uow), consents=self._consents, clock=self._clock
         )
+
+    @cached_property
+    def known_outages(self) -> KnownOutages:
+        """An outage already known at a complaining person's address (services/outages.py)."""
+        return KnownOutages(outages=SqlNoticeStore(self.uow), links=self._links, clock=self._clock)
 
     @cached_property
     def threads(self) -> SqlAppealThreads:

@@ -162,6 +162,7 @@ def booking_policy(
         ),
         max_active=booking.max_active,
         number_prefix=texts.plain("booking-number-prefix"),
+        office_address=" ".join(booking.office_address.split()),
     )
 
 

@@ -328,6 +328,8 @@ class BookingSettings(Section):
     places: int = Field(default=2, ge=1, le=50, validation_alias="booking_places")
     days_ahead: int = Field(default=10, ge=1, le=60, validation_alias="booking_days_ahead")
     max_active: int = Field(default=2, ge=1, le=20, validation_alias="booking_max_active")
+    # The office's address, told in every booking confirmation.
+    office_address: str = Field(default="", max_length=300, validation_alias="office_address")
 
     @field_validator("office_hours")
     @classmethod

@@ -207,6 +207,9 @@ class QualityComplaintDetails:
     `applicant` is None on an appeal filed before the whole set was asked."""
 
     violation_time: datetime | None = None
+    # The end of the time named when it was a range («с 18:00 до 21:00», «вечером»,
+    # «2 декабря»: domain/when.py); None for a moment.
+    violation_end: datetime | None = None
     device_address: str = ""
     contract_number: str = ""
     applicant: ApplicantType | None = None
@@ -264,6 +267,9 @@ class AppealDraft:
     measures_taken: str = ""
     measures_planned: str = ""
     contract_concluded: bool = False
+    # The known outage the person was told of when starting a complaint about no power
+    # (domain/known_outage.py); staff see the link on the card.
+    outage_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -53,12 +53,13 @@ class FlagKind(StrEnum):
     # Set by staff, never by screening: the text cannot be read (59-ФЗ ст. 11 ч. 4), and the
     # appellant is told within 7 days of registration; `detail` is that term's end (ISO).
     ILLEGIBLE = "illegible"
+    OUTAGE = "outage"  # filed at an address where an outage was already known (its id)
 
 
 @dataclass(frozen=True, slots=True)
 class ScreeningFlag:
     """A hint on the staff card. `detail`: the earlier appeal's id for a repeat, the words
-    found for obscene language."""
+    found for obscene language, the outage's id for a complaint about a known outage."""
 
     kind: FlagKind
     detail: str

@@ -21,6 +21,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
     router level costs each update a propagation step, so the tree is kept shallow, and
     the errors router comes last, where no ordinary update has to pass through it.
     """
+    from dialogs import parked
     from dialogs.account import router as account
     from dialogs.appeal import router as appeal
     from dialogs.booking import router as booking
@@ -72,6 +73,7 @@ def build_routers(membership: MembershipCache | None = None) -> list[Router]:
         mydata.build_router(),
         account.build_router(),
         resume.build_router(),
+        parked.build_router(),
         fallback.build_router(),
     )
     # The staff chat comes after the private router: consumers' updates never reach it.

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from dialogs.parked import offer, park
 from domain.content import ContentLibrary
 from domain.ids import UserId
 from handlers.filters import Button, Cmd
@@ -120,8 +121,11 @@ async def cmd_help(message: Message, state: FSMContext, texts: Texts) -> None:
 
 
 async def cmd_menu(message: Message, state: FSMContext, texts: Texts) -> None:
+    """The main menu; a dialog under way is kept (dialogs/parked.py) and offered to go on."""
+    await park(state)
     await state.clear()
     await message.answer(texts.get("menu-shown"), reply_markup=main_menu(texts))
+    await offer(message, state, texts)
 
 
 async def cmd_cancel(message: Message, state: FSMContext, texts: Texts) -> None:

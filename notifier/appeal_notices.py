@@ -87,9 +87,7 @@ class OutboxAppealNotices:
             self._uow.after_commit(self._wake)
             self._wake_armed = True
 
-    def staff(
-        self, appeal_id: int, op: str, *, urgent: bool | None = None, **values: Any
-    ) -> None:
+    def staff(self, appeal_id: int, op: str, *, urgent: bool | None = None, **values: Any) -> None:
         """A post about the appeal in its staff-chat thread (nothing if no staff chat is set).
         `urgent` unset: urgent when a staff member waits for it (`staff_waiting`)."""
         if self._chat is None:

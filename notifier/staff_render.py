@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from core.callback_fields import RowId
 from core.texts import Texts
+from core.when import span_text
 from domain.appeals import (
     RATING_MAX,
     RATING_MIN,
@@ -351,12 +352,14 @@ def render_card(
         elif flag.kind is FlagKind.ILLEGIBLE:
             tell_by = datetime.fromisoformat(flag.detail)
             lines.append(texts.get("staff-card-flag-illegible", date=_day(tell_by, zone)))
+        elif flag.kind is FlagKind.OUTAGE:
+            lines.append(texts.get("staff-card-flag-outage", id=flag.detail))
     if appeal.pp55 is not None:
         moment = appeal.pp55.violation_time
         lines.append(
             texts.get(
                 "staff-card-pp55",
-                time=moment.astimezone(zone).strftime("%d.%m.%Y %H:%M") if moment else "—",
+                time=span_text(moment, appeal.pp55.violation_end, zone) if moment else "—",
                 device=appeal.pp55.device_address or "—",
                 contract=appeal.pp55.contract_number or "—",
             )

@@ -34,7 +34,7 @@ from domain.drafts import DraftKind, DraftToken
 from domain.errors import AppealNotFound, ConsentRequired
 from domain.ids import UserId
 from domain.limits import FILE_NAME_MAX, MIME_TYPE_MAX, clip, fit_file_name
-from domain.screening import screen
+from domain.screening import FlagKind, ScreeningFlag, screen
 from services.ports import (
     AccountLinks,
     AppealNotices,
@@ -228,6 +228,8 @@ class AppealService:
             else []
         )
         flags = screen(draft.text, subject=draft.subject, earlier=earlier)
+        if draft.outage_id is not None:
+            flags = (*flags, ScreeningFlag(FlagKind.OUTAGE, str(draft.outage_id)))
         due = due_date(
             registered_at=now,
             days=self._policy.days_for(draft.kind),

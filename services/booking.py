@@ -51,6 +51,7 @@ class BookingPolicy:
     schedule: Schedule
     max_active: int  # upcoming bookings per person (or per caller's phone)
     number_prefix: str
+    office_address: str = ""  # where the office is, told with every booking (OFFICE_ADDRESS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ class BookingService:
     @property
     def schedule(self) -> Schedule:
         return self._policy.schedule
+
+    @property
+    def office_address(self) -> str:
+        return self._policy.office_address
 
     # -- what is free ----------------------------------------------------------------------
 

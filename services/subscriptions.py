@@ -3,6 +3,8 @@ passes before it is queued."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from domain.clock import Clock
 from domain.errors import ConsentRequired
 from domain.ids import UserId
@@ -36,6 +38,21 @@ class SubscriptionService:
         if enable and current.stopped:
             await self._store.set_stopped(user_id, False, at=now)
         if current.blocked:  # they are writing to the bot again: it is not blocked any more
+            await self._store.clear_blocked(user_id, at=now)
+        return await self._store.get(user_id)
+
+    async def enable(self, user_id: UserId, topics: Iterable[Topic]) -> Preferences:
+        """The topics on (an offer accepted: «Сообщать об отключениях»), resuming a "stop
+        all" as turning one on in /settings does."""
+        await self._require_consent(user_id)
+        current = await self._store.get(user_id)
+        now = self._clock.now()
+        for topic in topics:
+            if current.stopped or not current.wants(topic):
+                await self._store.set_topic(user_id, topic, True, at=now)
+        if current.stopped:
+            await self._store.set_stopped(user_id, False, at=now)
+        if current.blocked:
             await self._store.clear_blocked(user_id, at=now)
         return await self._store.get(user_id)
 

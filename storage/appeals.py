@@ -92,6 +92,7 @@ def _pp55_to_row(details: QualityComplaintDetails | None) -> dict[str, Any] | No
     sealed = details.identity.given() if details.identity is not None else details.identity_items
     return {
         "violation_time": details.violation_time.isoformat() if details.violation_time else "",
+        "violation_end": details.violation_end.isoformat() if details.violation_end else "",
         "device_address": details.device_address,
         "contract_number": details.contract_number,
         "applicant": details.applicant.value if details.applicant else "",
@@ -108,9 +109,11 @@ def _pp55_from_row(value: dict[str, Any] | None) -> QualityComplaintDetails | No
     if not value:
         return None
     moment = value.get("violation_time") or ""
+    end = value.get("violation_end") or ""
     applicant = value.get("applicant") or ""
     return QualityComplaintDetails(
         violation_time=datetime.fromisoformat(moment) if moment else None,
+        violation_end=datetime.fromisoformat(end) if end else None,
         device_address=str(value.get("device_address", "")),
         contract_number=str(value.get("contract_number", "")),
         applicant=ApplicantType(applicant) if applicant else None,

@@ -86,6 +86,7 @@ def test_command_descriptions_exist(texts: Texts) -> None:
 # rest may take (all members of the enum, unless the code picks from fewer).
 def _built_keys() -> dict[str, Iterable[object]]:
     from bot.factory import COMMANDS
+    from dialogs.parked import TABLES as PARKED_DIALOGS
     from dialogs.registration.router import OFFLINE_CHANNELS
     from domain.appeals import (
         AppealAction,
@@ -154,6 +155,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "notice-outage-kind-": OutageKind,
         "notice-outage-status-": OutageStatus,
         "notice-status-": NoticeStatus,
+        "parked-resume-": PARKED_DIALOGS,
         "reading-channel-": [channel.value.replace("_", "-") for channel in ReadingChannel],
         "reading-intro-": WindowPosition,
         "reading-meter-zones-": range(1, 4),

@@ -32,6 +32,8 @@ class PickField(StrEnum):
     SUMMARY = "summary"
     APPLICANT = "applicant"  # ПП 55: a person or a business
     LATER = "later"  # ПП 55: «Отправлю позже» for an item
+    WHEN = "when"  # ПП 55: «Понял: … — верно?» answered Да / Исправить
+    OUTAGE = "outage"  # a known outage: «Сообщать об отключениях по моему адресу»
 
 
 # What each button's value may be: a press with anything else matches no handler.
@@ -59,6 +61,8 @@ _PICK_VALUES = MappingProxyType(
         PickField.SUMMARY: frozenset(SUMMARY_ACTIONS),
         PickField.APPLICANT: frozenset(ApplicantType),
         PickField.LATER: frozenset(Pp55Item),
+        PickField.WHEN: frozenset({"yes", "fix"}),
+        PickField.OUTAGE: frozenset({"subscribe"}),
     }
 )
 

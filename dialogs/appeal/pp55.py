@@ -15,7 +15,9 @@ from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from core.texts import Texts
+from core.when import describe, parse_when, span_text
 from dialogs.appeal.keyboards import AppealPick, pick
+from dialogs.appeal.outage import tell_known_outage
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.steps import Asker, Step, Turn
 from domain.appeals import QualityComplaintDetails, is_quality_complaint
@@ -37,12 +39,12 @@ from domain.pp55 import (
     passport,
     residence,
 )
+from domain.when import When
 from handlers.keyboards import dialog_nav, inline_column
-from handlers.render import error_text, local_time
+from handlers.render import error_text
 from services.ports import SecretBox
 
 Data = AppealDialogState
-_TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 STATE_OF: dict[Pp55Item, State] = {
     item: getattr(FileAppeal, f"pp55_{item.value}") for item in Pp55Item
 }
@@ -59,6 +61,7 @@ def pp55_order(data: Data) -> list[State]:
 
 async def _ask_applicant(turn: Turn, data: Data) -> None:
     texts = turn.texts
+    await tell_known_outage(turn, data)  # before the first question (issue 15)
     await turn.say(texts.get("pp55-why"), dialog_nav(texts))
     options = [(f"pp55-applicant-{a.value}", a.value) for a in ApplicantType]
     await turn.say(texts.get("pp55-ask-applicant"), pick(texts, "applicant", options))
@@ -119,21 +122,6 @@ def read_date(text: str, today: date) -> date | None:
     return parsed.date() if parsed is not None else None
 
 
-def _violation_time(raw: str, *, zone: ZoneInfo, now: datetime) -> datetime:
-    for pattern in _TIME_FORMATS:
-        try:
-            moment = datetime.strptime(raw.strip(), pattern).replace(tzinfo=zone)
-        except ValueError:
-            continue
-        if moment <= now:
-            return moment
-    raise _TimeRefused()
-
-
-class _TimeRefused(DomainError):
-    text_key = "appeal-pp55-time-invalid"
-
-
 def _limited(field: Field) -> Callable[[str], str]:
     def check(raw: str) -> str:
         return check_length(field, " ".join(raw.split()))
@@ -154,11 +142,12 @@ _PLAIN_CHECKS: dict[Pp55Item, Callable[[str], str]] = {
 
 def typed_value(
     item: Pp55Item, raw: str, *, box: SecretBox | None, zone: ZoneInfo, now: datetime
-) -> str | datetime:
+) -> str | When:
     """What is kept for a typed item (the appeal dialog, /register): checked (a DomainError
-    says what is wrong), the identity data sealed at once."""
+    says what is wrong), the identity data sealed at once; the time as everyday words read
+    it (domain/when.py)."""
     if item is Pp55Item.TIME:
-        return _violation_time(raw, zone=zone, now=now)
+        return parse_when(raw, now=now, zone=zone)
     if item in _PLAIN_CHECKS:
         return _PLAIN_CHECKS[item](raw)
     if item is Pp55Item.PASSPORT:
@@ -188,8 +177,44 @@ async def on_item(message: Message, turn: Turn, clock: Clock) -> None:
     except DomainError as error:
         await turn.say(error_text(turn.texts, error))
         return
+    if isinstance(value, When):  # shown back first: «Понял: … — верно?»
+        data.pp55_time_read, data.pp55_time_read_end = value.start, value.end
+        await data.save(turn.fsm)
+        understood = describe(value, turn.texts, turn.config.zone)
+        await turn.say(turn.texts.get("when-understood", when=understood), _when_keyboard(turn))
+        return
     setattr(data, f"pp55_{item.value}", value)
+    if item is Pp55Item.DEVICE and isinstance(value, str):
+        await tell_known_outage(turn, data, typed=value)
     await advance(turn, item, data)
+
+
+def _when_keyboard(turn: Turn) -> InlineKeyboardMarkup:
+    return inline_column(
+        [
+            (turn.texts.get("when-yes"), AppealPick(field="when", value="yes")),
+            (turn.texts.get("when-fix"), AppealPick(field="when", value="fix")),
+        ]
+    )
+
+
+async def on_when(turn: Turn, value: str, current: str | None) -> None:
+    """«Да»: the time read is the violation's, the next step; «Исправить»: asked again."""
+    from dialogs.appeal.steps import TABLE
+
+    if current != FileAppeal.pp55_time.state:
+        return
+    data = await TABLE.load(turn.fsm)
+    if data.pp55_time_read is None:
+        return
+    if value == "yes":
+        data.pp55_time, data.pp55_time_end = data.pp55_time_read, data.pp55_time_read_end
+        data.pp55_time_read = data.pp55_time_read_end = None
+        await advance(turn, Pp55Item.TIME, data)
+        return
+    data.pp55_time_read = data.pp55_time_read_end = None
+    await data.save(turn.fsm)
+    await _asker(Pp55Item.TIME)(turn, data)
 
 
 async def advance(turn: Turn, item: Pp55Item, data: Data) -> None:
@@ -210,6 +235,8 @@ async def on_later(turn: Turn, value: str, current: str | None) -> None:
         return
     data = await TABLE.load(turn.fsm)
     setattr(data, f"pp55_{item.value}", None if item is Pp55Item.TIME else "")
+    if item is Pp55Item.TIME:
+        data.pp55_time_end = data.pp55_time_read = data.pp55_time_read_end = None
     await advance(turn, item, data)
 
 
@@ -232,6 +259,7 @@ def details_from(
     (storage/identity.py)."""
     applicant = values.get("pp55_applicant") or None
     moment = values.get("pp55_time") or None
+    end = values.get("pp55_time_end") or None
     if applicant is None and not (moment or values.get("pp55_device")):
         return None
 
@@ -252,6 +280,7 @@ def details_from(
     )
     return QualityComplaintDetails(
         violation_time=datetime.fromisoformat(moment) if isinstance(moment, str) else moment,
+        violation_end=datetime.fromisoformat(end) if isinstance(end, str) else end,
         device_address=text(Pp55Item.DEVICE),
         contract_number=text(Pp55Item.CONTRACT),
         applicant=ApplicantType(applicant) if applicant else None,
@@ -277,7 +306,7 @@ def pp55_lines(texts: Texts, pp55: QualityComplaintDetails, zone: ZoneInfo) -> l
     lines = [
         texts.get(
             "appeal-summary-pp55",
-            time=local_time(moment, zone) if moment else none,
+            time=span_text(moment, pp55.violation_end, zone) if moment else none,
             device=pp55.device_address or none,
             contract=pp55.contract_number or none,
         )

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
-from dialogs.appeal import pp55
+from dialogs.appeal import outage, pp55
 from dialogs.appeal.keyboards import AppealPick, AppealSubmit, files_done, long_text_keyboard
 from dialogs.appeal.states import AppealDialogState, FileAppeal
 from dialogs.appeal.steps import TABLE
@@ -29,6 +29,7 @@ from dialogs.guards import (
     final_button,
     refuse_stale,
 )
+from dialogs.parked import park_before_start
 from dialogs.steps import Turn
 from domain.appeals import (
     MAX_ATTACHMENT_BYTES,
@@ -57,7 +58,6 @@ from services.files import received_file
 from services.ports import Attachment, SecretBox
 
 MB = 1024 * 1024
-_TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y")
 Data = AppealDialogState
 
 # -- entry ---------------------------------------------------------------------------------
@@ -70,6 +70,7 @@ async def cmd_appeal(
     if not await services.onboarding.has_consent(UserId(message.from_user.id)):
         # 59-ФЗ is the ground, not the bot's consent: the person is told so, briefly.
         await message.answer(texts.get("appeal-legal-ground"))
+    await park_before_start(message, state, texts, "appeal")
     turn = Turn(message, state, services, texts, config)
     await TABLE.ask(turn, FileAppeal.kind, Data())
 
@@ -195,6 +196,8 @@ _OTHER_PICKS: dict[str, Callable[[Turn, str, str | None], Awaitable[None]]] = {
     "long": _on_long_text,
     "summary": _on_summary,
     "later": pp55.on_later,
+    "when": pp55.on_when,
+    "outage": outage.on_subscribe,
 }
 
 
@@ -227,6 +230,7 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
     assert data.kind is not None
     assert data.subject is not None
     assert data.channel is not None
+    details = pp55.details(data, box)
     return AppealDraft(
         user_id=user_id,
         kind=data.kind,
@@ -239,8 +243,10 @@ def _draft(data: Data, user_id: UserId, box: SecretBox | None) -> AppealDraft:
         answer_channel=data.channel,
         contact=data.contact,
         vulnerable=data.vulnerable,
-        pp55=pp55.details(data, box),
+        pp55=details,
         voice=any(f.kind == "voice" for f in data.files),
+        # Only a complaint about the supply is linked to a known outage.
+        outage_id=data.outage_id if details is not None else None,
     )
 
 

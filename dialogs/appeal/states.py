@@ -45,6 +45,10 @@ class AppealDialogState(SummaryState):
     kind: AppealKind | None = None
     subject: Subject | None = None
     pp55_time: datetime | None = None
+    pp55_time_end: datetime | None = None  # a range's end (domain/when.py)
+    # What was read from the typed time, shown back («Понял: … — верно?») until confirmed.
+    pp55_time_read: datetime | None = None
+    pp55_time_read_end: datetime | None = None
     pp55_device: str = ""
     pp55_contract: str = ""
     pp55_applicant: ApplicantType | None = None
@@ -57,6 +61,8 @@ class AppealDialogState(SummaryState):
     pp55_birth_date: str = ""
     pp55_birth_place: str = ""
     pp55_passport: str = ""
+    # The outage known at the address the person was told of (dialogs/appeal/outage.py).
+    outage_id: int | None = None
     pp55_asked: bool = False  # every ПП 55 step passed (an edit from the summary skips them)
     text: str = ""
     rest: str = ""  # the second part of a text too long for one appeal

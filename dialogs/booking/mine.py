@@ -21,7 +21,7 @@ from dialogs.steps import Turn
 from domain.booking import BookingId, TooManyActiveBookings
 from domain.errors import DomainError
 from domain.ids import UserId
-from handlers.keyboards import inline_column
+from handlers.keyboards import dialog_nav, inline_column
 from handlers.render import error_text
 
 
@@ -152,7 +152,9 @@ async def _move(press: _Press) -> None:
         number=booking.number or "",
         when=when(turn.texts, booking.starts_at, turn.services.booking.schedule.zone),
     )
-    await offer_days(turn, step=MoveBooking.day, intro=intro)
+    # A move is a dialog: «⬅️ Назад» and «Отмена» below, not the main menu (issue 15).
+    await turn.say(intro, dialog_nav(turn.texts))
+    await offer_days(turn, step=MoveBooking.day)
 
 
 async def _take_buttons(message: Message, markup: InlineKeyboardMarkup | None) -> None:

@@ -7,7 +7,15 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from core.texts import Texts
-from domain.booking import WEEKDAYS, Booking, Interval, OfficeHours, day_csv
+from domain.booking import (
+    WEEKDAYS,
+    Booking,
+    Interval,
+    OfficeHours,
+    ReminderKind,
+    day_csv,
+    reminder_times,
+)
 from notifier.booking_reminders import weekday as weekday
 from notifier.booking_reminders import when as when
 
@@ -102,3 +110,22 @@ def day_csv_text(texts: Texts, bookings: Sequence[Booking], zone: ZoneInfo) -> s
         topic_name=lambda topic: texts.plain(f"booking-topic-{topic.value}"),
         channel_name=lambda channel: texts.plain(f"booking-channel-{channel.value}"),
     )
+
+
+def reminders_text(texts: Texts, booking: Booking, zone: ZoneInfo) -> str:
+    """The reminders the confirmation promises: only those that will really be sent
+    (notifier/booking_reminders.py queues the same `reminder_times`); none for a visit too
+    soon after booking, which is said."""
+    kinds = set(reminder_times(booking.starts_at, booked_at=booking.created_at, zone=zone))
+    if booking.user_id is None or not kinds:
+        what = "none"
+    elif len(kinds) == len(ReminderKind):
+        what = "both"
+    else:
+        [only] = kinds
+        what = only.value
+    return texts.get("booking-reminders", what=what)
+
+
+def address_text(texts: Texts, office_address: str) -> str:
+    return office_address or texts.plain("booking-address-unknown")

@@ -32,10 +32,11 @@ from dialogs.booking.keyboards import (
     slot_of,
 )
 from dialogs.booking.mine import booking_error_text, on_action, show_mine
-from dialogs.booking.render import when
+from dialogs.booking.render import address_text, reminders_text, when
 from dialogs.booking.states import BookingDialogState, BookVisit, MoveBooking
 from dialogs.booking.steps import MOVE_STEPS, TABLE, moving, offer_times
 from dialogs.guards import Told, TurnMiddleware, at_step, final_button, has_consent
+from dialogs.parked import park_before_start
 from dialogs.steps import Turn
 from domain.booking import (
     AlreadyBookedAtThisTime,
@@ -85,6 +86,7 @@ async def cmd_booking(
     except DomainError as error:
         await message.answer(booking_error_text(texts, error), reply_markup=main_menu(texts))
         return
+    await park_before_start(message, state, texts, "booking")
     await TABLE.ask(Turn(message, state, services, texts, config), BookVisit.topic, Data())
 
 
@@ -223,6 +225,8 @@ async def _confirm(turn: Turn, *, token: DraftToken | None) -> None:
             number=booking.number or "",
             when=when(texts, booking.starts_at, services.booking.schedule.zone),
             topic=texts.plain(f"booking-topic-{booking.topic.value}"),
+            address=address_text(texts, services.booking.office_address),
+            planned=reminders_text(texts, booking, services.booking.schedule.zone),
         ),
         markup=main_menu(texts),
         key=f"booking-done:{booking.id}",
@@ -247,6 +251,8 @@ async def _move(turn: Turn, starts_at: datetime, data: Data) -> None:
             when=when(texts, moved.starts_at, services.booking.schedule.zone),
             number=moved.number or "",
             old=data.number,
+            address=address_text(texts, services.booking.office_address),
+            planned=reminders_text(texts, moved, services.booking.schedule.zone),
         ),
         markup=main_menu(texts),
         key=f"bookings-moved:{moved.id}",

@@ -85,18 +85,23 @@ def zone_line(texts: Texts, zones: int, line: ZoneAssessment, config: AppConfig)
     )
 
 
-def period_note(texts: Texts, decision: PeriodDecision) -> str | None:
-    """Outside the acceptance window: which period the reading counts for, and why."""
+def period_note(texts: Texts, decision: PeriodDecision, *, sent: bool) -> str | None:
+    """Outside the acceptance window: which period the reading counts for, and why; worded
+    for the state the readings are in (`sent`: accepted, else still to check and send)."""
     period = period_text(texts, decision.period)
+    state = "sent" if sent else "draft"
     if decision.position is WindowPosition.BEFORE:
         return texts.get(
             "reading-note-before",
             start=str(decision.opens.day),
             end=str(decision.closes.day),
             period=period,
+            state=state,
         )
     if decision.position is WindowPosition.AFTER:
-        return texts.get("reading-note-after", end=str(decision.closes.day), period=period)
+        return texts.get(
+            "reading-note-after", end=str(decision.closes.day), period=period, state=state
+        )
     return None
 
 
@@ -112,7 +117,7 @@ def receipt_text(texts: Texts, receipt: Receipt, zones: int, config: AppConfig) 
         texts.get("reading-receipt-time", time=local_time(reading.submitted_at, config.zone)),
         texts.get("reading-receipt-period", period=period_text(texts, receipt.period.period)),
     ]
-    note = period_note(texts, receipt.period)
+    note = period_note(texts, receipt.period, sent=True)
     if note:
         lines.append(note)
     return "\n".join(lines)

@@ -31,6 +31,7 @@ from dialogs.guards import (
     final_button,
     has_consent,
 )
+from dialogs.parked import park_before_start
 from dialogs.readings.keyboards import ReadingPick, ReadingSubmit, history_keyboard, pick
 from dialogs.readings.render import (
     day_text,
@@ -93,6 +94,7 @@ async def cmd_readings(
     if not with_meters:
         await message.answer(texts.get("reading-no-meter"))
         return
+    await park_before_start(message, state, texts, "readings")
     data = TABLE.model(choose_account=len(with_meters) > 1)
     await data.save(state)
     decision = services.readings.period_now()

@@ -131,7 +131,7 @@ async def _confirmation(turn: Turn, data: Data) -> None:
         texts.get("reading-photo-yes" if data.photo else "reading-photo-no"),
         texts.get("reading-period-line", period=period_text(texts, preview.period.period)),
     ]
-    note = period_note(texts, preview.period)
+    note = period_note(texts, preview.period, sent=False)
     if note:
         lines.append(note)
     buttons = [

@@ -148,8 +148,11 @@ async def on_text(
     value = typed_value(
         item, message.text, box=config.secret_box, zone=config.zone, now=clock.now()
     )
-    stored = value if isinstance(value, str) else value.isoformat()
-    await state.update_data({f"pp55_{item.value}": stored})
+    if isinstance(value, str):
+        await state.update_data({f"pp55_{item.value}": value})
+    else:  # the time, a moment or a range (domain/when.py), shown on the summary
+        end = value.end.isoformat() if value.end else None
+        await state.update_data(pp55_time=value.start.isoformat(), pp55_time_end=end)
     await _next(state, services, config, message, texts, item)
 
 

@@ -12,6 +12,7 @@ from aiogram.types import Message
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
+from core.when import parse_day
 from dialogs.booking.render import day_text
 from dialogs.readings.router import error_text as reading_error_text
 from dialogs.readings.router import receipt_text as reading_receipt_text
@@ -101,14 +102,15 @@ async def cmd_reading(
 
 
 async def cmd_day(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
-    """/today, /day 2026-12-03: who comes to the office that day."""
+    """/today, /day 2026-12-03 (or in everyday words: /day завтра, /day 03.12, /day пятница,
+    core/when.py): who comes to the office that day."""
     assert message.text is not None
     _, _, argument = message.text.partition(" ")
     day = services.clock.now().astimezone(config.zone).date()
     if argument.strip():
         try:
-            day = date.fromisoformat(argument.strip())
-        except ValueError:
+            day = parse_day(argument, now=services.clock.now(), zone=config.zone)
+        except DomainError:
             staff_reply(services, config, message, texts.get("staff-day-usage"))
             return
     bookings = await services.booking.day(day)

@@ -130,6 +130,7 @@ async def _pp55(step: str, run: HostileRun) -> Person:
     if step == "time":
         return person
     await run.send(person, "20.11.2026 19:40")
+    await run.press(person, texts.get("when-yes"))
     if step == "device":
         return person
     await run.press(person, texts.get("pp55-later"))

@@ -79,7 +79,7 @@ async def test_a_linked_consumer_files_a_complaint_with_two_photos_and_gets_numb
     await person.press(texts.get("appeal-summary-submit"))
     # The confirmation is queued with the registration (notifier/replies.py).
     registered = texts_of(await person.deliver())[0]
-    assert re.search(r"Номер: <b>ВЭ-2026-\d{6}</b>", registered)
+    assert re.search(r"Номер: <code>ВЭ-2026-\d{6}</code>", registered)
     # Registered Tuesday 24.11.2026 10:00 Moscow time: 24.12.2026 is a Thursday.
     assert "не позднее <b>24.12.2026</b>" in registered
     assert await _rows(harness, AppealRow) == 1
@@ -140,8 +140,10 @@ async def test_quality_complaint_asks_what_pp55_requires(
     await _to_text_step(person, texts, subject="power_quality")
     await person.press(texts.get("pp55-applicant-person"))
     calls = await person.send("завтра вечером")
-    assert texts_of(calls) == [texts.get("appeal-pp55-time-invalid")]
-    await person.send("23.11.2026 18:30")
+    assert texts_of(calls) == [texts.get("when-future")]
+    calls = await person.send("23.11.2026 18:30")
+    assert texts_of(calls) == [texts.get("when-understood", when="23.11.2026, 18:30")]
+    await person.press(texts.get("when-yes"))
     await person.press("Выкса, ул. Ленина, 12, 5")
     await person.send("Д-1234")
     for _ in range(6):  # residence, birth date and place, passport, phone, e-mail

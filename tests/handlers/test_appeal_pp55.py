@@ -61,6 +61,7 @@ async def _row(harness: BotHarness) -> Any:
 async def _person_with_passport(harness: BotHarness, texts: Texts) -> Person:
     person, _ = await _to_pp55(harness, texts, "person")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     await person.send("Выкса, ул. Ленина, 12")
     await person.send("Д-1234")
     await person.send("Выкса, ул. Ленина, 12, кв. 5")
@@ -125,6 +126,7 @@ async def test_pp55_every_item_may_be_sent_later_and_the_appeal_records_what_is_
 ) -> None:
     person, _ = await _to_pp55(harness, texts, "person")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     for _ in range(9):
         await person.press(texts.get("pp55-later"))
     await _finish(person, texts)
@@ -141,6 +143,7 @@ async def test_pp55_passport_is_4_digit_series_and_6_digit_number(
 ) -> None:
     person, _ = await _to_pp55(harness, texts, "person")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     for _ in range(5):  # device, contract, residence, birth date and place
         await person.press(texts.get("pp55-later"))
     calls = await person.send("4510 12345")
@@ -154,6 +157,7 @@ async def test_pp55_passport_is_4_digit_series_and_6_digit_number(
 async def test_pp55_birth_date_is_a_real_past_date(harness: BotHarness, texts: Texts) -> None:
     person, _ = await _to_pp55(harness, texts, "person")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     for _ in range(3):  # device, contract, residence
         await person.press(texts.get("pp55-later"))
     for wrong in ("31.02.1990", "12 марта", "01.01.2030", "вчера"):
@@ -168,6 +172,7 @@ async def test_pp55_phone_and_email_are_checked_as_everywhere(
 ) -> None:
     person, _ = await _to_pp55(harness, texts, "business")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     for _ in range(3):  # device, contract, company
         await person.press(texts.get("pp55-later"))
     calls = await person.send("12345")
@@ -239,6 +244,7 @@ async def test_pp55_details_stay_behind_when_the_subject_is_edited_to_another(
 ) -> None:
     person, _ = await _to_pp55(harness, texts, "person")
     await person.send("23.11.2026 18:30")
+    await person.press(texts.get("when-yes"))
     for _ in range(9):
         await person.press(texts.get("pp55-later"))
     await _to_summary(person, texts)
@@ -249,3 +255,35 @@ async def test_pp55_details_stay_behind_when_the_subject_is_edited_to_another(
     await person.press(texts.get("appeal-summary-submit"))
     row = await _row(harness)
     assert row.subject == "service_quality" and row.pp55 is None
+
+
+async def test_pp55_time_in_everyday_words_is_shown_back_and_kept_as_a_range(
+    harness: BotHarness, texts: Texts
+) -> None:
+    """Issue 15: «when did it happen» takes everyday words, says what it understood with
+    Да / Исправить, asks again only when nothing can be read (clock: 24.11.2026 10:00 MSK)."""
+    person, _ = await _to_pp55(harness, texts, "person")
+    calls = await person.send("не помню")
+    assert texts_of(calls) == [texts.get("when-unreadable")]
+    calls = await person.send("вчера с 18 до 21")
+    assert texts_of(calls) == [texts.get("when-understood", when="23.11.2026, 18:00–21:00")]
+    calls = await person.press(texts.get("when-fix"))
+    assert texts_of(calls) == [texts.get("pp55-ask-time")]
+    calls = await person.send("вчера вечером")
+    shown = "23.11.2026, вечер (18:00–24:00)"
+    assert texts_of(calls) == [texts.get("when-understood", when=shown)]
+    calls = await person.press(texts.get("when-yes"))
+    assert texts_of(calls) == [texts.get("pp55-ask-device")]
+    for _ in range(9):
+        await person.press(texts.get("pp55-later"))
+    await person.send(COMPLAINT_TEXT)
+    await person.press(texts.get("appeal-attachments-done"))
+    await person.press("Иванова Мария Петровна")
+    await person.press(texts.get("appeal-skip"))
+    await person.press(texts.get("appeal-channel-chat"))
+    calls = await person.press(texts.get("appeal-vulnerable-none"))
+    assert "Время нарушения: 23.11.2026 18:00–24:00" in texts_of(calls)[0]
+    await person.press(texts.get("appeal-summary-submit"))
+    row = await _row(harness)
+    assert row.pp55["violation_time"].startswith("2026-11-23T18:00")
+    assert row.pp55["violation_end"].startswith("2026-11-24T00:00")

@@ -53,6 +53,8 @@ SAMPLES: dict[str, tuple[str, ...]] = {
         "ap:skip:address",
         "ap:long:split",
         "ap:summary:submit",
+        "ap:when:yes",
+        "ap:outage:subscribe",
     ),
     "bk": (
         "bk:topic:metering",
@@ -83,6 +85,7 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "rs": ("rs:AbCdEf0123-_",),
     "bkc": ("bkc:AbCdEf012345",),
     "resume": ("resume",),
+    "parked": ("parked:appeal", "parked:booking"),
     "qa": ("qa:1:0:3",),
     "qs": ("qs:kind:1:scale", "qs:topic:1:tariff", "qs:done:1:", "qs:send:1:", "qs:cancel:1:"),
 }

@@ -261,11 +261,15 @@ async def test_outside_the_window_the_reading_is_kept_and_the_period_is_told(
     assert "закончился 25 числа" in intro and "учтены за декабрь 2026 г." in intro
     await person.send("1000")
     calls = await person.press(texts.get("reading-photo-skip"))
-    assert "Будут учтены за: декабрь 2026 г." in texts_of(calls)[0]
+    summary = texts_of(calls)[0]
+    assert "Будут учтены за: декабрь 2026 г." in summary
+    # Nothing is sent yet: the summary does not say the readings are kept (issue 15).
+    assert "проверьте и отправьте показания" in summary
+    assert "сохранены" not in summary and "приняты" not in summary
     await person.press(texts.get("reading-submit-button"))
     receipt = _said(await person.deliver())[0]
     assert "Учтены за: декабрь 2026 г." in receipt
-    assert "показания сохранены и будут учтены за декабрь 2026 г." in receipt
+    assert "показания приняты и будут учтены за декабрь 2026 г." in receipt
     [(row, _)] = await _stored(harness)
     assert row.period == "2026-12"
 

@@ -80,7 +80,11 @@ async def test_staff_book_a_caller_and_list_the_day(harness: BotHarness, texts: 
     await staff.send("/day 2026-11-26")
     day = _replies(await harness.deliver())[0]
     assert "Сидоров Пётр Ильич" in day and "10:00" in day
-    await staff.send("/day завтра")
+    # Everyday words too (issue 15): the clock is Tuesday 24.11.2026.
+    for words in ("26.11", "послезавтра", "в четверг"):
+        await staff.send(f"/day {words}")
+        assert _replies(await harness.deliver())[0] == day, words
+    await staff.send("/day когда-нибудь")
     assert _replies(await harness.deliver()) == [texts.get("staff-day-usage")]
     await staff.send("/book 2026-11-26 10:00 metering без телефона")
     assert _replies(await harness.deliver()) == [texts.get("staff-book-usage")]

@@ -99,8 +99,14 @@ reading-receipt-number = Номер: <b>{ $reference }</b>
 reading-receipt-time = Принято: { $time }
 reading-receipt-period = Учтены за: { $period }
 reading-already-accepted = Эти показания уже приняты: № <b>{ $reference }</b>, { $time }. Они есть в истории показаний.
-reading-note-before = Сейчас не период приёма показаний (с { $start } по { $end } число), но они сохранены и будут учтены за { $period }
-reading-note-after = Приём показаний в этом месяце закончился { $end } числа: показания сохранены и будут учтены за { $period }
+reading-note-before = Сейчас не период приёма показаний (с { $start } по { $end } число), { $state ->
+        [sent] но показания приняты и будут учтены за { $period }
+       *[draft] но их можно отправить: проверьте и отправьте — они будут учтены за { $period }
+    }
+reading-note-after = Приём показаний в этом месяце закончился { $end } числа: { $state ->
+        [sent] показания приняты и будут учтены за { $period }
+       *[draft] проверьте и отправьте показания — они будут учтены за { $period }
+    }
 reading-history-button = 📜 История показаний
 
 # History.

@@ -49,6 +49,7 @@ staff-card-vulnerable = ⚠️ Льготная категория: { $group } �
 staff-card-flag-repeat = 🔁 Возможно, повторное: см. { $number }
 staff-card-flag-illegible = 📄 Текст не поддаётся прочтению: сообщить заявителю до { $date } (ч. 4 ст. 11 № 59-ФЗ) — /reject с этим основанием
 staff-card-flag-obscene = 🚫 Возможна нецензурная лексика (п. 15.6)
+staff-card-flag-outage = ⚡ Связана с известным отключением № { $id }: заявитель предупреждён, что о нём знают (reception outages)
 staff-card-pp55 = ПП № 442 (ред. ПП № 55): нарушение { $time }; ЭПУ: { $device }; договор: { $contract }
 staff-card-text = —
     { $text }{ $cut ->
@@ -267,7 +268,7 @@ staff-command-today = записи на приём сегодня
 staff-command-day = записи на приём на дату (/day 2026-12-03)
 staff-command-book = записать звонящего на приём
 staff-reading-usage = Формат: <code>/reading ЛИЦЕВОЙ_СЧЁТ НОМЕР_СЧЁТЧИКА Т1 [Т2 [Т3]] [phone|in_person]</code>, например <code>/reading 1000000001 0123456 12345,6 phone</code> (значения без пробелов внутри). Если счётчик перешёл через ноль, добавьте <code>rollover</code>; если потребление необычно велико и заявитель его подтвердил — <code>confirm</code>.
-staff-day-usage = Формат: <code>/day 2026-12-03</code> (или /today).
+staff-day-usage = Не понял день. Например: <code>/day 2026-12-03</code>, <code>/day 03.12</code>, <code>/day завтра</code>, <code>/day пятница</code> (или /today).
 staff-book-usage = Формат: <code>/book 2026-12-03 10:00 тема ФИО; телефон</code>, тема: grid_connection, contracts, metering, other. Например: <code>/book 2026-12-03 10:00 metering Иванова Мария Петровна; +7 920 000-00-01</code>
 staff-command-unbook = отменить запись на приём по номеру
 staff-unbook-usage = Формат: <code>/unbook З-2026-000045</code>

@@ -99,3 +99,9 @@ error-too-long = { $field ->
         [one] символа
        *[other] символов
     }, а сейчас { $length }. Сократите, пожалуйста, и отправьте ещё раз.
+# A dialog left by /menu or another menu button is kept (dialogs/parked.py).
+parked-kept = 📝 Черновик сохранён — можно продолжить с того же шага:
+parked-resume-appeal = ▶️ Продолжить обращение
+parked-resume-readings = ▶️ Продолжить передачу показаний
+parked-resume-booking = ▶️ Продолжить запись на приём
+parked-resume-account = ▶️ Продолжить привязку счёта
