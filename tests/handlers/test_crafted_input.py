@@ -87,6 +87,7 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "resume": ("resume",),
     "parked": ("parked:appeal", "parked:booking"),
     "qa": ("qa:1:0:3",),
+    "rp": ("rp:year", "rp:custom"),
     "qs": ("qs:kind:1:scale", "qs:topic:1:tariff", "qs:done:1:", "qs:send:1:", "qs:cancel:1:"),
 }
 

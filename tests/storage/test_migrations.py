@@ -34,7 +34,7 @@ async def test_0008_gives_the_accounts_already_imported_their_place_key(tmp_path
     assert keys == {"выкса|ул ленина": 1202, "выкса|ул островского": 1}
 
 
-async def test_0021_links_the_stored_files_to_their_appeals_and_readings(tmp_path: Path) -> None:
+async def test_0022_links_the_stored_files_to_their_appeals_and_readings(tmp_path: Path) -> None:
     from datetime import timedelta
 
     from sqlalchemy import insert
@@ -46,7 +46,7 @@ async def test_0021_links_the_stored_files_to_their_appeals_and_readings(tmp_pat
 
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    await asyncio.to_thread(_upgrade, url, "0020_staffux")
+    await asyncio.to_thread(_upgrade, url, "0021_reports")
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:

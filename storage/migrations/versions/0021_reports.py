@@ -1,8 +1,8 @@
 """Order 186 reports: the measures taken and planned and the "led to a contract" outcome of an
 appeal (register 4.9, table 4.1 row 4); the months whose report was posted to the staff chat
 
-Revision ID: 0022_reports
-Revises: 0021_retention
+Revision ID: 0021_reports
+Revises: 0020_staffux
 Create Date: 2026-12-04 22:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0022_reports"
-down_revision: str | None = "0021_retention"
+revision: str = "0021_reports"
+down_revision: str | None = "0020_staffux"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,8 @@
 with, so that it goes with them (152-ФЗ ст. 5 ч. 7); links made for the files kept so far;
 the channel of a rating staff entered (a survey answered by phone, letter or e-mail)
 
-Revision ID: 0021_retention
-Revises: 0020_staffux
+Revision ID: 0022_retention
+Revises: 0021_reports
 Create Date: 2026-12-04 22:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0021_retention"
-down_revision: str | None = "0020_staffux"
+revision: str = "0022_retention"
+down_revision: str | None = "0021_reports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
