@@ -87,11 +87,11 @@ def test_content_check_sample_agrees_with_any_office_hours_setting(
 
 def test_content_check_finds_menu_name_contradiction(check_with: CheckWith) -> None:
     code, lines = check_with(
-        "pages/readings.md", "Откройте раздел «Показания» и нажмите кнопку «Готово»."
+        "pages/readings.md", "Откройте раздел «Мои счётчики» и нажмите кнопку «Готово»."
     )
     assert code == 1
     named = [line for line in lines if line.startswith("readings:")]
-    assert len(named) == 1 and "«Показания»" in named[0]  # «Готово» is a real button
+    assert len(named) == 1 and "«Мои счётчики»" in named[0]  # «Готово» is a real button
 
 
 def test_content_check_finds_an_unknown_placeholder(check_with: CheckWith) -> None:
