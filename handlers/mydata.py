@@ -257,6 +257,7 @@ async def on_mydata_action(
         # In the same transaction: upcoming visits cancelled, their reminders dropped.
         bookings = await services.booking.forget(user_id)
         await services.subscriptions.forget(user_id)
+        await services.questionnaires.forget(user_id)
         await state.clear()
         # What is kept and why, queued with the withdrawal (notifier/replies.py): a crash
         # after the commit delays it, never loses it.

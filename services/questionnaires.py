@@ -93,6 +93,8 @@ class QuestionnaireStore(Protocol):
 
     async def answers_of(self, user_id: int) -> list[StoredAnswer]: ...
 
+    async def forget(self, user_id: int) -> int: ...
+
     async def results(self, questionnaire: Questionnaire) -> QuestionnaireResults: ...
 
 
@@ -239,6 +241,11 @@ class QuestionnaireService:
         )
         answered = await self._store.answered(questionnaire_id, user_id)
         return AnswerOutcome(questionnaire, recorded, next_unanswered(questionnaire, answered))
+
+    async def forget(self, user_id: int) -> int:
+        """Consent withdrawn: the person's answers stay in the results, unattributed, and
+        their free texts are erased (storage/questionnaires.py)."""
+        return await self._store.forget(user_id)
 
     async def answers_of(self, user_id: int) -> list[StoredAnswer]:
         """What the person answered, for /mydata (152-ФЗ ст. 14)."""

@@ -247,6 +247,31 @@ class SqlQuestionnaireStore:
         )
         return [int(p) for p in (await self._session.scalars(query)).all()]
 
+    async def forget(self, user_id: int) -> int:
+        """Consent withdrawn (152-ФЗ ст. 21 ч. 5): the person's answers stay counted but are
+        no longer theirs — each questionnaire's answers of theirs get one stand-in id (minus
+        the first answer's id, so respondents still count once) — and a free text, which may
+        name them, is erased. Returns how many answers were released."""
+        # The stand-ins first: SQLite evaluates a correlated subquery row by row while the
+        # rows change under it.
+        firsts = (
+            await self._session.execute(
+                select(_A.questionnaire_id, func.min(_A.id))
+                .where(_A.user_id == user_id)
+                .group_by(_A.questionnaire_id)
+            )
+        ).all()
+        released = 0
+        for questionnaire_id, first in firsts:
+            result = await self._session.execute(
+                update(_A)
+                .where(_A.user_id == user_id, _A.questionnaire_id == questionnaire_id)
+                .values(user_id=-int(first), text=None)
+            )
+            released += int(result.rowcount or 0)
+        self._uow.mark_written()
+        return released
+
     async def answers_of(self, user_id: int) -> list[StoredAnswer]:
         """Everything this person answered, oldest first (for /mydata)."""
         query = _ANSWERS_OF

@@ -245,3 +245,34 @@ async def test_retention_erases_the_old_notice_and_keeps_the_questionnaire_resul
     await uow.rollback()
     assert results.questionnaire.notice_id is None
     assert results.questions[1].options[0].count == 1
+
+
+async def test_152fz_st21_ch5_withdrawn_consent_unlinks_answers_and_erases_free_texts(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    qid = await _sent(sessionmaker, clock, "После отзыва")
+    a, b, _c = PEOPLE
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    await service.answer(a, qid, 0, value=5)
+    await service.answer(a, qid, 1, value=1)
+    await service.answer(a, qid, 3, text="Я Иванов из дома 5, позвоните")
+    await service.answer(b, qid, 0, value=3)
+    await service.answer(b, qid, 3, text="Всё хорошо")
+    await uow.commit()
+
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    assert await _service(uow, clock).forget(a) == 3
+    await uow.commit()
+
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    assert await service.answers_of(a) == []  # nothing is theirs any more
+    results = await service.results(qid)
+    assert len(await service.answers_of(b)) == 2  # another person's answers untouched
+    await uow.rollback()
+    scale, yes_no, _choice, free = results.questions
+    assert (scale.answers, scale.mean) == (2, 4.0)  # still counted
+    assert [(o.label, o.count) for o in yes_no.options] == [("yes", 1), ("no", 0)]
+    assert results.respondents == 2  # the withdrawn person still counts once
+    assert free.answers == 2 and free.texts == ("Всё хорошо",)
