@@ -4,7 +4,8 @@ list, a caller booked or a visit cancelled by staff)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import datetime, time
 
 from aiogram import Router
 from aiogram.types import Message
@@ -129,14 +130,17 @@ async def cmd_book(
         return
     _, day_text_raw, time_raw, topic_raw, person = parts
     name, _, phone = person.partition(";")
+    at = _clock_time(time_raw)
     try:
-        starts_at = datetime.combine(
-            date.fromisoformat(day_text_raw), time.fromisoformat(time_raw), tzinfo=config.zone
-        )
+        # The day as /day reads it: 2026-12-03, 03.12, завтра, пятница (core/when.py).
+        day = parse_day(day_text_raw, now=services.clock.now(), zone=config.zone)
         topic = BookingTopic(topic_raw.lower())
-    except ValueError:
+    except (DomainError, ValueError):
+        at = None
+    if at is None:
         staff_reply(services, config, message, texts.get("staff-book-usage"))
         return
+    starts_at = datetime.combine(day, at, tzinfo=config.zone)
     booking = await services.booking.book_for_caller(
         staff_id=staff.user_id,
         full_name=name.strip(),
@@ -145,6 +149,20 @@ async def cmd_book(
         starts_at=starts_at,
     )
     _say_booking(services, texts, config, message, "staff-booked", booking)
+
+
+_CLOCK = re.compile(r"(\d{1,2})(?:[:.\-](\d{2}))?")
+
+
+def _clock_time(raw: str) -> time | None:
+    """10:00, 10.00, 9-30 or just 10, as people type a time of day."""
+    match = _CLOCK.fullmatch(raw.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
 
 
 def _say_booking(

@@ -88,6 +88,15 @@ async def test_staff_book_a_caller_and_list_the_day(harness: BotHarness, texts: 
     assert _replies(await harness.deliver()) == [texts.get("staff-day-usage")]
     await staff.send("/book 2026-11-26 10:00 metering без телефона")
     assert _replies(await harness.deliver()) == [texts.get("staff-book-usage")]
+    # The day and the time as people type them, like /day (issue 15): 26.11 at 10.30.
+    await staff.send("/book послезавтра 10.30 metering Кузнецова Анна; +7 920 000-00-07")
+    _replies(await harness.deliver())
+    await staff.send("/day 26.11")
+    day = _replies(await harness.deliver())[0]
+    assert "Кузнецова Анна" in day and "10:30" in day
+    for wrong in ("/book когда-нибудь 10:00", "/book завтра 25:00", "/book завтра в-десять"):
+        await staff.send(f"{wrong} metering Кто-то; +7 920 000-00-08")
+        assert _replies(await harness.deliver()) == [texts.get("staff-book-usage")], wrong
 
 
 async def test_staff_cancel_a_visit_and_the_person_who_booked_in_the_bot_is_told(
