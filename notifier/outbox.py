@@ -70,6 +70,7 @@ failure or a crash, so its steps must tolerate repetition.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -256,13 +257,18 @@ class OutboxSender:
         wait is skipped with all its later rows (see `next_due`). Returns the number of rows
         tried (sent, failed, blocked, dropped or put back), not counting skipped ones."""
         attempted = 0
-        after = (True, 0)
         state = _Round(flushed_at=self._clock.now())
         seen: Counter[int] = Counter()
+        following: asyncio.Task[list[_Due]] | None = None
         try:
-            while rows := await self._load(after=after, now=self._clock.now()):
+            rows = await self._load(after=(True, 0), now=self._clock.now())
+            while rows:
+                if len(rows) >= self._batch:
+                    # The next page loads while this one is sent: no send waits for a page.
+                    following = asyncio.create_task(
+                        self._load(after=(rows[-1].urgent, rows[-1].id), now=self._clock.now())
+                    )
                 for row in rows:
-                    after = (row.urgent, row.id)
                     seen[row.chat_id] += 1
                     now = self._clock.now()
                     if row.chat_id in state.blocked:
@@ -307,11 +313,16 @@ class OutboxSender:
                         and self._clock.now() - state.flushed_at >= self._flush_interval
                     ):
                         await self._flush(state)
-                if len(rows) < self._batch:
+                if following is None:
                     break
+                rows, following = await following, None
         finally:
             # Whatever was sent is recorded even if the loop is cancelled or the DB failed.
             try:
+                if following is not None:
+                    following.cancel()
+                    with contextlib.suppress(BaseException):
+                        await following
                 while state.tasks:
                     done, _ = await asyncio.wait(state.tasks)
                     state.tasks -= done
@@ -326,6 +337,9 @@ class OutboxSender:
                     else:
                         state.skipped.add(row.chat_id)
             finally:
+                # A chat that had its `per_chat` rows may have more that no page showed: the
+                # next round comes as soon as it may send.
+                state.skipped.update(chat for chat, n in seen.items() if n >= self._per_chat)
                 self._skipped = state.skipped
                 await self._store(state.outcomes)
         return attempted
