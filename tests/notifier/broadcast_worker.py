@@ -13,7 +13,7 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,7 @@ async def enqueue_broadcast(
     *,
     notice: int,
     batch: int = 1000,
+    before_compose: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """A one-off notice (text "notice <n>") to every chat, the way staff send one: each chat
     is a person who consented, written `batch` at a time, then `NoticeDesk.compose` reads
@@ -77,6 +78,8 @@ async def enqueue_broadcast(
             await write()
     if chunk:
         await write()
+    if before_compose is not None:  # a bench: fresh statistics, start measuring
+        await before_compose()
     desk = NoticeDesk(
         sessionmaker,
         texts=Texts.load(),
