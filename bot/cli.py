@@ -24,6 +24,7 @@ from bot.cli_output import write_export
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
+from bot.observability import JsonFormatter
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
 from domain.clock import Clock
@@ -156,12 +157,15 @@ def load_settings(texts: Texts) -> Settings:
         raise SystemExit(2) from None
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if log_format == "json":  # one JSON object a line, with the update id
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # These two log SQL with its parameters at DEBUG/INFO: names, phones, what people typed.
     # Personal data never goes to logs, whatever LOG_LEVEL says.
@@ -174,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     texts = Texts.load()
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
-    configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    configure_logging(
+        "WARNING" if args.command == "console" else settings.log_level, settings.log_format
+    )
     if args.command == "export" and args.kind in REGISTRY_KINDS:
         raise SystemExit(run_export(settings, texts, args))
     if args.command == "export" and args.kind == "files":

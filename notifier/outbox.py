@@ -163,6 +163,8 @@ class OutboxSender:
         flush_interval: timedelta = timedelta(milliseconds=200),
         allow_paid_broadcast: bool = False,
         only_chat: int | None = None,
+        on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_pause: Callable[[], None] | None = None,
     ) -> None:
         if batch < 1 or max_attempts < 1 or per_chat < 1 or in_flight < 1:
             raise ValueError("batch, max_attempts, per_chat and in_flight must be positive")
@@ -186,6 +188,9 @@ class OutboxSender:
         self._flush_interval = flush_interval
         self._paid = allow_paid_broadcast
         self._only_chat = only_chat
+        # Observers (bot/observability.py): the outcomes once stored, each 429 pause.
+        self._on_stored = on_stored
+        self._on_pause = on_pause
         # Chats whose rows the last round skipped: `next_due` is when the first may send.
         self._skipped: set[int] = set()
         self._wakeup: asyncio.Event | None = None
@@ -215,6 +220,8 @@ class OutboxSender:
         except BaseException:
             await uow.rollback()
             raise
+        if self._on_stored is not None:
+            self._on_stored(outcomes)
 
     async def _flush(self, state: _Round) -> None:
         """Store the outcomes so far (sends still in flight add theirs to a fresh list)."""
@@ -523,6 +530,8 @@ class OutboxSender:
         if verdict is Verdict.PAUSE:
             resume = now + timedelta(seconds=outcome.retry_after)
             self._limiter.pause_until(resume)
+            if self._on_pause is not None:
+                self._on_pause()
             skipped.add(row.chat_id)  # its later rows must not overtake this one
             logger.warning("outbox: 429, pausing %d s", outcome.retry_after)
             return _outcome(row, status=PENDING, attempts=row.attempts, not_before=resume)

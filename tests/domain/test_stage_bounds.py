@@ -40,9 +40,9 @@ def test_the_bounds_agree_with_the_stage_of_every_appeal_around_now(now: datetim
         due_at = end_of_day(day, MSK)
         stage = warning_stage(due_at, now, NEW_YEAR, MSK)
         assert (due_at < bounds.d5_before) == (stage is not None), day
-        assert (due_at < bounds.d1_before) == (
-            stage in (WarningStage.D1, WarningStage.OVERDUE)
-        ), day
+        assert (due_at < bounds.d1_before) == (stage in (WarningStage.D1, WarningStage.OVERDUE)), (
+            day
+        )
         assert (due_at < now) == (stage is WarningStage.OVERDUE), day
         for hour in (0, 13, 23):
             registered_at = datetime.combine(day, datetime.min.time(), tzinfo=MSK).replace(
