@@ -20,6 +20,8 @@ from bot.cli_files import cmd_export_files
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
+from bot.cli_ops import add_parsers as add_ops_parsers
+from bot.cli_ops import cmd_backup, run_migrate_data
 from bot.cli_output import write_export
 from bot.cli_registry import REGISTRY_KINDS, add_export_parsers, run_export
 from bot.cli_retention import add_parsers as add_retention_parsers
@@ -139,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         "and that the pages do not contradict the bot: office hours against OFFICE_HOURS, "
         "names of menu items, buttons and notice topics against the bot's own.",
     )
+    add_ops_parsers(commands)
     return parser
 
 
@@ -197,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(cmd_content_check(settings, texts))
     if args.command == "migrate":
         raise SystemExit(asyncio.run(cmd_migrate(settings, texts)))
+    if args.command == "migrate-data":
+        raise SystemExit(run_migrate_data(texts, args))
+    if args.command == "backup":
+        raise SystemExit(cmd_backup(settings, texts, args.output))
     if args.command == "import" and args.kind in NOTICE_KINDS:
         raise SystemExit(
             asyncio.run(cmd_import_notices(settings, texts, args.kind, args.file, args.dry_run))
