@@ -210,4 +210,3 @@ def test_a_sqlite_backup_is_a_consistent_copy_and_pg_dump_gets_the_url_parts(
     ]
     assert "s3cret" not in " ".join(command)
     assert environment == {"PGPASSWORD": "s3cret"}
-
