@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from sqlalchemy import (
@@ -36,6 +35,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli_ops import cmd_migrate_data, pg_dump_command, sqlite_backup
 from bot.settings import Settings
@@ -47,25 +48,28 @@ from storage.migrate import upgrade
 from storage.models import Base, UtcDateTime
 from tests.harness import BotHarness
 
-SERVER = os.environ.get("TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+SERVER = os.environ.get("TEST_PG_SERVER", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest_asyncio.fixture
 async def pg_url() -> AsyncIterator[str]:
     name = f"test_migrate_{os.getpid()}"
+    admin = create_async_engine(SERVER, isolation_level="AUTOCOMMIT")
     try:
-        admin = await asyncpg.connect(SERVER, timeout=3)
-    except (OSError, asyncpg.PostgresError):
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except (OSError, DBAPIError):
+        await admin.dispose()
         if os.environ.get("REQUIRE_POSTGRES"):
             raise
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI sets REQUIRE_POSTGRES=1)")
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
         yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
 
 
 def _value(table: Table, column: Any, moment: datetime) -> Any:
