@@ -65,7 +65,7 @@ async def cmd_migrate_data(
     try:
         source_url, target_url = _async_url(source), _async_url(target)
     except ValueError as error:
-        print(texts.plain("migrate-data-bad-url", backend=str(error)), file=sys.stderr)
+        print(texts.plain("migrate-data-bad-url", kind=str(error)), file=sys.stderr)
         return 2
     if source_url == target_url:
         print(texts.plain("migrate-data-same"), file=sys.stderr)
@@ -79,19 +79,19 @@ async def cmd_migrate_data(
             force=force,
             batch=batch,
             progress=lambda table, count: print(
-                texts.plain("migrate-data-table", table=table, count=count)
+                texts.plain("migrate-data-table", name=table, count=count)
             ),
         )
     except TargetNotEmpty as error:
-        print(texts.plain("migrate-data-not-empty", tables=", ".join(error.tables)))
+        print(texts.plain("migrate-data-not-empty", items=", ".join(error.tables)))
         return 1
     except CountMismatch as error:
         print(
             texts.plain(
                 "migrate-data-mismatch",
-                table=error.table,
+                name=error.table,
                 source=error.source,
-                target=error.target,
+                total=error.target,
             ),
             file=sys.stderr,
         )
@@ -99,7 +99,7 @@ async def cmd_migrate_data(
     finally:
         await source_engine.dispose()
         await target_engine.dispose()
-    print(texts.plain("migrate-data-done", tables=len(report.counts), rows=report.total))
+    print(texts.plain("migrate-data-done", count=len(report.counts), rows=report.total))
     return 0
 
 
@@ -145,13 +145,13 @@ def cmd_backup(settings: Settings, texts: Texts, output: Path) -> int:
         print(texts.plain("backup-done", path=str(output)))
         return 0
     command, environment = pg_dump_command(url, output)
-    print(texts.plain("backup-pg-command", command=" ".join(command)))
+    print(texts.plain("backup-pg-command", line=" ".join(command)))
     if shutil.which("pg_dump") is None:
         print(texts.plain("backup-pg-missing"), file=sys.stderr)
         return 1
     finished = subprocess.run(command, env={**os.environ, **environment}, check=False)
     if finished.returncode != 0:
-        print(texts.plain("backup-pg-failed", code=finished.returncode), file=sys.stderr)
+        print(texts.plain("backup-pg-failed", value=finished.returncode), file=sys.stderr)
         return 1
     print(texts.plain("backup-done", path=str(output)))
     return 0

@@ -144,7 +144,7 @@ async def test_a_sqlite_database_with_every_table_moves_to_postgresql_and_the_bo
     assert all(counts.values()), counts
 
     assert await cmd_migrate_data(texts, source, pg_url, force=False, batch=2) == 0
-    assert texts.plain("migrate-data-done", tables=len(counts), rows=sum(counts.values())) in (
+    assert texts.plain("migrate-data-done", count=len(counts), rows=sum(counts.values())) in (
         capsys.readouterr().out
     )
 
