@@ -20,6 +20,8 @@ from bot.cli_files import cmd_export_files
 from bot.cli_notices import NOTICE_IMPORTS, add_import_parsers, cmd_notices, cmd_outages
 from bot.cli_notices import add_parsers as add_notice_parsers
 from bot.cli_notices import cmd_import as cmd_import_notices
+from bot.cli_ops import add_parsers as add_ops_parsers
+from bot.cli_ops import cmd_backup, run_migrate_data
 from bot.cli_output import write_export
 from bot.cli_pdata import add_parsers as add_pdata_parsers
 from bot.cli_pdata import cmd_pdata_rotate
@@ -30,6 +32,7 @@ from bot.cli_reports import add_parsers as add_report_parsers
 from bot.cli_reports import cmd_report
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
+from bot.observability import JsonFormatter
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
 from domain.clock import Clock
@@ -163,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         "and that the pages do not contradict the bot: office hours against OFFICE_HOURS, "
         "names of menu items, buttons and notice topics against the bot's own.",
     )
+    add_ops_parsers(commands)
     return parser
 
 
@@ -181,12 +185,15 @@ def load_settings(texts: Texts) -> Settings:
         raise SystemExit(2) from None
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if log_format == "json":  # one JSON object a line, with the update id
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # These two log SQL with its parameters at DEBUG/INFO: names, phones, what people typed.
     # Personal data never goes to logs, whatever LOG_LEVEL says.
@@ -199,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     texts = Texts.load()
     settings = load_settings(texts)
     # In the console the person reads the chat on this terminal: only warnings go there.
-    configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    configure_logging(
+        "WARNING" if args.command == "console" else settings.log_level, settings.log_format
+    )
     if args.command == "export" and args.kind in REGISTRY_KINDS:
         raise SystemExit(run_export(settings, texts, args))
     if args.command == "export" and args.kind == "files":
@@ -220,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from bot.doctor import cmd_doctor
 
         raise SystemExit(asyncio.run(cmd_doctor(settings, texts)))
+    if args.command == "migrate-data":
+        raise SystemExit(run_migrate_data(texts, args))
+    if args.command == "backup":
+        raise SystemExit(cmd_backup(settings, texts, args.output))
     if args.command == "import" and args.kind in NOTICE_KINDS:
         raise SystemExit(
             asyncio.run(cmd_import_notices(settings, texts, args.kind, args.file, args.dry_run))

@@ -217,6 +217,8 @@ def build_sender(
         allow_paid_broadcast=app.settings.telegram.outbox_paid_broadcast,
         sleep=sleep,
         only_chat=only_chat,
+        on_stored=app.metrics.count_outcomes,
+        on_pause=app.metrics.too_many.inc,
     )
     app.config.wake_outbox.connect(sender.wake)
     resend_stored_files(app, bot)

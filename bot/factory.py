@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.content_values import content_values
 from bot.dispatching import Dispatcher
 from bot.middlewares import CommitBeforeSend, FreshCachesMiddleware, UnitOfWorkMiddleware
+from bot.observability import Metrics, MetricsMiddleware
 from bot.settings import Settings
 from core.config import AppConfig, OutboxWakeUp
 from core.texts import Texts
@@ -86,6 +87,8 @@ class App:
     fresh: FreshCaches | None = None
     # Where the bytes of files people sent are kept (152-ФЗ ст. 18 ч. 5).
     files: FileStore | None = None
+    # Prometheus metrics (bot/observability.py), served on METRICS_PORT.
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         # A clean shutdown leaves no answered update looking unanswered (storage/dedup.py).
@@ -274,6 +277,9 @@ async def build_app(
         clock=clock,
         file_ids=FileIdCache(),
     )
+    metrics = Metrics()
+    # Outermost: counts and times every update, whatever the others do with it.
+    dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     if fresh is not None:
         dispatcher.update.outer_middleware(FreshCachesMiddleware(fresh))
     dispatcher.update.outer_middleware(dispatcher.fsm)
@@ -305,6 +311,7 @@ async def build_app(
         notice_desk=notice_desk,
         fresh=fresh,
         files=file_store(settings),
+        metrics=metrics,
     )
 
 

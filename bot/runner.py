@@ -8,10 +8,12 @@ import sys
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiohttp import web
 
 from bot.delivery import staff_chat_is_forum
 from bot.doctor import startup_warnings
 from bot.factory import App, build_app, build_bot, set_commands
+from bot.observability import add_routes, start_server
 from bot.process import freeze_startup_objects
 from bot.roles import (
     LeaderRoles,
@@ -56,6 +58,13 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     app = await build_app(settings, texts=texts, migrate=False)
     freeze_startup_objects()
     background = ProcessTasks(app)
+    observability: web.AppRunner | None = None
+    if settings.metrics_port is not None:
+        web_app = web.Application()
+        add_routes(web_app, metrics=app.metrics, engine=app.engine)
+        observability = await start_server(
+            web_app, host=settings.metrics_host, port=settings.metrics_port
+        )
 
     async def on_startup(bot: Bot) -> None:
         try:
@@ -73,6 +82,8 @@ async def run_polling(settings: Settings, texts: Texts) -> int:
     try:
         await app.dispatcher.start_polling(bot, handle_signals=True)
     finally:
+        if observability is not None:
+            await observability.cleanup()
         await bot.session.close()
         await app.close()
     return 0

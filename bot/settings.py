@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -405,6 +405,11 @@ class Settings(BaseSettings):
     company_name: str | None = None
     content_dir: Path = Path("content")
     log_level: str = "INFO"
+    # LOG_FORMAT=json: one JSON object a line with the update id (bot/observability.py).
+    log_format: Literal["text", "json"] = "text"
+    # METRICS_PORT: /metrics, /healthz and /readyz on this port (off when unset).
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
     telegram: TelegramSettings
     database: DatabaseSettings
     staff: StaffSettings
@@ -464,6 +469,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone; use an IANA name such as Europe/Moscow") from None
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _metrics_port(cls, value: object) -> object:
+        return empty_is_none(value)
 
     @field_validator("log_level")
     @classmethod

@@ -48,6 +48,7 @@ from aiohttp import web
 
 from bot.delivery import staff_chat_is_forum
 from bot.factory import build_app, build_bot, set_commands
+from bot.observability import add_routes
 from bot.process import freeze_startup_objects
 from bot.roles import LeaderRoles, ProcessTasks
 from bot.settings import Settings
@@ -211,6 +212,27 @@ async def serve_worker(
     election = election_for(settings)
     background = ProcessTasks(app)
 
+    def observability(web_app: web.Application) -> None:
+        """/metrics, /healthz, /readyz on the worker's own port (bot/observability.py); the
+        leader gauge says whether this worker leads."""
+        status = election.status
+
+        def leader_known() -> bool:
+            app.metrics.leader.set(1 if status.is_leader else 0)
+            return status.connected or status.is_leader
+
+        async def redis_ping() -> None:
+            assert redis is not None
+            await redis.ping()
+
+        add_routes(
+            web_app,
+            metrics=app.metrics,
+            engine=app.engine,
+            redis_ping=redis_ping if redis is not None else None,
+            leader_known=leader_known,
+        )
+
     async def on_startup(bot: Bot) -> None:
         forum = await staff_chat_is_forum(bot, settings.staff.chat_id)
         roles = LeaderRoles(app, bot, texts=texts, election=election, forum=forum)
@@ -227,7 +249,7 @@ async def serve_worker(
         path=settings.webhook.path,
         status=election.status,
         flight=flight,
-        routes=routes,
+        routes=[observability, *routes],
     )
     freeze_startup_objects()
     # No access log: a line per update says nothing the update log does not (and /metrics

@@ -26,6 +26,7 @@ Warnings to staff (D-5, D-1, overdue), the choice written down likewise:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -221,6 +222,69 @@ def warning_stage(
     if today >= warning_day(due_at, 5, calendar, zone):
         return WarningStage.D5
     return None
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of a local day, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StageBounds:
+    """What a query needs to find the appeals at a warning stage at `now` without computing
+    the stage of each (`warning_stage` is monotone in the due date; so is the early term in
+    the registration date): an appeal has reached D-5 iff `due_at < d5_before`, D-1 iff
+    `due_at < d1_before`, overdue iff `due_at < now`; the early warning is due iff
+    `early_from <= registered_at < early_before`."""
+
+    now: datetime
+    d5_before: datetime
+    d1_before: datetime
+    early_from: datetime
+    early_before: datetime
+
+
+def _last_due_day_at(
+    today: date, working_days_before: int, calendar: WorkingCalendar, zone: ZoneInfo
+) -> date:
+    """The latest local due date whose D-n day is `today` or earlier."""
+    day = today + timedelta(days=1)  # its D-n is before it, so at most today
+    for _ in range(_MAX_DAYS_OFF_IN_A_ROW + 7 * working_days_before):
+        following = day + timedelta(days=1)
+        moment = end_of_day(following, zone)
+        if warning_day(moment, working_days_before, calendar, zone) > today:
+            return day
+        day = following
+    raise ValueError("the calendar has no working day within a year")
+
+
+def stage_bounds(now: datetime, calendar: WorkingCalendar, zone: ZoneInfo) -> StageBounds:
+    """The bounds of `StageBounds` at `now`, on the company's calendar and zone."""
+    today = local_date(now, zone)
+    # The early warning: from the 5th day after registration until the 7-day term ends (the
+    # end of the working day on or after the 7th day): registered on a day R with
+    # R <= today - 5 and next_working_day(R + 7) >= today.
+    latest = today - timedelta(days=EARLY_WARNING_DAYS)
+    earliest = latest
+    for _ in range(_MAX_DAYS_OFF_IN_A_ROW + EARLY_DAYS):
+        before = earliest - timedelta(days=1)
+        if next_working_day(before + timedelta(days=EARLY_DAYS), calendar) < today:
+            break
+        earliest = before
+    return StageBounds(
+        now=now,
+        d5_before=start_of_day(
+            _last_due_day_at(today, 5, calendar, zone) + timedelta(days=1), zone
+        ),
+        d1_before=start_of_day(
+            _last_due_day_at(today, 1, calendar, zone) + timedelta(days=1), zone
+        ),
+        early_from=start_of_day(earliest, zone),
+        early_before=start_of_day(latest + timedelta(days=1), zone),
+    )
+
+
+STAGE_RANK = {WarningStage.D5: 1, WarningStage.D1: 2, WarningStage.OVERDUE: 3}
 
 
 def _require_aware(moment: datetime) -> None:

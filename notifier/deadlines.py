@@ -4,16 +4,20 @@ staff chat: due today, overdue, unassigned. A stage of its own comes on the 5th 
 registration: the 7-day term to forward an appeal outside the competence (59-ФЗ ст. 8 ч. 3)
 and to tell that its text cannot be read (ст. 11 ч. 4) ends soon.
 
-The check is driven by state, not by the clock's history: every run looks at every open
-appeal and queues the warning of the stage it has reached, with a dedup key per appeal, due
-date, stage and recipient. A run missed while the bot was down is made up by the next one;
-a warning is never queued twice; an extension (a new due date) arms the warnings again.
-Only the latest stage reached is sent: an appeal first seen at D-1 gets no D-5 warning.
+The check is driven by state, not by the clock's history: every run selects in SQL the open
+appeals whose stage moved past the one last warned of (storage/deadline_marks.py: a mark per
+appeal with the stage and the due date it was for; the stages' bounds from
+domain/deadlines.py `stage_bounds`), queues the warning of the stage each has reached, with
+a dedup key per appeal, due date, stage and recipient, and moves the mark. A run missed
+while the bot was down is made up by the next one; a warning is never queued twice; an
+extension (a new due date) arms the warnings again. Only the latest stage reached is sent:
+an appeal first seen at D-1 gets no D-5 warning. The cost is that of the appeals whose
+stage changes, not of every open appeal (1 000 000 appeals: docs/performance-scale.md).
 
 An appeal staff marked illegible (/illegible; 59-ФЗ ст. 11 ч. 4) has a stage of its own: the
 appellant is told within those 7 days (a rejection on that ground). Still open after them, it
 escalates to the executor and the heads like an overdue appeal, once, and the digest counts it
-overdue.
+overdue. Such appeals are few: the check reads every open one marked illegible.
 """
 
 from __future__ import annotations
@@ -21,30 +25,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from core.texts import Texts
 from domain.appeals import Appeal
 from domain.deadlines import (
+    STAGE_RANK,
     WarningStage,
     WorkingCalendar,
     early_warning_due,
     forward_deadline,
     local_date,
+    stage_bounds,
+    start_of_day,
     warning_stage,
 )
 from domain.screening import FlagKind
 from domain.staff import StaffMember, StaffRole
 from notifier.appeal_notices import STAFF_METHOD
 from notifier.scheduler import job_context
-from storage.appeals import SqlAppealRepository
+from storage import deadline_marks
 from storage.outbox import enqueue
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
+# Appeals listed by name in each group of the digest; the rest are counted.
+_DIGEST_SHOWN = 20
 
 T = TypeVar("T")
 
@@ -75,6 +84,10 @@ def illegible_late(appeal: Appeal, now: datetime) -> bool:
     return tell_by is not None and appeal.is_open and now > tell_by
 
 
+def _by_due(appeal: Appeal) -> tuple[datetime, int]:
+    return appeal.due_at, appeal.id or 0
+
+
 def _executor(appeal: Appeal, members: dict[int, StaffMember], texts: Texts) -> str:
     if appeal.assignee_id is None:
         return texts.plain("staff-card-nobody")
@@ -85,9 +98,10 @@ def _executor(appeal: Appeal, members: dict[int, StaffMember], texts: Texts) -> 
 async def check_deadlines(
     uow: UnitOfWork, *, texts: Texts, policy: DeadlinePolicy, now: datetime
 ) -> int:
-    """Queue the warnings due at `now`; returns how many appeals were warned about."""
-    appeals = await SqlAppealRepository(uow).open_appeals()
-    if not appeals:
+    """Queue the warnings due at `now`; returns how many warnings were queued (an appeal
+    whose early warning and stage warning both come counts twice)."""
+    found = await deadline_marks.to_warn(uow, stage_bounds(now, policy.calendar, policy.zone))
+    if not found:
         return 0
     everyone = await SqlStaffDirectory(uow).members()
     members = {m.user_id: m for m in everyone}
@@ -95,15 +109,16 @@ async def check_deadlines(
     if not heads:  # a small company may have no head in the bot: the admins then
         heads = [m.user_id for m in everyone if m.role is StaffRole.ADMIN]
     warned = 0
-    for appeal in appeals:
+    for appeal, early_due, warned_rank in found:
         assert appeal.id is not None
         recipients = list(
             dict.fromkeys(([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads)
         )
         executor = _executor(appeal, members, texts)
-        if early_warning_due(
+        early = early_due and early_warning_due(
             registered_at=appeal.registered_at, now=now, calendar=policy.calendar, zone=policy.zone
-        ):
+        )
+        if early:
             # 59-ФЗ ст. 8 ч. 3, ст. 11 ч. 4: a stage of its own, once per appeal.
             forward_by = forward_deadline(
                 registered_at=appeal.registered_at, calendar=policy.calendar, zone=policy.zone
@@ -128,19 +143,35 @@ async def check_deadlines(
             _warn(uow, policy, appeal.id, text, key, recipients, now, urgent=True)
             warned += 1
         stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
-        if stage is None:
-            continue
-        warned += 1
-        text = texts.get(
-            f"deadline-{stage.value}",
-            number=appeal.number,
-            due=_day(appeal.due_at, policy.zone),
-            executor=executor,
-        )
-        key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
-        _warn(
-            uow, policy, appeal.id, text, key, recipients, now, urgent=stage is not WarningStage.D5
-        )
+        rank = warned_rank
+        if stage is not None and STAGE_RANK[stage] > warned_rank:
+            rank = STAGE_RANK[stage]
+            warned += 1
+            text = texts.get(
+                f"deadline-{stage.value}",
+                number=appeal.number,
+                due=_day(appeal.due_at, policy.zone),
+                executor=executor,
+            )
+            key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
+            _warn(
+                uow,
+                policy,
+                appeal.id,
+                text,
+                key,
+                recipients,
+                now,
+                urgent=stage is not WarningStage.D5,
+            )
+        if early or rank != warned_rank:
+            await deadline_marks.mark(
+                uow,
+                appeal.id,
+                due_at=appeal.due_at if rank else None,
+                stage=rank,
+                early=early,
+            )
     return warned
 
 
@@ -178,26 +209,23 @@ def _warn(
 
 
 def digest_text(
-    appeals: list[Appeal],
+    groups: list[tuple[int, list[Appeal]]],
     members: dict[int, StaffMember],
     *,
     texts: Texts,
     zone: ZoneInfo,
     now: datetime,
 ) -> str:
+    """The digest from `deadline_marks.digest_groups`: due today, overdue, unassigned, each
+    as (how many, the first `_DIGEST_SHOWN`)."""
     today = local_date(now, zone)
-    due_today = [a for a in appeals if local_date(a.due_at, zone) == today and now <= a.due_at]
-    overdue = [a for a in appeals if now > a.due_at or illegible_late(a, now)]
-    unassigned = [a for a in appeals if a.assignee_id is None]
     lines = [texts.get("digest-title", date=today.strftime("%d.%m.%Y"))]
-    for key, group in (
-        ("digest-due-today", due_today),
-        ("digest-overdue", overdue),
-        ("digest-unassigned", unassigned),
+    for key, (count, shown) in zip(
+        ("digest-due-today", "digest-overdue", "digest-unassigned"), groups, strict=True
     ):
         lines.append("")
-        lines.append(texts.get(key, count=len(group)))
-        for appeal in group[:20]:
+        lines.append(texts.get(key, count=count))
+        for appeal in shown:
             lines.append(
                 texts.get(
                     "digest-item",
@@ -206,7 +234,7 @@ def digest_text(
                     executor=_executor(appeal, members, texts),
                 )
             )
-        if len(group) > 20:
+        if count > len(shown):
             lines.append("…")
     return "\n".join(lines)
 
@@ -217,10 +245,25 @@ async def daily_digest(
     """Queue the digest in the staff chat; with `once`, at most one per local day."""
     if policy.staff_chat_id is None:
         return False
-    appeals = await SqlAppealRepository(uow).open_appeals()
-    members = {m.user_id: m for m in await SqlStaffDirectory(uow).members()}
-    text = digest_text(appeals, members, texts=texts, zone=policy.zone, now=now)
     today = local_date(now, policy.zone)
+    groups = await deadline_marks.digest_groups(
+        uow,
+        now=now,
+        today_ends=start_of_day(today + timedelta(days=1), policy.zone),
+        shown=_DIGEST_SHOWN,
+    )
+    # Open past the 7 days of an illegible text (ст. 11 ч. 4), not yet past the due date:
+    # overdue too.
+    late = [
+        a
+        for a in await deadline_marks.illegible_open(uow)
+        if illegible_late(a, now) and now <= a.due_at
+    ]
+    if late:
+        count, first = groups[1]
+        groups[1] = (count + len(late), sorted([*first, *late], key=_by_due)[:_DIGEST_SHOWN])
+    members = {m.user_id: m for m in await SqlStaffDirectory(uow).members()}
+    text = digest_text(groups, members, texts=texts, zone=policy.zone, now=now)
     enqueue(
         uow,
         chat_id=policy.staff_chat_id,
@@ -261,7 +304,7 @@ async def run_deadline_check() -> int:
     warned = await _in_job(
         lambda uow, texts, policy, now: check_deadlines(uow, texts=texts, policy=policy, now=now)
     )
-    logger.info("deadline check: %d appeals at a warning stage", warned)
+    logger.info("deadline check: %d warnings queued", warned)
     return warned
 
 

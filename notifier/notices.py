@@ -58,6 +58,8 @@ from storage.outbox import enqueue
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
+# Recipients rendered and queued between two pauses of the fan-out (see `_fan_out`).
+_YIELD_EVERY = 100
 
 
 class _AfterCommit:
@@ -398,7 +400,11 @@ class NoticeDesk:
                 current = await store.notice(notice.id)
                 if current is None or current.status is not NoticeStatus.QUEUING:
                     return queued  # cancelled meanwhile
-                for recipient in page:
+                for index, recipient in enumerate(page):
+                    if index and not index % _YIELD_EVERY:
+                        # SQLite answers on the loop's thread (storage/sqlite_driver.py):
+                        # without a pause a fan-out would hold every update back.
+                        await asyncio.sleep(0)
                     enqueue(
                         uow,
                         chat_id=recipient.user_id,
@@ -421,6 +427,7 @@ class NoticeDesk:
             queued += len(page)
             if self.wake is not None:
                 self.wake()
+            await asyncio.sleep(0)  # the loop's other work between pages
         async with self._uow() as uow:
             store = SqlNoticeStore(uow)
             total = (await store.counts(notice.id)).total

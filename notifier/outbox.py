@@ -72,6 +72,7 @@ failure or a crash, so its steps must tolerate repetition.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -164,6 +165,8 @@ class OutboxSender:
         flush_interval: timedelta = timedelta(milliseconds=200),
         allow_paid_broadcast: bool = False,
         only_chat: int | None = None,
+        on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_pause: Callable[[], None] | None = None,
     ) -> None:
         if batch < 1 or max_attempts < 1 or per_chat < 1 or in_flight < 1:
             raise ValueError("batch, max_attempts, per_chat and in_flight must be positive")
@@ -187,6 +190,9 @@ class OutboxSender:
         self._flush_interval = flush_interval
         self._paid = allow_paid_broadcast
         self._only_chat = only_chat
+        # Observers (bot/observability.py): the outcomes once stored, each 429 pause.
+        self._on_stored = on_stored
+        self._on_pause = on_pause
         # Chats whose rows the last round skipped: `next_due` is when the first may send.
         self._skipped: set[int] = set()
         # Of those, the chats whose first waiting row is urgent (a group's interactive budget).
@@ -218,6 +224,8 @@ class OutboxSender:
         except BaseException:
             await uow.rollback()
             raise
+        if self._on_stored is not None:
+            self._on_stored(outcomes)
 
     async def _flush(self, state: _Round) -> None:
         """Store the outcomes so far (sends still in flight add theirs to a fresh list)."""
@@ -260,13 +268,18 @@ class OutboxSender:
         wait is skipped with all its later rows (see `next_due`). Returns the number of rows
         tried (sent, failed, blocked, dropped or put back), not counting skipped ones."""
         attempted = 0
-        after = (True, 0)
         state = _Round(flushed_at=self._clock.now())
         seen: Counter[int] = Counter()
+        following: asyncio.Task[list[_Due]] | None = None
         try:
-            while rows := await self._load(after=after, now=self._clock.now()):
+            rows = await self._load(after=(True, 0), now=self._clock.now())
+            while rows:
+                if len(rows) >= self._batch:
+                    # The next page loads while this one is sent: no send waits for a page.
+                    following = asyncio.create_task(
+                        self._load(after=(rows[-1].urgent, rows[-1].id), now=self._clock.now())
+                    )
                 for row in rows:
-                    after = (row.urgent, row.id)
                     seen[row.chat_id] += 1
                     now = self._clock.now()
                     if row.chat_id in state.blocked:
@@ -315,11 +328,16 @@ class OutboxSender:
                         and self._clock.now() - state.flushed_at >= self._flush_interval
                     ):
                         await self._flush(state)
-                if len(rows) < self._batch:
+                if following is None:
                     break
+                rows, following = await following, None
         finally:
             # Whatever was sent is recorded even if the loop is cancelled or the DB failed.
             try:
+                if following is not None:
+                    following.cancel()
+                    with contextlib.suppress(BaseException):
+                        await following
                 while state.tasks:
                     done, _ = await asyncio.wait(state.tasks)
                     state.tasks -= done
@@ -336,6 +354,9 @@ class OutboxSender:
                             state.skipped_urgent.add(row.chat_id)
                         state.skipped.add(row.chat_id)
             finally:
+                # A chat that had its `per_chat` rows may have more that no page showed: the
+                # next round comes as soon as it may send.
+                state.skipped.update(chat for chat, n in seen.items() if n >= self._per_chat)
                 self._skipped = state.skipped
                 self._skipped_urgent = state.skipped_urgent & state.skipped
                 await self._store(state.outcomes)
@@ -531,6 +552,8 @@ class OutboxSender:
         if verdict is Verdict.PAUSE:
             resume = now + timedelta(seconds=outcome.retry_after)
             self._limiter.pause_until(resume)
+            if self._on_pause is not None:
+                self._on_pause()
             skipped.add(row.chat_id)  # its later rows must not overtake this one
             logger.warning("outbox: 429, pausing %d s", outcome.retry_after)
             return _outcome(row, status=PENDING, attempts=row.attempts, not_before=resume)

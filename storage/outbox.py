@@ -22,9 +22,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
+from sqlalchemy import Boolean, Integer, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from domain.clock import Clock
 from domain.text_limits import CAPTION_MAX, MESSAGE_MAX, fits, split_html
@@ -245,13 +246,45 @@ async def drop_pending(uow: UnitOfWork, *, dedup_keys: Sequence[str]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-# Due rows ranked within their chat: a round takes the first `per_chat` of every chat, so a
-# chat with a long backlog fills no more of a page than any other. The rank is computed
-# over all due rows and the cursor applied after it, so a page never starts a chat anew.
-# The cursor is the (urgent, id) of the last row of the previous page, in the order
-# `urgent DESC, id`: a page starts after it. (True, 0) comes before every row.
-def _due_query(*where: Any) -> Any:
-    ranked = (
+# Due rows in the order `urgent DESC, id`, a page at a time after a keyset cursor: the
+# (urgent, id) of the last row of the previous page; (True, 0) comes before every row. A
+# round takes the first `per_chat` due rows of every chat, so a chat with a long backlog
+# fills no more of a page than any other: a row is left out when its chat has `per_chat`
+# due rows before it (counted over all due rows, not only after the cursor, so a page never
+# starts a chat anew). Each page is a range scan of the index on (status, urgent, id) and,
+# per row, a probe of at most `per_chat` entries of the index on (chat_id, status, urgent,
+# id): its cost does not grow with the backlog. (Ranking every due row within its chat with
+# a window function for each page did: 264 ms a page at 100 000 rows on SQLite.)
+_EARLIER = aliased(OutboxRow, name="earlier")
+
+
+@lru_cache(maxsize=4)
+def _due_query(*, of_chat: bool) -> Any:
+    now: Any = bindparam("now")
+    crowded = (
+        select(_EARLIER.id)
+        .where(
+            _EARLIER.chat_id == OutboxRow.chat_id,
+            _EARLIER.status == PENDING,
+            or_(
+                _EARLIER.urgent > OutboxRow.urgent,
+                and_(_EARLIER.urgent == OutboxRow.urgent, _EARLIER.id < OutboxRow.id),
+            ),
+            _EARLIER.not_before <= now,
+        )
+        .limit(1)
+        .offset(bindparam("crowd", type_=Integer))
+    )
+    where = [
+        OutboxRow.status == PENDING,
+        OutboxRow.urgent == bindparam("urgent", type_=Boolean),
+        OutboxRow.id > bindparam("after_id", type_=Integer),
+        OutboxRow.not_before <= now,
+        ~crowded.exists(),
+    ]
+    if of_chat:
+        where.append(OutboxRow.chat_id == bindparam("only_chat"))
+    return (
         select(
             OutboxRow.id,
             OutboxRow.chat_id,
@@ -262,45 +295,12 @@ def _due_query(*where: Any) -> Any:
             OutboxRow.appeal_id,
             OutboxRow.purpose,
             OutboxRow.created_at,
-            func.row_number()
-            .over(
-                partition_by=OutboxRow.chat_id,
-                order_by=(OutboxRow.urgent.desc(), OutboxRow.id),
-            )
-            .label("position"),
         )
-        .where(OutboxRow.status == PENDING, OutboxRow.not_before <= bindparam("now"), *where)
-        .subquery("due")
-    )
-    return (
-        select(
-            ranked.c.id,
-            ranked.c.chat_id,
-            ranked.c.method,
-            ranked.c.payload,
-            ranked.c.attempts,
-            ranked.c.urgent,
-            ranked.c.appeal_id,
-            ranked.c.purpose,
-            ranked.c.created_at,
-        )
-        .where(
-            ranked.c.position <= bindparam("per_chat", type_=Integer),
-            or_(
-                ranked.c.urgent < bindparam("after_urgent", type_=Boolean),
-                (ranked.c.urgent == bindparam("after_urgent", type_=Boolean))
-                & (ranked.c.id > bindparam("after_id", type_=Integer)),
-            ),
-        )
-        .order_by(ranked.c.urgent.desc(), ranked.c.id)
+        .where(*where)
+        .order_by(OutboxRow.id)
         .limit(bindparam("batch", type_=Integer))
     )
 
-
-_LOAD_DUE = _due_query()
-# A sender for one chat only (the console: its person's messages; the rest stays queued for
-# the bot that runs against Telegram).
-_LOAD_DUE_OF_CHAT = _due_query(OutboxRow.chat_id == bindparam("only_chat"))
 
 _STORE_OUTCOME = (
     update(OutboxRow)
@@ -340,20 +340,23 @@ async def load_due(
     batch: int,
     only_chat: int | None = None,
 ) -> list[DueRow]:
-    """A page of due rows (see `_due_query`), after the cursor `after`."""
-    parameters: dict[str, Any] = {
-        "now": now,
-        "after_urgent": after[0],
-        "after_id": after[1],
-        "per_chat": per_chat,
-        "batch": batch,
-    }
-    if only_chat is None:
-        result = await uow.session.execute(_LOAD_DUE, parameters)
-    else:
+    """A page of at most `batch` due rows after the cursor `after` (see `_due_query`)."""
+    query = _due_query(of_chat=only_chat is not None)
+    parameters: dict[str, Any] = {"now": now, "crowd": per_chat - 1}
+    if only_chat is not None:
         parameters["only_chat"] = only_chat
-        result = await uow.session.execute(_LOAD_DUE_OF_CHAT, parameters)
-    return [DueRow(*row) for row in result.all()]
+    rows: list[DueRow] = []
+    urgent, after_id = after
+    # Urgent rows first, then the rest: each part is one range of the index.
+    for part in (True, False) if urgent else (False,):
+        parameters["urgent"] = part
+        parameters["after_id"] = after_id if part == urgent else 0
+        parameters["batch"] = batch - len(rows)
+        result = await uow.session.execute(query, parameters)
+        rows.extend(DueRow(*row) for row in result.all())
+        if len(rows) >= batch:
+            break
+    return rows
 
 
 async def store_outcomes(uow: UnitOfWork, outcomes: Sequence[dict[str, Any]]) -> None:

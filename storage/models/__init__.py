@@ -23,6 +23,7 @@ from storage.models.appeals import (
     AppealJournalKeyRow,
     AppealRow,
     AppealSequenceRow,
+    DeadlineMarkRow,
 )
 from storage.models.base import (
     NAMING,
@@ -89,6 +90,7 @@ __all__ = [
     "BookingSlotRow",
     "ConsentRow",
     "ConsentTextRow",
+    "DeadlineMarkRow",
     "DepartmentRow",
     "DialogStateRow",
     "LinkFailureRow",

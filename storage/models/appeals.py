@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -40,7 +41,11 @@ class AppealSequenceRow(Base):
 
 class AppealRow(Base):
     __tablename__ = "appeals"
-    __table_args__ = (UniqueConstraint("year", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("year", "sequence"),
+        # The deadline check and the digest: the open appeals by due date (notifier/deadlines.py).
+        Index("ix_appeals_status_due", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -151,3 +156,18 @@ class AppealIdentityRow(Base):
         Integer, ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True
     )
     sealed: Mapped[str] = mapped_column(Text)
+
+
+class DeadlineMarkRow(Base):
+    """The last deadline warning queued for an appeal (notifier/deadlines.py): its stage (1
+    D-5, 2 D-1, 3 overdue) for which due date, and whether the early (7-day) warning went.
+    The check selects in SQL only the appeals whose stage moved past their mark."""
+
+    __tablename__ = "deadline_marks"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    early: Mapped[bool] = mapped_column(default=False)

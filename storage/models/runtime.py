@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -85,4 +86,10 @@ class OutboxRow(Base):
     appeal_id: Mapped[int | None] = mapped_column(Integer)
     purpose: Mapped[str | None] = mapped_column(String(32))
 
-    __table_args__ = (UniqueConstraint("notice_id", "chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("notice_id", "chat_id"),
+        # The sender's page: a range of pending rows in (urgent, id) order (storage/outbox.py).
+        Index("ix_outbox_due", "status", "urgent", "id"),
+        # ... and, per row, whether its chat has `per_chat` due rows before it.
+        Index("ix_outbox_chat_due", "chat_id", "status", "urgent", "id"),
+    )

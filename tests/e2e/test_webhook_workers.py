@@ -283,6 +283,15 @@ async def test_three_workers_one_dialog_one_appeal_and_a_leader_killed_mid_notic
         async with engine.connect() as connection:
             assert await connection.scalar(select(func.count()).select_from(AppealRow)) == 1
 
+        # Every worker serves /metrics and /readyz on the webhook port (issue 16, point 4).
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/metrics") as response:
+                assert response.status == 200
+                exposition = await response.text()
+            async with http.get(f"{base}/readyz") as response:
+                assert response.status == 200, await response.text()
+        assert "reception_updates_total" in exposition and "reception_leader" in exposition
+
         # -- a notice to 1 000, and the leader killed while it goes out ------------------
         _phase("dialog done on", sorted(set(pids)))
         leader = await _leader(base, within=5)

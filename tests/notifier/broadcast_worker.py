@@ -13,7 +13,7 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,7 @@ async def enqueue_broadcast(
     *,
     notice: int,
     batch: int = 1000,
+    before_compose: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """A one-off notice (text "notice <n>") to every chat, the way staff send one: each chat
     is a person who consented, written `batch` at a time, then `NoticeDesk.compose` reads
@@ -77,6 +78,8 @@ async def enqueue_broadcast(
             await write()
     if chunk:
         await write()
+    if before_compose is not None:  # a bench: fresh statistics, start measuring
+        await before_compose()
     desk = NoticeDesk(
         sessionmaker,
         texts=Texts.load(),
@@ -95,6 +98,14 @@ async def pending(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as session:
         count = await session.scalar(
             select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
+        )
+    return int(count or 0)
+
+
+async def settled(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.status != PENDING)
         )
     return int(count or 0)
 
@@ -132,10 +143,13 @@ async def main(args: argparse.Namespace) -> int:
     stop = asyncio.Event()
 
     async def watch() -> None:
-        """Stop the sender once nothing is pending (checked once a second)."""
+        """Stop the sender once nothing is pending (checked once a second) and, with
+        `--until-count`, that many rows are no longer pending (a fan-out still queueing)."""
         while True:
             await asyncio.sleep(1.0)
-            if not await pending(sessionmaker):
+            if args.stop_after and time.monotonic() - wall >= args.stop_after:
+                break
+            if not await pending(sessionmaker) and await settled(sessionmaker) >= args.until_count:
                 break
         stop.set()
 
@@ -214,6 +228,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--flush-ms", type=float, default=200)
     parser.add_argument("--report", action="store_true", help="print CPU and memory as JSON")
+    parser.add_argument(
+        "--stop-after", type=float, default=0, help="or stop after this many seconds"
+    )
+    parser.add_argument(
+        "--until-count", type=int, default=0, help="run until this many rows are settled"
+    )
     parser.add_argument(
         "--bare", type=int, default=0, help="instead: this many plain aiogram sends (baseline)"
     )

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from app.services import Services
 from bot.factory import App
 from core.texts import Texts
 from domain.appeals import Appeal, RejectionGround
 from domain.errors import IllegalTransition
 from domain.screening import FlagKind
-from notifier.deadlines import digest_text, illegible_late
+from notifier.deadlines import DeadlinePolicy, daily_digest, illegible_late
+from storage.models import OutboxRow
 from tests.notifier.test_deadline_warnings import (
     EXECUTOR,
     HEAD,
@@ -60,9 +63,23 @@ async def test_59fz_st11_ch4_illegible_escalates_after_7_days_and_counts_late(
 
     # The digest counts it overdue though its answer's due date is in January.
     now = msk(2026, 12, 17, 9)
-    text = digest_text([marked], {}, texts=texts, zone=app.config.zone, now=now)
+    policy = DeadlinePolicy(
+        zone=app.config.zone, calendar=app.config.calendar, staff_chat_id=STAFF_CHAT
+    )
+
+    async def digest(services: Services) -> bool:
+        return await daily_digest(services.uow, texts=texts, policy=policy, now=now)
+
+    await _in_uow(app, digest)
+    async with app.sessionmaker() as session:
+        [payload] = (
+            await session.execute(
+                select(OutboxRow.payload).where(OutboxRow.dedup_key.like("digest:%"))
+            )
+        ).scalars()
+    text = payload["text"]
     overdue = text.split(texts.get("digest-overdue", count=1))[1]
-    assert appeal.number in overdue.split(texts.get("digest-unassigned", count=0)[:10])[0]
+    assert appeal.number in overdue.split(texts.get("digest-unassigned", count=1)[:10])[0]
 
 
 async def test_59fz_st11_ch4_unmarked_appeal_has_no_illegible_stage(app: App) -> None:
