@@ -106,7 +106,7 @@ appeal-registered =
 # bot does not say so; it is in the company's registry (`reception export appeals`).
 appeal-registered-no-staff =
     ✅ <b>Обращение зарегистрировано.</b>
-    Номер: <b>{ $number }</b> от { $date }.
+    Номер: <code>{ $number }</code> от { $date } (нажмите на номер, чтобы скопировать).
     Ответ — не позднее <b>{ $due }</b> ({ $channel }).
     Что дальше: обращение внесено в реестр обращений. Статус и ответ — в разделе «📋 Мои обращения». Если понадобятся уточнения, мы напишем сюда.
 appeal-registered-rest-added = Остаток текста добавлен к обращению как дополнение.
