@@ -83,7 +83,9 @@ def _in(period: Period, zone: ZoneInfo) -> ColumnElement[bool]:
 
 
 def _answer_days(dialect: str) -> ColumnElement[float]:
-    """Days (fractional) from registration to the first answer."""
+    """Days (fractional) from registration to the first answer. On PostgreSQL migration
+    0023 keeps statistics on the whole days of exactly this expression (so the planner knows
+    they are a few dozen and aggregates in parallel): change both together."""
     if dialect == "sqlite":
         return cast(func.julianday(A.first_answered_at) - func.julianday(A.registered_at), Float)
     return cast(extract("epoch", A.first_answered_at - A.registered_at) / 86400.0, Float)
@@ -118,11 +120,12 @@ class SqlReports:
 
     async def facts(self, period: Period, zone: ZoneInfo, *, now: datetime) -> Facts:
         by_executor, by_department = await self._by_assignee(period, zone)
+        appeals, overdue_now = await self._appeal_facts(period, zone, now)
         return Facts(
             period=period,
-            appeals=await self._appeal_facts(period, zone),
+            appeals=appeals,
             answer_times=await self._answer_times(period, zone),
-            overdue_now=await self._overdue(period, zone, now),
+            overdue_now=overdue_now,
             surveyed=await self._surveyed(period, zone),
             by_department=by_department,
             by_executor=by_executor,
@@ -148,11 +151,14 @@ class SqlReports:
             ),
         )
 
-    async def _appeal_facts(self, period: Period, zone: ZoneInfo) -> tuple[AppealFact, ...]:
+    async def _appeal_facts(
+        self, period: Period, zone: ZoneInfo, now: datetime
+    ) -> tuple[tuple[AppealFact, ...], int]:
         """One GROUP BY per month of the period over plain columns and the on-time test —
         the first terms of `ix_appeals_report`, so SQLite aggregates in the index's order
         without sorting and PostgreSQL estimates the groups right (a hash aggregate); the
-        outcome and the ground are then named per group (a few thousand) from the status."""
+        outcome and the ground are then named per group (a few thousand) from the status.
+        Also the appeals still open whose term has passed by `now` (in the same pass)."""
         start, end = period.bounds(zone)
         months = period.months()
         edges = [
@@ -174,7 +180,10 @@ class SqlReports:
             func.count(A.rating),
             func.coalesce(func.sum(A.rating), 0),
             how_many(A.resolved == true()),
+            how_many(A.due_at < now),
         )
+        open_statuses = {status.value for status in OPEN_STATUSES}
+        overdue = 0
         merged: dict[tuple[int, str, str, str, Outcome, str | None], list[int]] = {}
         for index in range(len(edges) - 1):
             statement = (
@@ -186,6 +195,8 @@ class SqlReports:
             )
             for row in (await self._uow.session.execute(statement)).all():
                 form, kind, subject, status, rejection, timely = row[:6]
+                if status in open_statuses:
+                    overdue += int(row[13])
                 if timely is not None:
                     outcome = Outcome.ON_TIME if timely else Outcome.LATE
                 elif status in _NOT_ANSWERED:
@@ -194,9 +205,9 @@ class SqlReports:
                     outcome = Outcome.OPEN
                 ground = "forwarded" if status == AppealStatus.FORWARDED.value else rejection
                 sums = merged.setdefault((index, form, kind, subject, outcome, ground), [0] * 7)
-                for position, value in enumerate(row[6:]):
+                for position, value in enumerate(row[6:13]):
                     sums[position] += int(value)
-        return tuple(
+        facts = tuple(
             AppealFact(
                 month_index=key[0],
                 form=key[1],
@@ -214,6 +225,7 @@ class SqlReports:
             )
             for key, sums in merged.items()
         )
+        return facts, overdue
 
     async def _answer_times(self, period: Period, zone: ZoneInfo) -> AnswerTimes:
         days = _answer_days(self._dialect)
@@ -226,6 +238,8 @@ class SqlReports:
         rows = (
             await self._uow.session.execute(
                 select(whole, func.count(), func.sum(days), func.max(days))
+                .select_from(A)
+                .with_hint(A, "INDEXED BY ix_appeals_answer_days", dialect_name="sqlite")
                 .where(answered)
                 .group_by(whole)
             )
@@ -249,18 +263,6 @@ class SqlReports:
         )
         return int(value or 0)
 
-    async def _overdue(self, period: Period, zone: ZoneInfo, now: datetime) -> int:
-        value = await self._uow.session.scalar(
-            select(func.count())
-            .select_from(A)
-            .where(
-                _in(period, zone),
-                A.status.in_([status.value for status in OPEN_STATUSES]),
-                A.due_at < now,
-            )
-        )
-        return int(value or 0)
-
     async def _by_assignee(
         self, period: Period, zone: ZoneInfo
     ) -> tuple[Mapping[str, int], Mapping[str, int]]:
@@ -270,6 +272,7 @@ class SqlReports:
             await self._uow.session.execute(
                 select(A.assignee_id, func.count())
                 .select_from(A)
+                .with_hint(A, f"INDEXED BY {REPORT_INDEX}", dialect_name="sqlite")
                 .where(_in(period, zone))
                 .group_by(A.assignee_id)
             )

@@ -63,6 +63,14 @@ REPORT_INDEX_TERMS = (
     "assignee_id",
 )
 
+# SQLite only: the whole days from registration to the first answer (the answer-time
+# histogram of the reports, storage/reports.py _answer_times), so the histogram is read in
+# the index's order instead of sorting the period's answered appeals. The expression is the
+# query's own. PostgreSQL gets statistics on the same figure instead (migration 0023).
+SQLITE_ANSWER_DAYS = (
+    "CAST(CAST(julianday(first_answered_at) - julianday(registered_at) AS FLOAT) AS INTEGER)"
+)
+
 
 class AppealRow(Base):
     __tablename__ = "appeals"
@@ -72,6 +80,13 @@ class AppealRow(Base):
             "ix_appeals_report",
             *(text(term) if term.startswith("(") else term for term in REPORT_INDEX_TERMS),
         ),
+        Index(
+            "ix_appeals_answer_days",
+            text(SQLITE_ANSWER_DAYS),
+            "registered_at",
+            "first_answered_at",
+            sqlite_where=text("first_answered_at IS NOT NULL"),
+        ).ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
