@@ -21,9 +21,9 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -351,11 +351,11 @@ class SqlReports:
         while True:
             page = ordered.limit(_PAGE)
             if after is not None:
+                # A row value: SQLite seeks the index to it (an OR of the two parts costs
+                # a filter on every row of the page's range).
                 page = page.where(
-                    or_(
-                        A.registered_at > after[0],
-                        and_(A.registered_at == after[0], A.id > after[1]),
-                    )
+                    tuple_(A.registered_at, A.id)
+                    > tuple_(literal(after[0], A.registered_at.type), literal(after[1]))
                 )
             rows = (await self._uow.session.execute(page)).all()
             for row in rows:

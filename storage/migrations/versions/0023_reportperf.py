@@ -88,6 +88,9 @@ def upgrade() -> None:
                 "INSERT INTO sqlite_stat1 (tbl, idx, stat) "
                 f"VALUES ('appeals', '{index}', '{stat}')"
             )
+        # SQLite reads sqlite_stat1 when it loads the schema or after an ANALYZE: this one
+        # makes the connection that migrated (a bot's pooled one) plan with the rows above.
+        op.execute("ANALYZE sqlite_master")
 
 
 def downgrade() -> None:
