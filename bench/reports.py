@@ -210,6 +210,9 @@ async def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the data already there")
     parser.add_argument("--no-xlsx", action="store_true", help="skip writing the XLSX")
     parser.add_argument(
+        "--tables-only", action="store_true", help="time the annual tables alone (no register)"
+    )
+    parser.add_argument(
         "--no-memory", action="store_true", help="skip the tracemalloc runs (they are slow)"
     )
     args = parser.parse_args()
@@ -270,6 +273,9 @@ async def main() -> None:
     memory = not args.no_memory
     total = await measured("annual tables (4.1, indicators, figures)", tables, memory=False)
     await measured("annual tables again (warm cache)", tables, memory=memory)
+    if args.tables_only:
+        await engine.dispose()
+        return
     rows = await measured("register 4.9 streamed from the database", register_rows, memory=memory)
     written = (
         0
