@@ -201,7 +201,11 @@ def build_storage(
 
         redis_storage = RedisStorage.from_url(
             settings.database.redis_url,
-            key_builder=DefaultKeyBuilder(prefix=f"{settings.webhook.redis_prefix}:fsm"),
+            # with_destiny: a dialog left by /menu is parked under a destiny of its own
+            # (dialogs/parked.py).
+            key_builder=DefaultKeyBuilder(
+                prefix=f"{settings.webhook.redis_prefix}:fsm", with_destiny=True
+            ),
         )
         return redis_storage, redis_storage.create_isolation()
     return DatabaseStorage(sessionmaker, clock=clock), KeyedEventIsolation()

@@ -11,6 +11,7 @@ import pytest_asyncio
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.texts import Texts
@@ -23,7 +24,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest_asyncio.fixture
-async def redis_settings(settings: Settings) -> AsyncIterator[Settings]:
+async def redis_settings(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Settings]:
+    """`engine`: the test database migrated and emptied, as for the other harnesses."""
     client = Redis.from_url(REDIS_URL)
     try:
         await client.ping()
@@ -97,3 +99,23 @@ async def test_dialog_state_survives_a_restart_in_redis_and_withdrawal_erases_it
         assert await storage.get_data(key) == {}
     finally:
         await other_worker.close()
+
+
+async def test_a_dialog_left_by_menu_is_parked_and_offered_back_in_redis_too(
+    redis_harness: BotHarness, texts: Texts, clock: FixedClock, registry_csv: bytes
+) -> None:
+    """dialogs/parked.py keeps a parked draft under a StorageKey destiny of its own: the
+    Redis key builder must know destinies (bot/factory.py)."""
+    await _import(redis_harness, registry_csv, clock)
+    user_id = 8_000_000 + uuid.uuid4().int % 1_000_000
+    person = redis_harness.person(user_id=user_id)
+    await person.send("/start")
+    await person.press(texts.get("consent-accept"))
+    await person.send(texts.get("menu-appeal"))
+    await person.press(texts.get("appeal-kind-complaint"))
+    await person.press(texts.get("appeal-subject-service_quality"))
+    await person.send("Третий день не могу дозвониться в абонентский отдел по поводу счёта.")
+    said = texts_of(await person.send("/menu"))
+    assert texts.get("parked-kept") in said
+    calls = await person.press(texts.get("parked-resume-appeal"))
+    assert texts.get("appeal-ask-attachments", max=10, mb=20) in texts_of(calls)
