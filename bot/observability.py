@@ -139,6 +139,9 @@ class MetricsMiddleware(BaseMiddleware):
     def __init__(self, metrics: Metrics) -> None:
         self._updates = metrics.updates
         self._handling = metrics.handling
+        # The labelled children, looked up once per (type, result): `labels()` takes a lock
+        # and builds a key at every call, on the path of every update.
+        self._children: dict[tuple[str, str], Any] = {}
 
     async def __call__(
         self,
@@ -156,7 +159,10 @@ class MetricsMiddleware(BaseMiddleware):
             return response
         finally:
             self._handling.observe(time.perf_counter() - started)
-            self._updates.labels(kind, result).inc()
+            child = self._children.get((kind, result))
+            if child is None:
+                child = self._children[kind, result] = self._updates.labels(kind, result)
+            child.inc()
             current_update_id.reset(token)
 
 

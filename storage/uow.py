@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, false, insert, text, update
+from sqlalchemy import Connection, bindparam, false, insert, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -111,6 +111,10 @@ class LazyConnection:
 
     async def scalar(self, statement: Any, parameters: Any = None) -> Any:
         return await (await self._ready()).scalar(statement, parameters)
+
+    async def run_sync(self, fn: Callable[[Connection], Any]) -> Any:
+        """Several reads in one call into SQLAlchemy's synchronous side (one greenlet)."""
+        return await (await self._ready()).run_sync(fn)
 
     async def stream(self, statement: Any, parameters: Any = None) -> Any:
         """A result read as it is iterated (a server-side cursor where the driver has one):
