@@ -28,7 +28,7 @@ async def test_without_a_staff_chat_the_confirmation_promises_no_specialist(
     await person.send(COMPLAINT_TEXT)
     await submit_from_files(person, texts)
     registered = texts_of(await person.deliver())[0]
-    assert "Номер: <b>ВЭ-2026-" in registered
+    assert "Номер: <code>ВЭ-2026-" in registered  # copied with a tap
     assert "внесено в реестр обращений" in registered
     assert "передано специалисту" not in registered
 
