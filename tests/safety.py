@@ -107,7 +107,10 @@ def database_problem(url: str) -> str | None:
         if parsed.database in (None, "", ":memory:"):
             return None
         temporary = Path(tempfile.gettempdir()).resolve()
-        if temporary not in Path(parsed.database).resolve().parents:
+        # A relative path (the bot's own data/reception.db) is never a test database, even
+        # when the checkout itself lies in the temporary folder.
+        path = Path(parsed.database)
+        if not path.is_absolute() or temporary not in path.resolve().parents:
             return f"a SQLite test database must be a file under {temporary}"
         return None
     if parsed.drivername == "postgresql+asyncpg":
