@@ -1,6 +1,6 @@
 """One update at a time per person and chat, in one process (aiogram's event isolation).
 
-aiogram's `SimpleEventIsolation` keeps an `asyncio.Lock` per key for ever (its own TODO
+aiogram's `SimpleEventIsolation` keeps an `asyncio.Lock` per key for ever (its own comment
 says so: a million people who ever wrote leave a million locks) and enters it through an
 `asynccontextmanager` generator at every update. Here a key's lock lives only while an
 update of that key is being handled or waits, and entering it is two plain method calls.
