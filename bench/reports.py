@@ -252,8 +252,8 @@ async def main() -> None:
         uow = UnitOfWork(sessionmaker, clock=clock)
         try:
             rows = 0
-            async for _ in (await service_in(uow)).register(period):
-                rows += 1
+            async for page in (await service_in(uow)).register(period):
+                rows += len(page)
         finally:
             await uow.rollback()
         return rows

@@ -57,7 +57,7 @@ def _compiled(dialect: Dialect, statement: Any, columns: tuple[str, ...]) -> tup
 _PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's bind processing would hand sqlite3 for our column types."""
     if type(value) in _PLAIN:
         return value
@@ -75,7 +75,7 @@ def _sqlite_statement(
     dialect: Dialect, statement: Any, parameters: dict[str, Any]
 ) -> tuple[str, list[Any]]:
     sql, names = _compiled(dialect, statement, tuple(sorted(parameters)))
-    return sql, [_sqlite_value(parameters[name]) for name in names]
+    return sql, [sqlite_value(parameters[name]) for name in names]
 
 
 class LazyConnection:
@@ -116,10 +116,11 @@ class LazyConnection:
         """Several reads in one call into SQLAlchemy's synchronous side (one greenlet)."""
         return await (await self._ready()).run_sync(fn)
 
-    async def stream(self, statement: Any, parameters: Any = None) -> Any:
-        """A result read as it is iterated (a server-side cursor where the driver has one):
-        the reports' register (storage/reports.py)."""
-        return await (await self._ready()).stream(statement, parameters)
+    async def driver_connection(self) -> Any:
+        """The driver's own connection (asyncpg's, or storage/sqlite_driver.py's), for a
+        read too long for SQLAlchemy's row processing: the reports' register
+        (storage/reports.py)."""
+        return (await (await self._ready()).get_raw_connection()).driver_connection
 
     async def commit(self) -> None:
         """Execute the deferred statements and commit. On SQLite they go to the driver

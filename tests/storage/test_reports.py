@@ -22,6 +22,7 @@ from domain.reports import (
     COL_TAKEN,
     MARK,
     Outcome,
+    RegisterEntry,
     Report,
     TextKey,
     month,
@@ -179,7 +180,9 @@ async def test_register_49_rows_streamed_in_order(
     uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
     try:
         service = ReportService(SqlReports(uow), clock=FixedClock(REPORT_NOW), zone=MOSCOW)
-        entries = [entry async for entry in service.register(year(2026))]
+        entries = [
+            RegisterEntry.named(row) async for page in service.register(year(2026)) for row in page
+        ]
     finally:
         await uow.rollback()
     assert len(entries) == 40
@@ -294,7 +297,11 @@ async def test_the_register_pages_through_in_order_without_losing_a_row(
     await report_data.load(engine)
     uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
     try:
-        entries = [entry async for entry in SqlReports(uow).register(year(2026), MOSCOW)]
+        entries = [
+            RegisterEntry.named(row)
+            async for page in SqlReports(uow).register(year(2026), MOSCOW)
+            for row in page
+        ]
     finally:
         await uow.rollback()
     numbers = [entry.number for entry in entries]
