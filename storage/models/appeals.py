@@ -89,6 +89,9 @@ class AppealRow(Base):
             "first_answered_at",
             sqlite_where=text("first_answered_at IS NOT NULL"),
         ).ddl_if(dialect="sqlite"),
+        # Register 4.9 in its order without a sort (storage/reports.py, migration 0025). On
+        # SQLite the registered_at index already ends with the rowid, which is the id.
+        Index("ix_appeals_register", "registered_at", "id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
