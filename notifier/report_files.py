@@ -520,11 +520,11 @@ async def write_csv(
     writer.writerow(columns)
     count = 0
     async for page in register:
-        for row in page:
+        for entry in page:
             count += 1
             values: list[object] = [""] * REGISTER_49_COLUMNS
             values[0] = count
-            for col, value in register_cells(RegisterEntry.named(row)).items():
+            for col, value in register_cells(RegisterEntry.named(entry)).items():
                 if isinstance(value, TextKey):
                     values[col] = words(value)
                 elif col == 2 and hasattr(value, "strftime"):

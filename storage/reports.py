@@ -7,6 +7,7 @@ arithmetic differs by dialect, and SQLite is told which index to use (INDEXED BY
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
@@ -160,14 +161,6 @@ def _driver_statement(statement: Select[Any], dialect: Dialect) -> tuple[str, li
     if dialect.name == "sqlite":
         values = [sqlite_value(value) for value in values]
     return compiled.string, values
-
-
-async def _asyncpg_pages(
-    driver: Any, sql: str, parameters: list[Any]
-) -> AsyncIterator[Sequence[RegisterRow]]:
-    cursor = await driver.cursor(sql, *parameters)
-    while page := await cursor.fetch(_PAGE):
-        yield page
 
 
 class SqlReports:
@@ -396,17 +389,15 @@ class SqlReports:
         )
         driver = await self._uow.session.driver_connection()
         if isinstance(driver, InlineConnection):
-            async for page in driver.pages(sql, parameters, _PAGE):
-                yield page
+            async for rows in driver.pages(sql, parameters, _PAGE):
+                yield rows
             return
         # asyncpg: a cursor needs a transaction; SQLAlchemy begins one at its first
         # statement, which may not have run yet in this unit of work.
-        if driver.is_in_transaction():
-            async for page in _asyncpg_pages(driver, sql, parameters):
-                yield page
-            return
-        async with driver.transaction(readonly=True):
-            async for page in _asyncpg_pages(driver, sql, parameters):
+        began = driver.is_in_transaction()
+        async with nullcontext() if began else driver.transaction(readonly=True):
+            cursor = await driver.cursor(sql, *parameters)
+            while page := await cursor.fetch(_PAGE):
                 yield page
 
     # The monthly report, posted once ----------------------------------------------------
