@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import sqlite3
@@ -192,7 +193,12 @@ async def measured(label: str, work: Callable[[], Awaitable[T]], *, memory: bool
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # CPU time of this process (all its threads: aiosqlite's too), apart from the wall
     # time: on a shared machine the wall time says how busy the others were.
-    line = f"{label:<42} {elapsed:8.2f} s (CPU {cpu:6.2f} s)   peak RSS so far {rss:6.0f} MiB"
+    # The load average: how many others wanted the machine's CPUs meanwhile.
+    load = os.getloadavg()[0]
+    line = (
+        f"{label:<42} {elapsed:8.2f} s (CPU {cpu:6.2f} s, load {load:4.1f})"
+        f"   peak RSS so far {rss:6.0f} MiB"
+    )
     if memory:
         tracemalloc.start()
         await work()
