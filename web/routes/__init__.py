@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import auth, home
+from web.routes import appeals, auth, home
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     home.router,
+    appeals.router,
 ]
