@@ -114,6 +114,9 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
     card = await staff.wait_for(
         lambda m: "ВЭ-" in m.content and m.find_button("Взять") is not None, timeout=30
     )
+    found = re.search(r"ВЭ-\d{4}-\d{6}", card.content)
+    assert found is not None
+    number = found.group(0)
     # A profile and a department she heads: the answer is signed (§15.5).
     await staff.send_command(PROFILE)
     await staff.wait_for_text("Профиль сохранён")
@@ -145,12 +148,16 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
             assert await page.get_by_role("button", name="Выход").is_visible()
             registry = await page.goto(base_url + "/registry")
             if registry is not None and registry.ok:
-                # The registry (its filters come with the pages of h-webpages).
+                # The registry (h-webpages): filtered to the overdue appeals, then opened.
+                await page.get_by_label("Просрочено").check()
+                await page.get_by_role("button", name="Показать").click()
+                await page.wait_for_url(re.compile(r"overdue=1"))
+                row = page.get_by_role("link", name=number, exact=True)
+                await row.wait_for()
                 await page.screenshot(path=str(shots / "registry.png"), full_page=True)
-            await page.goto(base_url + "/")
-            if "/registry" in page.url:
-                await page.goto(base_url + "/appeals/1")
-            else:
+                await row.click()
+            else:  # the desk core alone: the front page's «open by id»
+                await page.goto(base_url + "/")
                 await page.get_by_label("Обращение (номер в базе)").fill("1")
                 await page.get_by_role("button", name="Открыть").click()
             await page.wait_for_url(re.compile(r"/appeals/1$"))
