@@ -245,3 +245,20 @@ async def test_the_page_has_no_inline_script_or_style(login_as: LoginAs, filed: 
     assert " style=" not in page and "<style" not in page
     assert not re.search(r"<[^>]*\son[a-z]+=", page)  # no event handler attributes
     assert "hx-on" not in page
+
+
+async def test_the_card_look_ups_list_other_appeals_and_readings_audited(
+    login_as: LoginAs, filed: Filed, harness: BotHarness
+) -> None:
+    _, appeal_id = filed
+    desk = await login_as(StaffRole.SPECIALIST)
+    others = await desk.post_form(f"/appeals/{appeal_id}/others")
+    assert others.status_code == 200
+    assert "Другие обращения заявителя" in others.text and "Других обращений нет." in others.text
+    readings = await desk.post_form(f"/appeals/{appeal_id}/readings")
+    assert readings.status_code == 200
+    assert "Показания по лицевому счёту" in readings.text
+    details = sorted(detail for _, _, detail in await _audit(harness, "view"))
+    assert details == ["other appeals", "readings"]
+    page = (await desk.get(f"/appeals/{appeal_id}")).text
+    assert "просмотр (other appeals)" in page  # the audit, in Russian where it has words

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.services import Services
-from domain.appeals import RejectionGround
+from domain.appeals import Appeal, RejectionGround
 from domain.errors import AppealNotFound, DomainError, RoleRequired, TextRequired
+from domain.readings import Reading
 from domain.staff import StaffAction, StaffMember
 from notifier.staff_render import identity_text
 from web.appeal_page import IMAGE_TYPES, appeal_page, mime_of, stored_attachment
@@ -58,6 +59,8 @@ async def _page(
     done: str = "",
     contacts: bool = False,
     identity: str | None = None,
+    others: list[Appeal] | None = None,
+    readings: list[Reading] | None = None,
 ) -> Response:
     deps = web_deps(request)
     texts = deps.config.texts
@@ -71,7 +74,13 @@ async def _page(
     return render(
         request,
         "appeal.html",
-        {"page": page, "done": done if done in DONE else "", "identity": identity},
+        {
+            "page": page,
+            "done": done if done in DONE else "",
+            "identity": identity,
+            "others": others,
+            "readings": readings,
+        },
     )
 
 
@@ -279,6 +288,31 @@ async def identity(
         back = str(request.url_for("appeal", appeal_id=appeal_id))
         return refusal(request, error, status_code=status, back=back)
     return await _page(request, services, staff, appeal_id, identity=identity_text(found, texts))
+
+
+@router.post("/appeals/{appeal_id}/others", name="others")
+async def others(
+    request: Request, appeal_id: int, staff: CurrentStaff, services: RequestServices
+) -> Response:
+    """The card's «Другие обращения»: the appellant's other appeals (audited as in the chat);
+    each is a link, and every staff member may open any appeal, as in the chat."""
+    try:
+        _, found = await services.staff_desk.other_appeals(staff, appeal_id)
+    except AppealNotFound:
+        return render(request, "not_found.html", {"status": 404}, status_code=404)
+    return await _page(request, services, staff, appeal_id, others=found)
+
+
+@router.post("/appeals/{appeal_id}/readings", name="readings_of_appeal")
+async def readings_of_appeal(
+    request: Request, appeal_id: int, staff: CurrentStaff, services: RequestServices
+) -> Response:
+    """The card's «Показания»: the latest readings of the appeal's account (audited)."""
+    try:
+        _, found = await services.staff_desk.account_readings(staff, appeal_id)
+    except AppealNotFound:
+        return render(request, "not_found.html", {"status": 404}, status_code=404)
+    return await _page(request, services, staff, appeal_id, readings=found)
 
 
 @router.get("/appeals/{appeal_id}/files/{index}", name="appeal_file")
