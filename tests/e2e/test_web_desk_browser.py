@@ -144,6 +144,18 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
         )
         try:
             page = await browser.new_page(viewport={"width": 1920, "height": 1080}, locale="ru-RU")
+            # The strict CSP must hold: no inline script or style anywhere (HTMX included).
+            # Screenshots keep the caret (caret="initial"): hiding it makes Playwright add a
+            # <style> of its own, which the CSP rightly blocks.
+            violations: list[str] = []
+            page.on(
+                "console",
+                lambda message: (
+                    violations.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
             await page.goto(link.group(0))
             assert await page.get_by_role("button", name="Выход").is_visible()
             registry = await page.goto(base_url + "/registry")
@@ -154,7 +166,9 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
                 await page.wait_for_url(re.compile(r"overdue=1"))
                 row = page.get_by_role("link", name=number, exact=True)
                 await row.wait_for()
-                await page.screenshot(path=str(shots / "registry.png"), full_page=True)
+                await page.screenshot(
+                    path=str(shots / "registry.png"), full_page=True, caret="initial"
+                )
                 await row.click()
             else:  # the desk core alone: the front page's «open by id»
                 await page.goto(base_url + "/")
@@ -162,7 +176,7 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
                 await page.get_by_role("button", name="Открыть").click()
             await page.wait_for_url(re.compile(r"/appeals/1$"))
             assert await page.get_by_text("просрочено", exact=True).is_visible()
-            await page.screenshot(path=str(shots / "appeal.png"), full_page=True)
+            await page.screenshot(path=str(shots / "appeal.png"), full_page=True, caret="initial")
             await page.get_by_role("button", name="Взять в работу").click()
             await page.wait_for_url(re.compile(r"done=take"))
             await page.get_by_label("Текст окончательного ответа").fill(
@@ -172,9 +186,14 @@ async def test_a_staff_member_answers_an_overdue_appeal_in_the_browser(
             await page.get_by_role("button", name="Отправить ответ").click()
             await page.wait_for_url(re.compile(r"done=answer"))
             assert await page.get_by_text("Ответ дан и отправлен заявителю.").is_visible()
-            await page.screenshot(path=str(shots / "appeal-answered.png"), full_page=True)
+            await page.screenshot(
+                path=str(shots / "appeal-answered.png"), full_page=True, caret="initial"
+            )
             await page.set_viewport_size({"width": 390, "height": 844})
-            await page.screenshot(path=str(shots / "appeal-phone.png"), full_page=True)
+            await page.screenshot(
+                path=str(shots / "appeal-phone.png"), full_page=True, caret="initial"
+            )
+            assert violations == []
         finally:
             await browser.close()
 
