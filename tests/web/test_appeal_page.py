@@ -108,6 +108,7 @@ async def test_a_specialist_is_refused_head_actions(
     desk = await login_as(StaffRole.SPECIALIST)
     page = (await desk.get(f"/appeals/{appeal_id}")).text
     assert f'action="http://desk.test/appeals/{appeal_id}/{action}"' not in page
+    assert "Только руководителю: назначить исполнителя" in page
     refused = await desk.post_form(f"/appeals/{appeal_id}/{action}", data)
     assert refused.status_code == 403
     assert "руководител" in refused.text

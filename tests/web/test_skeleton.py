@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import pytest
+from fastapi import Depends, FastAPI
 
-from domain.staff import StaffRole
+from domain.staff import StaffMember, StaffRole
 from tests.web.conftest import DeskClient, LoginAs
+from web.deps import require_role
 
 
 async def test_a_logged_out_request_gets_the_login_page(anonymous: DeskClient) -> None:
@@ -72,3 +75,24 @@ async def test_an_appeal_id_that_is_no_number_gets_a_russian_page(login_as: Logi
     assert (await desk.get("/appeals/abc")).status_code == 422
     opened = await desk.get("/appeals?id=7")
     assert opened.status_code == 303 and opened.headers["location"].endswith("/appeals/7")
+
+
+async def test_require_role_keeps_a_page_from_a_lower_role(
+    web_app: FastAPI, login_as: LoginAs
+) -> None:
+    """The dependency pages use (docs/web.md): a head's page is a 403 page to a specialist."""
+
+    @web_app.get("/only-heads")
+    async def only_heads(
+        member: Annotated[StaffMember, Depends(require_role(StaffRole.HEAD))],
+    ) -> dict[str, int]:
+        return {"user_id": member.user_id}
+
+    specialist = await login_as(StaffRole.SPECIALIST)
+    refused = await specialist.get("/only-heads")
+    assert refused.status_code == 403
+    assert "руководителю" in refused.text
+    head = await login_as(StaffRole.HEAD)
+    assert (await head.get("/only-heads")).json() == {"user_id": head.user_id}
+    admin = await login_as(StaffRole.ADMIN)
+    assert (await admin.get("/only-heads")).status_code == 200
