@@ -1,7 +1,7 @@
 """the web desk (issue 17): one-time login links (kept as their SHA-256) and sessions
 
-Revision ID: 0025_webdesk
-Revises: 0024_reportperf
+Revision ID: 0026_webdesk
+Revises: 0025_reports2
 Create Date: 2026-12-05 01:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0025_webdesk"
-down_revision: str | None = "0024_reportperf"
+revision: str = "0026_webdesk"
+down_revision: str | None = "0025_reports2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
