@@ -1,0 +1,373 @@
+"""The web registry's query (storage/registry.py) on SQLite and PostgreSQL: each filter, the
+search (trigram index and the short-word scan), the sort orders, paging, the counts and the
+viewer's scope. Four hand-made appeals; the expected rows are read off the table below.
+
+    #  kind/subject/form                        status                   received  due    executor
+    1  complaint/power_quality/internet         in_progress              1 Nov     1 Dec  101 (dept 1)
+    2  application/connection_application/phone registered               20 Nov    5 Dec  -
+    3  information_request/metering/post        answered (rating 5)      10 Oct    9 Nov  102 (dept 2)
+    4  complaint/service_quality/in_person      clarification_requested  2 Dec     20 Dec 101 (dept 1)
+
+Now is Thursday 3 December 2026, 12:00 Moscow: 1 is overdue, 2 is due this week.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domain.appeal_model import AppealKind, AppealStatus, ServiceForm, Subject
+from domain.clock import FixedClock
+from domain.registry import (
+    RegistryFilter,
+    RegistryScope,
+    RegistrySort,
+    day_bounds,
+    registry_scope,
+    search_words,
+    week_end,
+)
+from domain.staff import StaffMember, StaffRole
+from storage.models import AppealRow, DepartmentRow, StaffMemberRow
+from storage.registry import SqlRegistry
+from storage.uow import UnitOfWork
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+ALL = RegistryScope(everything=True)
+
+
+def _at(day: int, month: int = 12) -> datetime:
+    return datetime(2026, month, day, 10, 0, tzinfo=MOSCOW).astimezone(UTC)
+
+
+def _appeal(sequence: int, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "number": f"2026-{sequence:07d}",
+        "year": 2026,
+        "sequence": sequence,
+        "kind": "complaint",
+        "subject": "other",
+        "form": "internet",
+        "status": "registered",
+        "registered_at": values.get("received_at", _at(1)),
+        "received_at": _at(1),
+        "due_at": _at(30),
+        "text": "filler appeal text",
+        "full_name": "Filler Person",
+        "answer_channel": "chat",
+        "flags": [],
+        "assignee_id": None,
+        "rating": None,
+        "answered_at": None,
+    }
+    row.update(values)
+    return row
+
+
+FOUR = (
+    _appeal(
+        1,
+        subject="power_quality",
+        status="in_progress",
+        received_at=_at(1, 11),
+        due_at=_at(1),
+        assignee_id=101,
+        full_name="Иванова Мария",
+        text="Нет света на улице Ленина",
+    ),
+    _appeal(
+        2,
+        kind="application",
+        subject="connection_application",
+        form="phone",
+        received_at=_at(20, 11),
+        due_at=_at(5),
+        full_name="Петров Пётр",
+        text="Прошу подключить дом",
+    ),
+    _appeal(
+        3,
+        kind="information_request",
+        subject="metering",
+        form="post",
+        status="answered",
+        received_at=_at(10, 10),
+        due_at=_at(9, 11),
+        answered_at=_at(1, 11),
+        assignee_id=102,
+        rating=5,
+        full_name="Сидоров",
+        text="Вопрос про счётчик",
+    ),
+    _appeal(
+        4,
+        subject="service_quality",
+        form="in_person",
+        status="clarification_requested",
+        received_at=_at(2),
+        due_at=_at(20),
+        assignee_id=101,
+        full_name="Smith 50%_off",
+        text="about the bill",
+    ),
+)
+
+
+@pytest.fixture
+async def filled(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(DepartmentRow), [{"id": 1, "name": "Сбыт"}, {"id": 2, "name": "Учёт"}]
+        )
+        await connection.execute(
+            insert(StaffMemberRow),
+            [
+                {
+                    "user_id": 101,
+                    "role": "specialist",
+                    "full_name": "Орлова Анна",
+                    "department_id": 1,
+                    "updated_at": NOW,
+                },
+                {
+                    "user_id": 102,
+                    "role": "specialist",
+                    "full_name": "Лебедев Олег",
+                    "department_id": 2,
+                    "updated_at": NOW,
+                },
+            ],
+        )
+        await connection.execute(insert(AppealRow), list(FOUR))
+
+
+async def _numbers(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    wanted: RegistryFilter,
+    *,
+    sort: RegistrySort = RegistrySort.NUMBER,
+    scope: RegistryScope = ALL,
+) -> list[int]:
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        page = await SqlRegistry(uow).page(
+            wanted, scope, now=NOW, week_end=week_end(NOW, MOSCOW), sort=sort, page=1
+        )
+    finally:
+        await uow.rollback()
+    return [int(entry.number[-7:]) for entry in page.entries]
+
+
+@pytest.mark.usefixtures("filled")
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        (RegistryFilter(), [4, 3, 2, 1]),
+        (RegistryFilter(statuses=frozenset({AppealStatus.ANSWERED})), [3]),
+        (RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT})), [4, 1]),
+        (RegistryFilter(subjects=frozenset({Subject.METERING, Subject.POWER_QUALITY})), [3, 1]),
+        (RegistryFilter(forms=frozenset({ServiceForm.PHONE})), [2]),
+        (RegistryFilter(department_id=1), [4, 1]),
+        (RegistryFilter(department_id=2), [3]),
+        (RegistryFilter(executor_id=102), [3]),
+        (RegistryFilter(rating=5), [3]),
+        (RegistryFilter(rating=4), []),
+        (RegistryFilter(overdue=True), [1]),
+        (RegistryFilter(due_within_days=3), [2]),
+        (RegistryFilter(due_within_days=30), [4, 2]),
+        (RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT}), department_id=1, overdue=True), [1]),
+    ],
+)
+async def test_each_filter_keeps_only_its_appeals(
+    sessionmaker: async_sessionmaker[AsyncSession], wanted: RegistryFilter, expected: list[int]
+) -> None:
+    assert await _numbers(sessionmaker, wanted) == expected
+
+
+@pytest.mark.usefixtures("filled")
+async def test_date_ranges_are_whole_company_days(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    received_from, received_until = day_bounds(date(2026, 11, 1), date(2026, 11, 30), MOSCOW)
+    november = RegistryFilter(received_from=received_from, received_until=received_until)
+    assert await _numbers(sessionmaker, november) == [2, 1]
+    due_from, due_until = day_bounds(date(2026, 12, 5), None, MOSCOW)
+    assert await _numbers(sessionmaker, RegistryFilter(due_from=due_from)) == [4, 2]
+    _, until = day_bounds(None, date(2026, 12, 1), MOSCOW)
+    assert await _numbers(sessionmaker, RegistryFilter(due_until=until)) == [3, 1]
+
+
+@pytest.mark.usefixtures("filled")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ленина", [1]),  # Cyrillic, any case, inside the text
+        ("ИВАНОВА", [1]),  # the name
+        ("0000003", [3]),  # the number
+        ("петров   подключить", [2]),  # every word, in different columns
+        ("петров ленина", []),
+        ("счётчик", [3]),
+        ("50%", [4]),  # LIKE's wildcards are plain characters
+        ("_of", [4]),
+        ("Пё", [2]),  # shorter than a trigram: scanned
+        ('ab"c', []),  # FTS5 syntax does not get through
+        ("OR", []),
+    ],
+)
+async def test_search_finds_number_name_and_text(
+    sessionmaker: async_sessionmaker[AsyncSession], query: str, expected: list[int]
+) -> None:
+    assert await _numbers(sessionmaker, RegistryFilter(search=query)) == expected
+
+
+@pytest.mark.usefixtures("filled")
+async def test_search_follows_an_erased_name(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(AppealRow).where(AppealRow.sequence == 1).values(full_name="", text="")
+        )
+    assert await _numbers(sessionmaker, RegistryFilter(search="Иванова")) == []
+    assert await _numbers(sessionmaker, RegistryFilter(search="ленина")) == []
+    assert await _numbers(sessionmaker, RegistryFilter(search="0000001")) == [1]
+
+
+@pytest.mark.usefixtures("filled")
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (RegistrySort.RECEIVED, [4, 2, 1, 3]),
+        (RegistrySort.DUE, [3, 1, 2, 4]),
+        (RegistrySort.NUMBER, [4, 3, 2, 1]),
+        (RegistrySort.STATUS, [3, 4, 1, 2]),
+    ],
+)
+async def test_sort_orders(
+    sessionmaker: async_sessionmaker[AsyncSession], sort: RegistrySort, expected: list[int]
+) -> None:
+    assert await _numbers(sessionmaker, RegistryFilter(), sort=sort) == expected
+
+
+@pytest.mark.usefixtures("filled")
+async def test_counts_are_of_the_filter_in_force(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        registry = SqlRegistry(uow)
+        everything = await registry.counts(
+            RegistryFilter(), ALL, now=NOW, week_end=week_end(NOW, MOSCOW)
+        )
+        complaints = await registry.counts(
+            RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT})),
+            ALL,
+            now=NOW,
+            week_end=week_end(NOW, MOSCOW),
+        )
+    finally:
+        await uow.rollback()
+    assert (everything.total, everything.open, everything.overdue, everything.due_this_week) == (
+        4,
+        3,
+        1,
+        1,
+    )
+    assert (complaints.total, complaints.open, complaints.overdue, complaints.due_this_week) == (
+        2,
+        2,
+        1,
+        0,
+    )
+
+
+@pytest.mark.usefixtures("filled")
+async def test_entries_carry_the_executor_and_no_contact(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        page = await SqlRegistry(uow).page(
+            RegistryFilter(executor_id=101),
+            ALL,
+            now=NOW,
+            week_end=week_end(NOW, MOSCOW),
+            sort=RegistrySort.NUMBER,
+            page=1,
+        )
+    finally:
+        await uow.rollback()
+    first = page.entries[0]
+    assert (first.number, first.executor_name, first.full_name) == (
+        "2026-0000004",
+        "Орлова Анна",
+        "Smith 50%_off",
+    )
+    assert not hasattr(first, "contact")
+
+
+async def test_pages_of_fifty(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(AppealRow),
+            [_appeal(n, received_at=_at(1) + timedelta(minutes=n)) for n in range(1, 121)],
+        )
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        registry = SqlRegistry(uow)
+        pages = [
+            await registry.page(
+                RegistryFilter(),
+                ALL,
+                now=NOW,
+                week_end=week_end(NOW, MOSCOW),
+                sort=RegistrySort.RECEIVED,
+                page=number,
+            )
+            for number in (1, 3, 99, 0)
+        ]
+        streamed = [
+            batch
+            async for batch in registry.ids(
+                RegistryFilter(), ALL, now=NOW, sort=RegistrySort.RECEIVED, batch=50
+            )
+        ]
+    finally:
+        await uow.rollback()
+    first, third, beyond, before = pages
+    assert (len(first.entries), first.page, first.pages, first.counts.total) == (50, 1, 3, 120)
+    assert first.entries[0].number == "2026-0000120"
+    assert [len(third.entries), third.entries[-1].number] == [20, "2026-0000001"]
+    assert (beyond.page, before.page) == (3, 1)
+    assert [len(batch) for batch in streamed] == [50, 50, 20]
+
+
+@pytest.mark.usefixtures("filled")
+async def test_the_scope_is_in_the_query(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    nobody = RegistryScope(everything=False)
+    assert await _numbers(sessionmaker, RegistryFilter(), scope=nobody) == []
+    # As in the staff chat, where every member sees every card: a specialist sees them all.
+    specialist = registry_scope(StaffMember(user_id=7, role=StaffRole.SPECIALIST))
+    head = registry_scope(StaffMember(user_id=8, role=StaffRole.HEAD))
+    assert await _numbers(sessionmaker, RegistryFilter(), scope=specialist) == [4, 3, 2, 1]
+    assert await _numbers(sessionmaker, RegistryFilter(), scope=head) == [4, 3, 2, 1]
+
+
+def test_search_words_are_cut_and_deduplicated() -> None:
+    assert search_words("  Ленина  ленина дом ") == ("Ленина", "дом")
+    assert len(search_words(" ".join(f"w{n}" for n in range(20)))) == 8
+    assert search_words("x" * 500) == ("x" * 100,)
+
+
+def test_week_ends_on_the_company_sunday_night() -> None:
+    assert week_end(NOW, MOSCOW) == datetime(2026, 12, 7, tzinfo=MOSCOW)
+    sunday_late = datetime(2026, 12, 6, 20, 59, tzinfo=UTC)  # 23:59 in Moscow
+    assert week_end(sunday_late, MOSCOW) == datetime(2026, 12, 7, tzinfo=MOSCOW)
