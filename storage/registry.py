@@ -7,7 +7,7 @@ domain/registry.py) uses a trigram index on both databases, created by migration
 0025_webpages: on PostgreSQL a pg_trgm GIN index on the three columns joined, queried with
 ILIKE; on SQLite an FTS5 table with the trigram tokenizer, kept by triggers, queried with
 MATCH. Both find any run of three or more characters, case-insensitively; a shorter word is
-matched with LIKE over the rows the other conditions leave.
+not searched (domain/registry.py TRIGRAM).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
-    or_,
     select,
     text,
     true,
@@ -35,7 +34,6 @@ from sqlalchemy import (
 from domain.appeal_model import OPEN_STATUSES
 from domain.registry import (
     PAGE_SIZE,
-    TRIGRAM,
     RegistryCounts,
     RegistryEntry,
     RegistryFilter,
@@ -71,28 +69,14 @@ def _fts_phrase(word: str) -> str:
 
 
 def _search_clause(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
-    """Every word occurs in the number, the name or the text (any case)."""
+    """Every word (TRIGRAM characters or more) occurs in the number, the name or the text."""
     if dialect == "postgresql":
         joined = literal_column(PG_SEARCH_TEXT)
         return and_(*(joined.ilike(_like_pattern(word), escape="\\") for word in words))
-    terms: list[ColumnElement[bool]] = []
-    indexed = [word for word in words if len(word) >= TRIGRAM]
-    if indexed:
-        found = text(
-            f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH :phrases"
-        ).bindparams(phrases=" AND ".join(_fts_phrase(word) for word in indexed))
-        terms.append(A.id.in_(found.columns(rowid=Integer)))
-    for word in words:
-        if len(word) < TRIGRAM:
-            pattern = _like_pattern(word)
-            terms.append(
-                or_(
-                    A.number.like(pattern, escape="\\"),
-                    A.full_name.like(pattern, escape="\\"),
-                    A.text.like(pattern, escape="\\"),
-                )
-            )
-    return and_(*terms)
+    found = text(
+        f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH :phrases"
+    ).bindparams(phrases=" AND ".join(_fts_phrase(word) for word in words))
+    return A.id.in_(found.columns(rowid=Integer))
 
 
 def _executors_of(department_id: int) -> Select[tuple[int]]:

@@ -1,5 +1,5 @@
 """The web registry's query (storage/registry.py) on SQLite and PostgreSQL: each filter, the
-search (trigram index and the short-word scan), the sort orders, paging, the counts and the
+search (trigram indexes; words under three characters left out), the sort orders, paging, the counts and the
 viewer's scope. Four hand-made appeals; the expected rows are read off the table below.
 
     #  kind/subject/form                        status                   received  due    executor
@@ -181,7 +181,10 @@ async def _numbers(
         (RegistryFilter(overdue=True), [1]),
         (RegistryFilter(due_within_days=3), [2]),
         (RegistryFilter(due_within_days=30), [4, 2]),
-        (RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT}), department_id=1, overdue=True), [1]),
+        (
+            RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT}), department_id=1, overdue=True),
+            [1],
+        ),
     ],
 )
 async def test_each_filter_keeps_only_its_appeals(
@@ -215,9 +218,10 @@ async def test_date_ranges_are_whole_company_days(
         ("счётчик", [3]),
         ("50%", [4]),  # LIKE's wildcards are plain characters
         ("_of", [4]),
-        ("Пё", [2]),  # shorter than a trigram: scanned
+        ("Пё", [4, 3, 2, 1]),  # shorter than a trigram: not searched
+        ("Пё дом", [2]),
         ('ab"c', []),  # FTS5 syntax does not get through
-        ("OR", []),
+        ("NOT AND", []),  # FTS5 operators are words like any other
     ],
 )
 async def test_search_finds_number_name_and_text(
@@ -365,6 +369,8 @@ def test_search_words_are_cut_and_deduplicated() -> None:
     assert search_words("  Ленина  ленина дом ") == ("Ленина", "дом")
     assert len(search_words(" ".join(f"w{n}" for n in range(20)))) == 8
     assert search_words("x" * 500) == ("x" * 100,)
+    wanted = RegistryFilter(search="д. 7 Ленина")
+    assert (wanted.words, wanted.short_words) == (("Ленина",), ("д.", "7"))
 
 
 def test_week_ends_on_the_company_sunday_night() -> None:

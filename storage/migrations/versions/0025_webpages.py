@@ -49,8 +49,7 @@ def _postgres_search() -> None:
         return
     savepoint.commit()
     op.execute(
-        "CREATE INDEX ix_appeals_search ON appeals "
-        f"USING gin ({_PG_SEARCH_TEXT} gin_trgm_ops)"
+        f"CREATE INDEX ix_appeals_search ON appeals USING gin ({_PG_SEARCH_TEXT} gin_trgm_ops)"
     )
 
 
