@@ -1,12 +1,13 @@
 """The web registry's query (storage/registry.py) on SQLite and PostgreSQL: each filter, the
-search (trigram indexes; words under three characters left out), the sort orders, paging, the counts and the
-viewer's scope. Four hand-made appeals; the expected rows are read off the table below.
+search (trigram indexes; words under three characters left out), the sort orders, paging,
+the counts and the viewer's scope. Four hand-made appeals; the expected rows are read off
+the table below (executors: 101 in department 1, 102 in department 2).
 
-    #  kind/subject/form                        status                   received  due    executor
-    1  complaint/power_quality/internet         in_progress              1 Nov     1 Dec  101 (dept 1)
-    2  application/connection_application/phone registered               20 Nov    5 Dec  -
-    3  information_request/metering/post        answered (rating 5)      10 Oct    9 Nov  102 (dept 2)
-    4  complaint/service_quality/in_person      clarification_requested  2 Dec     20 Dec 101 (dept 1)
+    #  kind/subject/form                        status                  received due    exec
+    1  complaint/power_quality/internet         in_progress             1 Nov    1 Dec  101
+    2  application/connection_application/phone registered              20 Nov   5 Dec  -
+    3  information_request/metering/post        answered (rating 5)     10 Oct   9 Nov  102
+    4  complaint/service_quality/in_person      clarification_requested 2 Dec    20 Dec 101
 
 Now is Thursday 3 December 2026, 12:00 Moscow: 1 is overdue, 2 is due this week.
 """
@@ -200,7 +201,7 @@ async def test_date_ranges_are_whole_company_days(
     received_from, received_until = day_bounds(date(2026, 11, 1), date(2026, 11, 30), MOSCOW)
     november = RegistryFilter(received_from=received_from, received_until=received_until)
     assert await _numbers(sessionmaker, november) == [2, 1]
-    due_from, due_until = day_bounds(date(2026, 12, 5), None, MOSCOW)
+    due_from, _ = day_bounds(date(2026, 12, 5), None, MOSCOW)
     assert await _numbers(sessionmaker, RegistryFilter(due_from=due_from)) == [4, 2]
     _, until = day_bounds(None, date(2026, 12, 1), MOSCOW)
     assert await _numbers(sessionmaker, RegistryFilter(due_until=until)) == [3, 1]
