@@ -14,14 +14,18 @@ Now is Thursday 3 December 2026, 12:00 Moscow: 1 is overdue, 2 is due this week.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.texts import Texts
 from domain.appeal_model import AppealKind, AppealStatus, ServiceForm, Subject
 from domain.clock import FixedClock
 from domain.registry import (
@@ -34,6 +38,13 @@ from domain.registry import (
     week_end,
 )
 from domain.staff import StaffMember, StaffRole
+from notifier.registry_export import (
+    REGISTRY_HEADER,
+    RegistryRow,
+    filtered_registry_rows,
+    registry_csv_stream,
+    write_registry_xlsx,
+)
 from storage.models import AppealRow, DepartmentRow, StaffMemberRow
 from storage.registry import SqlRegistry
 from storage.uow import UnitOfWork
@@ -378,3 +389,56 @@ def test_week_ends_on_the_company_sunday_night() -> None:
     assert week_end(NOW, MOSCOW) == datetime(2026, 12, 7, tzinfo=MOSCOW)
     sunday_late = datetime(2026, 12, 6, 20, 59, tzinfo=UTC)  # 23:59 in Moscow
     assert week_end(sunday_late, MOSCOW) == datetime(2026, 12, 7, tzinfo=MOSCOW)
+
+
+async def _export_batches(
+    sessionmaker: async_sessionmaker[AsyncSession], wanted: RegistryFilter
+) -> list[list[RegistryRow]]:
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        return [
+            batch
+            async for batch in filtered_registry_rows(
+                uow, wanted, ALL, now=NOW, sort=RegistrySort.DUE
+            )
+        ]
+    finally:
+        await uow.rollback()
+
+
+@pytest.mark.usefixtures("filled")
+async def test_the_export_holds_what_is_filtered_in_its_order(
+    sessionmaker: async_sessionmaker[AsyncSession], texts: Texts, tmp_path: Path
+) -> None:
+    complaints = RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT}))
+    batches = await _export_batches(sessionmaker, complaints)
+
+    async def replay() -> AsyncIterator[list[RegistryRow]]:
+        for batch in batches:
+            yield batch
+
+    parts = [part async for part in registry_csv_stream(replay(), texts, zone=MOSCOW, now=NOW)]
+    lines = b"".join(parts).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("number,registered_at")
+    assert [line.split(",")[0] for line in lines[1:]] == ["2026-0000001", "2026-0000004"]
+    target = tmp_path / "registry.xlsx"
+    assert await write_registry_xlsx(replay(), str(target), texts, zone=MOSCOW, now=NOW) == 2
+    sheet = openpyxl.load_workbook(target, read_only=True).active
+    assert sheet is not None
+    values = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert values == ["number", "2026-0000001", "2026-0000004"]
+
+
+@pytest.mark.usefixtures("filled")
+async def test_the_export_of_nothing_is_the_header(
+    sessionmaker: async_sessionmaker[AsyncSession], texts: Texts
+) -> None:
+    batches = await _export_batches(sessionmaker, RegistryFilter(rating=1))
+    assert batches == []
+
+    async def nothing() -> AsyncIterator[list[RegistryRow]]:
+        for batch in batches:
+            yield batch
+
+    parts = [part async for part in registry_csv_stream(nothing(), texts, zone=MOSCOW, now=NOW)]
+    assert b"".join(parts).decode("utf-8-sig").splitlines() == [",".join(REGISTRY_HEADER)]
