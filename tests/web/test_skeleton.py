@@ -1,0 +1,50 @@
+"""The desk's frame: login, the session, the layout, the CSRF check, the security headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.staff import StaffRole
+from tests.web.conftest import DeskClient, LoginAs
+
+
+async def test_a_logged_out_request_gets_the_login_page(anonymous: DeskClient) -> None:
+    response = await anonymous.get("/")
+    assert response.status_code == 401
+    assert "/web" in response.text
+    assert "Выход" not in response.text
+
+
+async def test_a_logged_in_person_sees_the_layout(login_as: LoginAs) -> None:
+    desk = await login_as(StaffRole.HEAD)
+    response = await desk.get("/")
+    assert response.status_code in (200, 303)
+    page = (await desk.get("/", follow_redirects=True)).text
+    for label in ("Реестр", "Отчёты", "Записи", "Уведомления", "Показания", "Выход"):
+        assert label in page
+    assert "руководитель" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/login/nothing", "/static/desk.css", "/nowhere"])
+async def test_every_response_carries_the_security_headers(
+    anonymous: DeskClient, path: str
+) -> None:
+    response = await anonymous.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_a_post_without_the_csrf_token_is_refused(login_as: LoginAs) -> None:
+    desk = await login_as(StaffRole.SPECIALIST)
+    refused = await desk.post("/logout", data={})
+    assert refused.status_code == 403
+    assert (await desk.get("/", follow_redirects=True)).status_code == 200  # still logged in
+    wrong = await desk.post("/logout", data={"csrf_token": "0" * 64})
+    assert wrong.status_code == 403
+    done = await desk.post_form("/logout")
+    assert done.status_code == 200
+    assert (await desk.get("/")).status_code == 401

@@ -1,0 +1,13 @@
+"""The desk's routers, included by web/app.py in this order. A feature adds its router here
+(docs/web.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.routes import auth, home
+
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    home.router,
+]
