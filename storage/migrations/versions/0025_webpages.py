@@ -3,7 +3,7 @@ a trigram search over the number, the appellant's name and the text (PostgreSQL:
 GIN index; SQLite: an FTS5 table with the trigram tokenizer kept by triggers)
 
 Revision ID: 0025_webpages
-Revises: 0024_reportperf
+Revises: 0025_webdesk
 Create Date: 2026-12-05 01:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.exc import DBAPIError
 
 revision: str = "0025_webpages"
-down_revision: str | None = "0024_reportperf"
+down_revision: str | None = "0025_webdesk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
