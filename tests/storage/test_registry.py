@@ -1,24 +1,13 @@
 """The web registry's query (storage/registry.py) on SQLite and PostgreSQL: each filter, the
 search (trigram indexes; words under three characters left out), the sort orders, paging,
-the counts and the viewer's scope. Four hand-made appeals; the expected rows are read off
-the table below (executors: 101 in department 1, 102 in department 2).
-
-    #  kind/subject/form                        status                  received due    exec
-    1  complaint/power_quality/internet         in_progress             1 Nov    1 Dec  101
-    2  application/connection_application/phone registered              20 Nov   5 Dec  -
-    3  information_request/metering/post        answered (rating 5)     10 Oct   9 Nov  102
-    4  complaint/service_quality/in_person      clarification_requested 2 Dec    20 Dec 101
-
-Now is Thursday 3 December 2026, 12:00 Moscow: 1 is overdue, 2 is due this week.
-"""
+the counts, the viewer's scope and the export. The registry is tests/registry_data.py's:
+the expected rows are read off the table in its docstring."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -45,118 +34,17 @@ from notifier.registry_export import (
     registry_csv_stream,
     write_registry_xlsx,
 )
-from storage.models import AppealRow, DepartmentRow, StaffMemberRow
+from storage.models import AppealRow
 from storage.registry import SqlRegistry
 from storage.uow import UnitOfWork
+from tests.registry_data import MOSCOW, NOW, appeal, at, fill
 
-MOSCOW = ZoneInfo("Europe/Moscow")
-NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 ALL = RegistryScope(everything=True)
-
-
-def _at(day: int, month: int = 12) -> datetime:
-    return datetime(2026, month, day, 10, 0, tzinfo=MOSCOW).astimezone(UTC)
-
-
-def _appeal(sequence: int, **values: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "number": f"2026-{sequence:07d}",
-        "year": 2026,
-        "sequence": sequence,
-        "kind": "complaint",
-        "subject": "other",
-        "form": "internet",
-        "status": "registered",
-        "registered_at": values.get("received_at", _at(1)),
-        "received_at": _at(1),
-        "due_at": _at(30),
-        "text": "filler appeal text",
-        "full_name": "Filler Person",
-        "answer_channel": "chat",
-        "flags": [],
-        "assignee_id": None,
-        "rating": None,
-        "answered_at": None,
-    }
-    row.update(values)
-    return row
-
-
-FOUR = (
-    _appeal(
-        1,
-        subject="power_quality",
-        status="in_progress",
-        received_at=_at(1, 11),
-        due_at=_at(1),
-        assignee_id=101,
-        full_name="Иванова Мария",
-        text="Нет света на улице Ленина",
-    ),
-    _appeal(
-        2,
-        kind="application",
-        subject="connection_application",
-        form="phone",
-        received_at=_at(20, 11),
-        due_at=_at(5),
-        full_name="Петров Пётр",
-        text="Прошу подключить дом",
-    ),
-    _appeal(
-        3,
-        kind="information_request",
-        subject="metering",
-        form="post",
-        status="answered",
-        received_at=_at(10, 10),
-        due_at=_at(9, 11),
-        answered_at=_at(1, 11),
-        assignee_id=102,
-        rating=5,
-        full_name="Сидоров",
-        text="Вопрос про счётчик",
-    ),
-    _appeal(
-        4,
-        subject="service_quality",
-        form="in_person",
-        status="clarification_requested",
-        received_at=_at(2),
-        due_at=_at(20),
-        assignee_id=101,
-        full_name="Smith 50%_off",
-        text="about the bill",
-    ),
-)
 
 
 @pytest.fixture
 async def filled(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(DepartmentRow), [{"id": 1, "name": "Сбыт"}, {"id": 2, "name": "Учёт"}]
-        )
-        await connection.execute(
-            insert(StaffMemberRow),
-            [
-                {
-                    "user_id": 101,
-                    "role": "specialist",
-                    "full_name": "Орлова Анна",
-                    "department_id": 1,
-                    "updated_at": NOW,
-                },
-                {
-                    "user_id": 102,
-                    "role": "specialist",
-                    "full_name": "Лебедев Олег",
-                    "department_id": 2,
-                    "updated_at": NOW,
-                },
-            ],
-        )
-        await connection.execute(insert(AppealRow), list(FOUR))
+    await fill(engine)
 
 
 async def _numbers(
@@ -334,7 +222,7 @@ async def test_pages_of_fifty(
     async with engine.begin() as connection:
         await connection.execute(
             insert(AppealRow),
-            [_appeal(n, received_at=_at(1) + timedelta(minutes=n)) for n in range(1, 121)],
+            [appeal(n, received_at=at(1) + timedelta(minutes=n)) for n in range(1, 121)],
         )
     uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import auth, home
+from web.routes import auth, home, registry
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     home.router,
+    registry.router,
 ]
