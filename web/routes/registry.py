@@ -207,6 +207,9 @@ async def _permit_export(services: RequestServices, staff: StaffMember, detail: 
         await services.uow.commit()
         raise Forbidden(StaffRole.HEAD) from refused
     await services.staff_desk.done(staff, StaffAction.REPORT, detail=detail)
+    # Kept even if the download breaks off; and the request's connection is free for the
+    # download's own unit of work (SQLite has one).
+    await services.uow.commit()
 
 
 async def _export_rows(
