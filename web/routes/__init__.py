@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import auth, home, registry
+from web.routes import auth, home, registry, reports
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     home.router,
     registry.router,
+    reports.router,
 ]

@@ -20,7 +20,6 @@ from starlette.datastructures import QueryParams
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from domain.appeal_model import OPEN_STATUSES, AppealKind, AppealStatus, ServiceForm, Subject
-from domain.errors import RoleRequired
 from domain.registry import (
     DUE_WITHIN_MAX,
     RegistryFilter,
@@ -28,7 +27,7 @@ from domain.registry import (
     day_bounds,
     registry_scope,
 )
-from domain.staff import StaffAction, StaffMember, StaffRole
+from domain.staff import StaffAction, StaffMember
 from notifier.registry_export import (
     RegistryRow,
     filtered_registry_rows,
@@ -38,7 +37,8 @@ from notifier.registry_export import (
 from services.registry import RegistryService
 from storage.registry import SqlRegistry
 from storage.uow import UnitOfWork
-from web.deps import CurrentStaff, Forbidden, RequestServices, web_deps
+from web.deps import CurrentStaff, RequestServices, web_deps
+from web.permits import permit
 from web.templating import render
 
 router = APIRouter()
@@ -198,20 +198,6 @@ async def registry_page(
     return render(request, "registry_table.html" if fragment else "registry.html", context)
 
 
-async def _permit_export(services: RequestServices, staff: StaffMember, detail: str) -> None:
-    """Export is the heads' (the registry's figures are the management's, as /report in
-    the chat): checked and audited by StaffDesk; a refusal is a 403 page, its audit kept."""
-    try:
-        await services.staff_desk.permit(staff, StaffAction.REPORT, detail=detail)
-    except RoleRequired as refused:
-        await services.uow.commit()
-        raise Forbidden(StaffRole.HEAD) from refused
-    await services.staff_desk.done(staff, StaffAction.REPORT, detail=detail)
-    # Kept even if the download breaks off; and the request's connection is free for the
-    # download's own unit of work (SQLite has one).
-    await services.uow.commit()
-
-
 async def _export_rows(
     request: Request, staff: StaffMember, query: RegistryQuery
 ) -> AsyncIterator[list[RegistryRow]]:
@@ -233,11 +219,14 @@ def _file_name(request: Request, extension: str) -> str:
     return f"registry-{today.isoformat()}.{extension}"
 
 
+# Export is the heads' (the registry's figures are the management's, as /report in the chat).
+
+
 @router.get("/registry/export.csv", name="registry_csv")
 async def registry_csv(
     request: Request, staff: CurrentStaff, services: RequestServices
 ) -> Response:
-    await _permit_export(services, staff, "registry csv")
+    await permit(services, staff, StaffAction.REPORT, "registry csv")
     deps = web_deps(request)
     texts = deps.config.texts
     assert texts is not None
@@ -257,7 +246,7 @@ async def registry_csv(
 async def registry_xlsx(
     request: Request, staff: CurrentStaff, services: RequestServices
 ) -> Response:
-    await _permit_export(services, staff, "registry xlsx")
+    await permit(services, staff, StaffAction.REPORT, "registry xlsx")
     deps = web_deps(request)
     texts = deps.config.texts
     assert texts is not None
