@@ -133,6 +133,7 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
         booking_policy=booking_policy(settings, texts, calendar),
         notice_role=settings.staff.mass_notice_role,
         secret_box=FernetBox(settings.database.personal_data_keys()),
+        web_base_url=settings.web.base_url,
     )
 
 
