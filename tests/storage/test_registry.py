@@ -330,3 +330,29 @@ async def test_the_export_of_nothing_is_the_header(
 
     parts = [part async for part in registry_csv_stream(nothing(), texts, zone=MOSCOW, now=NOW)]
     assert b"".join(parts).decode("utf-8-sig").splitlines() == [",".join(REGISTRY_HEADER)]
+
+
+@pytest.mark.usefixtures("filled")
+@pytest.mark.parametrize("sort", list(RegistrySort))
+async def test_a_dense_filter_reads_the_same_rows(
+    sessionmaker: async_sessionmaker[AsyncSession], sort: RegistrySort
+) -> None:
+    """The sort's index named for a filter that keeps many rows (SQLite) changes the plan,
+    never the rows nor their order."""
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(NOW))
+    try:
+        registry = SqlRegistry(uow)
+        pages = [
+            await registry.entries(
+                RegistryFilter(kinds=frozenset({AppealKind.COMPLAINT})),
+                ALL,
+                now=NOW,
+                sort=sort,
+                offset=0,
+                dense=dense,
+            )
+            for dense in (False, True)
+        ]
+    finally:
+        await uow.rollback()
+    assert pages[0] == pages[1] and len(pages[0]) == 2
