@@ -28,13 +28,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# bench/reports.py's generator, imported as bench/profile_updates.py imports throughput.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from reports import COLUMNS, appeals, fill_postgres, fill_sqlite
 from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import QueryParams
 
-from bench.reports import COLUMNS, appeals, fill_postgres, fill_sqlite
 from domain.clock import FixedClock
 from domain.registry import RegistryScope, week_end
 from storage.engine import create_engine, create_sessionmaker, is_sqlite

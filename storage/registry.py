@@ -83,7 +83,7 @@ def _fts_phrase(word: str) -> str:
 def _search_clause(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     """Every word (TRIGRAM characters or more) occurs in the number, the name or the text."""
     if dialect == "postgresql":
-        joined = literal_column(PG_SEARCH_TEXT)
+        joined: ColumnElement[str] = literal_column(PG_SEARCH_TEXT)
         return and_(*(joined.ilike(_like_pattern(word), escape="\\") for word in words))
     found = text(
         f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH :phrases"
@@ -91,7 +91,7 @@ def _search_clause(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     return A.id.in_(found.columns(rowid=Integer))
 
 
-def _executors_of(department_id: int) -> Select[tuple[int]]:
+def _executors_of(department_id: int) -> Select[Any]:
     return select(StaffMemberRow.user_id).where(StaffMemberRow.department_id == department_id)
 
 
