@@ -72,4 +72,4 @@ def logged_path(scope: Scope) -> str:
     if isinstance(template, str):
         return template
     parts = str(scope.get("path", "")).split("/")
-    return "/".join(p if p.isdigit() or p.isidentifier() else "…" for p in parts)[:120]
+    return "/".join(p if not p or p.isdigit() or p.isidentifier() else "…" for p in parts)[:120]

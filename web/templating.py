@@ -61,9 +61,12 @@ def telegram_html(text: str) -> Markup:
     return Markup(text.replace("\n", "<br>\n"))
 
 
-def refusal(request: Request, error: DomainError, *, status_code: int = 409) -> Response:
-    """A refused action, told as in the staff chat (core/refusals.py)."""
+def refusal(
+    request: Request, error: DomainError, *, status_code: int = 409, back: str | None = None
+) -> Response:
+    """A refused action, told as in the staff chat (core/refusals.py); `back`: where to."""
     deps: WebDeps = request.app.state.deps
     texts = deps.config.texts
     message = telegram_html(refusal_text(texts, error)) if texts is not None else ""
-    return render(request, "error.html", {"message": message}, status_code=status_code)
+    context = {"message": message, "back": back}
+    return render(request, "error.html", context, status_code=status_code)

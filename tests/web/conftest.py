@@ -9,7 +9,8 @@ the bot's harness so a test sees what an action sent to the staff chat and to th
 
 `login_as` goes through the real login: a one-time link issued as /web issues it, opened by
 the client; the person is a member of the staff chat (the fake Bot API says so) with a
-profile of the given role.
+profile of the given role (name, position, phone, e-mail; to sign answers they also need a
+department with a signing head: tests/handlers/signing.py `signing_department`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from app.services import Services
 from bot.settings import Settings
@@ -30,9 +32,13 @@ from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from domain.staff import StaffMember, StaffRole
 from handlers.staff.gate import MembershipCache
+from services.account_import import AccountImportService
+from storage.models import AppealRow
+from storage.repositories import SqlAccountRegistry
 from storage.staff import SqlStaffDirectory
 from storage.uow import UnitOfWork
-from tests.harness import STAFF_CHAT_ID, BotHarness
+from tests.handlers.test_appeal_dialog import _file_one, _linked
+from tests.harness import STAFF_CHAT_ID, BotHarness, Person
 from web.app import create_app
 from web.config import WebDeps
 from web.session import COOKIE, CSRF_FIELD
@@ -180,7 +186,14 @@ def login_as(harness: BotHarness, web_app: FastAPI, clients: Callable[[], DeskCl
         harness.session.members[user_id] = "member"
         await save_member(
             harness,
-            StaffMember(user_id=user_id, role=role, full_name=full_name or NAMES.get(role, "")),
+            StaffMember(
+                user_id=user_id,
+                role=role,
+                full_name=full_name or NAMES.get(role, ""),
+                position="ведущий специалист",
+                phone="+7 831 000-00-01",
+                email="staff@example.ru",
+            ),
         )
         client = clients()
         response = await client.get(f"/login/{await issue_link(harness, user_id)}")
@@ -192,3 +205,26 @@ def login_as(harness: BotHarness, web_app: FastAPI, clients: Callable[[], DeskCl
         return client
 
     return login
+
+
+@pytest_asyncio.fixture
+async def registry(harness: BotHarness, registry_csv: bytes, clock: FixedClock) -> None:
+    """The example account registry, imported as staff would."""
+    uow = UnitOfWork(harness.app.sessionmaker, clock=clock)
+    await AccountImportService(registry=SqlAccountRegistry(uow)).import_registry(
+        registry_csv, now=clock.now()
+    )
+    await uow.commit()
+
+
+@pytest_asyncio.fixture
+async def filed(harness: BotHarness, registry: None, texts: Texts) -> tuple[Person, int]:
+    """A consumer who filed an appeal in the bot (its card is in the staff chat): the
+    person and the appeal's id."""
+    person = await _linked(harness, texts)
+    await _file_one(person, texts)
+    await harness.deliver()
+    async with harness.app.sessionmaker() as session:
+        appeal_id = await session.scalar(select(AppealRow.id))
+    assert appeal_id is not None
+    return person, int(appeal_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from domain.staff import StaffRole
@@ -48,3 +50,25 @@ async def test_a_post_without_the_csrf_token_is_refused(login_as: LoginAs) -> No
     done = await desk.post_form("/logout")
     assert done.status_code == 200
     assert (await desk.get("/")).status_code == 401
+
+
+async def test_the_access_log_names_routes_not_tokens_nor_query_strings(
+    login_as: LoginAs, anonymous: DeskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="web.access")
+    await anonymous.get("/login/secret-token-value?name=Иванова")
+    desk = await login_as(StaffRole.SPECIALIST)
+    await desk.get("/appeals?id=Иванова")
+    lines = [r.getMessage() for r in caplog.records if r.name == "web.access"]
+    assert any(line.startswith("GET /login/{token} 410") for line in lines)
+    assert any(line.startswith("GET /appeals 422") for line in lines)
+    logged = "\n".join(lines)
+    assert "secret-token-value" not in logged and "Иванова" not in logged and "?" not in logged
+
+
+async def test_an_appeal_id_that_is_no_number_gets_a_russian_page(login_as: LoginAs) -> None:
+    desk = await login_as(StaffRole.SPECIALIST)
+    assert "Неверные данные" in (await desk.get("/appeals?id=abc")).text
+    assert (await desk.get("/appeals/abc")).status_code == 422
+    opened = await desk.get("/appeals?id=7")
+    assert opened.status_code == 303 and opened.headers["location"].endswith("/appeals/7")
