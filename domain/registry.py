@@ -113,7 +113,9 @@ def registry_scope(member: StaffMember) -> RegistryScope:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RegistryEntry:
-    """One row of the registry table: what the list shows, no contacts."""
+    """One row of the registry table. No personal data: the appeal page shows the name and
+    the contact on request, audited (docs/web.md); the search finds by the name all the same,
+    for whoever typed it."""
 
     id: int
     number: str
@@ -125,7 +127,6 @@ class RegistryEntry:
     due_at: datetime
     answered_at: datetime | None
     extended: bool
-    full_name: str
     assignee_id: int | None
     executor_name: str
     rating: int | None

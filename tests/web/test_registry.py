@@ -50,6 +50,8 @@ async def test_a_specialist_sees_every_appeal_with_the_counts(login_as: LoginAs)
     assert "01.11.2026 10:00" in page  # received, in Moscow time
     assert "Жалоба или претензия" in page and "в работе" in page
     assert "Орлова Анна" in page  # the executor
+    # The appellants' names are on the appeal page, on request (audited), not in the list.
+    assert "Иванова" not in page and "Сидоров" not in page
     assert "Выгрузить" not in page  # the export is the heads'
 
 
