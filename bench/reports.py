@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,16 +151,23 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def fill_sqlite(path: str, n: int) -> None:
+def fill_sqlite(
+    path: str,
+    n: int,
+    rows: Iterable[tuple[Any, ...]] | None = None,
+    columns: Sequence[str] = COLUMNS,
+) -> None:
+    """The appeals table emptied and filled with `rows` (default: `appeals(n)`)."""
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("DELETE FROM appeals")
-        placeholders = ", ".join("?" for _ in COLUMNS)
-        statement = f"INSERT INTO appeals ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+        placeholders = ", ".join("?" for _ in columns)
+        statement = f"INSERT INTO appeals ({', '.join(columns)}) VALUES ({placeholders})"
         connection.executemany(
-            statement, (tuple(_sqlite_value(v) for v in row) for row in appeals(n))
+            statement,
+            (tuple(_sqlite_value(v) for v in row) for row in (rows or appeals(n))),
         )
         connection.commit()
         connection.execute("ANALYZE")
@@ -168,7 +175,13 @@ def fill_sqlite(path: str, n: int) -> None:
         connection.close()
 
 
-async def fill_postgres(url: str, n: int) -> None:
+async def fill_postgres(
+    url: str,
+    n: int,
+    rows: Iterable[tuple[Any, ...]] | None = None,
+    columns: Sequence[str] = COLUMNS,
+) -> None:
+    """The appeals table emptied and filled with `rows` (default: `appeals(n)`) by COPY."""
     import asyncpg  # type: ignore[import-untyped]
 
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -177,7 +190,7 @@ async def fill_postgres(url: str, n: int) -> None:
         await connection.execute("TRUNCATE appeals CASCADE")
         # The JSON column goes as its text ("[]"), as asyncpg's json codec takes it.
         await connection.copy_records_to_table(
-            "appeals", records=appeals(n), columns=list(COLUMNS)
+            "appeals", records=rows or appeals(n), columns=list(columns)
         )
         await connection.execute("ANALYZE appeals")
     finally:

@@ -151,6 +151,29 @@ def custom(first: date, last: date) -> Period:
     return Period(PeriodKind.CUSTOM, first, last + timedelta(days=1))
 
 
+class PeriodChoice(StrEnum):
+    """The picker of /report in the chat and of the web desk's reports page."""
+
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUSTOM = "custom"  # dates typed (the chat) or picked (the web page)
+
+
+def chosen_period(choice: PeriodChoice, today: date) -> Period:
+    """The period a picker's choice names on `today` (the company's date); CUSTOM has no
+    period of its own and gives this month."""
+    this_month = month(today.year, today.month)
+    if choice is PeriodChoice.LAST_MONTH:
+        return this_month.preceding()
+    if choice is PeriodChoice.QUARTER:
+        return quarter(today.year, (today.month - 1) // 3 + 1)
+    if choice is PeriodChoice.YEAR:
+        return year(today.year)
+    return this_month
+
+
 _YEAR = re.compile(r"(?P<y>\d{4})")
 _HALF = re.compile(r"(?P<y>\d{4})\s*[-_/ ]?\s*H\s*(?P<n>[12])", re.IGNORECASE)
 _QUARTER = re.compile(r"(?P<y>\d{4})\s*[-_/ ]?\s*Q\s*(?P<n>[1-4])", re.IGNORECASE)

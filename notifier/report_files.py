@@ -210,6 +210,22 @@ def _indicator_lines(report: Report, words: _Words) -> list[tuple[str, str, obje
     ]
 
 
+def figure_sections(report: Report, texts: Texts) -> list[tuple[str, list[Line]]]:
+    """The operational figures as the XLSX and the CSV show them: (section, lines of
+    (label, this period, the period before)); for the web desk's reports page."""
+    return _figure_sections(report, _Words(texts))
+
+
+def indicator_lines(report: Report, texts: Texts) -> list[tuple[str, str, object, object]]:
+    """The four indicators as (name, formula, this period, the period before)."""
+    return _indicator_lines(report, _Words(texts))
+
+
+def percent(value: float | None) -> str:
+    """A share as the files show it: `93,5%`, or a dash."""
+    return _percent(value)
+
+
 # XLSX ---------------------------------------------------------------------------------------
 
 

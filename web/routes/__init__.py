@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import appeals, auth, home
+from web.routes import appeals, auth, desk, home, registry, reports
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     home.router,
     appeals.router,
+    registry.router,
+    reports.router,
+    desk.router,
 ]
