@@ -2,8 +2,8 @@
 a trigram search over the number, the appellant's name and the text (PostgreSQL: pg_trgm
 GIN index; SQLite: an FTS5 table with the trigram tokenizer kept by triggers)
 
-Revision ID: 0025_webpages
-Revises: 0025_webdesk
+Revision ID: 0027_webpages
+Revises: 0026_webdesk
 Create Date: 2026-12-05 01:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from alembic import op
 from sqlalchemy.exc import DBAPIError
 
-revision: str = "0025_webpages"
-down_revision: str | None = "0025_webdesk"
+revision: str = "0027_webpages"
+down_revision: str | None = "0026_webdesk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
