@@ -4,7 +4,7 @@ the filtered rows in batches for an export.
 
 The search (number, the appellant's name, the text: the plain columns; see
 domain/registry.py) uses a trigram index on both databases, created by migration
-0025_webpages: on PostgreSQL a pg_trgm GIN index on the three columns joined, queried with
+0027_webpages: on PostgreSQL a pg_trgm GIN index on the three columns joined, queried with
 ILIKE; on SQLite an FTS5 table with the trigram tokenizer, kept by triggers, queried with
 MATCH. Both find any run of three or more characters, case-insensitively; a shorter word is
 not searched (domain/registry.py TRIGRAM).
@@ -45,7 +45,7 @@ from storage.models import AppealRow, StaffMemberRow
 from storage.uow import UnitOfWork
 
 A = AppealRow
-# The searched text as the PostgreSQL index holds it (migration 0025_webpages): the query
+# The searched text as the PostgreSQL index holds it (migration 0027_webpages): the query
 # must use the very expression for the planner to use the index.
 PG_SEARCH_TEXT = "(appeals.number || ' ' || appeals.full_name || ' ' || appeals.text)"
 SQLITE_SEARCH_TABLE = "appeals_search"

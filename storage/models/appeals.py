@@ -79,7 +79,7 @@ class AppealRow(Base):
         # The deadline check and the digest: the open appeals by due date (notifier/deadlines.py).
         Index("ix_appeals_status_due", "status", "due_at"),
         # The web registry (storage/registry.py): its default order and the executor filter.
-        # Its trigram search index is the migration's alone (0025_webpages: a pg_trgm GIN
+        # Its trigram search index is the migration's alone (0027_webpages: a pg_trgm GIN
         # index on PostgreSQL, an FTS5 table kept by triggers on SQLite).
         Index("ix_appeals_received", "received_at", "id"),
         Index("ix_appeals_assignee", "assignee_id", "received_at"),
