@@ -50,7 +50,6 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,8 +61,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from aiogram.types import Update, User
+from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -75,8 +74,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from throughput import (  # noqa: E402
     Press,
     Step,
-    filing,
     files_appeal,
+    filing,
     first_visit,
     registry_csv,
     reset_database,
@@ -387,32 +386,42 @@ def cpu_seconds(pid: int) -> float:
 
 @contextlib.asynccontextmanager
 async def workers(
-    count: int, env: dict[str, str], port: int, log: Path
-) -> AsyncIterator[subprocess.Popen[bytes]]:
+    count: int, env: dict[str, str], port: int, log: Path, profile: Path | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """`reception webhook --workers count` until every worker answers; stopped (SIGTERM,
-    graceful) at the end."""
+    graceful) at the end. With `profile` (one worker: it serves in the process started),
+    under cProfile, its statistics written there when it stops."""
+    command = [RECEPTION, "webhook", "--workers", str(count), "--port", str(port)]
+    if profile is not None:
+        command = [sys.executable, "-m", "cProfile", "-o", str(profile), *command]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            [RECEPTION, "webhook", "--workers", str(count), "--port", str(port)],
+        process = await asyncio.create_subprocess_exec(
+            *command,
             env=env,
             cwd=ROOT,
             stdout=output,
-            stderr=subprocess.STDOUT,
+            stderr=asyncio.subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while len(await worker_pids(port, tries=count * 8)) < count:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the workers did not start:\n{log.read_text()[-3000:]}")
+            if process.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not start:\n{_tail(log, 40)}")
             await asyncio.sleep(0.3)
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.to_thread(process.wait, 60)
-        except subprocess.TimeoutExpired:
+            await asyncio.wait_for(process.wait(), 60)
+        except TimeoutError:
             process.kill()
-            await asyncio.to_thread(process.wait)
+            await process.wait()
+
+
+def _tail(log: Path, lines: int) -> str:
+    """The end of the workers' log (warnings and errors only: LOG_LEVEL=WARNING)."""
+    return "\n".join(log.read_text().splitlines()[-lines:])
 
 
 async def _per_worker(port: int, path: str, *, tries: int) -> dict[int, str]:
@@ -629,7 +638,11 @@ async def run_once(
     pg = None if is_sqlite(database_url) else PgSessions(database_url)
     log = _log_path(folder, label, round_number)
     try:
-        async with workers(count, env, port, log) as process:
+        profile = None
+        if args.profile and count == 1:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profile = args.profile / f"{log.stem}.prof"
+        async with workers(count, env, port, log, profile) as process:
             connector = aiohttp.TCPConnector(limit=0, force_close=False)
             async with aiohttp.ClientSession(connector=connector) as http:
                 stop = asyncio.Event()
@@ -697,7 +710,8 @@ def _free_port() -> int:
 
 HEADER = (
     "| configuration | round | updates/s | reply p50 | p95 | p99 | done p99 | errors "
-    "| workers' CPU | bench CPU | handling mean / p99 bucket | load average | PostgreSQL sessions |"
+    "| workers' CPU"
+    " | bench CPU | handling mean / p99 bucket | load average | PostgreSQL sessions |"
 )
 
 
@@ -732,11 +746,6 @@ def _log_path(folder: Path, label: str, round_number: int) -> Path:
     return folder / f"workers-{label.replace(' ', '-')}-{round_number}.log"
 
 
-def _log_tail(folder: Path, label: str, round_number: int, lines: int = 60) -> str:
-    """The end of the workers' log (warnings and errors only: LOG_LEVEL=WARNING)."""
-    return "\n".join(_log_path(folder, label, round_number).read_text().splitlines()[-lines:])
-
-
 def _check_database(url: str) -> None:
     name = make_url(url).database or ""
     if not is_sqlite(url) and not name.startswith("test"):
@@ -759,6 +768,11 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default="", help="Redis for several workers")
     parser.add_argument(
         "--sqlite", action="store_true", help="with --database-url: SQLite, 1 worker as well"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="a folder: one-worker runs go under cProfile, a .prof file each (pstats)",
     )
     args = parser.parse_args(argv)
     if args.database_url:
@@ -795,7 +809,7 @@ async def main(argv: list[str] | None = None) -> int:
                 print(f"  {result.people}", file=sys.stderr, flush=True)
                 if result.errors:
                     print(f"  errors: {result.error_kinds}", flush=True)
-                    print(_log_tail(Path(folder), label, round_number), file=sys.stderr)
+                    print(_tail(_log_path(Path(folder), label, round_number), 60), file=sys.stderr)
     print(f"goal: reply p99 ≤ {GOAL_P99_MS:.0f} ms with {args.users} people")
     return 1 if any(r.errors for r in results) else 0
 
