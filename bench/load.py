@@ -50,6 +50,7 @@ import contextlib
 import itertools
 import json
 import os
+import random
 import signal
 import statistics
 import sys
@@ -299,15 +300,22 @@ async def drive(
     api: FakeBotApi,
     scripts: Scripts,
     stop: asyncio.Event,
+    *,
+    think: float,
+    seed: int,
 ) -> None:
-    """One seat: a person after another, each step sent when the previous one is answered."""
+    """One seat: a person after another, each step sent when the previous one is answered
+    and `think` seconds on average after that (0.5 to 1.5 times it: reading, typing)."""
+    pause = random.Random(seed)
     traffic = api.traffic
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     while not stop.is_set():
         person, script = scripts.next_person()
         api.people[person.user.id] = person
         try:
-            for step in script:
+            for number, step in enumerate(script):
+                if think > 0 and number > 0:
+                    await asyncio.sleep(think * pause.uniform(0.5, 1.5))
                 if stop.is_set():
                     return
                 try:
@@ -612,6 +620,7 @@ async def run_once(
     database_url: str,
     redis_url: str | None,
     count: int,
+    think: float,
     folder: Path,
 ) -> Result:
     key = os.environ.get("PD_ENCRYPTION_KEY") or new_key()
@@ -624,7 +633,9 @@ async def run_once(
     )
     # New people for 40 a second (a person is about 20 steps), the seats' first ones more.
     accounts = args.users + int(40 * (args.warmup + args.seconds))
+    began = time.perf_counter()
     await prepare(settings, accounts)
+    prepared = time.perf_counter()
     content = load_content(ROOT / "content")
     scripts = Scripts(
         texts=texts,
@@ -648,13 +659,16 @@ async def run_once(
             args.profile.mkdir(parents=True, exist_ok=True)
             profile = args.profile / f"{log.stem}.prof"
         async with workers(count, env, port, log, profile) as process:
+            up = time.perf_counter()
             connector = aiohttp.TCPConnector(limit=0, force_close=False)
             async with aiohttp.ClientSession(connector=connector) as http:
                 stop = asyncio.Event()
                 url = f"http://127.0.0.1:{port}/webhook"
                 seats = [
-                    asyncio.create_task(drive(http, url, api, scripts, stop))
-                    for _ in range(args.users)
+                    asyncio.create_task(
+                        drive(http, url, api, scripts, stop, think=think, seed=seat)
+                    )
+                    for seat in range(args.users)
                 ]
                 await asyncio.sleep(args.warmup)
                 before = await handling(port, count)
@@ -672,10 +686,16 @@ async def run_once(
                 after = await handling(port, count)
                 stop.set()
                 await asyncio.gather(*seats)
+        stopped = time.perf_counter()
     finally:
         await api.close()
         if redis_url:
             await clear_redis(redis_url, prefix)
+    print(
+        f"  {label}: database ready in {prepared - began:.1f} s, workers up in "
+        f"{up - prepared:.1f} s, stopped in {stopped - measured_to:.1f} s",
+        file=sys.stderr,
+    )
     window = [s for s in traffic.samples if measured_from <= s.started < measured_to]
     replies = [s.reply * 1e3 for s in window if s.ok and s.reply is not None]
     p50, p95, p99 = _quantiles(replies)
@@ -740,9 +760,10 @@ def configurations(args: argparse.Namespace) -> list[tuple[str, str, str | None,
     if not args.database_url or args.sqlite:
         runs.append(("SQLite, 1 worker", sqlite_url, None, 1))
     if args.database_url:
+        database = "PostgreSQL+Redis" if args.redis_url else "PostgreSQL"
         for count in args.workers:
             runs.append(
-                (f"PostgreSQL+Redis, {count} worker(s)", args.database_url, args.redis_url, count)
+                (f"{database}, {count} worker(s)", args.database_url, args.redis_url, count)
             )
     return runs
 
@@ -767,6 +788,12 @@ async def main(argv: list[str] | None = None) -> int:
         type=lambda value: [int(n) for n in value.split(",")],
         default=[1, 2, 4],
         help="worker counts on PostgreSQL, e.g. 1,2,4",
+    )
+    parser.add_argument(
+        "--think",
+        type=lambda value: [float(n) for n in value.split(",")],
+        default=[0.0],
+        help="seconds a person takes before the next step, on average; e.g. 0,2",
     )
     parser.add_argument("--rounds", type=int, default=2, help="runs of every configuration")
     parser.add_argument("--database-url", default="", help="PostgreSQL (emptied!)")
@@ -797,24 +824,28 @@ async def main(argv: list[str] | None = None) -> int:
         )
         print(HEADER)
         print("|" + "---|" * HEADER.count(" | ") + "---|")
-        for round_number in range(1, args.rounds + 1):
-            for label, url, redis_url, count in runs:
-                result = await run_once(
-                    args,
-                    texts,
-                    label=label,
-                    round_number=round_number,
-                    database_url=url,
-                    redis_url=redis_url or None,
-                    count=count,
-                    folder=Path(folder),
+        for round_number, think, (label, url, redis_url, count) in itertools.product(
+            range(1, args.rounds + 1), args.think, runs
+        ):
+            result = await run_once(
+                args,
+                texts,
+                label=f"{label}, think {think:g} s",
+                round_number=round_number,
+                database_url=url,
+                redis_url=redis_url or None,
+                count=count,
+                think=think,
+                folder=Path(folder),
+            )
+            results.append(result)
+            print(row(result), flush=True)
+            print(f"  {result.people}", file=sys.stderr, flush=True)
+            if result.errors:
+                print(f"  errors: {result.error_kinds}", flush=True)
+                print(
+                    _tail(_log_path(Path(folder), result.label, round_number), 60), file=sys.stderr
                 )
-                results.append(result)
-                print(row(result), flush=True)
-                print(f"  {result.people}", file=sys.stderr, flush=True)
-                if result.errors:
-                    print(f"  errors: {result.error_kinds}", flush=True)
-                    print(_tail(_log_path(Path(folder), label, round_number), 60), file=sys.stderr)
     print(f"goal: reply p99 ≤ {GOAL_P99_MS:.0f} ms with {args.users} people")
     return 1 if any(r.errors for r in results) else 0
 
