@@ -559,6 +559,8 @@ class Result:
     p95: float
     p99: float
     done_p99: float
+    late: int  # steps whose reply came after the HTTP answer (the outbox's)
+    late_p99: float
     errors: int
     cpu: float
     bench_cpu: float
@@ -699,6 +701,7 @@ async def run_once(
     window = [s for s in traffic.samples if measured_from <= s.started < measured_to]
     replies = [s.reply * 1e3 for s in window if s.ok and s.reply is not None]
     p50, p95, p99 = _quantiles(replies)
+    late = [s.reply * 1e3 for s in window if s.ok and s.reply is not None and s.reply > s.done]
     handled = after.minus(before)
     return Result(
         label=label,
@@ -709,6 +712,8 @@ async def run_once(
         p95=p95,
         p99=p99,
         done_p99=_quantiles([s.done * 1e3 for s in window if s.ok])[2],
+        late=len(late),
+        late_p99=_quantiles(late)[2],
         errors=sum(1 for s in window if not s.ok)
         + sum(n for kind, n in traffic.errors.items() if kind.startswith("no button")),
         cpu=cpu,
@@ -735,7 +740,7 @@ def _free_port() -> int:
 
 HEADER = (
     "| configuration | round | updates/s | reply p50 | p95 | p99 | done p99 | errors "
-    "| workers' CPU"
+    "| replies after the answer (p99) | workers' CPU"
     " | bench CPU | handling mean / p99 bucket | load average | PostgreSQL sessions |"
 )
 
@@ -745,7 +750,8 @@ def row(result: Result) -> str:
     return (
         f"| {result.label} | {result.round} | {result.rate:.0f} | {result.p50:.1f} ms "
         f"| {result.p95:.1f} ms | {result.p99:.1f} ms | {result.done_p99:.1f} ms "
-        f"| {result.errors} | {result.cpu / result.seconds:.2f} cores "
+        f"| {result.errors} | {result.late} ({result.late_p99:.0f} ms) "
+        f"| {result.cpu / result.seconds:.2f} cores "
         f"({result.cpu / max(result.updates, 1) * 1e3:.2f} ms/upd) "
         f"| {result.bench_cpu / result.seconds:.2f} cores "
         f"| {result.handling_mean:.1f} ms / ≤{result.handling_p99:.0f} ms | {load} "
