@@ -485,7 +485,7 @@ class Handling:
 async def handling(port: int, pids: int) -> Handling:
     """reception_update_handling_seconds of every worker, summed."""
     count = seconds = 0.0
-    buckets: Counter[float] = Counter()
+    buckets: dict[float, float] = {}
     for body in (await _per_worker(port, "/metrics", tries=pids * 30)).values():
         for family in text_string_to_metric_families(body):
             if family.name != "reception_update_handling_seconds":
@@ -496,7 +496,8 @@ async def handling(port: int, pids: int) -> Handling:
                 elif sample.name.endswith("_sum"):
                     seconds += sample.value
                 elif sample.name.endswith("_bucket"):
-                    buckets[float(sample.labels["le"])] += sample.value
+                    bound = float(sample.labels["le"])
+                    buckets[bound] = buckets.get(bound, 0.0) + sample.value
     return Handling(count, seconds, tuple(sorted(buckets.items())))
 
 
