@@ -213,6 +213,7 @@ class UnitOfWork:
         self.pending: dict[str, Any] = {}
         self._before_commit: list[Callable[[UnitOfWork], Any]] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._commit_failed: list[Callable[[], None]] = []
         # Cache keys this unit of work has written (storage/cache.py).
         self.touched: set[Hashable] = set()
 
@@ -255,6 +256,10 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
+
+    def if_commit_fails(self, callback: Callable[[], None]) -> None:
+        """Called if the commit under way fails (after its rollback)."""
+        self._commit_failed.append(callback)
 
     # -- lifecycle ----------------------------------------------------------------------
     def bind(self) -> object:
@@ -310,17 +315,24 @@ class UnitOfWork:
             elif self._session is not None:
                 await self._session.rollback()
         except (IntegrityError, sqlite3.IntegrityError) as exc:
+            self._failed()
             await self.rollback()
             where = str(getattr(exc, "statement", "") or exc)
             if self.update_id is not None and "processed_updates" in where:
                 raise DuplicateUpdate(self.update_id) from None
             raise
         except BaseException:
+            self._failed()
             await self.rollback()
             raise
         finally:
             self._reset()
         await self._release()
+
+    def _failed(self) -> None:
+        failed, self._commit_failed = self._commit_failed, []
+        for callback in failed:
+            callback()
 
     async def rollback(self) -> None:
         if self._session is not None:
@@ -343,6 +355,7 @@ class UnitOfWork:
         self.pending = {}
         self._before_commit = []
         self._after_commit = []
+        self._commit_failed = []
 
     async def close(self) -> None:
         await self.rollback()
