@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.settings import Settings  # noqa: E402
@@ -36,8 +35,7 @@ from domain.clock import FixedClock  # noqa: E402
 from storage.content import load_content  # noqa: E402
 from storage.crypto import new_key  # noqa: E402
 from storage.engine import create_engine, is_sqlite  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Base  # noqa: E402
+from storage.migrate import drop_everything, upgrade  # noqa: E402
 from tests.chaos.faults import run_faults  # noqa: E402
 from tests.chaos.hostile import run_hostile  # noqa: E402
 from tests.chaos.kill import KillSetup, run_kill_trials  # noqa: E402
@@ -62,9 +60,7 @@ async def fresh_database(url: str | None, workdir: Path, name: str) -> str:
     engine = create_engine(url)
     try:
         if not is_sqlite(url):
-            async with engine.begin() as connection:
-                await connection.run_sync(Base.metadata.drop_all)
-                await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await drop_everything(engine)
         await upgrade(engine)
     finally:
         await engine.dispose()

@@ -34,7 +34,6 @@ from aiogram import Bot
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
-from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,7 +48,7 @@ from handlers.start import ConsentChoice  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
 from storage.crypto import new_key  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
-from storage.models import Base  # noqa: E402
+from storage.migrate import drop_everything  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -162,9 +161,7 @@ def presses(user: User, texts: Texts) -> list[Update]:
 
 async def reset_database(url: str) -> None:
     engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await drop_everything(engine)
     await engine.dispose()
 
 

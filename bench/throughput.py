@@ -68,7 +68,6 @@ from domain.clock import SystemClock  # noqa: E402
 from handlers.info import InfoOpen  # noqa: E402
 from services.account_import import AccountImportService  # noqa: E402
 from storage.crypto import new_key  # noqa: E402
-from storage.models import Base  # noqa: E402
 from storage.repositories import SqlAccountRegistry  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -371,11 +370,10 @@ async def check_filed(sessionmaker: Any, expected: int) -> None:
 
 async def reset_database(url: str) -> None:
     from storage.engine import create_engine
+    from storage.migrate import drop_everything
 
     engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await drop_everything(engine)
     await engine.dispose()
 
 

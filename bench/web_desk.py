@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from app.services import Services  # noqa: E402
 from bot.factory import build_app  # noqa: E402
@@ -32,7 +31,6 @@ from bot.settings import Settings  # noqa: E402
 from domain.appeals import AnswerChannel, AppealDraft, AppealKind, ServiceForm, Subject  # noqa: E402
 from domain.staff import StaffMember, StaffRole  # noqa: E402
 from storage.engine import is_sqlite  # noqa: E402
-from storage.models import Base  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.config import WebDeps  # noqa: E402
@@ -45,11 +43,10 @@ PD_KEY = "YmVuY2gtd2ViLWRlc2sta2V5LTMyLWJ5dGVzLWxvbmc="  # 32 bytes, url-safe ba
 
 async def _empty(url: str) -> None:
     from storage.engine import create_engine
+    from storage.migrate import drop_everything
 
     engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await drop_everything(engine)
     await engine.dispose()
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,7 +25,7 @@ from domain.clock import FixedClock
 from domain.content import ContentLibrary
 from storage.content import load_content
 from storage.engine import create_engine, create_sessionmaker, is_sqlite
-from storage.migrate import upgrade
+from storage.migrate import drop_everything, upgrade
 from storage.models import Base
 from tests.harness import BotHarness
 from tests.safety import (
@@ -125,9 +124,7 @@ async def _prepare(engine: AsyncEngine, url: str) -> None:
     if url in _prepared:
         return
     if not is_sqlite(url):
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.drop_all)
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await drop_everything(engine)
     await upgrade(engine)
     _prepared.add(url)
 
