@@ -144,6 +144,28 @@ async def test_search_follows_an_erased_name(
 
 
 @pytest.mark.usefixtures("filled")
+async def test_search_survives_saves_that_leave_the_searched_columns_as_they_were(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The repository's save sets every column: SQLite's trigger re-indexes only a change."""
+    for _ in range(2):
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(AppealRow)
+                .where(AppealRow.sequence == 1)
+                .values(full_name=AppealRow.full_name, text=AppealRow.text, status="in_progress")
+            )
+    assert await _numbers(sessionmaker, RegistryFilter(search="Иванова")) == [1]
+    assert await _numbers(sessionmaker, RegistryFilter(search="ленина")) == [1]
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(AppealRow).where(AppealRow.sequence == 1).values(text="Опора у дома")
+        )
+    assert await _numbers(sessionmaker, RegistryFilter(search="ленина")) == []
+    assert await _numbers(sessionmaker, RegistryFilter(search="опора")) == [1]
+
+
+@pytest.mark.usefixtures("filled")
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
