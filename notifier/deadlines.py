@@ -61,7 +61,7 @@ _DIGEST_SHOWN = 20
 # many appeals at a time, each a few milliseconds, with a pause between them (issue 16 point
 # 6: no job blocks the loop over 50 ms; docs/performance-scale.md).
 _SLICE = 2000
-_WARN_BATCH = 50
+_WARN_BATCH = 25
 
 T = TypeVar("T")
 
