@@ -37,6 +37,7 @@ from sqlalchemy import delete, func, insert, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.loop_lag import LoopLag  # noqa: E402
+from bot.process import freeze_startup_objects  # noqa: E402
 from core.texts import Texts  # noqa: E402
 from domain.appeals import AnswerChannel, AppealKind, ServiceForm, Subject  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
@@ -136,6 +137,7 @@ async def run(url: str, count: int, open_target: int) -> None:
     sessionmaker = create_sessionmaker(engine)
     await _generate(sessionmaker, url, count, open_target)
     texts = Texts.load()
+    freeze_startup_objects()  # as the bot does (bot/runner.py)
     policy = DeadlinePolicy(zone=ZONE, calendar=SetCalendar(), staff_chat_id=STAFF_CHAT)
     clock = FixedClock(NOW)
 

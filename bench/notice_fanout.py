@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, text  # noqa: E402
 
 from bench.loop_lag import LoopLag  # noqa: E402
+from bot.process import freeze_startup_objects  # noqa: E402
 from storage.engine import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Base  # noqa: E402
@@ -41,8 +42,13 @@ async def run(url: str, count: int, page: int) -> None:
         nonlocal lag
         if not url.startswith("sqlite"):
             await _analyze(sessionmaker)  # PostgreSQL plans the pages by fresh statistics
+        freeze_startup_objects()  # as the bot does (bot/runner.py)
         lag = LoopLag()
         await lag.__aenter__()
+
+    async def after_compose() -> None:
+        assert lag is not None
+        await lag.__aexit__(None, None, None)
 
     queued = await enqueue_broadcast(
         sessionmaker,
@@ -50,9 +56,9 @@ async def run(url: str, count: int, page: int) -> None:
         notice=1,
         batch=page,
         before_compose=before_compose,
+        after_compose=after_compose,
     )
     assert lag is not None
-    await lag.__aexit__(None, None, None)
     print(f"{queued} rows queued in {lag.wall:.1f} s (the notice fanned out)")
     print(f"  {lag.summary()}")
     await engine.dispose()

@@ -434,7 +434,7 @@ class NoticeDesk:
                 self.wake()
         async with self._uow() as uow:
             store = SqlNoticeStore(uow)
-            total = (await store.counts(notice.id)).total
+            total = await store.queued(notice.id)
             await store.set_status(
                 notice.id,
                 apply(NoticeStatus.QUEUING, NoticeAction.QUEUED),
