@@ -32,11 +32,12 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from loop_lag import LoopLag  # noqa: E402
 from sqlalchemy import delete, func, insert, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
 
-from bench.loop_lag import LoopLag  # noqa: E402
 from bot.process import freeze_startup_objects  # noqa: E402
 from core.texts import Texts  # noqa: E402
 from domain.appeals import AnswerChannel, AppealKind, ServiceForm, Subject  # noqa: E402

@@ -17,10 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from loop_lag import LoopLag  # noqa: E402
 from sqlalchemy import delete, text  # noqa: E402
 
-from bench.loop_lag import LoopLag  # noqa: E402
 from bot.process import freeze_startup_objects  # noqa: E402
 from storage.engine import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
