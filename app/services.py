@@ -27,6 +27,7 @@ from services.questionnaires import QuestionnaireService
 from services.readings import ReadingService
 from services.staff_desk import StaffDesk
 from services.subscriptions import SubscriptionService
+from services.web_access import WebAccess
 from storage.appeals import SqlAppealRepository, SqlNumberSequence
 from storage.booking import SqlBookingRepository
 from storage.cache import PersonCache
@@ -50,6 +51,7 @@ from storage.repositories import (
 from storage.staff import SqlAppealTasks, SqlAppealThreads, SqlStaffAudit, SqlStaffDirectory
 from storage.subscriptions import SqlSubscriptionStore
 from storage.uow import UnitOfWork
+from storage.web_access import SqlWebLogins
 
 
 class Services:
@@ -205,6 +207,11 @@ class Services:
             identities=self._identities,
             readings=SqlReadingRepository(self.uow),
         )
+
+    @cached_property
+    def web_access(self) -> WebAccess:
+        """The web desk's login links and sessions (docs/web.md)."""
+        return WebAccess(logins=SqlWebLogins(self.uow), clock=self._clock)
 
     @cached_property
     def subscriptions(self) -> SubscriptionService:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import sqlite3
@@ -23,7 +24,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -150,16 +151,23 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def fill_sqlite(path: str, n: int) -> None:
+def fill_sqlite(
+    path: str,
+    n: int,
+    rows: Iterable[tuple[Any, ...]] | None = None,
+    columns: Sequence[str] = COLUMNS,
+) -> None:
+    """The appeals table emptied and filled with `rows` (default: `appeals(n)`)."""
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("DELETE FROM appeals")
-        placeholders = ", ".join("?" for _ in COLUMNS)
-        statement = f"INSERT INTO appeals ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+        placeholders = ", ".join("?" for _ in columns)
+        statement = f"INSERT INTO appeals ({', '.join(columns)}) VALUES ({placeholders})"
         connection.executemany(
-            statement, (tuple(_sqlite_value(v) for v in row) for row in appeals(n))
+            statement,
+            (tuple(_sqlite_value(v) for v in row) for row in (rows or appeals(n))),
         )
         connection.commit()
         connection.execute("ANALYZE")
@@ -167,7 +175,13 @@ def fill_sqlite(path: str, n: int) -> None:
         connection.close()
 
 
-async def fill_postgres(url: str, n: int) -> None:
+async def fill_postgres(
+    url: str,
+    n: int,
+    rows: Iterable[tuple[Any, ...]] | None = None,
+    columns: Sequence[str] = COLUMNS,
+) -> None:
+    """The appeals table emptied and filled with `rows` (default: `appeals(n)`) by COPY."""
     import asyncpg  # type: ignore[import-untyped]
 
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -176,7 +190,7 @@ async def fill_postgres(url: str, n: int) -> None:
         await connection.execute("TRUNCATE appeals CASCADE")
         # The JSON column goes as its text ("[]"), as asyncpg's json codec takes it.
         await connection.copy_records_to_table(
-            "appeals", records=appeals(n), columns=list(COLUMNS)
+            "appeals", records=rows or appeals(n), columns=list(columns)
         )
         await connection.execute("ANALYZE appeals")
     finally:
@@ -192,7 +206,12 @@ async def measured(label: str, work: Callable[[], Awaitable[T]], *, memory: bool
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # CPU time of this process (all its threads: aiosqlite's too), apart from the wall
     # time: on a shared machine the wall time says how busy the others were.
-    line = f"{label:<42} {elapsed:8.2f} s (CPU {cpu:6.2f} s)   peak RSS so far {rss:6.0f} MiB"
+    # The load average: how many others wanted the machine's CPUs meanwhile.
+    load = os.getloadavg()[0]
+    line = (
+        f"{label:<42} {elapsed:8.2f} s (CPU {cpu:6.2f} s, load {load:4.1f})"
+        f"   peak RSS so far {rss:6.0f} MiB"
+    )
     if memory:
         tracemalloc.start()
         await work()
@@ -252,8 +271,8 @@ async def main() -> None:
         uow = UnitOfWork(sessionmaker, clock=clock)
         try:
             rows = 0
-            async for _ in (await service_in(uow)).register(period):
-                rows += 1
+            async for page in (await service_in(uow)).register(period):
+                rows += len(page)
         finally:
             await uow.rollback()
         return rows

@@ -1,5 +1,5 @@
 """The `reception` command line: run, migrate, doctor, import, export, notices, outages,
-retention, pdata, report, questionnaire, bookings, console, content check."""
+retention, pdata, report, questionnaire, bookings, console, content check, web."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ from bot.cli_reports import add_parsers as add_report_parsers
 from bot.cli_reports import cmd_report
 from bot.cli_retention import add_parsers as add_retention_parsers
 from bot.cli_retention import cmd_retention
+from bot.cli_web import add_parsers as add_web_parsers
+from bot.cli_web import cmd_web
 from bot.observability import JsonFormatter
 from bot.settings import Settings, describe_errors, env_file
 from core.texts import Texts
@@ -111,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     add_questionnaire_parsers(commands)
     add_pdata_parsers(commands)
     add_report_parsers(commands)
+    add_web_parsers(commands)
     exporter = commands.add_parser(
         "export", help="export data to CSV files", description="Export data to CSV files."
     )
@@ -273,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(_started(texts, console))
     if args.command == "webhook":
         raise SystemExit(cmd_webhook(settings, texts, args))
+    if args.command == "web":
+        raise SystemExit(cmd_web(settings, texts, host=args.host, port=args.port))
     if args.command == "run":
         if settings.telegram.bot_token is None:
             print(texts.plain("token-missing"), file=sys.stderr)

@@ -29,6 +29,7 @@ from notifier.report_export import (
     xlsx_builder,
 )
 from notifier.staff_channel import StaffChannel, card_renderer
+from notifier.web_links import WEB_LINK_METHOD, WebLinkChannel
 from services.files import FileKeeper
 from services.readings import readings_csv
 from storage.subscriptions import SqlSubscriptionStore
@@ -183,6 +184,12 @@ def build_sender(
         ),
         PICTURE_METHOD: ReportPictureChannel(
             app.sessionmaker, clock=app.clock, texts=app.texts, zone=app.config.zone
+        ),
+        WEB_LINK_METHOD: WebLinkChannel(
+            app.sessionmaker,
+            clock=app.clock,
+            texts=app.texts,
+            base_url=app.config.web_base_url,
         ),
     }
     settings = app.settings

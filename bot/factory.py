@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -51,6 +52,9 @@ from storage.fsm import DatabaseStorage
 from storage.isolation import KeyedEventIsolation
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 COMMANDS = (
     "start",
@@ -133,6 +137,7 @@ def app_config(settings: Settings, texts: Texts) -> AppConfig:
         booking_policy=booking_policy(settings, texts, calendar),
         notice_role=settings.staff.mass_notice_role,
         secret_box=FernetBox(settings.database.personal_data_keys()),
+        web_base_url=settings.web.base_url,
     )
 
 
@@ -191,6 +196,24 @@ def file_store(settings: Settings) -> FileStore:
     return FolderFileStore(files.directory)
 
 
+# Connections to Redis one process keeps at most. A burst of updates beyond it waits for a
+# free connection (up to REDIS_WAIT_SECONDS): redis-py's default pool raises
+# MaxConnectionsError instead, and with 200 people pressing at once every update past the
+# 100th failed with "something went wrong" (bench/load.py).
+REDIS_CONNECTIONS = 100
+REDIS_WAIT_SECONDS = 10.0
+
+
+def redis_client(url: str) -> Redis:
+    """A Redis client whose pool makes a caller wait for a connection rather than fail."""
+    from redis.asyncio import BlockingConnectionPool, Redis
+
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
+    )
+    return Redis.from_pool(pool)  # closing the client closes its pool
+
+
 def build_storage(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
 ) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -199,8 +222,8 @@ def build_storage(
         from aiogram.fsm.storage.base import DefaultKeyBuilder
         from aiogram.fsm.storage.redis import RedisStorage
 
-        redis_storage = RedisStorage.from_url(
-            settings.database.redis_url,
+        redis_storage = RedisStorage(
+            redis_client(settings.database.redis_url),
             # with_destiny: a dialog left by /menu is parked under a destiny of its own
             # (dialogs/parked.py).
             key_builder=DefaultKeyBuilder(

@@ -39,6 +39,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.settings_base import Section, empty_is_none
 from bot.settings_scale import WebhookSettings
 from bot.settings_sections import FileSettings, RetentionSettings, SmtpSettings
+from bot.settings_web import WebSettings
 from domain.appeals import AppealKind
 from domain.booking import check_week_hours, parse_office_hours
 from domain.deadlines import ANSWER_DAYS, check_answer_term
@@ -399,6 +400,7 @@ class Settings(BaseSettings):
         "files",
         "retention",
         "webhook",
+        "web",
     )
 
     timezone: str = "Europe/Moscow"
@@ -423,6 +425,7 @@ class Settings(BaseSettings):
     files: FileSettings
     retention: RetentionSettings
     webhook: WebhookSettings
+    web: WebSettings
 
     @classmethod
     def settings_customise_sources(

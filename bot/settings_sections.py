@@ -97,6 +97,8 @@ class RetentionSettings(Section):
     notices_days: int = _retention_days(DataCategory.NOTICES)
     outbox_days: int = _retention_days(DataCategory.OUTBOX)
     drafts_days: int = _retention_days(DataCategory.DRAFTS, most=365)
+    # A month at least: a questionnaire is answered over days, and its results are read after.
+    questionnaires_days: int = _retention_days(DataCategory.QUESTIONNAIRES, least=31)
     hour: int = Field(default=3, ge=0, le=23, validation_alias="retention_hour")
 
     @property

@@ -47,7 +47,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.delivery import staff_chat_is_forum
-from bot.factory import build_app, build_bot, set_commands
+from bot.factory import build_app, build_bot, redis_client, set_commands
 from bot.observability import add_routes
 from bot.process import freeze_startup_objects
 from bot.roles import LeaderRoles, ProcessTasks
@@ -201,11 +201,9 @@ async def serve_worker(
     app = await build_app(settings, texts=texts, migrate=False)
     redis = None
     if settings.database.redis_url:
-        from redis.asyncio import Redis
-
         from bot.send_budget import install
 
-        redis = Redis.from_url(settings.database.redis_url)
+        redis = redis_client(settings.database.redis_url)
         install(
             bot, redis, rate=settings.webhook.global_rate, prefix=settings.webhook.redis_prefix
         )

@@ -62,3 +62,5 @@ class AppConfig:
     queue_notices: Callable[[], None] | None = None
     # Seals the identity data of ПП 55 complaints (PD_ENCRYPTION_KEY, storage/crypto.py).
     secret_box: SecretBox | None = field(default=None, compare=False, repr=False)
+    # The web desk's address for /web login links (WEB_BASE_URL, docs/web.md).
+    web_base_url: str = "http://127.0.0.1:8080"

@@ -383,3 +383,9 @@ class StaffRatingChannelRequired(DomainError):
     answer channel says it unless the answer went to the chat."""
 
     text_key = "staff-rating-channel"
+
+
+class LoginLinkInvalid(DomainError):
+    """A web desk login link that is unknown, expired or used already (docs/web.md)."""
+
+    text_key = "web-link-invalid"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.appeal_model import AppealKind, AppealStatus, RejectionGround, ServiceForm, Subject
@@ -148,6 +149,29 @@ def custom(first: date, last: date) -> Period:
     if last < first:
         raise InvalidReportPeriod("the range ends before it starts")
     return Period(PeriodKind.CUSTOM, first, last + timedelta(days=1))
+
+
+class PeriodChoice(StrEnum):
+    """The picker of /report in the chat and of the web desk's reports page."""
+
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUSTOM = "custom"  # dates typed (the chat) or picked (the web page)
+
+
+def chosen_period(choice: PeriodChoice, today: date) -> Period:
+    """The period a picker's choice names on `today` (the company's date); CUSTOM has no
+    period of its own and gives this month."""
+    this_month = month(today.year, today.month)
+    if choice is PeriodChoice.LAST_MONTH:
+        return this_month.preceding()
+    if choice is PeriodChoice.QUARTER:
+        return quarter(today.year, (today.month - 1) // 3 + 1)
+    if choice is PeriodChoice.YEAR:
+        return year(today.year)
+    return this_month
 
 
 _YEAR = re.compile(r"(?P<y>\d{4})")
@@ -462,12 +486,19 @@ _OUTCOME_COLUMN: Mapping[Outcome, int] = {
 MARK = 1  # what a marked cell of the register holds
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterEntry:
+# One appeal of register 4.9 as the database hands it over: a plain tuple in RegisterEntry's
+# order. A year's register is a million of them; building an object per row measured 0.7 s
+# of the 2 s the whole register may take (docs/reports.md «Performance»), so the writers
+# unpack the tuples and RegisterEntry.named gives one names where that helps (the CSV, tests).
+RegisterRow = tuple[str, int, int, str, str, str, str, str | None, str, str]
+
+
+class RegisterEntry(NamedTuple):
     """One appeal as the register reads it from the database (no personal data)."""
 
     number: str
-    registered_at: datetime  # local time of the company
+    day: int  # the local date of registration, as date.toordinal()
+    second: int  # the local time of registration, in whole seconds since midnight
     form: str
     kind: str
     subject: str
@@ -475,6 +506,47 @@ class RegisterEntry:
     ground: str | None  # the rejection ground, or "forwarded"
     measures_taken: str
     measures_planned: str
+
+    @classmethod
+    def named(cls, row: RegisterRow) -> RegisterEntry:
+        number, day, second, form, kind, subject, outcome, ground, taken, planned = row
+        return cls(
+            number, day, second, form, kind, subject, Outcome(outcome), ground, taken, planned
+        )
+
+    @property
+    def registered_at(self) -> datetime:
+        """Local (naive) date and time of registration, in the company's time zone."""
+        return datetime.fromordinal(self.day) + timedelta(seconds=self.second)
+
+
+def utc_offsets(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, int]]:
+    """The zone's UTC offset in seconds over [start, end) (aware moments) as pieces: each
+    (first moment, offset), the first piece from `start`. So the database can turn the stored
+    UTC moments into local dates and times by adding a constant per piece: one piece for
+    Moscow, three for a year with summer time. A change is looked for day by day, then found
+    to the second (zones change their offset at most once a day)."""
+
+    def offset(moment: datetime) -> int:
+        delta = moment.astimezone(zone).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    pieces = [(start, offset(start))]
+    day = timedelta(days=1)
+    moment = start
+    while moment < end:
+        following = min(moment + day, end)
+        if offset(following) != pieces[-1][1]:
+            low, high = moment, following  # offset(low) is the current one, offset(high) not
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if offset(middle) == pieces[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            pieces.append((high.replace(microsecond=0), offset(high)))
+        moment = following
+    return pieces
 
 
 @functools.lru_cache(maxsize=4096)
@@ -504,11 +576,8 @@ def marks(
 def register_cells(entry: RegisterEntry) -> dict[int, object]:
     """The register's non-empty cells of one appeal by column (0-based); column 0 (№ п/п) is
     the writer's. Marks are 1; the unanswered column holds the ground's name."""
-    cells: dict[int, object] = {
-        1: entry.number,
-        2: entry.registered_at.date(),
-        3: entry.registered_at.time().replace(microsecond=0),
-    }
+    moment = entry.registered_at
+    cells: dict[int, object] = {1: entry.number, 2: moment.date(), 3: moment.time()}
     cells.update(marks(entry.form, entry.kind, entry.subject, entry.outcome, entry.ground))
     if entry.measures_taken:
         cells[COL_TAKEN] = entry.measures_taken

@@ -4,13 +4,16 @@ Every category of stored data has a period; what is older goes. Two treatments:
 - appeals are anonymised, not deleted: the registry row (number, dates, kind, subject, form,
   status, outcome) stays for the Order 186 reports and the registry's numbering; the name,
   address, account, contact, text, answer text, survey comment and the files are erased;
+- questionnaire answers are anonymised too: the buttons' values stay counted for the
+  reports (regulation §19.17–19.18), but no longer name the person, and free texts go;
 - everything else (readings, bookings, notices with their figures and recipients, the
   outbox's message texts, dialog drafts of people who left) is erased.
 
 Pure: given `now` and the periods, the moment before which each category goes. Where a
 category's age is counted from is the storage's business (an appeal: from its closing; a
 reading: from its submission; a booking: from its visit; a notice: from its creation; an
-outbox message: from its queuing; a draft: from its last change).
+outbox message: from its queuing; a draft: from its last change; a person's answers to a
+questionnaire: from their last answer to it).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class DataCategory(StrEnum):
     NOTICES = "notices"
     OUTBOX = "outbox"
     DRAFTS = "drafts"
+    QUESTIONNAIRES = "questionnaires"  # the answers people gave to the questionnaires
 
 
 class Treatment(StrEnum):
@@ -51,6 +55,7 @@ TREATMENTS: Mapping[DataCategory, Treatment] = {
     DataCategory.NOTICES: Treatment.ERASE,
     DataCategory.OUTBOX: Treatment.ERASE,
     DataCategory.DRAFTS: Treatment.ERASE,
+    DataCategory.QUESTIONNAIRES: Treatment.ANONYMISE,
 }
 
 # The defaults (settings may change them), stated in the consent text (content/consent.md).
@@ -68,6 +73,10 @@ DEFAULT_DAYS: Mapping[DataCategory, int] = {
     DataCategory.OUTBOX: 90,
     # Someone who left a dialog unfinished for 30 days is not coming back to it.
     DataCategory.DRAFTS: 30,
+    # A year after the last answer: the questionnaire's results serve the year's report on
+    # the quality of service (Order 186, Приложение 7, published yearly); they stay counted
+    # after it, only no longer the person's.
+    DataCategory.QUESTIONNAIRES: 365,
 }
 
 

@@ -57,6 +57,10 @@ class StaffAction(StrEnum):
     QUESTIONNAIRE_CLOSE = "questionnaire_close"  # no more answers (or a draft dropped)
     REPORT = "report"  # the Order 186 report: the whole registry's figures (SPEC §9)
     MEASURES = "measures"  # register 4.9: measures taken or planned, the contract outcome
+    # The web desk (docs/web.md): a session opened with a one-time link, and closed.
+    WEB_LOGIN = "web_login"
+    WEB_LOGOUT = "web_logout"
+    CONTACTS = "contacts"  # the appellant's name and contact shown on the web desk on request
 
 
 # The least role each action needs; everything else a specialist may do.

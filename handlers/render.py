@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup, Message
 from chatgpt_md_converter import telegram_format
 
-from core.texts import Texts
-from domain.errors import DomainError
+from core.refusals import error_text as error_text
+from core.refusals import refusal_text as refusal_text
 from domain.text_limits import split_html
 
 
@@ -39,17 +38,3 @@ async def answer_in_parts(
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
-
-def error_text(texts: Texts, error: DomainError, **args: Any) -> str:
-    """The text of `error`: `args` are the values a caller passes to every error text (some
-    texts ignore them); what the error itself carries (a field and its limit) wins."""
-    return texts.get(error.text_key, **{**args, **error.text_args})
-
-
-def refusal_text(texts: Texts, error: DomainError) -> str:
-    """The text of `error` where nothing but the error is known (the staff chat's one
-    renderer, handlers/errors.py `DomainErrors`): a missing role is named, a too long
-    extension gives its most days; a text that takes a date gets none."""
-    value = getattr(error, "role", None) or getattr(error, "max_days", None) or ""
-    return error_text(texts, error, value=str(value), date="")

@@ -7,20 +7,23 @@ a Telegram one. No personal data: numbers, dates, categories, outcomes."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core.texts import Texts
 from domain.appeals import AppealAction
+from domain.registry import RegistryFilter, RegistryScope, RegistrySort
 from domain.screening import FlagKind
-from domain.spreadsheet import csv_writer
+from domain.spreadsheet import csv_writer, safe_cell
 from domain.surveys import SurveyFigure
 from services.ports import AppealTask
 from storage.models import AppealEventRow, AppealRow, AppealSurveyRow
+from storage.registry import SqlRegistry
 from storage.staff import SqlAppealTasks
 from storage.uow import UnitOfWork
 
@@ -77,32 +80,63 @@ class RegistryRow:
     illegible_told_at: datetime | None = None
 
 
+_REGISTRY_COLUMNS = (
+    AppealRow.id,
+    AppealRow.number,
+    AppealRow.registered_at,
+    AppealRow.received_at,
+    AppealRow.form,
+    AppealRow.kind,
+    AppealRow.subject,
+    AppealRow.status,
+    AppealRow.due_at,
+    AppealRow.answered_at,
+    AppealRow.answer_channel,
+    AppealRow.rating,
+    AppealRow.resolved,
+    AppealSurveyRow.mode,
+    AppealRow.flags,
+    _REJECTED_AT.label("rejected_at"),
+)
+
+
+def _registry_select() -> Select[Any]:
+    return select(*_REGISTRY_COLUMNS).outerjoin(
+        AppealSurveyRow, AppealSurveyRow.appeal_id == AppealRow.id
+    )
+
+
 async def registry_rows(uow: UnitOfWork, since: datetime, until: datetime) -> list[RegistryRow]:
     """The appeals registered in [since, until), oldest first, with their tasks."""
     result = await uow.session.execute(
-        select(
-            AppealRow.id,
-            AppealRow.number,
-            AppealRow.registered_at,
-            AppealRow.received_at,
-            AppealRow.form,
-            AppealRow.kind,
-            AppealRow.subject,
-            AppealRow.status,
-            AppealRow.due_at,
-            AppealRow.answered_at,
-            AppealRow.answer_channel,
-            AppealRow.rating,
-            AppealRow.resolved,
-            AppealSurveyRow.mode,
-            AppealRow.flags,
-            _REJECTED_AT.label("rejected_at"),
-        )
-        .outerjoin(AppealSurveyRow, AppealSurveyRow.appeal_id == AppealRow.id)
+        _registry_select()
         .where(AppealRow.registered_at >= since, AppealRow.registered_at < until)
         .order_by(AppealRow.registered_at, AppealRow.id)
     )
-    rows = result.all()
+    return await _with_tasks(uow, result.all())
+
+
+async def registry_rows_of(uow: UnitOfWork, ids: Sequence[int]) -> list[RegistryRow]:
+    """The appeals `ids` (a batch of a filtered export: storage/registry.py), in that order."""
+    result = await uow.session.execute(_registry_select().where(AppealRow.id.in_(ids)))
+    place = {appeal_id: n for n, appeal_id in enumerate(ids)}
+    return await _with_tasks(uow, sorted(result.all(), key=lambda row: place[int(row.id)]))
+
+
+async def filtered_registry_rows(
+    uow: UnitOfWork,
+    wanted: RegistryFilter,
+    scope: RegistryScope,
+    *,
+    now: datetime,
+    sort: RegistrySort,
+) -> AsyncIterator[list[RegistryRow]]:
+    """What the web registry shows for a filter, as export rows, a batch at a time."""
+    async for ids in SqlRegistry(uow).ids(wanted, scope, now=now, sort=sort):
+        yield await registry_rows_of(uow, ids)
+
+
+async def _with_tasks(uow: UnitOfWork, rows: Sequence[Any]) -> list[RegistryRow]:
     tasks = await SqlAppealTasks(uow).of_appeals([int(row.id) for row in rows])
     return [
         RegistryRow(
@@ -167,34 +201,89 @@ def _tasks(tasks: Sequence[AppealTask], texts: Texts, zone: ZoneInfo) -> str:
     return "; ".join(parts)
 
 
+def registry_cells(
+    row: RegistryRow, texts: Texts, *, zone: ZoneInfo, now: datetime
+) -> tuple[Any, ...]:
+    """One appeal's row of the registry file, in REGISTRY_HEADER's order."""
+    return (
+        row.number,
+        _moment(row.registered_at, zone),
+        _moment(row.received_at or row.registered_at, zone),
+        row.form,
+        row.kind,
+        row.subject,
+        row.status,
+        _moment(row.due_at, zone),
+        _moment(row.answered_at, zone),
+        row.answer_channel,
+        _tasks(row.tasks, texts, zone),
+        row.survey or "",
+        row.rating if row.rating is not None else "",
+        "" if row.resolved is None else ("yes" if row.resolved else "no"),
+        illegible_notice(row, now),
+    )
+
+
 def registry_csv(
-    rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo, now: datetime
+    rows: Sequence[RegistryRow], texts: Texts, *, zone: ZoneInfo, now: datetime, first: bool = True
 ) -> bytes:
-    """UTF-8 with a BOM (Excel shows the Cyrillic), comma-separated, one row per appeal."""
+    """UTF-8 with a BOM (Excel shows the Cyrillic), comma-separated, one row per appeal. A
+    streamed file is written in parts: only the `first` has the BOM and the header."""
     buffer = io.StringIO()
     writer = csv_writer(buffer, lineterminator="\r\n")
-    writer.writerow(REGISTRY_HEADER)
+    if first:
+        writer.writerow(REGISTRY_HEADER)
     for row in rows:
-        writer.writerow(
-            (
-                row.number,
-                _moment(row.registered_at, zone),
-                _moment(row.received_at or row.registered_at, zone),
-                row.form,
-                row.kind,
-                row.subject,
-                row.status,
-                _moment(row.due_at, zone),
-                _moment(row.answered_at, zone),
-                row.answer_channel,
-                _tasks(row.tasks, texts, zone),
-                row.survey or "",
-                row.rating if row.rating is not None else "",
-                "" if row.resolved is None else ("yes" if row.resolved else "no"),
-                illegible_notice(row, now),
-            )
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+        writer.writerow(registry_cells(row, texts, zone=zone, now=now))
+    return buffer.getvalue().encode("utf-8-sig" if first else "utf-8")
+
+
+async def registry_csv_stream(
+    batches: AsyncIterator[Sequence[RegistryRow]],
+    texts: Texts,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> AsyncIterator[bytes]:
+    """The registry file a batch at a time (a web download), the header first even when
+    there is no row."""
+    yield registry_csv((), texts, zone=zone, now=now)
+    async for batch in batches:
+        yield registry_csv(batch, texts, zone=zone, now=now, first=False)
+
+
+async def write_registry_xlsx(
+    batches: AsyncIterator[Sequence[RegistryRow]],
+    target: str | IO[bytes],
+    texts: Texts,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> int:
+    """The registry as a one-sheet workbook, the same columns as the CSV, written in
+    constant memory (xlsxwriter writes each row out as it goes). Returns the row count."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    count = 0
+    try:
+        sheet = book.add_worksheet("registry")
+        sheet.write_row(0, 0, REGISTRY_HEADER, book.add_format({"bold": True}))
+        sheet.freeze_panes(1, 0)
+        async for batch in batches:
+            for row in batch:
+                count += 1
+                # Text cells of an XLSX are never run, but a user may save it as CSV.
+                cells = [
+                    safe_cell(cell) for cell in registry_cells(row, texts, zone=zone, now=now)
+                ]
+                sheet.write_row(count, 0, cells)
+    finally:
+        book.close()
+    return count
 
 
 def survey_csv(figures: Sequence[SurveyFigure]) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from domain.reports import (
     Indicators,
     Outcome,
     RegisterEntry,
+    RegisterRow,
     Report,
     TextKey,
     marks,
@@ -209,16 +210,32 @@ def _indicator_lines(report: Report, words: _Words) -> list[tuple[str, str, obje
     ]
 
 
+def figure_sections(report: Report, texts: Texts) -> list[tuple[str, list[Line]]]:
+    """The operational figures as the XLSX and the CSV show them: (section, lines of
+    (label, this period, the period before)); for the web desk's reports page."""
+    return _figure_sections(report, _Words(texts))
+
+
+def indicator_lines(report: Report, texts: Texts) -> list[tuple[str, str, object, object]]:
+    """The four indicators as (name, formula, this period, the period before)."""
+    return _indicator_lines(report, _Words(texts))
+
+
+def percent(value: float | None) -> str:
+    """A share as the files show it: `93,5%`, or a dash."""
+    return _percent(value)
+
+
 # XLSX ---------------------------------------------------------------------------------------
 
 
 async def write_xlsx(
     report: Report,
-    register: AsyncIterator[RegisterEntry],
+    register: AsyncIterator[Sequence[RegisterRow]],
     target: str | IO[bytes],
     texts: Texts,
 ) -> int:
-    """The report as one workbook; `register` is read once, row by row (constant memory).
+    """The report as one workbook; `register` is read once, page by page (constant memory).
     Returns the register's row count."""
     import xlsxwriter
 
@@ -322,7 +339,7 @@ def register_header(words: Callable[[str], str]) -> tuple[list[str], list[str]]:
 async def _register_sheet(
     book: xlsxwriter.Workbook,
     report: Report,
-    register: AsyncIterator[RegisterEntry],
+    register: AsyncIterator[Sequence[RegisterRow]],
     words: _Words,
     styles: dict[str, Any],
 ) -> int:
@@ -349,40 +366,39 @@ async def _register_sheet(
             sheet.write_blank(3, col, None, styles["head"])
     sheet.freeze_panes(4, 2)
     row = 4
-    count = 0
     date_style, time_style, mark_style = styles["date"], styles["time"], styles["mark"]
     write_number, write_string = sheet.write_number, sheet.write_string
     # Per combination of form, category and outcome, the marked cells with their words
     # looked up (a few thousand combinations; a million rows).
-    combos: dict[tuple[str, str, str, Outcome, str | None], list[tuple[int, str | None]]] = {}
-    async for entry in register:
-        count += 1
-        write_number(row, 0, count)
-        write_string(row, 1, entry.number)
-        # Excel's serial date and day fraction, as write_datetime would compute them (the
-        # same cells), without its per-call conversion: a quarter of the row's cost.
-        moment = entry.registered_at
-        write_number(row, 2, (moment.date() - _EXCEL_EPOCH).days, date_style)
-        seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
-        write_number(row, 3, seconds / 86400.0, time_style)
-        key = (entry.form, entry.kind, entry.subject, entry.outcome, entry.ground)
-        cells = combos.get(key)
-        if cells is None:
-            cells = combos[key] = [
-                (col, words(value) if isinstance(value, TextKey) else None)
-                for col, value in marks(*key)
-            ]
-        for col, text in cells:
-            if text is None:
-                write_number(row, col, MARK, mark_style)
-            else:
-                write_string(row, col, text)
-        if entry.measures_taken:
-            write_string(row, COL_TAKEN, entry.measures_taken)
-        if entry.measures_planned:
-            write_string(row, COL_PLANNED, entry.measures_planned)
-        row += 1
-    return count
+    combos: dict[tuple[str, str, str, str, str | None], list[tuple[int, str | None]]] = {}
+    for_excel = _EXCEL_EPOCH.toordinal()
+    async for page in register:
+        for number, day, second, form, kind, subject, outcome, ground, taken, planned in page:
+            # № п/п is the row's place: the register starts on the sheet's fifth row.
+            write_number(row, 0, row - 3)
+            write_string(row, 1, number)
+            # Excel's serial date and day fraction, the cells write_datetime would make,
+            # from the local day and second the database computed.
+            write_number(row, 2, day - for_excel, date_style)
+            write_number(row, 3, second / 86400.0, time_style)
+            key = (form, kind, subject, outcome, ground)
+            cells = combos.get(key)
+            if cells is None:
+                cells = combos[key] = [
+                    (col, words(value) if isinstance(value, TextKey) else None)
+                    for col, value in marks(form, kind, subject, Outcome(outcome), ground)
+                ]
+            for col, text in cells:
+                if text is None:
+                    write_number(row, col, MARK, mark_style)
+                else:
+                    write_string(row, col, text)
+            if taken:
+                write_string(row, COL_TAKEN, taken)
+            if planned:
+                write_string(row, COL_PLANNED, planned)
+            row += 1
+    return row - 4
 
 
 def _indicator_sheet(
@@ -469,7 +485,7 @@ def _extra_sheet(book: xlsxwriter.Workbook, extra: ExtraTable, styles: dict[str,
 
 async def write_csv(
     report: Report,
-    register: AsyncIterator[RegisterEntry],
+    register: AsyncIterator[Sequence[RegisterRow]],
     stream: IO[str],
     texts: Texts,
 ) -> int:
@@ -519,20 +535,21 @@ async def write_csv(
     writer.writerow(groups)
     writer.writerow(columns)
     count = 0
-    async for entry in register:
-        count += 1
-        values: list[object] = [""] * REGISTER_49_COLUMNS
-        values[0] = count
-        for col, value in register_cells(entry).items():
-            if isinstance(value, TextKey):
-                values[col] = words(value)
-            elif col == 2 and hasattr(value, "strftime"):
-                values[col] = value.strftime("%d.%m.%Y")
-            elif col == 3 and hasattr(value, "strftime"):
-                values[col] = value.strftime("%H:%M")
-            else:
-                values[col] = value
-        writer.writerow(values)
+    async for page in register:
+        for entry in page:
+            count += 1
+            values: list[object] = [""] * REGISTER_49_COLUMNS
+            values[0] = count
+            for col, value in register_cells(RegisterEntry.named(entry)).items():
+                if isinstance(value, TextKey):
+                    values[col] = words(value)
+                elif col == 2 and hasattr(value, "strftime"):
+                    values[col] = value.strftime("%d.%m.%Y")
+                elif col == 3 and hasattr(value, "strftime"):
+                    values[col] = value.strftime("%H:%M")
+                else:
+                    values[col] = value
+            writer.writerow(values)
     return count
 
 

@@ -41,7 +41,7 @@ from aiogram.types import ReplyParameters
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.texts import Texts
-from domain.appeals import AppealId
+from domain.appeals import Appeal, AppealId
 from domain.clock import Clock
 from domain.delivery import UNDELIVERED_TASK
 from domain.screening import FlagKind
@@ -349,32 +349,41 @@ def card_renderer(texts: Texts, *, zone: ZoneInfo, clock: Clock) -> CardRenderer
     """Renders an appeal's card from the database at send time."""
 
     async def render(uow: UnitOfWork, appeal_id: int) -> CardView | None:
-        appeals = SqlAppealRepository(uow)
-        appeal = await appeals.get(AppealId(appeal_id))
+        appeal = await SqlAppealRepository(uow).get(AppealId(appeal_id))
         if appeal is None:
             return None
-        executor = None
-        if appeal.assignee_id is not None:
-            member = await SqlStaffDirectory(uow).member(appeal.assignee_id)
-            executor = member.display_name if member is not None else str(appeal.assignee_id)
-        earlier: dict[int, str] = {}
-        for flag in appeal.flags:
-            if flag.kind is FlagKind.REPEAT and flag.detail.isdigit():
-                found = await appeals.get(AppealId(int(flag.detail)))
-                if found is not None:
-                    earlier[int(flag.detail)] = found.number
-        return render_card(
-            appeal,
-            texts,
-            zone=zone,
-            now=clock.now(),
-            executor=executor,
-            earlier=earlier,
-            attachments=len(await appeals.attachments(AppealId(appeal_id))),
-            undelivered=await SqlAppealTasks(uow).open_count(
-                AppealId(appeal_id), UNDELIVERED_TASK
-            ),
-            tasks=await SqlAppealTasks(uow).of_appeal(AppealId(appeal_id)),
-        )
+        return await card_view(uow, appeal, texts, zone=zone, now=clock.now())
 
     return render
+
+
+async def card_view(
+    uow: UnitOfWork, appeal: Appeal, texts: Texts, *, zone: ZoneInfo, now: datetime
+) -> CardView:
+    """The card of `appeal` with what it shows read from the database: the executor, the
+    earlier appeals a repeat points to, the attachments and the tasks (the staff chat's card;
+    the web desk's, with the contacts left out until asked for)."""
+    assert appeal.id is not None
+    appeals = SqlAppealRepository(uow)
+    executor = None
+    if appeal.assignee_id is not None:
+        member = await SqlStaffDirectory(uow).member(appeal.assignee_id)
+        executor = member.display_name if member is not None else str(appeal.assignee_id)
+    earlier: dict[int, str] = {}
+    for flag in appeal.flags:
+        if flag.kind is FlagKind.REPEAT and flag.detail.isdigit():
+            found = await appeals.get(AppealId(int(flag.detail)))
+            if found is not None:
+                earlier[int(flag.detail)] = found.number
+    tasks = SqlAppealTasks(uow)
+    return render_card(
+        appeal,
+        texts,
+        zone=zone,
+        now=now,
+        executor=executor,
+        earlier=earlier,
+        attachments=len(await appeals.attachments(appeal.id)),
+        undelivered=await tasks.open_count(appeal.id, UNDELIVERED_TASK),
+        tasks=await tasks.of_appeal(appeal.id),
+    )

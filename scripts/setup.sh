@@ -25,3 +25,21 @@ setup_emulator() {
         npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
     fi
 }
+
+setup_browser() {
+    # The web desk's browser test (tests/e2e/test_web_desk_browser.py) drives Debian's
+    # Chromium through Playwright; Playwright's own browser download is never used.
+    local chromium="${CHROMIUM:-/usr/bin/chromium}"
+    if [ -x "$chromium" ]; then
+        return 0
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing chromium for the web desk's browser test" >&2
+        if apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; then
+            return 0
+        fi
+        echo "apt-get could not install chromium: the browser test will be skipped" >&2
+        return 0
+    fi
+    echo "no $chromium and apt-get is not usable as root: the browser test will be skipped" >&2
+}

@@ -14,7 +14,7 @@ from domain.reports import (
     ExtraTable,
     Facts,
     Period,
-    RegisterEntry,
+    RegisterRow,
     Report,
     figures,
     indicators,
@@ -26,7 +26,7 @@ from domain.reports import (
 class ReportStore(Protocol):
     async def facts(self, period: Period, zone: ZoneInfo, *, now: datetime) -> Facts: ...
 
-    def register(self, period: Period, zone: ZoneInfo) -> AsyncIterator[RegisterEntry]: ...
+    def register(self, period: Period, zone: ZoneInfo) -> AsyncIterator[Sequence[RegisterRow]]: ...
 
 
 class ReportService:
@@ -71,6 +71,6 @@ class ReportService:
             extra=tuple(extra),
         )
 
-    def register(self, period: Period) -> AsyncIterator[RegisterEntry]:
-        """Register 4.9's rows, streamed."""
+    def register(self, period: Period) -> AsyncIterator[Sequence[RegisterRow]]:
+        """Register 4.9's rows, oldest first, streamed in pages (RegisterEntry's order)."""
         return self._store.register(period, self._zone)

@@ -462,9 +462,13 @@ class StaffDesk:
 
         return await self._audited(member, StaffAction.RELAY, appeal_id, run, str(ref.message_id))
 
-    async def task_done(self, member: StaffMember, task_id: int) -> tuple[Appeal, AppealTask]:
+    async def task_done(
+        self, member: StaffMember, task_id: int, *, appeal_id: int | None = None
+    ) -> tuple[Appeal, AppealTask]:
+        """A task marked done; `appeal_id`: the appeal the task must belong to (the web
+        desk's URL names both)."""
         task = await self._tasks.get(task_id)
-        if task is None:
+        if task is None or (appeal_id is not None and task.appeal_id != appeal_id):
             raise AppealNotFound(task_id)
 
         async def run() -> tuple[Appeal, AppealTask]:
@@ -524,6 +528,16 @@ class StaffDesk:
             return found
 
         return await self._audited(member, StaffAction.IDENTITY, appeal_id, run)
+
+    async def contacts(self, member: StaffMember, appeal_id: int) -> Appeal:
+        """The appellant's name and contact, opened on the web desk on request (the page
+        shows them only then: personal data only where the task needs it); every look is
+        audited, the data itself never in the audit line."""
+
+        async def run() -> Appeal:
+            return await self.appeal(appeal_id)
+
+        return await self._audited(member, StaffAction.CONTACTS, appeal_id, run)
 
     # Settings ---------------------------------------------------------------------------
 

@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, bindparam, cast, distinct, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    bindparam,
+    cast,
+    distinct,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -59,6 +71,35 @@ _ANSWERS_OF = (
     .where(_A.user_id == bindparam("user_id"))
     .order_by(_A.answered_at, _A.id)
 )
+
+
+async def release_answers(session: Any, which: ColumnElement[bool]) -> int:
+    """The answers `which` selects, with every other answer of the same person to the same
+    questionnaire, no longer theirs: each such group gets one stand-in id (minus its first
+    answer's id: respondents still count once, and the results stay what they were), and a
+    free text, which may name the person, is erased. Answers already released (a stand-in
+    id is negative; Telegram's user ids are positive) are left. Consent withdrawn
+    (`SqlQuestionnaireStore.forget`) and the retention period past (storage/retention.py)
+    both come here. Returns how many answers were released."""
+    # The groups and their stand-ins first: SQLite evaluates a correlated subquery row by
+    # row while the rows change under it.
+    mine = select(_A.questionnaire_id, _A.user_id).where(which, _A.user_id > 0).distinct()
+    groups = (
+        await session.execute(
+            select(_A.questionnaire_id, _A.user_id, func.min(_A.id))
+            .where(tuple_(_A.questionnaire_id, _A.user_id).in_(mine))
+            .group_by(_A.questionnaire_id, _A.user_id)
+        )
+    ).all()
+    released = 0
+    for questionnaire_id, user_id, first in groups:
+        result = await session.execute(
+            update(_A)
+            .where(_A.user_id == user_id, _A.questionnaire_id == questionnaire_id)
+            .values(user_id=-int(first), text=None)
+        )
+        released += int(result.rowcount or 0)
+    return released
 
 
 class SqlQuestionnaireStore:
@@ -252,23 +293,7 @@ class SqlQuestionnaireStore:
         no longer theirs — each questionnaire's answers of theirs get one stand-in id (minus
         the first answer's id, so respondents still count once) — and a free text, which may
         name them, is erased. Returns how many answers were released."""
-        # The stand-ins first: SQLite evaluates a correlated subquery row by row while the
-        # rows change under it.
-        firsts = (
-            await self._session.execute(
-                select(_A.questionnaire_id, func.min(_A.id))
-                .where(_A.user_id == user_id)
-                .group_by(_A.questionnaire_id)
-            )
-        ).all()
-        released = 0
-        for questionnaire_id, first in firsts:
-            result = await self._session.execute(
-                update(_A)
-                .where(_A.user_id == user_id, _A.questionnaire_id == questionnaire_id)
-                .values(user_id=-int(first), text=None)
-            )
-            released += int(result.rowcount or 0)
+        released = await release_answers(self._session, _A.user_id == user_id)
         self._uow.mark_written()
         return released
 

@@ -7,7 +7,10 @@ Where each category's age counts from:
 - readings: submission; bookings: the visit; notices (with their recipients, targets and
   outbox rows, the evidence of who was told) and staff's notice drafts: creation, once the
   notice is done or cancelled; outbox messages that are no notice's: queuing, once they are
-  no longer pending; dialog drafts: their last change.
+  no longer pending; dialog drafts: their last change; questionnaire answers: a person's
+  answers to one questionnaire together, from the last of them — released (no longer the
+  person's, free texts erased, storage/questionnaires.py `release_answers`), so a second run
+  finds none.
 
 The count and the erasure read the same conditions, so a dry run's counts are what a real run
 at the same moment erases.
@@ -37,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from domain.appeal_model import OPEN_STATUSES
 from domain.notice_lifecycle import NoticeStatus
@@ -54,6 +58,7 @@ from storage.models import (
     NoticeRow,
     NoticeTargetRow,
     OutboxRow,
+    QuestionnaireAnswerRow,
     QuestionnaireRow,
     ReadingSubmissionRow,
     ReadingValueRow,
@@ -61,6 +66,7 @@ from storage.models import (
     StoredFileRow,
 )
 from storage.outbox import PENDING
+from storage.questionnaires import release_answers
 
 _OPEN = sorted(status.value for status in OPEN_STATUSES)
 _FINISHED_NOTICES = (NoticeStatus.DONE.value, NoticeStatus.CANCELLED.value)
@@ -102,6 +108,19 @@ def _candidates(category: DataCategory, cutoff: datetime) -> list[Select[Any]]:
                 OutboxRow.created_at < cutoff,
                 OutboxRow.status != PENDING,
                 OutboxRow.notice_id.is_(None),
+            )
+        ]
+    if category is DataCategory.QUESTIONNAIRES:
+        later = aliased(QuestionnaireAnswerRow)
+        answer = QuestionnaireAnswerRow
+        return [
+            select(answer.id).where(
+                answer.user_id > 0,
+                ~exists().where(
+                    later.questionnaire_id == answer.questionnaire_id,
+                    later.user_id == answer.user_id,
+                    later.answered_at >= cutoff,
+                ),
             )
         ]
     return [select(DialogStateRow.key).where(DialogStateRow.updated_at < cutoff)]
@@ -154,7 +173,12 @@ def _files_going(category: DataCategory, cutoff: datetime, *, counting: bool) ->
 
 async def _erase(
     session: AsyncSession, category: DataCategory, table: int, ids: Sequence[Any], now: datetime
-) -> None:
+) -> int:
+    """The rows `ids` erased (or anonymised). Returns how many rows went: `ids`, but for the
+    answers, which go with the person's other answers to the same questionnaire (all past
+    the period too: it counts from the last of them)."""
+    if category is DataCategory.QUESTIONNAIRES:
+        return await release_answers(session, QuestionnaireAnswerRow.id.in_(ids))
     if category is DataCategory.APPEALS:
         await _anonymise_appeals(session, ids, now)
     elif category is DataCategory.READINGS:
@@ -184,6 +208,7 @@ async def _erase(
         await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
     else:
         await session.execute(delete(DialogStateRow).where(DialogStateRow.key.in_(ids)))
+    return len(ids)
 
 
 async def _anonymise_appeals(session: AsyncSession, ids: Sequence[Any], now: datetime) -> None:
@@ -252,8 +277,7 @@ class SqlRetention:
                 )
                 if not ids:
                     continue
-                await _erase(session, category, table, ids, now)
-                done += len(ids)
+                done += await _erase(session, category, table, ids, now)
         return done
 
     async def count_files(self, category: DataCategory, *, cutoff: datetime) -> tuple[int, int]:

@@ -26,7 +26,7 @@ pyproject.toml pins aiosqlite to the versions tested.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -52,6 +52,24 @@ def _executemany(conn: Any, sql: str, seq_of_parameters: Iterable[Any]) -> _Resu
         return cursor.description, cursor.rowcount, cursor.lastrowid, [], conn.in_transaction
     finally:
         cursor.close()
+
+
+def _open_cursor(conn: Any, sql: str, parameters: Sequence[Any]) -> Any:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, parameters)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _fetch(_conn: Any, cursor: Any, size: int) -> list[Any]:
+    return cast(list[Any], cursor.fetchmany(size))
+
+
+def _close(_conn: Any, cursor: Any) -> None:
+    cursor.close()
 
 
 # What a connection saw of the database at one moment (storage/freshness.py): the WAL-index
@@ -231,6 +249,20 @@ class InlineConnection:
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
+
+    async def pages(
+        self, sql: str, parameters: Sequence[Any], size: int
+    ) -> AsyncIterator[list[Any]]:
+        """A long read (the reports' register) in pages of `size` rows: one cursor, stepped
+        a page at a time, each page as any statement here (on this thread unless SQLite is
+        busy), so memory stays one page and the event loop serves others between pages. The
+        rows are the driver's own tuples (no SQLAlchemy result processing)."""
+        cursor = await self.run(_open_cursor, sql, parameters)
+        try:
+            while page := await self.run(_fetch, cursor, size):
+                yield page
+        finally:
+            await self.run(_close, cursor)
 
     async def commit(self) -> None:
         if not self.in_transaction:

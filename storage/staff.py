@@ -182,9 +182,45 @@ class SqlStaffDirectory:
         return Department(id=int(result.scalar_one()), name=clean)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    user_id: int
+    action: str
+    outcome: str
+    detail: str
+
+
 class SqlStaffAudit:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
+
+    async def of_appeal(self, appeal_id: int, *, limit: int = 200) -> list[AuditEntry]:
+        """The appeal's audit lines, oldest first (the web desk's «Журнал»)."""
+        rows = (
+            await self._uow.session.execute(
+                select(
+                    StaffAuditRow.at,
+                    StaffAuditRow.user_id,
+                    StaffAuditRow.action,
+                    StaffAuditRow.outcome,
+                    StaffAuditRow.detail,
+                )
+                .where(StaffAuditRow.appeal_id == appeal_id)
+                .order_by(StaffAuditRow.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        return [
+            AuditEntry(
+                at=row.at,
+                user_id=int(row.user_id),
+                action=row.action,
+                outcome=row.outcome,
+                detail=row.detail or "",
+            )
+            for row in reversed(rows)
+        ]
 
     async def record(
         self,

@@ -57,7 +57,7 @@ def _compiled(dialect: Dialect, statement: Any, columns: tuple[str, ...]) -> tup
 _PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's bind processing would hand sqlite3 for our column types."""
     if type(value) in _PLAIN:
         return value
@@ -75,7 +75,7 @@ def _sqlite_statement(
     dialect: Dialect, statement: Any, parameters: dict[str, Any]
 ) -> tuple[str, list[Any]]:
     sql, names = _compiled(dialect, statement, tuple(sorted(parameters)))
-    return sql, [_sqlite_value(parameters[name]) for name in names]
+    return sql, [sqlite_value(parameters[name]) for name in names]
 
 
 class LazyConnection:
@@ -116,10 +116,11 @@ class LazyConnection:
         """Several reads in one call into SQLAlchemy's synchronous side (one greenlet)."""
         return await (await self._ready()).run_sync(fn)
 
-    async def stream(self, statement: Any, parameters: Any = None) -> Any:
-        """A result read as it is iterated (a server-side cursor where the driver has one):
-        the reports' register (storage/reports.py)."""
-        return await (await self._ready()).stream(statement, parameters)
+    async def driver_connection(self) -> Any:
+        """The driver's own connection (asyncpg's, or storage/sqlite_driver.py's), for a
+        read too long for SQLAlchemy's row processing: the reports' register
+        (storage/reports.py)."""
+        return (await (await self._ready()).get_raw_connection()).driver_connection
 
     async def commit(self) -> None:
         """Execute the deferred statements and commit. On SQLite they go to the driver
@@ -212,6 +213,7 @@ class UnitOfWork:
         self.pending: dict[str, Any] = {}
         self._before_commit: list[Callable[[UnitOfWork], Any]] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._commit_failed: list[Callable[[], None]] = []
         # Cache keys this unit of work has written (storage/cache.py).
         self.touched: set[Hashable] = set()
 
@@ -254,6 +256,10 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
+
+    def if_commit_fails(self, callback: Callable[[], None]) -> None:
+        """Called if the commit under way fails (after its rollback)."""
+        self._commit_failed.append(callback)
 
     # -- lifecycle ----------------------------------------------------------------------
     def bind(self) -> object:
@@ -309,17 +315,24 @@ class UnitOfWork:
             elif self._session is not None:
                 await self._session.rollback()
         except (IntegrityError, sqlite3.IntegrityError) as exc:
+            self._failed()
             await self.rollback()
             where = str(getattr(exc, "statement", "") or exc)
             if self.update_id is not None and "processed_updates" in where:
                 raise DuplicateUpdate(self.update_id) from None
             raise
         except BaseException:
+            self._failed()
             await self.rollback()
             raise
         finally:
             self._reset()
         await self._release()
+
+    def _failed(self) -> None:
+        failed, self._commit_failed = self._commit_failed, []
+        for callback in failed:
+            callback()
 
     async def rollback(self) -> None:
         if self._session is not None:
@@ -342,6 +355,7 @@ class UnitOfWork:
         self.pending = {}
         self._before_commit = []
         self._after_commit = []
+        self._commit_failed = []
 
     async def close(self) -> None:
         await self.rollback()

@@ -8,6 +8,7 @@
     app        <- ... notifier                     Services: the per-update wiring
     handlers,
     dialogs    <- ... app, each other              Telegram routers
+    web        <- ... app                          the staff web desk (FastAPI), Telegram-free
     bot        <- everything                       the composition root
 
 An import is every `import x`, `from x import y`, relative `from . import y` (resolved), and
@@ -38,8 +39,20 @@ LAYERS: dict[str, frozenset[str]] = {
     "dialogs": frozenset(
         {"domain", "services", "core", "storage", "notifier", "app", "handlers", "dialogs"}
     ),
+    "web": frozenset({"domain", "services", "core", "storage", "notifier", "app", "web"}),
     "bot": frozenset(
-        {"domain", "services", "core", "storage", "notifier", "app", "handlers", "dialogs", "bot"}
+        {
+            "domain",
+            "services",
+            "core",
+            "storage",
+            "notifier",
+            "app",
+            "handlers",
+            "dialogs",
+            "web",
+            "bot",
+        }
     ),
 }
 PROJECT = frozenset(LAYERS)
@@ -50,6 +63,9 @@ FRAMEWORKS = frozenset(
 )
 NO_FRAMEWORKS = frozenset({"services"})
 NO_DATABASE = frozenset({"core"})  # the kernel: no SQL, no scheduler
+# The web desk reaches Telegram only through the outbox and what the composition root hands
+# it (the staff-chat membership check): it never talks to the Bot API itself.
+NO_TELEGRAM = frozenset({"web"})
 DATABASE = frozenset({"sqlalchemy", "alembic", "apscheduler", "redis"})
 _DYNAMIC = {"import_module", "__import__"}
 
@@ -101,6 +117,7 @@ def violations(root: Path) -> list[str]:
                     (top in PROJECT and top not in allowed)
                     or (layer in NO_FRAMEWORKS and top in FRAMEWORKS)
                     or (layer in NO_DATABASE and top in DATABASE)
+                    or (layer in NO_TELEGRAM and top == "aiogram")
                     or (
                         layer == "domain"
                         and top not in sys.stdlib_module_names
@@ -172,6 +189,7 @@ def test_a_relative_import_reaching_an_outer_layer_is_caught(tmp_path: Path) -> 
         ("services", "sqlalchemy"),
         ("core", "sqlalchemy"),
         ("domain", "pydantic"),
+        ("web", "aiogram"),
     ],
 )
 def test_a_framework_in_an_inner_layer_is_caught(tmp_path: Path, layer: str, package: str) -> None:

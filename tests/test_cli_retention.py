@@ -32,6 +32,8 @@ from storage.models import (
     NoticeRow,
     NoticeTargetRow,
     OutboxRow,
+    QuestionnaireAnswerRow,
+    QuestionnaireRow,
     ReadingSubmissionRow,
     ReadingValueRow,
     StoredFileLinkRow,
@@ -295,9 +297,34 @@ async def _generate(engine: AsyncEngine, store: FolderFileStore) -> None:
                 )
             )
         await _files(connection, store)
+        await _answers(connection)
 
 
-EXPECTED = {"appeals": 1, "readings": 1, "bookings": 1, "notices": 2, "outbox": 1, "drafts": 1}
+async def _answers(connection: Any) -> None:
+    """A questionnaire's answers: one person's long ago (released), another's lately."""
+    questionnaires = DataCategory.QUESTIONNAIRES
+    qid = await connection.scalar(
+        insert(QuestionnaireRow)
+        .values(title="Качество", status="sent", created_by=1, created_at=_old(questionnaires))
+        .returning(QuestionnaireRow.id)
+    )
+    for user_id, at in ((7_000_001, _old(questionnaires)), (7_000_002, _recent(questionnaires))):
+        await connection.execute(
+            insert(QuestionnaireAnswerRow).values(
+                questionnaire_id=qid, position=0, user_id=user_id, text="Иванов", answered_at=at
+            )
+        )
+
+
+EXPECTED = {
+    "appeals": 1,
+    "readings": 1,
+    "bookings": 1,
+    "notices": 2,
+    "outbox": 1,
+    "drafts": 1,
+    "questionnaires": 1,
+}
 
 
 def _counts(texts: Texts, output: str) -> dict[str, int]:
@@ -364,6 +391,13 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
     # The old notice's delivery row went with it, and the old sent message.
     assert await _count(engine, OutboxRow) == rows[OutboxRow] - 2
     async with engine.connect() as connection:
+        answers = (
+            await connection.execute(
+                select(QuestionnaireAnswerRow.user_id, QuestionnaireAnswerRow.text).order_by(
+                    QuestionnaireAnswerRow.id
+                )
+            )
+        ).all()
         drafts = set((await connection.scalars(select(DialogStateRow.key))).all())
         appeals = {row.id: row for row in (await connection.execute(select(AppealRow))).all()}
         files = set((await connection.scalars(select(AppealAttachmentRow.appeal_id))).all())
@@ -376,6 +410,10 @@ async def test_152fz_st5_ch7_retention_dry_run_counts_then_erases_exactly_those_
             ).all()
         )
     assert drafts == {"new"}
+    # The old answer stays counted, no longer the person's and without its free text.
+    [(old_user, old_text), (new_user, new_text)] = answers
+    assert old_user < 0 and old_text is None
+    assert (new_user, new_text) == (7_000_002, "Иванов")
     # The anonymised appeal stays in the registry with its number, dates and outcome.
     gone = appeals[1]
     assert (gone.number, gone.status, gone.kind, gone.subject) == (

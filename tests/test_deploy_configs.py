@@ -45,6 +45,8 @@ def test_every_unit_has_its_sections_and_runs_the_bot() -> None:
     worker = _unit(DEPLOY / "systemd" / "reception-worker@.service")["Service"]
     assert worker["ExecStart"].endswith(" webhook --host 127.0.0.1 --port 808%i")
     assert worker["KillSignal"] == "SIGTERM"
+    desk = _unit(DEPLOY / "systemd" / "reception-web.service")["Service"]
+    assert desk["ExecStart"].endswith(" web --host 127.0.0.1 --port 8080")
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")

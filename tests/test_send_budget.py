@@ -76,3 +76,18 @@ async def test_without_redis_a_send_goes_at_once() -> None:
     finally:
         await dead.aclose()
     assert budget.unavailable == 2
+
+
+async def test_a_burst_beyond_the_redis_pool_waits_instead_of_failing(redis: Redis) -> None:
+    """300 people pressing at once: each update takes a Redis connection for its lock and
+    state; the bot's client queues what its pool cannot hold (bot/factory.py)."""
+    from bot.factory import REDIS_CONNECTIONS, redis_client
+
+    client = redis_client(REDIS_URL)
+    key = f"test-{uuid.uuid4().hex}:burst"
+    try:
+        results = await asyncio.gather(*(client.incr(key) for _ in range(3 * REDIS_CONNECTIONS)))
+        assert sorted(results) == list(range(1, 3 * REDIS_CONNECTIONS + 1))
+    finally:
+        await client.delete(key)
+        await client.aclose()

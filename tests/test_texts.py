@@ -183,6 +183,7 @@ def _built_keys() -> dict[str, Iterable[object]]:
         "staff-ground-": RejectionGround,
         "staff-notice-import-kind-": ImportKind,
         "staff-register-contact-": OFFLINE_CHANNELS,
+        "staff-register-contract-": ["yes", "no"],
         "staff-role-": StaffRole,
     }
 

@@ -38,6 +38,7 @@ from domain.appeals import (
 from domain.contacts import answer_contact, full_name
 from domain.deadlines import registered_late, registration_delay
 from domain.errors import DomainError
+from domain.reports import MEASURES_MAX
 from domain.staff import StaffMember
 from handlers.filters import Cmd, HasText
 from handlers.render import refusal_text
@@ -53,7 +54,23 @@ class RegField(StrEnum):
     KIND = "kind"
     SUBJECT = "subject"
     SAVE = "save"
+    # Register 4.9's optional fields: open them from the summary, keep a measure as it is,
+    # say whether a contract followed.
+    MEASURES = "measures"
+    KEEP = "keep"
+    CONTRACT = "contract"
 
+
+# The typed steps of the measures, in order, by the data key each fills.
+_MEASURE_STEPS = {
+    "measures_taken": StaffRegister.measures_taken,
+    "measures_planned": StaffRegister.measures_planned,
+}
+
+_MEASURE_PROMPTS = {
+    "measures_taken": "staff-register-measures-taken",
+    "measures_planned": "staff-register-measures-planned",
+}
 
 _REG_VALUES: Mapping[RegField, frozenset[str]] = {
     RegField.FORM: frozenset(OFFLINE_FORMS),
@@ -61,6 +78,9 @@ _REG_VALUES: Mapping[RegField, frozenset[str]] = {
     RegField.KIND: frozenset(AppealKind),
     RegField.SUBJECT: frozenset(Subject),
     RegField.SAVE: frozenset({"yes"}),
+    RegField.MEASURES: frozenset({"edit"}),
+    RegField.KEEP: frozenset(_MEASURE_STEPS),
+    RegField.CONTRACT: frozenset({"yes", "no"}),
 }
 
 
@@ -110,7 +130,16 @@ _STEP_OF: Mapping[RegField, str | None] = {
     RegField.KIND: StaffRegister.kind.state,
     RegField.SUBJECT: StaffRegister.subject.state,
     RegField.SAVE: StaffRegister.confirm.state,
+    RegField.MEASURES: StaffRegister.confirm.state,
+    RegField.CONTRACT: StaffRegister.contract.state,
 }
+
+
+def _button_step(field: RegField, value: str) -> str | None:
+    """The step a button belongs to («Оставить как есть» names its own)."""
+    if field is RegField.KEEP:
+        return _MEASURE_STEPS[value].state
+    return _STEP_OF[field]
 
 
 async def on_register_button(
@@ -128,7 +157,7 @@ async def on_register_button(
         return
     current = await state.get_state()
     field, value = callback_data.field, callback_data.value
-    if _STEP_OF[field] != current or (
+    if _button_step(field, value) != current or (
         field is RegField.SUBJECT
         and Subject(value) not in subjects_for(AppealKind((await state.get_data())["kind"]))
     ):
@@ -137,6 +166,10 @@ async def on_register_button(
     await drop_markup(callback)
     if field is RegField.SAVE:
         await _register_save(callback, state, services, texts, config, staff, message)
+        return
+    if field in (RegField.MEASURES, RegField.KEEP, RegField.CONTRACT):
+        await _measures_button(field, value, state, services, texts, config, message)
+        await callback.answer()
         return
     await state.update_data({field: value})
     data = await state.get_data()
@@ -205,29 +238,140 @@ async def on_register_text(
         _pick(services, config, message, texts.get("staff-register-kind"), RegField.KIND, options)
     elif current == StaffRegister.text.state:
         await state.update_data(text=text)
-        data = await state.get_data()
-        summary = texts.get(
-            "staff-register-confirm",
-            form=texts.plain(f"staff-form-{data['form']}"),
-            name=data["full_name"] or texts.plain("staff-register-not-given"),
-            channel=texts.plain(f"appeal-channel-{data['channel']}").lower(),
-            contact=data["contact"] or texts.plain("staff-register-not-given"),
-            kind=texts.plain(f"appeal-kind-{data['kind']}"),
-            subject=texts.plain(f"appeal-subject-{data['subject']}"),
-            text=text,
+        await _confirm(message, state, services, texts, config)
+    elif current is not None and current in (
+        StaffRegister.measures_taken.state,
+        StaffRegister.measures_planned.state,
+    ):
+        await _measure_typed(message, state, services, texts, config, current, text)
+
+
+async def _confirm(
+    message: Message, state: FSMContext, services: Services, texts: Texts, config: AppConfig
+) -> None:
+    """The summary to check, with «Зарегистрировать» and «Меры и договор»."""
+    data = await state.get_data()
+    not_given = texts.plain("staff-register-not-given")
+    summary = texts.get(
+        "staff-register-confirm",
+        form=texts.plain(f"staff-form-{data['form']}"),
+        name=data["full_name"] or not_given,
+        channel=texts.plain(f"appeal-channel-{data['channel']}").lower(),
+        contact=data["contact"] or not_given,
+        kind=texts.plain(f"appeal-kind-{data['kind']}"),
+        subject=texts.plain(f"appeal-subject-{data['subject']}"),
+        text=data["text"],
+    )
+    received = date.fromisoformat(data["received"]).strftime("%d.%m.%Y")
+    lines = [summary, texts.get("staff-register-received-line", date=received)]
+    if data.get("measures_taken") or data.get("measures_planned") or "contract" in data:
+        contract = data.get("contract")
+        lines.append(
+            texts.get(
+                "staff-register-measures-lines",
+                done=data.get("measures_taken") or not_given,
+                planned=data.get("measures_planned") or not_given,
+                contract=(
+                    not_given
+                    if contract is None
+                    else texts.plain(f"staff-register-contract-{contract}").lower()
+                ),
+            )
         )
-        received = date.fromisoformat(data["received"]).strftime("%d.%m.%Y")
-        summary = f"{summary}\n{texts.get('staff-register-received-line', date=received)}"
-        summary = "\n".join([summary, *pp55.summary_lines(data, texts, config)])
-        await state.set_state(StaffRegister.confirm)
-        _pick(
-            services,
-            config,
-            message,
-            summary,
-            RegField.SAVE,
-            [(texts.plain("staff-register-save"), "yes")],
-        )
+    summary = "\n".join([*lines, *pp55.summary_lines(data, texts, config)])
+    await state.set_state(StaffRegister.confirm)
+    buttons = [
+        (texts.plain("staff-register-save"), RegCb(field=RegField.SAVE, value="yes")),
+        (texts.plain("staff-register-measures"), RegCb(field=RegField.MEASURES, value="edit")),
+    ]
+    staff_reply(services, config, message, summary, markup=column(buttons))
+
+
+def _ask_measure(
+    message: Message,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    data: Mapping[str, Any],
+    key: str,
+) -> None:
+    """A measure's step: what it holds now (kept with «Оставить как есть»), or a new text."""
+    prompt = texts.get(_MEASURE_PROMPTS[key], max=MEASURES_MAX)
+    now = str(data.get(key) or "")
+    if not now:
+        staff_reply(services, config, message, prompt)
+        return
+    prompt = f"{prompt}\n{texts.get('staff-register-measures-now', text=now)}"
+    keep = (texts.plain("staff-register-measures-keep"), RegCb(field=RegField.KEEP, value=key))
+    staff_reply(services, config, message, prompt, markup=column([keep]))
+
+
+def _ask_contract(message: Message, services: Services, texts: Texts, config: AppConfig) -> None:
+    options = [(texts.plain(f"staff-register-contract-{v}"), v) for v in ("yes", "no")]
+    _pick(
+        services,
+        config,
+        message,
+        texts.get("staff-register-contract"),
+        RegField.CONTRACT,
+        options,
+    )
+
+
+async def _next_after_measure(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    key: str,
+) -> None:
+    if key == "measures_taken":
+        await state.set_state(StaffRegister.measures_planned)
+        _ask_measure(message, services, texts, config, await state.get_data(), "measures_planned")
+    else:
+        await state.set_state(StaffRegister.contract)
+        _ask_contract(message, services, texts, config)
+
+
+async def _measures_button(
+    field: RegField,
+    value: str,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    message: Message,
+) -> None:
+    """«Меры и договор» on the summary, «Оставить как есть» at a measure, «Да»/«Нет»."""
+    if field is RegField.MEASURES:
+        await state.set_state(StaffRegister.measures_taken)
+        _ask_measure(message, services, texts, config, await state.get_data(), "measures_taken")
+    elif field is RegField.KEEP:
+        await _next_after_measure(message, state, services, texts, config, value)
+    else:
+        await state.update_data(contract=value)
+        await _confirm(message, state, services, texts, config)
+
+
+async def _measure_typed(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    config: AppConfig,
+    current: str,
+    text: str,
+) -> None:
+    """A measure typed: `-` for none; longer than the register takes is refused, the step
+    staying where it was."""
+    key = next(k for k, step in _MEASURE_STEPS.items() if step.state == current)
+    if len(text) > MEASURES_MAX:
+        reply = texts.get("staff-register-measures-long", max=MEASURES_MAX, length=len(text))
+        staff_reply(services, config, message, reply)
+        return
+    await state.update_data({key: "" if text in {_LEFT_OUT, "—"} else text})
+    await _next_after_measure(message, state, services, texts, config, key)
 
 
 # §15.2: a written appeal without a name or a contact is registered all the same ("-").
@@ -293,6 +437,9 @@ async def _register_save(
             date.fromisoformat(data["received"]), now=services.clock.now(), zone=config.zone
         ),
         pp55=pp55.draft_details(data, config),
+        measures_taken=str(data.get("measures_taken") or ""),
+        measures_planned=str(data.get("measures_planned") or ""),
+        contract_concluded=data.get("contract") == "yes",
     )
     try:
         appeal = await services.staff_desk.register(staff, draft)
@@ -326,6 +473,8 @@ def build_router() -> Router:
             StaffRegister.full_name,
             StaffRegister.contact,
             StaffRegister.text,
+            StaffRegister.measures_taken,
+            StaffRegister.measures_planned,
         ),
         HasText(),
     )

@@ -11,3 +11,7 @@ class StaffRegister(StatesGroup):
     subject = State()
     text = State()
     confirm = State()
+    # Register 4.9's fields (optional, from the summary's «Меры и договор»).
+    measures_taken = State()
+    measures_planned = State()
+    contract = State()

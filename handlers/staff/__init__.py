@@ -15,7 +15,17 @@ from aiogram import Router
 
 from dialogs.registration import router as registration
 from handlers.errors import DomainErrors
-from handlers.staff import card, commands, lookups, office, profile, reports, settings, thread
+from handlers.staff import (
+    card,
+    commands,
+    lookups,
+    office,
+    profile,
+    reports,
+    settings,
+    thread,
+    web,
+)
 from handlers.staff.commands import APPEAL_COMMANDS
 from handlers.staff.gate import MembershipCache as MembershipCache
 from handlers.staff.gate import StaffChat as StaffChat
@@ -48,6 +58,7 @@ STAFF_COMMANDS = (
     "measures",
     "planned",
     "contract",
+    "web",
     "help",
     "cancel",
 )
@@ -76,6 +87,7 @@ def build_router(membership: MembershipCache | None = None, *first: Router) -> R
     # text is an answer; then the thread's catch-all.
     desk.include_routers(
         settings.build_router(),
+        web.build_router(),
         office.build_router(),
         reports.build_router(),
         commands.build_router(),

@@ -5,8 +5,6 @@ refused by the staff chat's one renderer (RoleRequired), and the refusal is audi
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -21,24 +19,15 @@ from domain.reports import (
     NO_WORDS,
     YES_WORDS,
     Period,
-    month,
     parse_period,
-    quarter,
-    year,
 )
+from domain.reports import PeriodChoice as ReportChoice
+from domain.reports import chosen_period as pick_period
 from domain.staff import StaffAction, StaffMember
 from handlers.filters import Cmd
 from handlers.staff.replies import appeal_of, column, drop_markup, staff_reply
 from notifier.report_export import queue_report
 from storage.reports import SqlReports
-
-
-class ReportChoice(StrEnum):
-    THIS_MONTH = "this_month"
-    LAST_MONTH = "last_month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    CUSTOM = "custom"
 
 
 class ReportCb(CallbackData, prefix="rp"):
@@ -59,15 +48,7 @@ _BUTTONS = (
 
 
 def chosen_period(choice: ReportChoice, services: Services, config: AppConfig) -> Period:
-    today = services.clock.now().astimezone(config.zone).date()
-    this_month = month(today.year, today.month)
-    if choice is ReportChoice.LAST_MONTH:
-        return this_month.preceding()
-    if choice is ReportChoice.QUARTER:
-        return quarter(today.year, (today.month - 1) // 3 + 1)
-    if choice is ReportChoice.YEAR:
-        return year(today.year)
-    return this_month
+    return pick_period(choice, services.clock.now().astimezone(config.zone).date())
 
 
 async def cmd_report(

@@ -68,6 +68,8 @@ from storage.models.staff import (
     StaffAuditRow,
     StaffMemberRow,
     StaffMessageRow,
+    WebLoginRow,
+    WebSessionRow,
 )
 
 __all__ = [
@@ -119,4 +121,6 @@ __all__ = [
     "SubmittedDraftRow",
     "SubscriptionRow",
     "UtcDateTime",
+    "WebLoginRow",
+    "WebSessionRow",
 ]

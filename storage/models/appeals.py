@@ -95,6 +95,11 @@ class AppealRow(Base):
             sqlite_where=text(ILLEGIBLE_WHERE),
             postgresql_where=text(ILLEGIBLE_WHERE),
         ),
+        # The web registry (storage/registry.py): its default order and the executor filter.
+        # Its trigram search index is the migration's alone (0027_webpages: a pg_trgm GIN
+        # index on PostgreSQL, an FTS5 table kept by triggers on SQLite).
+        Index("ix_appeals_received", "received_at", "id"),
+        Index("ix_appeals_assignee", "assignee_id", "received_at"),
         Index(
             "ix_appeals_report",
             *(text(term) if term.startswith("(") else term for term in REPORT_INDEX_TERMS),
@@ -106,6 +111,9 @@ class AppealRow(Base):
             "first_answered_at",
             sqlite_where=text("first_answered_at IS NOT NULL"),
         ).ddl_if(dialect="sqlite"),
+        # Register 4.9 in its order without a sort (storage/reports.py, migration 0025). On
+        # SQLite the registered_at index already ends with the rowid, which is the id.
+        Index("ix_appeals_register", "registered_at", "id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

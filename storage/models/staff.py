@@ -154,3 +154,29 @@ class AppealSurveyRow(Base):
     # A rating given outside the bot and entered by staff: the channel it came by (phone,
     # post, email); None for a rating given in the bot, or none yet.
     rated_via: Mapped[str | None] = mapped_column(String(16))
+
+
+class WebLoginRow(Base):
+    """A one-time link into the web desk (docs/web.md), sent by /web in the staff chat: only
+    its SHA-256 is kept, valid for minutes, used once."""
+
+    __tablename__ = "web_logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class WebSessionRow(Base):
+    """A web desk session opened by a login link: the cookie carries its id (signed), the
+    row its SHA-256; `seen_at` renews it while the person is active, `ended_at` is a logout."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import Settings, describe_errors
 from domain.content import ContentLibrary
 from domain.retention import DEFAULT_DAYS, DataCategory, RetentionPolicy, Treatment
 
@@ -24,9 +25,11 @@ def test_152fz_st5_ch7_a_row_goes_only_once_past_its_period() -> None:
 
 
 def test_reg_186_appeals_are_anonymised_not_deleted() -> None:
-    """The registry row stays for the Order 186 reports (Приложение 7)."""
+    """The registry row stays for the Order 186 reports (Приложение 7); so do the
+    questionnaires' answers, counted in their results (regulation §19.17–19.18)."""
     assert RetentionPolicy.treatment(DataCategory.APPEALS) is Treatment.ANONYMISE
-    others = set(DataCategory) - {DataCategory.APPEALS}
+    assert RetentionPolicy.treatment(DataCategory.QUESTIONNAIRES) is Treatment.ANONYMISE
+    others = set(DataCategory) - {DataCategory.APPEALS, DataCategory.QUESTIONNAIRES}
     assert {RetentionPolicy.treatment(category) for category in others} == {Treatment.ERASE}
 
 
@@ -40,8 +43,14 @@ def test_a_policy_without_a_period_or_with_a_zero_one_is_refused() -> None:
 
 
 def test_retention_settings_read_the_flat_variables() -> None:
-    settings = Settings(_env_file=None, retention_drafts_days="45", retention_hour="4")
+    settings = Settings(
+        _env_file=None,
+        retention_drafts_days="45",
+        retention_questionnaires_days="400",
+        retention_hour="4",
+    )
     assert settings.retention.policy.periods[DataCategory.DRAFTS] == timedelta(days=45)
+    assert settings.retention.policy.periods[DataCategory.QUESTIONNAIRES] == timedelta(days=400)
     assert settings.retention.hour == 4
     default = Settings(_env_file=None).retention.policy
     assert default == RetentionPolicy.default()
@@ -55,6 +64,7 @@ _STATED = {
     DataCategory.NOTICES: ("уведомления", "3 года"),
     DataCategory.OUTBOX: ("тексты отправленных", "90 дней"),
     DataCategory.DRAFTS: ("незавершённые действия", "30 дней"),
+    DataCategory.QUESTIONNAIRES: ("ответы на анкеты", "1 год"),
 }
 _DAYS = {"5 лет": 5 * 365, "3 года": 3 * 365, "1 год": 365, "90 дней": 90, "30 дней": 30}
 
@@ -89,6 +99,7 @@ _COLLECTED = {
     "subscriptions.topic": "настройки уведомлений",
     "notice_recipients.user_id": "сведения об их доставке",
     "dialog_states.data": "данные незавершённых действий",
+    "questionnaire_answers.text": "ответы на анкеты",
 }
 
 
@@ -96,3 +107,11 @@ def test_152fz_st9_ch4_consent_names_every_category_collected(content: ContentLi
     listed = content.consent.body.split("**Перечень данных:**")[1].split("**Действия")[0]
     for column, words in _COLLECTED.items():
         assert re.search(re.escape(words), listed, re.IGNORECASE), column
+
+
+def test_a_questionnaire_answers_period_under_a_month_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, retention_questionnaires_days="7")
+    [(name, value, problem)] = describe_errors(refused.value)
+    assert (name, value) == ("RETENTION_QUESTIONNAIRES_DAYS", "7")
+    assert "31" in problem

@@ -295,6 +295,7 @@ def test_every_staff_handler_is_behind_the_gate_once_and_the_desk_behind_one_ren
         "staff_questionnaires message": (1, 1),
         "staff_questionnaires callback_query": (1, 1),
         "handlers.staff.settings message": (1, 1),
+        "handlers.staff.web message": (1, 1),
         "handlers.staff.office message": (1, 1),
         "handlers.staff.reports message": (1, 1),
         "handlers.staff.reports callback_query": (1, 1),

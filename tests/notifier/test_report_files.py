@@ -47,15 +47,17 @@ async def _build(
         service = ReportService(SqlReports(uow), clock=FixedClock(REPORT_NOW), zone=MOSCOW)
         period = parse_period(label)
         report = await service.build(period, extra=[QUESTIONNAIRE])
-        entries = [entry async for entry in service.register(period)]
+        entries = [
+            RegisterEntry.named(row) async for page in service.register(period) for row in page
+        ]
     finally:
         await uow.rollback()
     return report, entries
 
 
-async def _each(entries: list[RegisterEntry]) -> AsyncIterator[RegisterEntry]:
-    for entry in entries:
-        yield entry
+async def _each(entries: list[RegisterEntry]) -> AsyncIterator[list[RegisterEntry]]:
+    for start in range(0, len(entries), 7):  # pages of 7: a page boundary inside the data
+        yield entries[start : start + 7]
 
 
 async def test_the_xlsx_has_the_official_sheets_headers_and_rows(

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_questionnaires import CSV_HEADER, cmd_questionnaire
@@ -26,11 +26,13 @@ from domain.questionnaires import (
     QuestionnaireClosed,
     QuestionnaireStatus,
 )
-from domain.retention import DataCategory
+from domain.retention import DataCategory, RetentionPolicy
 from domain.subscriptions import Topic
 from services.notices import NoticePolicy, NoticeService
 from services.questionnaires import QuestionnaireService
-from storage.models import NoticeRecipientRow, NoticeRow
+from services.retention import RetentionService
+from storage.files import FolderFileStore
+from storage.models import NoticeRecipientRow, NoticeRow, QuestionnaireAnswerRow
 from storage.notice_drafts import SqlNoticeDrafts
 from storage.notices import SqlNoticeStore
 from storage.questionnaires import SqlQuestionnaireStore
@@ -275,4 +277,71 @@ async def test_152fz_st21_ch5_withdrawn_consent_unlinks_answers_and_erases_free_
     assert (scale.answers, scale.mean) == (2, 4.0)  # still counted
     assert [(o.label, o.count) for o in yes_no.options] == [("yes", 1), ("no", 0)]
     assert results.respondents == 2  # the withdrawn person still counts once
+    assert free.answers == 2 and free.texts == ("Всё хорошо",)
+
+
+async def test_152fz_st5_ch7_answers_past_their_period_are_released_and_still_counted(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, tmp_path: Path
+) -> None:
+    """A person's answers to a questionnaire go together, a year after the last of them: no
+    longer theirs (one stand-in per person and questionnaire), free texts erased, the
+    results as they were; a dry run counts exactly what the run releases."""
+    first = await _sent(sessionmaker, clock, "Годовой")
+    second = await _sent(sessionmaker, clock, "Второй")
+    a, b, c = PEOPLE
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    for person, position, value, text in (
+        (a, 0, 5, None),
+        (a, 1, 1, None),
+        (a, 3, None, "Я Иванов из дома 5"),
+        (b, 0, 3, None),
+        (b, 3, None, "Всё хорошо"),  # answered later: b's answers stay
+        (c, 0, 2, None),
+    ):
+        await service.answer(person, first, position, value=value, text=text)
+    await service.answer(c, second, 0, value=4)
+    old = clock.now() - timedelta(days=400)
+    await uow.session.execute(
+        update(QuestionnaireAnswerRow)
+        .where(~((QuestionnaireAnswerRow.user_id == b) & (QuestionnaireAnswerRow.position == 3)))
+        .values(answered_at=old)
+    )
+    await uow.commit()
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    before = await _service(uow, clock).results(first)
+    await uow.rollback()
+
+    later = FixedClock(clock.now())
+    retention = RetentionService(
+        store=SqlRetention(sessionmaker),
+        files=FolderFileStore(tmp_path),
+        policy=RetentionPolicy.default(),
+        clock=later,
+        batch=2,  # a's three answers straddle two batches: they still go together
+    )
+    dry = await retention.run(dry_run=True)
+    assert dry.counts[DataCategory.QUESTIONNAIRES] == 5  # a's 3, c's 2 (two questionnaires)
+    done = await retention.run(dry_run=False)
+    assert done.counts[DataCategory.QUESTIONNAIRES] == 5
+    assert (await retention.run(dry_run=False)).counts[DataCategory.QUESTIONNAIRES] == 0
+
+    uow = UnitOfWork(sessionmaker, clock=clock)
+    service = _service(uow, clock)
+    after = await service.results(first)
+    assert await service.answers_of(a) == [] and await service.answers_of(c) == []
+    assert len(await service.answers_of(b)) == 2
+    stand_ins = (
+        await uow.session.execute(
+            select(QuestionnaireAnswerRow.questionnaire_id, QuestionnaireAnswerRow.user_id)
+            .where(QuestionnaireAnswerRow.user_id < 0)
+            .distinct()
+        )
+    ).all()
+    await uow.rollback()
+    assert len(stand_ins) == 3  # a in the first; c in the first and in the second
+    assert after.respondents == before.respondents == 3
+    scale, yes_no, _choice, free = after.questions
+    assert (scale.answers, scale.mean) == (before.questions[0].answers, before.questions[0].mean)
+    assert [(o.label, o.count) for o in yes_no.options] == [("yes", 1), ("no", 0)]
     assert free.answers == 2 and free.texts == ("Всё хорошо",)

@@ -64,3 +64,36 @@ async def test_sqlite_facts_and_answer_times_read_their_indexes_without_sorting(
         assert len(plan) == 1, plan  # no "USE TEMP B-TREE FOR GROUP BY"
         (step,) = plan
         assert "COVERING INDEX" in step and "registered_at>?" in step, step
+
+
+async def test_postgresql_has_statistics_on_the_very_expression_the_histogram_groups_by(
+    engine: AsyncEngine,
+) -> None:
+    """The planner uses expression statistics only for an identical expression: the one of
+    the migration (0025) and the one storage/reports.py writes must stay the same."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's extended statistics")
+    from sqlalchemy import Integer, cast, func, select
+
+    from storage.models import AppealRow
+    from storage.reports import _answer_days
+
+    whole = cast(func.floor(_answer_days("postgresql")), Integer)
+    query = select(whole).select_from(AppealRow)
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql(f"CREATE TEMPORARY VIEW answer_days AS {sql}")
+        written = await connection.scalar(text("SELECT pg_get_viewdef('answer_days')"))
+        (kept,) = (
+            await connection.execute(
+                text(
+                    "SELECT pg_get_statisticsobjdef_expressions(oid) FROM pg_statistic_ext "
+                    "WHERE stxname = 'st_appeals_answer_days'"
+                )
+            )
+        ).scalar_one()
+        await connection.rollback()
+    # The view's text is "SELECT <expression> AS <label> FROM appeals;", the columns
+    # qualified; the statistics' the bare expression.
+    expression = str(written).split("SELECT", 1)[1].rsplit(" AS ", 1)[0].strip()
+    assert expression.replace("appeals.", "") == kept

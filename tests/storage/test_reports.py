@@ -22,6 +22,7 @@ from domain.reports import (
     COL_TAKEN,
     MARK,
     Outcome,
+    RegisterEntry,
     Report,
     TextKey,
     month,
@@ -179,7 +180,9 @@ async def test_register_49_rows_streamed_in_order(
     uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
     try:
         service = ReportService(SqlReports(uow), clock=FixedClock(REPORT_NOW), zone=MOSCOW)
-        entries = [entry async for entry in service.register(year(2026))]
+        entries = [
+            RegisterEntry.named(row) async for page in service.register(year(2026)) for row in page
+        ]
     finally:
         await uow.rollback()
     assert len(entries) == 40
@@ -294,9 +297,45 @@ async def test_the_register_pages_through_in_order_without_losing_a_row(
     await report_data.load(engine)
     uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
     try:
-        entries = [entry async for entry in SqlReports(uow).register(year(2026), MOSCOW)]
+        entries = [
+            RegisterEntry.named(row)
+            async for page in SqlReports(uow).register(year(2026), MOSCOW)
+            for row in page
+        ]
     finally:
         await uow.rollback()
     numbers = [entry.number for entry in entries]
     assert len(numbers) == len(set(numbers)) == 40
     assert entries == sorted(entries, key=lambda e: (e.registered_at, e.number))
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "America/New_York", "Asia/Kolkata"])
+async def test_the_register_gives_local_dates_and_times_in_any_zone(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], zone_name: str
+) -> None:
+    """The database adds the zone's offset piece by piece (summer time included): every row's
+    date and time are those zoneinfo gives for the stored moment."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(zone_name)
+    await report_data.load(engine)
+    async with engine.connect() as connection:
+        stored = dict(
+            (await connection.execute(select(AppealRow.number, AppealRow.registered_at))).all()
+        )
+    uow = UnitOfWork(sessionmaker, clock=FixedClock(REPORT_NOW))
+    try:
+        entries = [
+            RegisterEntry.named(row)
+            async for page in SqlReports(uow).register(year(2026), zone)
+            for row in page
+        ]
+    finally:
+        await uow.rollback()
+    assert entries
+    for entry in entries:
+        moment = stored[entry.number]
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        local = moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
+        assert entry.registered_at == local, entry.number
+    assert len({entry.registered_at.utcoffset() for entry in entries}) == 1  # naive, local

@@ -204,3 +204,32 @@ async def test_a_lock_held_past_the_busy_timeout_fails_as_before(
         await driver.batch_and_commit([("INSERT INTO t (v) VALUES (?)", ["late"])])
     assert not driver.in_transaction
     assert await _count(driver) == 0
+
+
+async def test_a_long_read_comes_in_pages_without_a_hop_and_its_cursor_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pages` (the reports' register): one cursor, a page per step, on this thread; left
+    early, its cursor is closed (the connection then reads and writes as ever)."""
+    path = str(tmp_path / "pages.db")
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    setup.executemany("INSERT INTO t (v) VALUES (?)", [(f"v{i}",) for i in range(23)])
+    setup.commit()
+    setup.close()
+    driver = await sqlite_driver.connect(path, busy_timeout=2.0)
+    try:
+        hops = _count_hops(driver, monkeypatch)
+        sizes = [
+            len(page) async for page in driver.pages("SELECT id, v FROM t ORDER BY id", [], 5)
+        ]
+        assert sizes == [5, 5, 5, 5, 3]
+        pages = driver.pages("SELECT id FROM t WHERE id > ? ORDER BY id", [20], 2)
+        assert await anext(pages) == [(21,), (22,)]
+        await pages.aclose()
+        await driver.batch_and_commit([("INSERT INTO t (v) VALUES (?)", ["after"])])
+        rows = [row async for page in driver.pages("SELECT v FROM t", [], 100) for row in page]
+        assert len(rows) == 24 and rows[-1] == ("after",)
+        assert hops == []
+    finally:
+        await driver.close()

@@ -124,3 +124,40 @@ async def test_a_window_narrowing_write_skips_only_its_own_flush_wait(
     else:
         assert await after.session.scalar(text("SELECT 1")) == 1
     await after.rollback()
+
+
+async def test_an_answer_mark_travels_with_one_commit_at_a_time_and_survives_its_failure(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """Offered to every commit under way, the same mark made concurrent transactions update
+    the same row and wait for each other's locks (bench/load.py on PostgreSQL)."""
+    dedup = UpdateDeduplicator()
+    step = UnitOfWork(sessionmaker, clock=clock, update_id=2, piggyback=dedup.piggyback)
+    step.mark_written()
+    step.dialog_continues = True
+    await step.commit()
+    done = UnitOfWork(sessionmaker, clock=clock, update_id=3)
+    done.mark_written()
+    await done.commit()
+    dedup.answered(2)
+    # Two commits under way at once: only the first takes the mark along.
+    first = UnitOfWork(sessionmaker, clock=clock, update_id=10)
+    second = UnitOfWork(sessionmaker, clock=clock, update_id=11)
+    dedup.piggyback(first)
+    dedup.piggyback(second)
+    assert len(first.session.deferred) == 1 and second.session.deferred == []
+    await first.rollback()
+    await second.rollback()
+    # A commit that carried it and failed (a redelivered update) gives it back...
+    dedup = UpdateDeduplicator()
+    dedup.answered(2)
+    again = UnitOfWork(sessionmaker, clock=clock, update_id=3, piggyback=dedup.piggyback)
+    again.mark_written()
+    with pytest.raises(DuplicateUpdate):
+        await again.commit()
+    assert dedup.pending_marks == 1 and not await _answered(sessionmaker, 2)
+    # ...and the next commit stores it.
+    other = UnitOfWork(sessionmaker, clock=clock, update_id=4, piggyback=dedup.piggyback)
+    other.mark_written()
+    await other.commit()
+    assert dedup.pending_marks == 0 and await _answered(sessionmaker, 2)

@@ -6,6 +6,7 @@ retention-line = { $kind ->
         [bookings] записи на приём
         [notices] уведомления и черновики рассылок
         [outbox] тексты отправленных сообщений
+        [questionnaires] ответы на анкеты (обезличены)
        *[drafts] незавершённые диалоги
     }: { $count }
 retention-files-line = { $kind ->

@@ -227,6 +227,7 @@ staff-help = <b>Команды сотрудника</b> (ответом на к�
     /staff — сотрудники и роли, /departments — отделы
     /department Название, /setrole id роль, /setdept id отдел, /depthead отдел id — для администратора
     /digest — сводка по срокам
+    /web — рабочий стол в браузере: ссылка для входа придёт в личный чат
     <b>Показания и приём</b>
     /readings 2026-11 — показания за месяц файлом для расчётов
     /reading счёт счётчик Т1 [Т2 [Т3]] [phone|in_person] — показания, принятые по телефону или лично
@@ -347,3 +348,15 @@ staff-readings-no-account = { $number }: в обращении не указан
 staff-readings-none = { $number }: по лицевому счёту { $account } показаний нет.
 staff-readings-title = { $number }: показания по лицевому счёту { $account }, последние { $count }:
 staff-readings-line = { $date } · счётчик { $serial } · { $values } · { $channel }
+staff-register-measures = 📋 Меры и договор (реестр 4.9)
+staff-register-measures-taken = Какие меры по обращению уже приняты? Напишите текст (не больше { $max } знаков) или <code>-</code>, если никаких.
+staff-register-measures-planned = Какие меры запланированы? Напишите текст (не больше { $max } знаков) или <code>-</code>, если никаких.
+staff-register-measures-now = Сейчас: { $text }
+staff-register-measures-keep = Оставить как есть
+staff-register-measures-long = Слишком длинно: { $length } знаков, а в реестр помещается не больше { $max }. Сократите текст и отправьте ещё раз.
+staff-register-contract = Привело ли обращение к заключению договора (на технологическое присоединение или на оказание услуг по передаче электроэнергии)?
+staff-register-contract-yes = Да
+staff-register-contract-no = Нет
+staff-register-measures-lines = Меры приняты: { $done }
+    Меры запланированы: { $planned }
+    Договор заключён: { $contract }

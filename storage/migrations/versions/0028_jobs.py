@@ -2,8 +2,8 @@
 the digest's unassigned ones, and the few marked illegible (a partial index), so that
 neither the deadline check nor the digest reads every open appeal
 
-Revision ID: 0025_jobs
-Revises: 0024_reportperf
+Revision ID: 0028_jobs
+Revises: 0027_webpages
 Create Date: 2026-12-05 01:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025_jobs"
-down_revision: str | None = "0024_reportperf"
+revision: str = "0028_jobs"
+down_revision: str | None = "0027_webpages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
