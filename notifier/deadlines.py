@@ -22,6 +22,7 @@ overdue. Such appeals are few: the check reads every open one marked illegible.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from core.texts import Texts
 from domain.appeals import Appeal
 from domain.deadlines import (
     STAGE_RANK,
+    StageBounds,
     WarningStage,
     WorkingCalendar,
     early_warning_due,
@@ -54,6 +56,12 @@ from storage.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 # Appeals listed by name in each group of the digest; the rest are counted.
 _DIGEST_SHOWN = 20
+# SQLite answers on the event loop's thread (storage/sqlite_driver.py): the check reads the
+# appeals at a stage this many index entries a statement, and commits the warnings of this
+# many appeals at a time, each a few milliseconds, with a pause between them (issue 16 point
+# 6: no job blocks the loop over 50 ms; docs/performance-scale.md).
+_SLICE = 2000
+_WARN_BATCH = 25
 
 T = TypeVar("T")
 
@@ -99,9 +107,12 @@ async def check_deadlines(
     uow: UnitOfWork, *, texts: Texts, policy: DeadlinePolicy, now: datetime
 ) -> int:
     """Queue the warnings due at `now`; returns how many warnings were queued (an appeal
-    whose early warning and stage warning both come counts twice)."""
-    found = await deadline_marks.to_warn(uow, stage_bounds(now, policy.calendar, policy.zone))
-    if not found:
+    whose early warning and stage warning both come counts twice). The warnings and marks of
+    every `_WARN_BATCH` appeals are committed together, so a long run (the morning's, or the
+    first after an upgrade) never holds SQLite, and with it the event loop, for long."""
+    bounds = stage_bounds(now, policy.calendar, policy.zone)
+    ids = await _changed(uow, bounds)
+    if not ids:
         return 0
     everyone = await SqlStaffDirectory(uow).members()
     members = {m.user_id: m for m in everyone}
@@ -109,69 +120,121 @@ async def check_deadlines(
     if not heads:  # a small company may have no head in the bot: the admins then
         heads = [m.user_id for m in everyone if m.role is StaffRole.ADMIN]
     warned = 0
-    for appeal, early_due, warned_rank in found:
-        assert appeal.id is not None
-        recipients = list(
-            dict.fromkeys(([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads)
-        )
-        executor = _executor(appeal, members, texts)
-        early = early_due and early_warning_due(
-            registered_at=appeal.registered_at, now=now, calendar=policy.calendar, zone=policy.zone
-        )
-        if early:
-            # 59-ФЗ ст. 8 ч. 3, ст. 11 ч. 4: a stage of its own, once per appeal.
-            forward_by = forward_deadline(
-                registered_at=appeal.registered_at, calendar=policy.calendar, zone=policy.zone
-            )
-            text = texts.get(
-                "deadline-early",
-                number=appeal.number,
-                date=_day(forward_by, policy.zone),
-                executor=executor,
-            )
-            _warn(uow, policy, appeal.id, text, f"deadline:{appeal.id}:early", recipients, now)
-            warned += 1
-        tell_by = illegible_tell_by(appeal)
-        if tell_by is not None and illegible_late(appeal, now):
-            text = texts.get(
-                "deadline-illegible-overdue",
-                number=appeal.number,
-                date=_day(tell_by, policy.zone),
-                executor=executor,
-            )
-            key = f"deadline:{appeal.id}:illegible"
-            _warn(uow, policy, appeal.id, text, key, recipients, now, urgent=True)
-            warned += 1
-        stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
-        rank = warned_rank
-        if stage is not None and STAGE_RANK[stage] > warned_rank:
-            rank = STAGE_RANK[stage]
-            warned += 1
-            text = texts.get(
-                f"deadline-{stage.value}",
-                number=appeal.number,
-                due=_day(appeal.due_at, policy.zone),
-                executor=executor,
-            )
-            key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
-            _warn(
+    for start in range(0, len(ids), _WARN_BATCH):
+        found = await deadline_marks.with_marks(uow, ids[start : start + _WARN_BATCH], bounds)
+        for appeal, early_due, warned_rank in found:
+            warned += _warn_appeal(
                 uow,
-                policy,
-                appeal.id,
-                text,
-                key,
-                recipients,
-                now,
-                urgent=stage is not WarningStage.D5,
+                appeal,
+                early_due=early_due,
+                warned_rank=warned_rank,
+                recipients=list(
+                    dict.fromkeys(
+                        ([appeal.assignee_id] if appeal.assignee_id is not None else []) + heads
+                    )
+                ),
+                executor=_executor(appeal, members, texts),
+                texts=texts,
+                policy=policy,
+                now=now,
             )
-        if early or rank != warned_rank:
-            await deadline_marks.mark(
-                uow,
-                appeal.id,
-                due_at=appeal.due_at if rank else None,
-                stage=rank,
-                early=early,
+        if start + _WARN_BATCH < len(ids):
+            await uow.commit()
+            await asyncio.sleep(0)  # the loop's other work between batches
+    return warned
+
+
+async def _changed(uow: UnitOfWork, bounds: StageBounds) -> list[int]:
+    """The open appeals with something to check at `bounds.now`, found a bounded slice of an
+    index at a time with a pause after each (storage/deadline_marks.py)."""
+    ids: set[int] = set()
+    for status in deadline_marks.OPEN:
+        after: datetime | None = None
+        while True:
+            found, after = await deadline_marks.stage_slice(
+                uow, bounds, status=status, after=after, size=_SLICE
             )
+            ids.update(found)
+            await asyncio.sleep(0)
+            if after is None:
+                break
+    ids.update(await deadline_marks.early_due(uow, bounds))
+    ids.update(await deadline_marks.illegible_ids(uow))
+    return sorted(ids)
+
+
+def _warn_appeal(
+    uow: UnitOfWork,
+    appeal: Appeal,
+    *,
+    early_due: bool,
+    warned_rank: int,
+    recipients: list[int],
+    executor: str,
+    texts: Texts,
+    policy: DeadlinePolicy,
+    now: datetime,
+) -> int:
+    """Queue the appeal's warnings due at `now` and move its mark; how many were queued."""
+    assert appeal.id is not None
+    warned = 0
+    early = early_due and early_warning_due(
+        registered_at=appeal.registered_at, now=now, calendar=policy.calendar, zone=policy.zone
+    )
+    if early:
+        # 59-ФЗ ст. 8 ч. 3, ст. 11 ч. 4: a stage of its own, once per appeal.
+        forward_by = forward_deadline(
+            registered_at=appeal.registered_at, calendar=policy.calendar, zone=policy.zone
+        )
+        text = texts.get(
+            "deadline-early",
+            number=appeal.number,
+            date=_day(forward_by, policy.zone),
+            executor=executor,
+        )
+        _warn(uow, policy, appeal.id, text, f"deadline:{appeal.id}:early", recipients, now)
+        warned += 1
+    tell_by = illegible_tell_by(appeal)
+    if tell_by is not None and illegible_late(appeal, now):
+        text = texts.get(
+            "deadline-illegible-overdue",
+            number=appeal.number,
+            date=_day(tell_by, policy.zone),
+            executor=executor,
+        )
+        key = f"deadline:{appeal.id}:illegible"
+        _warn(uow, policy, appeal.id, text, key, recipients, now, urgent=True)
+        warned += 1
+    stage = warning_stage(appeal.due_at, now, policy.calendar, policy.zone)
+    rank = warned_rank
+    if stage is not None and STAGE_RANK[stage] > warned_rank:
+        rank = STAGE_RANK[stage]
+        warned += 1
+        text = texts.get(
+            f"deadline-{stage.value}",
+            number=appeal.number,
+            due=_day(appeal.due_at, policy.zone),
+            executor=executor,
+        )
+        key = f"deadline:{appeal.id}:{appeal.due_at.isoformat()}:{stage.value}"
+        _warn(
+            uow,
+            policy,
+            appeal.id,
+            text,
+            key,
+            recipients,
+            now,
+            urgent=stage is not WarningStage.D5,
+        )
+    if early or rank != warned_rank:
+        deadline_marks.mark(
+            uow,
+            appeal.id,
+            due_at=appeal.due_at if rank else None,
+            stage=rank,
+            early=early,
+        )
     return warned
 
 

@@ -5,7 +5,7 @@ and the drafts staff prepare in the chat.
 Everything runs in the caller's unit of work (the update's, or a job's own) and commits
 nothing: a notice is written with the decision that made it. Its recipients are queued
 after the commit, by a job of its own (the `NoticeQueue` port; notifier/notices.py), since
-a notice to 100 000 people is queued a page at a time, each page in a short transaction.
+a notice to 100 000 people is read a page at a time and queued a hundred people a transaction.
 
 Quiet hours: a non-urgent notice whose time falls in them is scheduled for their end;
 emergency outages and their "power restored" are urgent and go at once."""

@@ -466,6 +466,13 @@ class SqlNoticeStore:
             last_sent=last,
         )
 
+    async def queued(self, notice_id: int) -> int:
+        """How many rows the notice has in the outbox: counted in the (notice, chat) unique
+        index alone, not by reading each row's status as `counts` does (at 100 000 rows a
+        block of the event loop on SQLite; issue 16 point 6)."""
+        query = select(func.count()).select_from(OutboxRow).where(OutboxRow.notice_id == notice_id)
+        return int(await self._session.scalar(query) or 0)
+
     async def has_pending(self, notice_id: int) -> bool:
         query = select(
             exists().where(OutboxRow.notice_id == notice_id, OutboxRow.status == _PENDING)

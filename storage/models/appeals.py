@@ -72,12 +72,29 @@ SQLITE_ANSWER_DAYS = (
 )
 
 
+# The flag staff set on an illegible appeal (domain/screening.py FlagKind.ILLEGIBLE) found in
+# the flags' JSON: the predicate of the partial index `ix_appeals_illegible`, which a query
+# uses only when it states the very same expression (storage/deadline_marks.py).
+ILLEGIBLE_WHERE = "CAST(flags AS VARCHAR) LIKE '%\"illegible\"%'"
+
+
 class AppealRow(Base):
     __tablename__ = "appeals"
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
         # The deadline check and the digest: the open appeals by due date (notifier/deadlines.py).
         Index("ix_appeals_status_due", "status", "due_at"),
+        # The early (7-day) term's appeals, by registration (storage/deadline_marks.py).
+        Index("ix_appeals_status_registered", "status", "registered_at"),
+        # The digest's unassigned appeals, counted and the first chosen in the index.
+        Index("ix_appeals_status_assignee", "status", "assignee_id", "due_at"),
+        # The few appeals staff marked illegible, without reading every open one's flags.
+        Index(
+            "ix_appeals_illegible",
+            "status",
+            sqlite_where=text(ILLEGIBLE_WHERE),
+            postgresql_where=text(ILLEGIBLE_WHERE),
+        ),
         # The web registry (storage/registry.py): its default order and the executor filter.
         # Its trigram search index is the migration's alone (0027_webpages: a pg_trgm GIN
         # index on PostgreSQL, an FTS5 table kept by triggers on SQLite).

@@ -188,3 +188,37 @@ def test_a_chats_own_schedule_ignores_the_global_rate_and_the_pause() -> None:
     assert limiter.earliest(99, START) == START + timedelta(seconds=10)
     later = START + timedelta(seconds=20)
     assert limiter.chat_earliest(-100, later) == later
+
+
+def _late_starts(lateness: list[float]) -> list[datetime]:
+    """Sends at 29.4/s, one at a time (a broadcast at the cap), each starting `lateness`
+    seconds after the limiter allows it (a timer's overshoot)."""
+    limiter = RateLimiter(global_per_second=29.4, global_burst=1)
+    now = START
+    starts: list[datetime] = []
+    for chat_id, late in enumerate(lateness, start=1):
+        now = limiter.earliest(chat_id, now) + timedelta(seconds=late)
+        limiter.record(chat_id, now)
+        starts.append(now)
+    return starts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=0.030, allow_nan=False), min_size=31))
+def test_late_evenly_spaced_sends_never_make_31_in_a_second(lateness: list[float]) -> None:
+    starts = _late_starts(lateness)
+    for first, last in zip(starts, starts[30:], strict=False):
+        assert last - first >= timedelta(seconds=1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=0.008, allow_nan=False), min_size=2))
+def test_a_start_late_by_a_timer_overshoot_counts_at_its_turn(lateness: list[float]) -> None:
+    """Up to a quarter of the spacing (8.5 ms at 29.4/s) late: the lateness never adds up,
+    so the broadcast keeps its rate on a busy machine."""
+    starts = _late_starts(lateness)
+    spacing = timedelta(seconds=1 / 29.4)
+    on_grid = starts[0] + spacing * (len(starts) - 1)  # the first send sets the grid
+    assert abs(starts[-1] - (on_grid + timedelta(seconds=lateness[-1]))) < timedelta(
+        microseconds=5
+    )
