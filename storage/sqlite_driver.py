@@ -26,7 +26,7 @@ pyproject.toml pins aiosqlite to the versions tested.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -252,7 +252,7 @@ class InlineConnection:
 
     async def pages(
         self, sql: str, parameters: Sequence[Any], size: int
-    ) -> AsyncIterator[list[Any]]:
+    ) -> AsyncGenerator[list[Any], None]:
         """A long read (the reports' register) in pages of `size` rows: one cursor, stepped
         a page at a time, each page as any statement here (on this thread unless SQLite is
         busy), so memory stays one page and the event loop serves others between pages. The
