@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from app.outcomes import record_outcome
 from app.services import Services
 from core.config import AppConfig
 from core.texts import Texts
@@ -27,7 +28,6 @@ from domain.staff import StaffAction, StaffMember
 from handlers.filters import Cmd
 from handlers.staff.replies import appeal_of, column, drop_markup, staff_reply
 from notifier.report_export import queue_report
-from storage.reports import SqlReports
 
 
 class ReportCb(CallbackData, prefix="rp"):
@@ -149,35 +149,35 @@ async def cmd_measures(
     if appeal_id is None:
         staff_reply(services, config, message, texts.get("staff-no-appeal"))
         return
-    store = SqlReports(services.uow)
     if command == "contract":
         # "yes" and "no" as people type them: the locale's words, and the ASCII ones.
         word = rest.lower()
         if word in YES_WORDS or word in texts.plain("staff-contract-yes-words").split():
-            await store.set_outcome(appeal_id, contract_concluded=True)
+            contract: bool | None = True
         elif word in NO_WORDS or word in texts.plain("staff-contract-no-words").split():
-            await store.set_outcome(appeal_id, contract_concluded=False)
+            contract = False
         else:
             staff_reply(services, config, message, texts.get("staff-contract-usage"))
             return
+        appeal = await record_outcome(
+            services, staff, appeal_id, contract_concluded=contract, detail=command
+        )
     else:
         if not rest or len(rest) > MEASURES_MAX:
             staff_reply(
                 services, config, message, texts.get("staff-measures-usage", max=MEASURES_MAX)
             )
             return
-        if command == "measures":
-            await store.set_outcome(appeal_id, measures_taken=rest)
-        else:
-            await store.set_outcome(appeal_id, measures_planned=rest)
-    appeal = await services.staff_desk.appeal(appeal_id)
-    await services.staff_desk.done(
-        staff, StaffAction.MEASURES, appeal_id=appeal_id, detail=command
-    )
+        taken, planned = (rest, None) if command == "measures" else (None, rest)
+        appeal = await record_outcome(
+            services,
+            staff,
+            appeal_id,
+            measures_taken=taken,
+            measures_planned=planned,
+            detail=command,
+        )
     staff_reply(services, config, message, texts.get("staff-measures-saved", number=appeal.number))
-    notices = services.notices
-    if notices is not None:
-        notices.staff(appeal_id, "edit", urgent=True)  # the card shows them, the reminder goes
 
 
 def build_router() -> Router:

@@ -263,3 +263,45 @@ async def test_the_card_look_ups_list_other_appeals_and_readings_audited(
     assert details == ["other appeals", "readings"]
     page = (await desk.get(f"/appeals/{appeal_id}")).text
     assert "просмотр (other appeals)" in page  # the audit, in Russian where it has words
+
+
+async def test_register_4_9_measures_are_saved_as_the_chat_s_commands_save_them(
+    login_as: LoginAs, filed: Filed, harness: BotHarness
+) -> None:
+    _, appeal_id = filed
+    desk = await login_as(StaffRole.SPECIALIST)
+    harness.session.take()
+    saved = await desk.post_form(
+        f"/appeals/{appeal_id}/measures",
+        {
+            "measures_taken": "  Заменена опора № 17  ",
+            "measures_planned": "Замена провода в 2027 году",
+            "contract": "yes",
+        },
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"].endswith(f"/appeals/{appeal_id}?done=measures")
+    async with harness.app.sessionmaker() as session:
+        row = (
+            await session.execute(select(AppealRow).where(AppealRow.id == appeal_id))
+        ).scalar_one()
+    assert (row.measures_taken, row.measures_planned, row.contract_concluded) == (
+        "Заменена опора № 17",
+        "Замена провода в 2027 году",
+        True,
+    )
+    assert await _audit(harness, "measures") == [(ROLE_IDS[StaffRole.SPECIALIST], "done", "web")]
+    # The staff chat's card is edited, as after /measures.
+    assert any("Заменена опора" in t for t in _texts_to(await harness.deliver(), STAFF_CHAT_ID))
+    page = (await desk.get(saved.headers["location"])).text
+    assert "Меры по обращению сохранены." in page and "Заменена опора № 17" in page
+    # Too long: refused with a message, nothing stored.
+    too_long = await desk.post_form(
+        f"/appeals/{appeal_id}/measures", {"measures_taken": "я" * 2001, "contract": "no"}
+    )
+    assert too_long.status_code == 409
+    async with harness.app.sessionmaker() as session:
+        kept = await session.scalar(
+            select(AppealRow.measures_taken).where(AppealRow.id == appeal_id)
+        )
+    assert kept == "Заменена опора № 17"

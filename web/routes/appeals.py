@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.outcomes import record_outcome
 from app.services import Services
 from domain.appeals import Appeal, RejectionGround
 from domain.errors import AppealNotFound, DomainError, RoleRequired, TextRequired
@@ -26,7 +27,19 @@ router = APIRouter()
 Text = Annotated[str, Form(max_length=20_000)]
 # What an action did, shown once on the page it returns to (ids only: it is in the URL).
 DONE = frozenset(
-    {"take", "assign", "ask", "answer", "extend", "forward", "reject", "close", "task", "note"}
+    {
+        "take",
+        "assign",
+        "ask",
+        "answer",
+        "extend",
+        "forward",
+        "reject",
+        "close",
+        "task",
+        "note",
+        "measures",
+    }
 )
 
 
@@ -243,6 +256,33 @@ async def note(
         await services.staff_desk.note(staff, appeal_id, text)
 
     return await _act(request, services, appeal_id, "note", run)
+
+
+@router.post("/appeals/{appeal_id}/measures", name="measures")
+async def measures(
+    request: Request,
+    appeal_id: int,
+    staff: CurrentStaff,
+    services: RequestServices,
+    measures_taken: Annotated[str, Form(max_length=20_000)] = "",
+    measures_planned: Annotated[str, Form(max_length=20_000)] = "",
+    contract: Annotated[str, Form(max_length=10)] = "no",
+) -> Response:
+    """Register 4.9's fields, as the chat's /measures, /planned and /contract (any staff
+    member; app/outcomes.py): the form holds all three, so an emptied text clears it."""
+
+    async def run() -> None:
+        await record_outcome(
+            services,
+            staff,
+            appeal_id,
+            measures_taken=measures_taken.strip(),
+            measures_planned=measures_planned.strip(),
+            contract_concluded=contract == "yes",
+            detail="web",
+        )
+
+    return await _act(request, services, appeal_id, "measures", run)
 
 
 @router.post("/appeals/{appeal_id}/tasks/{task_id}/done", name="task_done")
