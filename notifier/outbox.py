@@ -86,6 +86,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from domain.rate_limit import RateLimiter
+from notifier.lean_send import send_for_id
 from notifier.outbox_calls import METHODS as METHODS
 from notifier.outbox_calls import PAID_BROADCAST as _PAID_BROADCAST
 from notifier.outbox_calls import CustomHandler as CustomHandler
@@ -391,7 +392,7 @@ class OutboxSender:
             self._limiter.record(row.chat_id, now, interactive=row.urgent)
 
             async def perform() -> int | None:
-                return _message_id(await self._bot(method))
+                return await send_for_id(self._bot, method)
 
         else:
 
