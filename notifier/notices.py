@@ -427,11 +427,13 @@ class NoticeDesk:
                         )
                     await uow.commit()
                 queued += len(part)
+                # The sender starts on these rows now, not once the page (or the whole
+                # notice, at 100 000 recipients tens of seconds) is queued.
+                if self.wake is not None:
+                    self.wake()
                 # SQLite answers on the loop's thread (storage/sqlite_driver.py): without a
                 # pause a fan-out would hold every update back.
                 await asyncio.sleep(0)
-            if self.wake is not None:
-                self.wake()
         async with self._uow() as uow:
             store = SqlNoticeStore(uow)
             total = await store.queued(notice.id)

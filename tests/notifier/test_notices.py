@@ -3,6 +3,7 @@ cancel, "power restored", and the page-by-page fan-out."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -483,3 +484,45 @@ async def test_a_finished_notice_reports_to_the_staff_chat_once(
     assert "Доставлено: 1 · заблокировали бота: 1" in staff[0]
     report = await desk.report(notice_id)
     assert report is not None and report.notice.status == "done"
+
+
+async def test_the_sender_is_woken_as_soon_as_the_first_recipients_are_committed(
+    sessionmaker: async_sessionmaker[AsyncSession], texts: Texts, clock: FixedClock
+) -> None:
+    """A notice to many people wakes the sender after each part it commits (100 people), so
+    the first sends do not wait for the page (or the whole notice) to be queued."""
+    people = 250
+    async with sessionmaker() as session:
+        await session.execute(
+            insert(ConsentRow),
+            [
+                {
+                    "user_id": 9_000 + i,
+                    "decision": "given",
+                    "text_version": "v1",
+                    "decided_at": clock.now() - timedelta(days=1),
+                }
+                for i in range(people)
+            ],
+        )
+        await session.commit()
+    desk = _desk(sessionmaker, texts, clock, quiet=None)  # one page of 1 000
+    wakes: list[int] = []
+
+    async def queued() -> None:
+        wakes.append(len(await _rows(sessionmaker)))
+
+    pending: set[asyncio.Task[None]] = set()
+
+    def wake() -> None:  # counts the rows committed when the sender is woken
+        task = asyncio.ensure_future(queued())
+        pending.add(task)
+
+    desk.wake = wake
+    await desk.compose(Topic.TARIFF, "x", created_by=None, source="t")
+    await asyncio.gather(*pending)
+    assert len(await _rows(sessionmaker)) == people
+    # A wake per part of 100 committed (then the dispatch's own at the end), the first
+    # while most of the page was still to be queued.
+    assert len(wakes) >= 3
+    assert min(wakes) < people
