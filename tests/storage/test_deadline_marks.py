@@ -208,7 +208,7 @@ async def test_sqlite_plans_read_only_the_indexes_of_the_jobs(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's planner")
+        pytest.skip("checks the plans of SQLite's planner; PostgreSQL plans by its statistics")
     await _insert(engine, [_row(1, due_at=NOW - timedelta(days=1))])
     caught: list[tuple[str, Any]] = []
 

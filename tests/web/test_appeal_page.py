@@ -305,3 +305,31 @@ async def test_register_4_9_measures_are_saved_as_the_chat_s_commands_save_them(
             select(AppealRow.measures_taken).where(AppealRow.id == appeal_id)
         )
     assert kept == "Заменена опора № 17"
+
+
+async def test_a_two_page_answer_pasted_in_the_browser_reaches_the_consumer_whole(
+    login_as: LoginAs, filed: Filed, harness: BotHarness
+) -> None:
+    """A specialist pastes a long answer (over Telegram's 4 096 characters): it is stored
+    whole and reaches the consumer in full, in as many messages as it takes."""
+    _, appeal_id = filed
+    desk = await login_as(StaffRole.SPECIALIST)
+    await signing_department(harness.app, desk.user_id)
+    await desk.post_form(f"/appeals/{appeal_id}/take")
+    paragraphs = [
+        f"{n}. По результатам проверки на ТП-{n} выполнены работы по замене вводов и "
+        "регулировке напряжения; замеры показали норму по ГОСТ 32144-2013." * 2
+        for n in range(1, 31)
+    ]
+    text = "\n\n".join(paragraphs)
+    assert len(text) > 6000
+    answered = await desk.post_form(f"/appeals/{appeal_id}/answer", {"text": text})
+    assert answered.status_code == 303
+    async with harness.app.sessionmaker() as session:
+        stored = await session.scalar(
+            select(AppealRow.answer_text).where(AppealRow.id == appeal_id)
+        )
+    assert stored == text
+    sent = "\n".join(_texts_to(await harness.deliver(), 7_000_001))
+    for n in (1, 15, 30):
+        assert f"на ТП-{n} выполнены" in sent
